@@ -1,0 +1,455 @@
+// The whole domain of DESIGN.md as drizzle tables. Money is integer cents, instants are UTC
+// epoch milliseconds, calendar dates are 'YYYY-MM-DD' text and periods 'YYYY-MM' text.
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const ROLES = ["partner_user", "partner_admin", "partner_manager", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+export const PARTNER_KINDS = [
+  "reseller",
+  "referral",
+  "agency",
+  "affiliate",
+  "technology",
+  "strategic",
+] as const;
+export type PartnerKind = (typeof PARTNER_KINDS)[number];
+export const PARTNER_STATUSES = ["applied", "active", "suspended", "churned"] as const;
+export const REGIONS = ["North America", "Latin America", "EMEA", "APAC"] as const;
+export const REPORT_FORMATS = ["pdf", "email", "off"] as const;
+export const DEAL_STAGES = ["submitted", "approved", "rejected", "won", "lost", "expired"] as const;
+export type DealStage = (typeof DEAL_STAGES)[number];
+export const TOUCH_KINDS = [
+  "referral",
+  "co_sell_meeting",
+  "technical_validation",
+  "implementation",
+  "co_marketing",
+  "integration",
+  "support",
+] as const;
+export const PILLARS = ["build", "market", "sell", "serve"] as const;
+export const JOURNEY_STAGES = [
+  "awareness",
+  "consideration",
+  "decision",
+  "onboarding",
+  "expansion",
+] as const;
+export const ATTRIBUTION_MODELS = [
+  "sourced",
+  "first",
+  "last",
+  "linear",
+  "time_decay",
+  "position",
+] as const;
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+export const TIER_REVIEW_STATUSES = ["pending", "approved", "rejected", "overridden"] as const;
+export const DELIVERY_STATUSES = ["queued", "sending", "sent", "skipped", "failed"] as const;
+export const GROWTH_PLAY_STATUSES = ["open", "in_progress", "done"] as const;
+
+export const programSettings = sqliteTable(
+  "program_settings",
+  {
+    id: integer("id").primaryKey(),
+    programName: text("program_name").notNull().default("Partner Program"),
+    currency: text("currency").notNull().default("USD"),
+    attributionModel: text("attribution_model", { enum: ATTRIBUTION_MODELS })
+      .notNull()
+      .default("sourced"),
+    protectionDays: integer("protection_days").notNull().default(90),
+    reportCron: text("report_cron").notNull().default("0 6 1 * *"),
+    reportTimeZone: text("report_time_zone").notNull().default("UTC"),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [check("program_settings_singleton", sql`${t.id} = 1`)],
+);
+
+export const tiers = sqliteTable(
+  "tiers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    rank: integer("rank").notNull(),
+    minRevenueCents: integer("min_revenue_cents").notNull().default(0),
+    minWonDeals: integer("min_won_deals").notNull().default(0),
+    /** Optional; basis points (0–10,000). */
+    minWinRateBp: integer("min_win_rate_bp"),
+    /** 'all': every threshold must be met; 'any': one is enough (Silver: 50k or 3 wins). */
+    thresholdRule: text("threshold_rule", { enum: ["all", "any"] }).notNull().default("all"),
+    benefits: text("benefits").notNull().default(""),
+  },
+  (t) => [uniqueIndex("tiers_rank_uq").on(t.rank), uniqueIndex("tiers_name_uq").on(t.name)],
+);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Stored lower-cased: the unique index is case-insensitive by construction. */
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    partnerId: integer("partner_id").references((): any => partners.id),
+    passwordHash: text("password_hash"),
+    passwordChangedAt: integer("password_changed_at", { mode: "timestamp_ms" }),
+    disabledAt: integer("disabled_at", { mode: "timestamp_ms" }),
+    reportOptIn: integer("report_opt_in", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_uq").on(t.email),
+    index("users_partner_idx").on(t.partnerId),
+    check(
+      "users_partner_matches_role",
+      sql`(${t.role} IN ('partner_user','partner_admin')) = (${t.partnerId} IS NOT NULL)`,
+    ),
+  ],
+);
+
+export const partners = sqliteTable(
+  "partners",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    kind: text("kind", { enum: PARTNER_KINDS }).notNull(),
+    region: text("region").notNull(),
+    status: text("status", { enum: PARTNER_STATUSES }).notNull().default("active"),
+    tierId: integer("tier_id")
+      .notNull()
+      .references(() => tiers.id),
+    managerId: text("manager_id").references(() => users.id),
+    website: text("website"),
+    joinedOn: text("joined_on").notNull(),
+    reportFormat: text("report_format", { enum: REPORT_FORMATS }).notNull().default("pdf"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("partners_slug_uq").on(t.slug),
+    index("partners_manager_idx").on(t.managerId),
+    index("partners_status_idx").on(t.status),
+  ],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** SHA-256 of the cookie token, hex: the token itself is never stored. */
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Sliding idle expiry, epoch seconds (lucia's unit). */
+    expiresAt: integer("expires_at").notNull(),
+    /** Absolute lifetime ends here whatever the activity, epoch ms. */
+    absoluteExpiresAt: integer("absolute_expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const signInFailures = sqliteTable(
+  "sign_in_failures",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** 'email:<address>' or 'ip:<address>'. */
+    key: text("key").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("sign_in_failures_key_at_idx").on(t.key, t.at)],
+);
+
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tokenHash: text("token_hash").notNull(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    partnerId: integer("partner_id").references(() => partners.id),
+    invitedBy: text("invited_by").references(() => users.id),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    acceptedAt: integer("accepted_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("invitations_token_uq").on(t.tokenHash),
+    index("invitations_partner_idx").on(t.partnerId),
+  ],
+);
+
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tokenHash: text("token_hash").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("password_resets_token_uq").on(t.tokenHash)],
+);
+
+export const partnerApplications = sqliteTable(
+  "partner_applications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    companyName: text("company_name").notNull(),
+    website: text("website").notNull(),
+    kind: text("kind", { enum: PARTNER_KINDS }).notNull(),
+    region: text("region").notNull(),
+    contactName: text("contact_name").notNull(),
+    contactEmail: text("contact_email").notNull(),
+    message: text("message").notNull().default(""),
+    status: text("status", { enum: ["pending", "approved", "declined"] })
+      .notNull()
+      .default("pending"),
+    declineReason: text("decline_reason"),
+    decidedBy: text("decided_by").references(() => users.id),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+    partnerId: integer("partner_id").references(() => partners.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index("partner_applications_status_idx").on(t.status, t.createdAt)],
+);
+
+export const customers = sqliteTable(
+  "customers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    /** Normalized: lower-case, no scheme, no www., no path. The identity for conflicts. */
+    domain: text("domain").notNull(),
+    /** Company name normalized for near-duplicate detection (lower-case, no legal suffix). */
+    normalizedName: text("normalized_name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("customers_domain_uq").on(t.domain),
+    index("customers_normalized_name_idx").on(t.normalizedName),
+  ],
+);
+
+export const deals = sqliteTable(
+  "deals",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    customerId: integer("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    /** Registering partner; null = direct (vendor-sourced). */
+    partnerId: integer("partner_id").references(() => partners.id),
+    submittedBy: text("submitted_by").references(() => users.id),
+    title: text("title").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    currency: text("currency").notNull().default("USD"),
+    productLine: text("product_line").notNull(),
+    expectedCloseOn: text("expected_close_on").notNull(),
+    stage: text("stage", { enum: DEAL_STAGES }).notNull().default("submitted"),
+    contactName: text("contact_name"),
+    contactEmail: text("contact_email"),
+    notes: text("notes").notNull().default(""),
+    /** Set when the partner submitted despite an "already registered" answer. */
+    conflictNote: text("conflict_note"),
+    /** 1 while this registration holds the customer's domain claim (at most one per customer). */
+    holdsClaim: integer("holds_claim", { mode: "boolean" }).notNull().default(false),
+    rejectionReason: text("rejection_reason"),
+    lostReason: text("lost_reason"),
+    submittedAt: integer("submitted_at", { mode: "timestamp_ms" }).notNull(),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+    decidedBy: text("decided_by").references(() => users.id),
+    protectionEndsAt: integer("protection_ends_at", { mode: "timestamp_ms" }),
+    expiryWarnedAt: integer("expiry_warned_at", { mode: "timestamp_ms" }),
+    closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("deals_partner_stage_idx").on(t.partnerId, t.stage),
+    index("deals_stage_closed_idx").on(t.stage, t.closedAt),
+    index("deals_customer_idx").on(t.customerId),
+    index("deals_stage_submitted_idx").on(t.stage, t.submittedAt),
+    uniqueIndex("deals_one_claim_per_customer_uq")
+      .on(t.customerId)
+      .where(sql`${t.holdsClaim} = 1`),
+    check("deals_amount_nonnegative", sql`${t.amountCents} >= 0`),
+  ],
+);
+
+export const touches = sqliteTable(
+  "touches",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    dealId: integer("deal_id")
+      .notNull()
+      .references(() => deals.id, { onDelete: "cascade" }),
+    partnerId: integer("partner_id")
+      .notNull()
+      .references(() => partners.id),
+    occurredAt: integer("occurred_at", { mode: "timestamp_ms" }).notNull(),
+    kind: text("kind", { enum: TOUCH_KINDS }).notNull(),
+    pillar: text("pillar", { enum: PILLARS }).notNull(),
+    journeyStage: text("journey_stage", { enum: JOURNEY_STAGES }).notNull(),
+    note: text("note").notNull().default(""),
+    createdBy: text("created_by").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("touches_deal_idx").on(t.dealId, t.occurredAt),
+    index("touches_partner_idx").on(t.partnerId, t.occurredAt),
+  ],
+);
+
+export const tierEvaluations = sqliteTable(
+  "tier_evaluations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    partnerId: integer("partner_id")
+      .notNull()
+      .references(() => partners.id),
+    period: text("period").notNull(),
+    currentTierId: integer("current_tier_id")
+      .notNull()
+      .references(() => tiers.id),
+    qualifyingTierId: integer("qualifying_tier_id")
+      .notNull()
+      .references(() => tiers.id),
+    /** 'hold' | 'propose_upgrade' | 'warn_downgrade' | 'propose_downgrade' */
+    outcome: text("outcome").notNull(),
+    metrics: text("metrics", { mode: "json" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("tier_evaluations_partner_period_uq").on(t.partnerId, t.period)],
+);
+
+export const tierReviews = sqliteTable(
+  "tier_reviews",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    partnerId: integer("partner_id")
+      .notNull()
+      .references(() => partners.id),
+    period: text("period").notNull(),
+    fromTierId: integer("from_tier_id")
+      .notNull()
+      .references(() => tiers.id),
+    toTierId: integer("to_tier_id")
+      .notNull()
+      .references(() => tiers.id),
+    direction: text("direction", { enum: ["upgrade", "downgrade"] }).notNull(),
+    metrics: text("metrics", { mode: "json" }).notNull(),
+    status: text("status", { enum: TIER_REVIEW_STATUSES }).notNull().default("pending"),
+    reviewerId: text("reviewer_id").references(() => users.id),
+    note: text("note"),
+    createdAt: createdAt(),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("tier_reviews_partner_period_uq").on(t.partnerId, t.period),
+    index("tier_reviews_status_idx").on(t.status, t.createdAt),
+  ],
+);
+
+export const customerMrr = sqliteTable(
+  "customer_mrr",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    customerId: integer("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    month: text("month").notNull(),
+    mrrCents: integer("mrr_cents").notNull(),
+  },
+  (t) => [uniqueIndex("customer_mrr_customer_month_uq").on(t.customerId, t.month)],
+);
+
+export const reportDeliveries = sqliteTable(
+  "report_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Null only for the internal ecosystem report (kind 'ecosystem'). */
+    partnerId: integer("partner_id").references(() => partners.id),
+    period: text("period").notNull(),
+    /** partner_id, or 0 for the internal report: NULLs are distinct in a unique index. */
+    partnerKey: integer("partner_key").generatedAlwaysAs(sql`coalesce(partner_id, 0)`, {
+      mode: "virtual",
+    }),
+    kind: text("kind").notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull().default(0),
+    lockedUntil: integer("locked_until"),
+    lockedBy: text("locked_by"),
+    messageId: text("message_id"),
+    error: text("error"),
+    sentAt: integer("sent_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("report_deliveries_uq").on(t.partnerKey, t.period, t.kind),
+    index("report_deliveries_status_idx").on(t.status, t.nextAttemptAt),
+  ],
+);
+
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    actorId: text("actor_id").references(() => users.id),
+    /** What the actor was at the time ('system' for jobs), kept even if the user goes. */
+    actorLabel: text("actor_label").notNull(),
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    partnerId: integer("partner_id").references(() => partners.id),
+    before: text("before", { mode: "json" }),
+    after: text("after", { mode: "json" }),
+  },
+  (t) => [
+    index("audit_events_entity_idx").on(t.entityType, t.entityId, t.at),
+    index("audit_events_partner_idx").on(t.partnerId, t.at),
+  ],
+);
+
+export const growthPlays = sqliteTable(
+  "growth_plays",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    partnerId: integer("partner_id")
+      .notNull()
+      .references(() => partners.id),
+    flag: text("flag").notNull(),
+    ownerId: text("owner_id").references(() => users.id),
+    nextAction: text("next_action").notNull(),
+    status: text("status", { enum: GROWTH_PLAY_STATUSES }).notNull().default("open"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("growth_plays_partner_idx").on(t.partnerId)],
+);
+
+/** Append-only: triggers in the migration refuse UPDATE and DELETE. */
+export type AuditEvent = typeof auditEvents.$inferSelect;
+export type Partner = typeof partners.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Deal = typeof deals.$inferSelect;
+export type Touch = typeof touches.$inferSelect;
+export type Tier = typeof tiers.$inferSelect;
