@@ -91,3 +91,7 @@ export function endAllSessionsOfPartner(db: DB, partnerId: number) {
   const ids = db.select({ id: users.id }).from(users).where(eq(users.partnerId, partnerId)).all();
   for (const { id } of ids) endAllSessionsOfUser(db, id);
 }
+
+export function deleteExpiredSessions(db: DB) {
+  return luciaFor(db, false).deleteExpiredSessions();
+}

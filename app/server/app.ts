@@ -10,6 +10,9 @@ import type { Mailer } from "../mailer.server";
 import type { Config } from "./config";
 
 declare module "@remix-run/node" {
+  interface Future {
+    v3_singleFetch: true;
+  }
   interface AppLoadContext {
     db: DB;
     config: Config;

@@ -1,0 +1,78 @@
+// The signed-in page frame: a sidebar with the navigation of the user's side and who is
+// signed in, and the main area. Navigation lists only what exists for that role.
+import { Form, NavLink } from "@remix-run/react";
+import type { ReactNode } from "react";
+import type { SessionUser } from "../auth/session.server";
+
+type NavItem = { to: string; label: string; end?: boolean };
+
+export function navFor(user: Pick<SessionUser, "role">): NavItem[] {
+  if (user.role === "partner_user" || user.role === "partner_admin") {
+    return [
+      { to: "/dashboard", label: "Dashboard" },
+      ...(user.role === "partner_admin" ? [{ to: "/team", label: "Team" }] : []),
+      { to: "/account", label: "Account" },
+    ];
+  }
+  return [
+    { to: "/internal", label: "Overview", end: true },
+    { to: "/internal/partners", label: "Partners" },
+    { to: "/internal/applications", label: "Applications" },
+    { to: "/internal/team", label: "Team" },
+    { to: "/internal/outbox", label: "Outbox" },
+    { to: "/account", label: "Account" },
+  ];
+}
+
+const ROLE_LABEL: Record<SessionUser["role"], string> = {
+  partner_user: "Partner user",
+  partner_admin: "Partner admin",
+  partner_manager: "Partner manager",
+  admin: "Program admin",
+};
+
+export function AppShell({
+  user,
+  children,
+}: {
+  user: Pick<SessionUser, "name" | "email" | "role" | "partnerName">;
+  children: ReactNode;
+}) {
+  const internal = user.role === "partner_manager" || user.role === "admin";
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <a className="brand" href={internal ? "/internal" : "/dashboard"}>
+          Partner Portal
+          <small>{internal ? "Partner team" : user.partnerName}</small>
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            {navFor(user).map((item) => (
+              <li key={item.to}>
+                <NavLink to={item.to} end={item.end} prefetch="intent">
+                  {item.label}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="who">
+          <strong>{user.name}</strong>
+          {ROLE_LABEL[user.role]}
+          <Form method="post" action="/logout">
+            <button type="submit" className="secondary">
+              Sign out
+            </button>
+          </Form>
+        </div>
+      </aside>
+      <main className="main" id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

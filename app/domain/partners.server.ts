@@ -1,0 +1,165 @@
+// Partners as the program sees them: the partner's own summary (scoped by the partner id from
+// the session), the internal list and detail, and status changes.
+import { and, asc, count, eq, like, min, or, sql, sum } from "drizzle-orm";
+import { deals, partnerApplications, partners, tierReviews, tiers, users, type DealStage } from "../../db/schema";
+import type { DB } from "../db.server";
+import { writeTransaction } from "../db.server";
+import { endAllSessionsOfPartner } from "../auth/session.server";
+import { recordAudit, type Actor } from "./audit.server";
+
+export type StageCount = { stage: DealStage; deals: number; amountCents: number };
+
+export function dealsByStage(db: DB, partnerId: number): StageCount[] {
+  const rows = db
+    .select({ stage: deals.stage, deals: count(), amountCents: sum(deals.amountCents).mapWith(Number) })
+    .from(deals)
+    .where(eq(deals.partnerId, partnerId))
+    .groupBy(deals.stage)
+    .all();
+  const order: DealStage[] = ["submitted", "approved", "won", "lost", "rejected", "expired"];
+  return order.map((stage) => rows.find((r) => r.stage === stage) ?? { stage, deals: 0, amountCents: 0 });
+}
+
+export function getPartnerTier(db: DB, partnerId: number) {
+  const row = db
+    .select({ id: tiers.id, name: tiers.name, rank: tiers.rank, benefits: tiers.benefits })
+    .from(partners)
+    .innerJoin(tiers, eq(tiers.id, partners.tierId))
+    .where(eq(partners.id, partnerId))
+    .get();
+  if (!row) return null;
+  const next = db
+    .select()
+    .from(tiers)
+    .where(sql`${tiers.rank} > ${row.rank}`)
+    .orderBy(asc(tiers.rank))
+    .limit(1)
+    .get();
+  return { current: row, next: next ?? null };
+}
+
+export function getPartnerDashboard(db: DB, partnerId: number) {
+  return { stages: dealsByStage(db, partnerId), tier: getPartnerTier(db, partnerId) };
+}
+
+export type PartnerListFilters = { q?: string; status?: string; kind?: string; managerId?: string };
+
+export function listPartners(db: DB, filters: PartnerListFilters = {}) {
+  const conditions = [];
+  if (filters.q) {
+    const q = `%${filters.q.replace(/[%_]/g, "")}%`;
+    conditions.push(or(like(partners.name, q), like(partners.slug, q)));
+  }
+  if (filters.status) conditions.push(eq(partners.status, filters.status as never));
+  if (filters.kind) conditions.push(eq(partners.kind, filters.kind as never));
+  if (filters.managerId) conditions.push(eq(partners.managerId, filters.managerId));
+  return db
+    .select({
+      id: partners.id,
+      name: partners.name,
+      slug: partners.slug,
+      kind: partners.kind,
+      region: partners.region,
+      status: partners.status,
+      tier: tiers.name,
+      managerName: users.name,
+      joinedOn: partners.joinedOn,
+    })
+    .from(partners)
+    .innerJoin(tiers, eq(tiers.id, partners.tierId))
+    .leftJoin(users, eq(users.id, partners.managerId))
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(asc(partners.name))
+    .all();
+}
+
+export function getPartnerDetail(db: DB, slug: string) {
+  const partner = db
+    .select({
+      id: partners.id,
+      name: partners.name,
+      slug: partners.slug,
+      kind: partners.kind,
+      region: partners.region,
+      status: partners.status,
+      website: partners.website,
+      joinedOn: partners.joinedOn,
+      reportFormat: partners.reportFormat,
+      tier: tiers.name,
+      managerId: partners.managerId,
+      managerName: users.name,
+    })
+    .from(partners)
+    .innerJoin(tiers, eq(tiers.id, partners.tierId))
+    .leftJoin(users, eq(users.id, partners.managerId))
+    .where(eq(partners.slug, slug))
+    .get();
+  if (!partner) return null;
+  const people = db
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      disabledAt: users.disabledAt,
+    })
+    .from(users)
+    .where(eq(users.partnerId, partner.id))
+    .orderBy(asc(users.name))
+    .all();
+  return { partner, people, stages: dealsByStage(db, partner.id) };
+}
+
+export function setPartnerStatus(
+  db: DB,
+  actor: Actor,
+  partnerId: number,
+  status: "active" | "suspended" | "churned",
+) {
+  writeTransaction(db, (tx) => {
+    const before = tx.select({ status: partners.status }).from(partners).where(eq(partners.id, partnerId)).get();
+    if (!before) throw new Error(`No partner ${partnerId}`);
+    if (before.status === status) return;
+    tx.update(partners).set({ status }).where(eq(partners.id, partnerId)).run();
+    recordAudit(tx, {
+      actor,
+      action: "partner.status_changed",
+      entityType: "partner",
+      entityId: partnerId,
+      partnerId,
+      before,
+      after: { status },
+    });
+  });
+  if (status !== "active") endAllSessionsOfPartner(db, partnerId);
+}
+
+export function programOverview(db: DB) {
+  const byStatus = db
+    .select({ status: partners.status, n: count() })
+    .from(partners)
+    .groupBy(partners.status)
+    .all();
+  const openRegistrations = db
+    .select({ n: count(), oldest: min(deals.submittedAt) })
+    .from(deals)
+    .where(eq(deals.stage, "submitted"))
+    .get();
+  const pendingApplications = db
+    .select({ n: count() })
+    .from(partnerApplications)
+    .where(eq(partnerApplications.status, "pending"))
+    .get();
+  const pendingTierReviews = db
+    .select({ n: count() })
+    .from(tierReviews)
+    .where(eq(tierReviews.status, "pending"))
+    .get();
+  return {
+    partnersByStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])) as Record<string, number>,
+    openRegistrations: openRegistrations?.n ?? 0,
+    oldestRegistrationAt: openRegistrations?.oldest ?? null,
+    pendingApplications: pendingApplications?.n ?? 0,
+    pendingTierReviews: pendingTierReviews?.n ?? 0,
+  };
+}

@@ -1,0 +1,73 @@
+// `npm start` / `npm run dev`: validates configuration, migrates, seeds the demo program into
+// an empty database, serves the app and hosts the scheduler; stops cleanly on SIGTERM/SIGINT.
+import type { ServerBuild } from "@remix-run/node";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { seedDemoIfEmpty } from "../../db/seed/program";
+import { closeDatabase, openDatabase, runMigrations } from "../db.server";
+import { startScheduler } from "../jobs/scheduler.server";
+import { createMailer } from "../mailer.server";
+import { createApp } from "./app";
+import { ConfigError, loadConfig } from "./config";
+
+const dev = process.argv.includes("--dev");
+const started = Date.now();
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const db = openDatabase(config.DATABASE_PATH);
+runMigrations(db);
+if (config.DEMO && seedDemoIfEmpty(db)) {
+  console.log("Seeded the demo program (password for every demo account: portal-demo).");
+}
+const mailer = createMailer(config);
+
+let build: ServerBuild | (() => Promise<ServerBuild>);
+let viteMiddleware;
+if (dev) {
+  const vite = await import("vite");
+  const viteServer = await vite.createServer({ server: { middlewareMode: true } });
+  viteMiddleware = viteServer.middlewares;
+  build = () => viteServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
+} else {
+  build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
+}
+
+const app = createApp({ config, db, mailer, build, viteMiddleware });
+const scheduler = config.SCHEDULER ? startScheduler({ db, config, mailer }) : null;
+
+const server = app.listen(config.PORT, config.HOST, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config!.PORT;
+  console.log(
+    `Partner portal on http://${config!.HOST === "127.0.0.1" ? "localhost" : config!.HOST}:${port}` +
+      ` (${dev ? "dev" : "production"}, ready in ${Date.now() - started} ms;` +
+      ` mail: ${mailer.kind === "smtp" ? "SMTP" : config!.OUTBOX_DIR}; scheduler: ${scheduler ? "on" : "off"})`,
+  );
+});
+
+let stopping = false;
+function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  scheduler?.stop();
+  server.close(() => {
+    mailer.close();
+    closeDatabase(db);
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+  setTimeout(() => process.exit(1), 10_000).unref();
+}
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));
