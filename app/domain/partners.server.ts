@@ -1,6 +1,6 @@
 // Partners as the program sees them: the partner's own summary (scoped by the partner id from
-// the session), the internal list and detail, and status changes.
-import { and, asc, count, eq, like, min, or, sql, sum } from "drizzle-orm";
+// the session), the internal list and detail, status changes and the assigned partner manager.
+import { and, asc, count, eq, inArray, isNull, like, min, or, sql, sum } from "drizzle-orm";
 import { deals, partnerApplications, partners, tierReviews, tiers, users, type DealStage } from "../../db/schema";
 import type { DB } from "../db.server";
 import { writeTransaction } from "../db.server";
@@ -42,7 +42,14 @@ export function getPartnerDashboard(db: DB, partnerId: number) {
   return { stages: dealsByStage(db, partnerId), tier: getPartnerTier(db, partnerId) };
 }
 
-export type PartnerListFilters = { q?: string; status?: string; kind?: string; managerId?: string };
+export type PartnerListFilters = {
+  q?: string;
+  status?: string;
+  kind?: string;
+  region?: string;
+  /** A user id, or "none" for partners nobody looks after yet. */
+  managerId?: string;
+};
 
 export function listPartners(db: DB, filters: PartnerListFilters = {}) {
   const conditions = [];
@@ -52,7 +59,9 @@ export function listPartners(db: DB, filters: PartnerListFilters = {}) {
   }
   if (filters.status) conditions.push(eq(partners.status, filters.status as never));
   if (filters.kind) conditions.push(eq(partners.kind, filters.kind as never));
-  if (filters.managerId) conditions.push(eq(partners.managerId, filters.managerId));
+  if (filters.region) conditions.push(eq(partners.region, filters.region));
+  if (filters.managerId === "none") conditions.push(isNull(partners.managerId));
+  else if (filters.managerId) conditions.push(eq(partners.managerId, filters.managerId));
   return db
     .select({
       id: partners.id,
@@ -71,6 +80,17 @@ export function listPartners(db: DB, filters: PartnerListFilters = {}) {
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(asc(partners.name))
     .all();
+}
+
+/** The few facts an action on a partner's page needs; null for an unknown slug. */
+export function findPartnerBySlug(db: DB, slug: string) {
+  return (
+    db
+      .select({ id: partners.id, name: partners.name, status: partners.status })
+      .from(partners)
+      .where(eq(partners.slug, slug))
+      .get() ?? null
+  );
 }
 
 export function getPartnerDetail(db: DB, slug: string) {
@@ -162,4 +182,49 @@ export function programOverview(db: DB) {
     pendingApplications: pendingApplications?.n ?? 0,
     pendingTierReviews: pendingTierReviews?.n ?? 0,
   };
+}
+
+/** Staff who can be assigned to look after partners: partner managers first, then admins. */
+export function listManagers(db: DB) {
+  return db
+    .select({ id: users.id, name: users.name, role: users.role })
+    .from(users)
+    .where(and(inArray(users.role, ["partner_manager", "admin"]), isNull(users.disabledAt)))
+    .orderBy(sql`${users.role} = 'admin'`, asc(users.name))
+    .all();
+}
+
+/** A refusal whose message is written for the staff member who asked. */
+export class PartnerChangeError extends Error {}
+
+export function setPartnerManager(db: DB, actor: Actor, partnerId: number, managerId: string | null) {
+  writeTransaction(db, (tx) => {
+    const before = tx
+      .select({ managerId: partners.managerId })
+      .from(partners)
+      .where(eq(partners.id, partnerId))
+      .get();
+    if (!before) throw new Error(`No partner ${partnerId}`);
+    if (managerId !== null) {
+      const manager = tx
+        .select({ id: users.id })
+        .from(users)
+        .where(
+          and(eq(users.id, managerId), inArray(users.role, ["partner_manager", "admin"]), isNull(users.disabledAt)),
+        )
+        .get();
+      if (!manager) throw new PartnerChangeError("Choose an active member of the partner team.");
+    }
+    if (before.managerId === managerId) return;
+    tx.update(partners).set({ managerId }).where(eq(partners.id, partnerId)).run();
+    recordAudit(tx, {
+      actor,
+      action: "partner.manager_changed",
+      entityType: "partner",
+      entityId: partnerId,
+      partnerId,
+      before,
+      after: { managerId },
+    });
+  });
 }

@@ -1,0 +1,325 @@
+// Partner applications: the public "Become a partner" submission, the partner team's queue, and
+// the two decisions. Approval turns an application into an active partner with its first
+// partner admin invited, all in one transaction; emails go out only after it commits.
+import { aliasedTable, and, asc, count, desc, eq, gte, inArray, isNull, like, or } from "drizzle-orm";
+import { partnerApplications, partners, programSettings, tiers, users, type PartnerKind, type Role } from "../../db/schema";
+import { applicationDeclinedEmail } from "../../emails/application-declined";
+import { applicationReceivedEmail } from "../../emails/application-received";
+import { writeTransaction, type DB, type Tx } from "../db.server";
+import type { Mailer } from "../mailer.server";
+import type { Config } from "../server/config";
+import { actorOf, recordAudit } from "./audit.server";
+import { slugify } from "./customers";
+import { createInvitation, InvitationError, sendInvitation } from "./invitations.server";
+
+export type ApplicationContext = { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> };
+
+/** A decision the caller can show as-is ("already approved", "give a reason"). */
+export class ApplicationError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 = 409,
+  ) {
+    super(message);
+    this.name = "ApplicationError";
+  }
+}
+
+export type ApplicationInput = {
+  companyName: string;
+  /** Already normalized by the form (a bare domain). */
+  website: string;
+  kind: PartnerKind;
+  region: string;
+  contactName: string;
+  contactEmail: string;
+  message?: string;
+};
+
+/** More applications than this from one address in a day are refused: each one sends it an email. */
+export const APPLICATIONS_PER_EMAIL_PER_DAY = 3;
+
+export function programName(db: Pick<DB, "select">): string {
+  const row = db.select({ name: programSettings.programName }).from(programSettings).get();
+  return row?.name ?? "Partner Program";
+}
+
+export function submitApplication(db: DB, input: ApplicationInput, now = new Date()) {
+  const contactEmail = input.contactEmail.trim().toLowerCase();
+  return writeTransaction(db, (tx) => {
+    const recent = tx
+      .select({ n: count() })
+      .from(partnerApplications)
+      .where(
+        and(
+          eq(partnerApplications.contactEmail, contactEmail),
+          gte(partnerApplications.createdAt, new Date(now.getTime() - 86_400_000)),
+        ),
+      )
+      .get();
+    if ((recent?.n ?? 0) >= APPLICATIONS_PER_EMAIL_PER_DAY) {
+      throw new ApplicationError(
+        "We already have applications from this email address today. The partner team will be in touch.",
+        400,
+      );
+    }
+    return tx
+      .insert(partnerApplications)
+      .values({
+        companyName: input.companyName.trim(),
+        website: input.website,
+        kind: input.kind,
+        region: input.region,
+        contactName: input.contactName.trim(),
+        contactEmail,
+        message: input.message?.trim() ?? "",
+        createdAt: now,
+      })
+      .returning({
+        id: partnerApplications.id,
+        companyName: partnerApplications.companyName,
+        contactName: partnerApplications.contactName,
+        contactEmail: partnerApplications.contactEmail,
+      })
+      .get();
+  });
+}
+
+/** The applicant's confirmation. A mail failure is the caller's to log, not to show. */
+export async function sendApplicationReceived(
+  ctx: Pick<ApplicationContext, "db" | "mailer">,
+  application: { companyName: string; contactName: string; contactEmail: string },
+) {
+  const email = applicationReceivedEmail({ ...application, programName: programName(ctx.db) });
+  await ctx.mailer.send({ to: [application.contactEmail], ...email });
+}
+
+export type ApplicationListStatus = "pending" | "decided";
+
+/** Pending ones oldest first (the queue); decided ones newest decision first. */
+export function listApplications(db: DB, { status, limit = 50 }: { status: ApplicationListStatus; limit?: number }) {
+  const decider = aliasedTable(users, "decider");
+  return db
+    .select({
+      id: partnerApplications.id,
+      companyName: partnerApplications.companyName,
+      website: partnerApplications.website,
+      kind: partnerApplications.kind,
+      region: partnerApplications.region,
+      contactName: partnerApplications.contactName,
+      contactEmail: partnerApplications.contactEmail,
+      message: partnerApplications.message,
+      status: partnerApplications.status,
+      declineReason: partnerApplications.declineReason,
+      createdAt: partnerApplications.createdAt,
+      decidedAt: partnerApplications.decidedAt,
+      decidedByName: decider.name,
+      partnerName: partners.name,
+      partnerSlug: partners.slug,
+    })
+    .from(partnerApplications)
+    .leftJoin(decider, eq(decider.id, partnerApplications.decidedBy))
+    .leftJoin(partners, eq(partners.id, partnerApplications.partnerId))
+    .where(
+      status === "pending"
+        ? eq(partnerApplications.status, "pending")
+        : inArray(partnerApplications.status, ["approved", "declined"]),
+    )
+    .orderBy(
+      ...(status === "pending"
+        ? [asc(partnerApplications.createdAt), asc(partnerApplications.id)]
+        : [desc(partnerApplications.decidedAt), desc(partnerApplications.id)]),
+    )
+    .limit(limit)
+    .all();
+}
+
+/** Reads the application inside the transaction and refuses anything but a pending one. */
+function pendingApplication(tx: Tx, id: number) {
+  const application = tx.select().from(partnerApplications).where(eq(partnerApplications.id, id)).get();
+  if (!application) throw new ApplicationError("That application does not exist.", 404);
+  if (application.status !== "pending") {
+    const when = application.decidedAt ? ` on ${application.decidedAt.toISOString().slice(0, 10)}` : "";
+    throw new ApplicationError(
+      `The application from ${application.companyName} was already ${application.status}${when}; it cannot be decided again.`,
+    );
+  }
+  return application;
+}
+
+/** "Acme Ltd." → "acme-ltd", then "acme-ltd-2", "acme-ltd-3"… whichever is free. */
+export function uniquePartnerSlug(tx: Pick<Tx, "select">, companyName: string): string {
+  const base = slugify(companyName).slice(0, 48).replace(/-+$/, "") || "partner";
+  const taken = new Set(
+    tx
+      .select({ slug: partners.slug })
+      .from(partners)
+      .where(or(eq(partners.slug, base), like(partners.slug, `${base}-%`)))
+      .all()
+      .map((r) => r.slug),
+  );
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) {
+    if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+}
+
+/** Staff users who can be assigned to look after a partner. */
+function assignableManager(tx: Pick<Tx, "select">, userId: string) {
+  return tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, userId), inArray(users.role, ["partner_manager", "admin"]), isNull(users.disabledAt)))
+    .get();
+}
+
+// The route guard (requireStaff) decides who may; the role only picks the partner manager.
+export type Approver = { id: string; email: string; name: string; role: Role };
+
+export async function approveApplication(
+  ctx: ApplicationContext,
+  approver: Approver,
+  id: number,
+  options: { managerId?: string | null } = {},
+) {
+  const actor = actorOf(approver);
+  const result = writeTransaction(ctx.db, (tx) => {
+    const application = pendingApplication(tx, id);
+    const lowest = tx.select({ id: tiers.id }).from(tiers).orderBy(asc(tiers.rank)).limit(1).get();
+    if (!lowest) throw new ApplicationError("The program has no tiers yet: an admin must set them up first.");
+
+    let managerId: string | null = null;
+    if (approver.role === "partner_manager") managerId = approver.id;
+    else if (options.managerId) {
+      if (!assignableManager(tx, options.managerId)) {
+        throw new ApplicationError("The chosen partner manager is not a member of the partner team.", 400);
+      }
+      managerId = options.managerId;
+    }
+
+    const now = new Date();
+    const partner = tx
+      .insert(partners)
+      .values({
+        name: application.companyName,
+        slug: uniquePartnerSlug(tx, application.companyName),
+        kind: application.kind,
+        region: application.region,
+        website: application.website,
+        status: "active",
+        tierId: lowest.id,
+        managerId,
+        joinedOn: now.toISOString().slice(0, 10),
+      })
+      .returning()
+      .get();
+    recordAudit(tx, {
+      actor,
+      action: "partner.created",
+      entityType: "partner",
+      entityId: partner.id,
+      partnerId: partner.id,
+      after: {
+        name: partner.name,
+        slug: partner.slug,
+        kind: partner.kind,
+        region: partner.region,
+        tierId: partner.tierId,
+        managerId: partner.managerId,
+        applicationId: application.id,
+      },
+      at: now,
+    });
+
+    tx.update(partnerApplications)
+      .set({ status: "approved", decidedBy: approver.id, decidedAt: now, partnerId: partner.id })
+      .where(eq(partnerApplications.id, application.id))
+      .run();
+    recordAudit(tx, {
+      actor,
+      action: "application.approved",
+      entityType: "partner_application",
+      entityId: application.id,
+      partnerId: partner.id,
+      before: { status: "pending" },
+      after: { status: "approved", partnerId: partner.id },
+      at: now,
+    });
+
+    // A refusal here (the address already has an account) undoes the partner above: an
+    // approved application always comes with its partner admin's invitation. createInvitation
+    // opens its own transaction, which inside ours is a savepoint.
+    let invitation: { id: number; token: string };
+    try {
+      invitation = createInvitation(tx as unknown as DB, {
+        email: application.contactEmail,
+        name: application.contactName,
+        role: "partner_admin",
+        partnerId: partner.id,
+        actor,
+      });
+    } catch (error) {
+      if (error instanceof InvitationError) {
+        throw new ApplicationError(`Cannot approve: the contact cannot be invited. ${error.message}`);
+      }
+      throw error;
+    }
+    return {
+      partner: { id: partner.id, name: partner.name, slug: partner.slug },
+      invitation,
+      contactEmail: application.contactEmail,
+    };
+  });
+
+  let invitationSent = true;
+  try {
+    await sendInvitation(ctx, {
+      invitationId: result.invitation.id,
+      token: result.invitation.token,
+      inviterName: approver.name,
+    });
+  } catch (error) {
+    // The partner exists either way; staff can invite again from the partner's page.
+    console.error(`Invitation email for application ${id} failed:`, error);
+    invitationSent = false;
+  }
+  return { partner: result.partner, invitationId: result.invitation.id, contactEmail: result.contactEmail, invitationSent };
+}
+
+export async function declineApplication(ctx: ApplicationContext, decider: Approver, id: number, reason: string) {
+  const why = reason.trim();
+  if (!why) throw new ApplicationError("Give the applicant a reason for declining.", 400);
+  const application = writeTransaction(ctx.db, (tx) => {
+    const application = pendingApplication(tx, id);
+    const now = new Date();
+    tx.update(partnerApplications)
+      .set({ status: "declined", declineReason: why, decidedBy: decider.id, decidedAt: now })
+      .where(eq(partnerApplications.id, application.id))
+      .run();
+    recordAudit(tx, {
+      actor: actorOf(decider),
+      action: "application.declined",
+      entityType: "partner_application",
+      entityId: application.id,
+      before: { status: "pending" },
+      after: { status: "declined", reason: why },
+      at: now,
+    });
+    return application;
+  });
+
+  const email = applicationDeclinedEmail({
+    companyName: application.companyName,
+    contactName: application.contactName,
+    reason: why,
+    programName: programName(ctx.db),
+  });
+  let emailSent = true;
+  try {
+    await ctx.mailer.send({ to: [application.contactEmail], ...email });
+  } catch (error) {
+    console.error(`Decline email for application ${id} failed:`, error);
+    emailSent = false;
+  }
+  return { companyName: application.companyName, contactEmail: application.contactEmail, emailSent };
+}

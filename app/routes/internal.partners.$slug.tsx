@@ -1,0 +1,418 @@
+// One partner as the partner team sees it: facts, people, pipeline, and the team's actions on
+// it (status, manager, inviting its users). One action, named intents.
+import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { forbidden, notFound, requireStaff } from "../auth/guards.server";
+import { Field, FormErrors, humanize, SelectField } from "../components/forms";
+import { StageBars } from "../components/stage-bars";
+import { actorOf } from "../domain/audit.server";
+import { formatDate } from "../domain/format";
+import { createInvitation, InvitationError, listOpenInvitations, sendInvitation } from "../domain/invitations.server";
+import {
+  findPartnerBySlug,
+  getPartnerDetail,
+  listManagers,
+  PartnerChangeError,
+  setPartnerManager,
+  setPartnerStatus,
+} from "../domain/partners.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.partner.name ?? "Partner"} · Partner team` },
+];
+
+const INVITE_ROLES = ["partner_admin", "partner_user"] as const;
+
+const statusSchema = z.object({
+  intent: z.literal("status"),
+  status: z.enum(["active", "suspended", "churned"], { message: "Choose a status." }),
+});
+const managerSchema = z.object({
+  intent: z.literal("manager"),
+  managerId: z.string().optional(),
+});
+const inviteSchema = z.object({
+  intent: z.literal("invite"),
+  name: z
+    .string({ required_error: "Enter the person's name." })
+    .trim()
+    .min(2, "Enter the person's full name.")
+    .max(120, "Shorten the name to 120 characters or fewer."),
+  email: z
+    .string({ required_error: "Enter their email address." })
+    .trim()
+    .max(254, "Enter a shorter email address.")
+    .email("Enter an email address such as name@example.com."),
+  role: z.enum(INVITE_ROLES, {
+    required_error: "Choose a role.",
+    invalid_type_error: "Choose a role.",
+  }),
+});
+const schema = z.discriminatedUnion("intent", [statusSchema, managerSchema, inviteSchema]);
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requireStaff(args);
+  const { db } = args.context;
+  const detail = getPartnerDetail(db, args.params.slug ?? "");
+  if (!detail) notFound();
+  const { partner, people, stages } = detail;
+  return {
+    partner: {
+      name: partner.name,
+      slug: partner.slug,
+      kind: partner.kind,
+      region: partner.region,
+      status: partner.status,
+      website: partner.website,
+      joinedOn: partner.joinedOn,
+      reportFormat: partner.reportFormat,
+      tier: partner.tier,
+      managerId: partner.managerId,
+      managerName: partner.managerName,
+    },
+    people: people.map((p) => ({
+      id: p.id,
+      name: p.name,
+      email: p.email,
+      role: p.role,
+      disabled: p.disabledAt !== null,
+    })),
+    invitations: listOpenInvitations(db, { partnerId: partner.id }).map((i) => ({
+      id: i.id,
+      name: i.name,
+      email: i.email,
+      role: i.role,
+      sentOn: i.createdAt.toISOString(),
+      expired: i.expired,
+    })),
+    stages,
+    canChangeManager: user.role === "admin",
+    managers: user.role === "admin" ? listManagers(db).map((m) => ({ id: m.id, name: m.name, role: m.role })) : [],
+  };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireStaff(args);
+  const { db } = args.context;
+  const partner = findPartnerBySlug(db, args.params.slug ?? "");
+  if (!partner) notFound();
+  const formData = await args.request.formData();
+  const submission = parseWithZod(formData, { schema });
+  const intent = String(formData.get("intent") ?? "");
+  if (submission.status !== "success") {
+    return data({ intent, result: submission.reply(), notice: null }, { status: 400 });
+  }
+  const input = submission.value;
+  const actor = actorOf(user);
+
+  if (input.intent === "status") {
+    setPartnerStatus(db, actor, partner.id, input.status);
+    const notice =
+      input.status === "active"
+        ? `${partner.name} is active again; its users can sign in.`
+        : input.status === "suspended"
+          ? `${partner.name} is suspended; its users were signed out and cannot sign in.`
+          : `${partner.name} is marked as churned; its users were signed out and cannot sign in.`;
+    return { intent, result: submission.reply(), notice };
+  }
+
+  if (input.intent === "manager") {
+    if (user.role !== "admin") forbidden("Only program admins can change a partner's manager.");
+    try {
+      setPartnerManager(db, actor, partner.id, input.managerId || null);
+    } catch (error) {
+      if (!(error instanceof PartnerChangeError)) throw error;
+      return data({ intent, result: submission.reply({ formErrors: [error.message] }), notice: null }, { status: 400 });
+    }
+    return { intent, result: submission.reply(), notice: "The partner manager was updated." };
+  }
+
+  if (partner.status !== "active") {
+    return data(
+      {
+        intent,
+        result: submission.reply({ formErrors: [`Reactivate ${partner.name} before inviting its users.`] }),
+        notice: null,
+      },
+      { status: 409 },
+    );
+  }
+  let invitation;
+  try {
+    invitation = createInvitation(db, {
+      email: input.email,
+      name: input.name,
+      role: input.role,
+      partnerId: partner.id,
+      actor,
+    });
+  } catch (error) {
+    if (!(error instanceof InvitationError)) throw error;
+    return data({ intent, result: submission.reply({ formErrors: [error.message] }), notice: null }, { status: 409 });
+  }
+  let sent = true;
+  try {
+    await sendInvitation(args.context, { invitationId: invitation.id, token: invitation.token, inviterName: user.name });
+  } catch (error) {
+    console.error(`Invitation email ${invitation.id} failed:`, error);
+    sent = false;
+  }
+  return {
+    intent,
+    result: submission.reply({ resetForm: true }),
+    notice: sent
+      ? `Invitation sent to ${input.email}.`
+      : `The invitation for ${input.email} was created, but the email could not be sent. Try inviting again.`,
+  };
+}
+
+const STATUS_BADGE: Record<string, string> = { active: "ok", suspended: "warn", churned: "neutral", applied: "" };
+
+export default function PartnerDetail() {
+  const { partner, people, invitations, stages, canChangeManager, managers } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busyIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent")) : null;
+
+  const [inviteForm, inviteFields] = useForm({
+    id: "invite",
+    lastResult: actionData?.intent === "invite" ? actionData.result : undefined,
+    constraint: getZodConstraint(inviteSchema),
+    defaultValue: { role: "partner_user" },
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: inviteSchema }),
+  });
+  const [managerForm, managerFields] = useForm({
+    id: "manager",
+    lastResult: actionData?.intent === "manager" ? actionData.result : undefined,
+  });
+  const [statusForm] = useForm({
+    id: "status",
+    lastResult: actionData?.intent === "status" ? actionData.result : undefined,
+  });
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <p className="small">
+            <Link to="/internal/partners">← All partners</Link>
+          </p>
+          <h1>{partner.name}</h1>
+          <p className="muted">
+            <span className={`badge ${STATUS_BADGE[partner.status] ?? ""}`}>{humanize(partner.status)}</span>{" "}
+            {partner.tier} tier · {humanize(partner.kind)} · {partner.region}
+          </p>
+        </div>
+        <Form method="post" className="row" {...getFormProps(statusForm)} aria-label="Partner status">
+          <input type="hidden" name="intent" value="status" />
+          {partner.status === "active" ? (
+            <button
+              type="submit"
+              name="status"
+              value="suspended"
+              className="secondary"
+              disabled={busyIntent !== null}
+              onClick={(e) => {
+                if (!window.confirm(`Suspend ${partner.name}? Its users are signed out at once.`)) e.preventDefault();
+              }}
+            >
+              Suspend
+            </button>
+          ) : (
+            <button type="submit" name="status" value="active" disabled={busyIntent !== null}>
+              Reactivate
+            </button>
+          )}
+          {partner.status !== "churned" ? (
+            <button
+              type="submit"
+              name="status"
+              value="churned"
+              className="danger"
+              disabled={busyIntent !== null}
+              onClick={(e) => {
+                if (!window.confirm(`Mark ${partner.name} as churned? Its users are signed out at once.`))
+                  e.preventDefault();
+              }}
+            >
+              Mark churned
+            </button>
+          ) : null}
+        </Form>
+      </div>
+
+      {actionData?.notice ? (
+        <p className="notice" role="status">
+          {actionData.notice}
+        </p>
+      ) : null}
+      <FormErrors errors={statusForm.errors} id={statusForm.errorId} />
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="facts-heading">
+          <h2 id="facts-heading">Facts</h2>
+          <dl className="facts">
+            <dt>Slug</dt>
+            <dd>
+              <code>{partner.slug}</code>
+            </dd>
+            <dt>Website</dt>
+            <dd>
+              {partner.website ? (
+                <a href={`https://${partner.website}`} rel="noopener noreferrer nofollow" target="_blank">
+                  {partner.website}
+                </a>
+              ) : (
+                "—"
+              )}
+            </dd>
+            <dt>Kind</dt>
+            <dd>{humanize(partner.kind)}</dd>
+            <dt>Region</dt>
+            <dd>{partner.region}</dd>
+            <dt>Tier</dt>
+            <dd>{partner.tier}</dd>
+            <dt>Joined</dt>
+            <dd>{formatDate(partner.joinedOn)}</dd>
+            <dt>Monthly report</dt>
+            <dd>{partner.reportFormat === "off" ? "Off" : partner.reportFormat === "pdf" ? "Email with PDF" : "Email"}</dd>
+            <dt>Partner manager</dt>
+            <dd>{partner.managerName ?? <span className="muted">None assigned</span>}</dd>
+          </dl>
+          {canChangeManager ? (
+            <Form
+              method="post"
+              className="form"
+              style={{ marginTop: "1rem" }}
+              {...getFormProps(managerForm)}
+              aria-label="Change partner manager"
+            >
+              <FormErrors errors={managerForm.errors} id={managerForm.errorId} />
+              <input type="hidden" name="intent" value="manager" />
+              <div className="field">
+                <label htmlFor={managerFields.managerId.id}>Assigned partner manager</label>
+                <div className="row">
+                  <select
+                    {...getSelectProps(managerFields.managerId)}
+                    // Remounted when the manager changes, so it shows the saved one.
+                    key={`${managerFields.managerId.key}-${partner.managerId}`}
+                    defaultValue={partner.managerId ?? ""}
+                    style={{ width: "auto", flex: 1 }}
+                  >
+                    <option value="">No manager</option>
+                    {managers.map((m) => (
+                      <option key={m.id} value={m.id}>
+                        {m.name}
+                        {m.role === "admin" ? " (admin)" : ""}
+                      </option>
+                    ))}
+                  </select>
+                  <button type="submit" className="secondary" disabled={busyIntent !== null}>
+                    {busyIntent === "manager" ? "Saving…" : "Change manager"}
+                  </button>
+                </div>
+              </div>
+            </Form>
+          ) : null}
+        </section>
+        <section className="card" aria-labelledby="deals-heading">
+          <h2 id="deals-heading">Deals by stage</h2>
+          <StageBars stages={stages} />
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="people-heading">
+        <h2 id="people-heading">Users</h2>
+        {people.length === 0 ? (
+          <p className="muted">No one from {partner.name} has an account yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {people.map((p) => (
+                  <tr key={p.id}>
+                    <td>{p.name}</td>
+                    <td>{p.email}</td>
+                    <td>{humanize(p.role)}</td>
+                    <td>
+                      {p.disabled ? <span className="badge neutral">Disabled</span> : <span className="badge ok">Active</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {invitations.length > 0 ? (
+          <>
+            <h3 style={{ marginTop: "1.25rem" }}>Open invitations</h3>
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Email</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Sent</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {invitations.map((i) => (
+                    <tr key={i.id}>
+                      <td>{i.name}</td>
+                      <td>{i.email}</td>
+                      <td>{humanize(i.role)}</td>
+                      <td>
+                        {formatDate(i.sentOn)} {i.expired ? <span className="badge warn">Expired</span> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="invite-heading">
+        <h2 id="invite-heading">Invite a user</h2>
+        {partner.status !== "active" ? (
+          <p className="muted">Reactivate {partner.name} before inviting its users.</p>
+        ) : (
+          <Form method="post" className="form" {...getFormProps(inviteForm)}>
+            <FormErrors errors={inviteForm.errors} id={inviteForm.errorId} />
+            <input type="hidden" name="intent" value="invite" />
+            <Field meta={inviteFields.name} label="Name" autoComplete="off" />
+            <Field meta={inviteFields.email} label="Email" type="email" autoComplete="off" />
+            <SelectField
+              meta={inviteFields.role}
+              label="Role"
+              options={[
+                { value: "partner_user", label: "Partner user: registers deals, sees the company's reports" },
+                { value: "partner_admin", label: "Partner admin: also manages the company's team" },
+              ]}
+            />
+            <div>
+              <button type="submit" disabled={busyIntent !== null}>
+                {busyIntent === "invite" ? "Sending…" : "Send invitation"}
+              </button>
+            </div>
+          </Form>
+        )}
+      </section>
+    </div>
+  );
+}
