@@ -72,6 +72,11 @@ export default function Login() {
       <main className="card" id="main">
         <h1>Sign in</h1>
         <p className="muted">Partner Portal: deals, attribution, tiers and reports.</p>
+        {searchParams.get("reset") === "1" ? (
+          <p className="notice" role="status">
+            Your password has been changed. Sign in with your new password.
+          </p>
+        ) : null}
         <Form method="post" className="form" {...getFormProps(form)}>
           <FormErrors errors={form.errors} id={form.errorId} />
           <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />

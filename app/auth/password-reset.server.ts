@@ -1,0 +1,134 @@
+// Forgotten passwords: a single-use link valid for one hour, mailed only to an active account,
+// with an answer that never reveals whether the address has one. Using it replaces the
+// password and signs the account out everywhere.
+import { and, count, eq, gt, isNull } from "drizzle-orm";
+import { partners, passwordResets, users } from "../../db/schema";
+import { passwordResetEmail } from "../../emails/password-reset";
+import { writeTransaction, type DB, type Tx } from "../db.server";
+import { actorOf, recordAudit } from "../domain/audit.server";
+import type { Mailer } from "../mailer.server";
+import type { Config } from "../server/config";
+import { hashPassword, passwordSchema } from "./password.server";
+import { endAllSessionsOfUser } from "./session.server";
+import { normalizeEmail } from "./sign-in.server";
+import { clearAccountFailures } from "./throttle.server";
+import { generateToken, hashToken } from "./tokens.server";
+
+export const RESET_LIFETIME_MS = 60 * 60 * 1000;
+/** More requests than this in one hour send nothing: nobody's inbox gets flooded. */
+export const RESET_REQUESTS_PER_HOUR = 3;
+
+export type ResetTokenStatus = "ok" | "expired" | "used" | "invalid";
+
+const isActive = (u: { disabledAt: Date | null; partnerStatus: string | null }) =>
+  u.disabledAt === null && (u.partnerStatus === null || u.partnerStatus === "active");
+
+/**
+ * Mails a reset link if an active account has this address, and resolves the same way whether
+ * or not it does. The caller should not make the answer wait on it: sending takes time only
+ * when the account exists.
+ */
+export async function requestPasswordReset(
+  ctx: { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> },
+  email: string,
+): Promise<void> {
+  const user = ctx.db
+    .select({ id: users.id, email: users.email, name: users.name, disabledAt: users.disabledAt, partnerStatus: partners.status })
+    .from(users)
+    .leftJoin(partners, eq(partners.id, users.partnerId))
+    .where(eq(users.email, normalizeEmail(email)))
+    .get();
+  if (!user || !isActive(user)) return;
+
+  const token = generateToken();
+  const now = Date.now();
+  const expiresAt = new Date(now + RESET_LIFETIME_MS);
+  const created = writeTransaction(ctx.db, (tx) => {
+    const recent = tx
+      .select({ n: count() })
+      .from(passwordResets)
+      .where(and(eq(passwordResets.userId, user.id), gt(passwordResets.createdAt, new Date(now - RESET_LIFETIME_MS))))
+      .get();
+    if ((recent?.n ?? 0) >= RESET_REQUESTS_PER_HOUR) return false;
+    tx.insert(passwordResets)
+      .values({ tokenHash: hashToken(token), userId: user.id, expiresAt, createdAt: new Date(now) })
+      .run();
+    return true;
+  });
+  if (!created) return;
+
+  const message = passwordResetEmail({
+    name: user.name,
+    url: `${ctx.config.APP_URL}/reset-password/${encodeURIComponent(token)}`,
+    expiresAt,
+  });
+  await ctx.mailer.send({ to: [user.email], ...message });
+}
+
+function lookUp(db: DB | Tx, token: string) {
+  return db
+    .select({
+      id: passwordResets.id,
+      expiresAt: passwordResets.expiresAt,
+      usedAt: passwordResets.usedAt,
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      partnerId: users.partnerId,
+      disabledAt: users.disabledAt,
+      partnerStatus: partners.status,
+    })
+    .from(passwordResets)
+    .innerJoin(users, eq(users.id, passwordResets.userId))
+    .leftJoin(partners, eq(partners.id, users.partnerId))
+    .where(eq(passwordResets.tokenHash, hashToken(token)))
+    .get();
+}
+
+function statusOf(row: ReturnType<typeof lookUp>, now: number): ResetTokenStatus {
+  if (!row) return "invalid";
+  if (row.usedAt) return "used";
+  if (!isActive(row)) return "invalid";
+  if (row.expiresAt.getTime() <= now) return "expired";
+  return "ok";
+}
+
+export function checkResetToken(db: DB, token: string): ResetTokenStatus {
+  return statusOf(lookUp(db, token), Date.now());
+}
+
+export type ResetPasswordResult =
+  | { ok: true; user: { id: string; email: string; name: string }; changedAt: Date }
+  | { ok: false; status: Exclude<ResetTokenStatus, "ok"> };
+
+export async function resetPassword(db: DB, token: string, newPassword: string): Promise<ResetPasswordResult> {
+  passwordSchema.parse(newPassword);
+  // argon2 is async and slow: hash before taking the write lock.
+  const passwordHash = await hashPassword(newPassword);
+  const changedAt = new Date();
+  const result = writeTransaction(db, (tx): ResetPasswordResult => {
+    const row = lookUp(tx, token);
+    const status = statusOf(row, changedAt.getTime());
+    if (!row || status !== "ok") return { ok: false, status: status as Exclude<ResetTokenStatus, "ok"> };
+    // This link and every other outstanding link of the account stop working.
+    tx.update(passwordResets)
+      .set({ usedAt: changedAt })
+      .where(and(eq(passwordResets.userId, row.userId), isNull(passwordResets.usedAt)))
+      .run();
+    tx.update(users).set({ passwordHash, passwordChangedAt: changedAt }).where(eq(users.id, row.userId)).run();
+    endAllSessionsOfUser(tx, row.userId);
+    recordAudit(tx, {
+      actor: actorOf({ id: row.userId, email: row.email, role: row.role }),
+      action: "user.password_reset",
+      entityType: "user",
+      entityId: row.userId,
+      partnerId: row.partnerId,
+      at: changedAt,
+    });
+    return { ok: true, user: { id: row.userId, email: row.email, name: row.name }, changedAt };
+  });
+  // Whoever proved they read the mailbox may sign in again at once.
+  if (result.ok) clearAccountFailures(db, result.user.email);
+  return result;
+}

@@ -1,0 +1,246 @@
+import { and, eq } from "drizzle-orm";
+import fs from "node:fs";
+import path from "node:path";
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { auditEvents, invitations, users } from "../../db/schema";
+import { createTestDatabase } from "../../tests/support/db";
+import { createWorld, type World } from "../../tests/support/world";
+import { verifyPassword } from "../auth/password.server";
+import { hashToken } from "../auth/tokens.server";
+import type { DB } from "../db.server";
+import { createMailer, listOutbox, type Mailer } from "../mailer.server";
+import { actorOf } from "./audit.server";
+import {
+  acceptInvitation,
+  createInvitation,
+  findOpenInvitation,
+  INVITATION_LIFETIME_MS,
+  InvitationError,
+  listOpenInvitations,
+  revokeInvitation,
+  sendInvitation,
+} from "./invitations.server";
+
+const NEW_PASSWORD = "a-brand-new-password";
+const config = { APP_URL: "https://portal.test" };
+
+let db: DB;
+let world: World;
+let mailer: Mailer;
+let outboxDir: string;
+
+beforeEach(async () => {
+  db = createTestDatabase().db;
+  world = await createWorld(db);
+  outboxDir = fs.mkdtempSync(path.join(inject("tmpDir"), "outbox-"));
+  mailer = createMailer({ MAIL_FROM: "Partner Program <partners@localhost>", OUTBOX_DIR: outboxDir });
+});
+
+function inviteToAlpha(email = "New.Colleague@Alpha.test", role: "partner_user" | "partner_admin" = "partner_user") {
+  return createInvitation(db, {
+    email,
+    name: "Nina New",
+    role,
+    partnerId: world.partnerA.id,
+    actor: actorOf(world.adminA),
+  });
+}
+
+function expire(id: number) {
+  db.update(invitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invitations.id, id)).run();
+}
+
+describe("createInvitation", () => {
+  it("stores only the token's hash, lower-cases the email, expires in 7 days and is audited", () => {
+    const before = Date.now();
+    const { id, token } = inviteToAlpha();
+    const row = db.select().from(invitations).where(eq(invitations.id, id)).get()!;
+    expect(row.tokenHash).toBe(hashToken(token));
+    expect(row.tokenHash).not.toContain(token);
+    expect(row.email).toBe("new.colleague@alpha.test");
+    expect(row.partnerId).toBe(world.partnerA.id);
+    expect(row.invitedBy).toBe(world.adminA.id);
+    expect(row.expiresAt.getTime()).toBeGreaterThanOrEqual(before + INVITATION_LIFETIME_MS);
+    expect(row.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + INVITATION_LIFETIME_MS);
+    const audit = db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityType, "invitation"), eq(auditEvents.entityId, String(id))))
+      .all();
+    expect(audit.map((a) => a.action)).toEqual(["invitation.created"]);
+    expect(audit[0].partnerId).toBe(world.partnerA.id);
+  });
+
+  it("refuses an address that already has an account, whatever its case", () => {
+    expect(() => inviteToAlpha("  SALES@alpha.TEST ")).toThrow(InvitationError);
+    expect(() => inviteToAlpha("sales@alpha.test")).toThrow(/already has an account/);
+    expect(db.select().from(invitations).all()).toHaveLength(0);
+  });
+
+  it("refuses a role that does not go with the partner", () => {
+    expect(() =>
+      createInvitation(db, {
+        email: "x@alpha.test",
+        name: "X",
+        role: "admin",
+        partnerId: world.partnerA.id,
+        actor: actorOf(world.adminA),
+      }),
+    ).toThrow();
+  });
+
+  it("revokes the earlier open invitation to the same address", () => {
+    const first = inviteToAlpha();
+    const second = inviteToAlpha("NEW.colleague@alpha.test", "partner_admin");
+    expect(findOpenInvitation(db, first.token).status).toBe("invalid");
+    expect(findOpenInvitation(db, second.token).status).toBe("ok");
+    const open = listOpenInvitations(db, { partnerId: world.partnerA.id });
+    expect(open.map((i) => i.id)).toEqual([second.id]);
+  });
+});
+
+describe("sendInvitation", () => {
+  it("emails the invitee a link to /invite/<token> in both the text and the HTML", async () => {
+    const { id, token } = inviteToAlpha();
+    await sendInvitation({ db, mailer, config }, { invitationId: id, token, inviterName: world.adminA.name });
+    const [mail] = listOutbox(outboxDir);
+    const url = `https://portal.test/invite/${token}`;
+    expect(mail.to).toEqual(["new.colleague@alpha.test"]);
+    expect(mail.subject).toContain("Alpha Resellers");
+    expect(mail.subject).toContain(world.adminA.name);
+    expect(mail.text).toContain(url);
+    expect(mail.html).toContain(`href="${url}"`);
+  });
+});
+
+describe("findOpenInvitation", () => {
+  it("tells ok, expired, used and invalid apart", async () => {
+    const { id, token } = inviteToAlpha();
+    const found = findOpenInvitation(db, token);
+    expect(found.status).toBe("ok");
+    expect(found.invitation).toMatchObject({
+      email: "new.colleague@alpha.test",
+      role: "partner_user",
+      partnerName: "Alpha Resellers",
+      inviterName: world.adminA.name,
+    });
+    expect(found.invitation).not.toHaveProperty("tokenHash");
+
+    expect(findOpenInvitation(db, "not-a-token")).toEqual({ status: "invalid" });
+
+    expire(id);
+    const expired = findOpenInvitation(db, token);
+    expect(expired.status).toBe("expired");
+    expect(expired.invitation?.inviterName).toBe(world.adminA.name);
+
+    const other = inviteToAlpha("other@alpha.test");
+    await acceptInvitation(db, other.token, { name: "Otto", password: NEW_PASSWORD });
+    expect(findOpenInvitation(db, other.token).status).toBe("used");
+  });
+});
+
+describe("acceptInvitation", () => {
+  it("creates the user with the invitation's role and partner, and works only once", async () => {
+    const { id, token } = inviteToAlpha("nina@alpha.test", "partner_admin");
+    const userId = await acceptInvitation(db, token, { name: "  Nina Newcomer ", password: NEW_PASSWORD });
+    const user = db.select().from(users).where(eq(users.id, userId)).get()!;
+    expect(user).toMatchObject({
+      email: "nina@alpha.test",
+      name: "Nina Newcomer",
+      role: "partner_admin",
+      partnerId: world.partnerA.id,
+      disabledAt: null,
+    });
+    expect(userId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(await verifyPassword(user.passwordHash!, NEW_PASSWORD)).toBe(true);
+    expect(db.select().from(invitations).where(eq(invitations.id, id)).get()!.acceptedAt).not.toBeNull();
+    expect(
+      db
+        .select({ action: auditEvents.action })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.entityType, "invitation"), eq(auditEvents.entityId, String(id))))
+        .all()
+        .map((a) => a.action),
+    ).toContain("invitation.accepted");
+
+    await expect(acceptInvitation(db, token, { name: "Again", password: NEW_PASSWORD })).rejects.toThrow(
+      InvitationError,
+    );
+    expect(db.select().from(users).where(eq(users.email, "nina@alpha.test")).all()).toHaveLength(1);
+  });
+
+  it("refuses an expired, revoked or unknown link and creates nothing", async () => {
+    const expired = inviteToAlpha("late@alpha.test");
+    expire(expired.id);
+    await expect(acceptInvitation(db, expired.token, { name: "Late", password: NEW_PASSWORD })).rejects.toThrow(
+      /expired/,
+    );
+    const revoked = inviteToAlpha("gone@alpha.test");
+    revokeInvitation(db, actorOf(world.adminA), revoked.id, { partnerId: world.partnerA.id });
+    await expect(acceptInvitation(db, revoked.token, { name: "Gone", password: NEW_PASSWORD })).rejects.toThrow(
+      /not valid/,
+    );
+    await expect(acceptInvitation(db, "nope", { name: "Nope", password: NEW_PASSWORD })).rejects.toThrow(/not valid/);
+    expect(db.select().from(users).where(eq(users.email, "late@alpha.test")).get()).toBeUndefined();
+    expect(db.select().from(users).where(eq(users.email, "gone@alpha.test")).get()).toBeUndefined();
+  });
+
+  it("creates a staff account without a partner from a staff invitation", async () => {
+    const { token } = createInvitation(db, {
+      email: "new.manager@vendor.test",
+      name: "Max Manager",
+      role: "partner_manager",
+      partnerId: null,
+      actor: actorOf(world.admin),
+    });
+    const userId = await acceptInvitation(db, token, { name: "Max Manager", password: NEW_PASSWORD });
+    const user = db.select().from(users).where(eq(users.id, userId)).get()!;
+    expect(user).toMatchObject({ role: "partner_manager", partnerId: null });
+  });
+});
+
+describe("listing and revoking, scoped", () => {
+  it("lists a partner's own open invitations only, and staff invitations apart", () => {
+    const a = inviteToAlpha();
+    const b = createInvitation(db, {
+      email: "new@beta.test",
+      name: "Bea",
+      role: "partner_user",
+      partnerId: world.partnerB.id,
+      actor: actorOf(world.adminB),
+    });
+    const staff = createInvitation(db, {
+      email: "new.manager@vendor.test",
+      name: "Max",
+      role: "partner_manager",
+      partnerId: null,
+      actor: actorOf(world.admin),
+    });
+    const listA = listOpenInvitations(db, { partnerId: world.partnerA.id });
+    expect(listA.map((i) => i.id)).toEqual([a.id]);
+    expect(listA[0]).toMatchObject({ invitedByName: world.adminA.name, expired: false });
+    expect(listA[0]).not.toHaveProperty("tokenHash");
+    expect(listOpenInvitations(db, { partnerId: world.partnerB.id }).map((i) => i.id)).toEqual([b.id]);
+    expect(listOpenInvitations(db, { staff: true }).map((i) => i.id)).toEqual([staff.id]);
+
+    expire(a.id);
+    expect(listOpenInvitations(db, { partnerId: world.partnerA.id })[0].expired).toBe(true);
+  });
+
+  it("lets a partner admin revoke only its own partner's invitations", () => {
+    const a = inviteToAlpha();
+    expect(revokeInvitation(db, actorOf(world.adminB), a.id, { partnerId: world.partnerB.id })).toBeNull();
+    expect(revokeInvitation(db, actorOf(world.manager), a.id, { staff: true })).toBeNull();
+    expect(findOpenInvitation(db, a.token).status).toBe("ok");
+
+    expect(revokeInvitation(db, actorOf(world.adminA), a.id, { partnerId: world.partnerA.id })).toEqual({
+      id: a.id,
+      email: "new.colleague@alpha.test",
+    });
+    expect(findOpenInvitation(db, a.token).status).toBe("invalid");
+    expect(listOpenInvitations(db, { partnerId: world.partnerA.id })).toHaveLength(0);
+    // Revoking twice finds nothing open.
+    expect(revokeInvitation(db, actorOf(world.adminA), a.id, { partnerId: world.partnerA.id })).toBeNull();
+  });
+});

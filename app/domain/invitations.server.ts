@@ -1,0 +1,278 @@
+// Invitations: how every account comes to exist. An invitation names the email, role and partner
+// (null for the partner team); its link carries a random token of which only the SHA-256 is
+// stored; it works once, for 7 days, and a newer invitation to the same address replaces it.
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import { invitationEmail } from "../../emails/invitation";
+import { invitations, partners, users, type Role } from "../../db/schema";
+import { hashPassword } from "../auth/password.server";
+import { normalizeEmail } from "../auth/sign-in.server";
+import { generateToken, hashToken } from "../auth/tokens.server";
+import { writeTransaction, type DB, type Tx } from "../db.server";
+import type { Mailer } from "../mailer.server";
+import type { Config } from "../server/config";
+import { recordAudit, type Actor } from "./audit.server";
+
+export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A refusal whose message is written for the person who made the request. */
+export class InvitationError extends Error {}
+
+export type InvitationScope = { partnerId: number } | { staff: true };
+
+const PARTNER_ROLES: readonly Role[] = ["partner_user", "partner_admin"];
+
+function scopeCondition(scope: InvitationScope) {
+  return "partnerId" in scope ? eq(invitations.partnerId, scope.partnerId) : isNull(invitations.partnerId);
+}
+
+function accountExistsMessage(email: string) {
+  return `${email} already has an account. If it was disabled, enable it again instead of sending an invitation.`;
+}
+
+export function createInvitation(
+  db: DB,
+  input: { email: string; name: string; role: Role; partnerId: number | null; actor: Actor },
+): { id: number; token: string } {
+  const email = normalizeEmail(input.email);
+  const name = input.name.trim();
+  if (PARTNER_ROLES.includes(input.role) !== (input.partnerId !== null)) {
+    throw new Error(`Role ${input.role} does not go with partner ${input.partnerId}`);
+  }
+  const token = generateToken();
+  const now = new Date();
+  const id = writeTransaction(db, (tx) => {
+    const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+    if (existing) throw new InvitationError(accountExistsMessage(email));
+
+    // One address, one working link: the newest invitation replaces any earlier one.
+    const replaced = tx
+      .update(invitations)
+      .set({ revokedAt: now })
+      .where(and(eq(invitations.email, email), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+      .returning({ id: invitations.id, partnerId: invitations.partnerId })
+      .all();
+    for (const old of replaced) {
+      recordAudit(tx, {
+        actor: input.actor,
+        action: "invitation.revoked",
+        entityType: "invitation",
+        entityId: old.id,
+        partnerId: old.partnerId,
+        after: { reason: "replaced by a newer invitation" },
+        at: now,
+      });
+    }
+
+    const row = tx
+      .insert(invitations)
+      .values({
+        tokenHash: hashToken(token),
+        email,
+        name,
+        role: input.role,
+        partnerId: input.partnerId,
+        invitedBy: input.actor === "system" ? null : input.actor.id,
+        expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS),
+        createdAt: now,
+      })
+      .returning({ id: invitations.id })
+      .get();
+    recordAudit(tx, {
+      actor: input.actor,
+      action: "invitation.created",
+      entityType: "invitation",
+      entityId: row.id,
+      partnerId: input.partnerId,
+      after: { email, name, role: input.role },
+      at: now,
+    });
+    return row.id;
+  });
+  return { id, token };
+}
+
+export async function sendInvitation(
+  ctx: { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> },
+  input: { invitationId: number; token: string; inviterName: string },
+) {
+  const invitation = ctx.db
+    .select({
+      email: invitations.email,
+      name: invitations.name,
+      role: invitations.role,
+      expiresAt: invitations.expiresAt,
+      partnerName: partners.name,
+    })
+    .from(invitations)
+    .leftJoin(partners, eq(partners.id, invitations.partnerId))
+    .where(eq(invitations.id, input.invitationId))
+    .get();
+  if (!invitation) throw new Error(`No invitation ${input.invitationId}`);
+  const email = invitationEmail({
+    inviteeName: invitation.name,
+    inviterName: input.inviterName,
+    partnerName: invitation.partnerName,
+    role: invitation.role,
+    url: `${ctx.config.APP_URL}/invite/${encodeURIComponent(input.token)}`,
+    expiresAt: invitation.expiresAt,
+  });
+  return ctx.mailer.send({ to: [invitation.email], ...email });
+}
+
+export type InvitationStatus = "ok" | "expired" | "used" | "invalid";
+
+export type OpenInvitation = {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  partnerId: number | null;
+  partnerName: string | null;
+  inviterName: string | null;
+  expiresAt: Date;
+};
+
+const inviter = alias(users, "inviter");
+
+function lookUp(db: DB | Tx, token: string) {
+  return db
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      name: invitations.name,
+      role: invitations.role,
+      partnerId: invitations.partnerId,
+      partnerName: partners.name,
+      partnerStatus: partners.status,
+      inviterName: inviter.name,
+      expiresAt: invitations.expiresAt,
+      acceptedAt: invitations.acceptedAt,
+      revokedAt: invitations.revokedAt,
+    })
+    .from(invitations)
+    .leftJoin(partners, eq(partners.id, invitations.partnerId))
+    .leftJoin(inviter, eq(inviter.id, invitations.invitedBy))
+    .where(eq(invitations.tokenHash, hashToken(token)))
+    .get();
+}
+
+function statusOf(row: NonNullable<ReturnType<typeof lookUp>>, now: number): InvitationStatus {
+  if (row.acceptedAt) return "used";
+  // A replaced or cancelled link, or one for a partner that has since left the program.
+  if (row.revokedAt || row.partnerStatus === "suspended" || row.partnerStatus === "churned") return "invalid";
+  if (row.expiresAt.getTime() <= now) return "expired";
+  return "ok";
+}
+
+/**
+ * What a visitor holding this token may do. `invitation` comes with 'ok', 'expired' and 'used'
+ * (so the page can name who to ask for a new link); an unknown or revoked token tells nothing.
+ */
+export function findOpenInvitation(
+  db: DB,
+  token: string,
+): { status: InvitationStatus; invitation?: OpenInvitation } {
+  const row = lookUp(db, token);
+  if (!row) return { status: "invalid" };
+  const status = statusOf(row, Date.now());
+  if (status === "invalid") return { status };
+  const { partnerStatus: _s, acceptedAt: _a, revokedAt: _r, ...invitation } = row;
+  return { status, invitation };
+}
+
+const REFUSALS: Record<Exclude<InvitationStatus, "ok">, string> = {
+  expired: "This invitation link has expired. Ask for a new one.",
+  used: "This invitation has already been used. Sign in instead.",
+  invalid: "This invitation link is not valid.",
+};
+
+/** Creates the invited account and closes the invitation, all or nothing. Returns the user id. */
+export async function acceptInvitation(
+  db: DB,
+  token: string,
+  input: { name: string; password: string },
+): Promise<string> {
+  // argon2 is async and slow: hash before taking the write lock.
+  const passwordHash = await hashPassword(input.password);
+  const now = new Date();
+  return writeTransaction(db, (tx) => {
+    const row = lookUp(tx, token);
+    const status = row ? statusOf(row, now.getTime()) : "invalid";
+    if (!row || status !== "ok") throw new InvitationError(REFUSALS[status as Exclude<InvitationStatus, "ok">]);
+    const taken = tx.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get();
+    if (taken) throw new InvitationError(accountExistsMessage(row.email));
+    const userId = crypto.randomUUID();
+    const name = input.name.trim() || row.name;
+    tx.insert(users)
+      .values({
+        id: userId,
+        email: row.email,
+        name,
+        role: row.role,
+        partnerId: row.partnerId,
+        passwordHash,
+        passwordChangedAt: now,
+        createdAt: now,
+      })
+      .run();
+    tx.update(invitations).set({ acceptedAt: now }).where(eq(invitations.id, row.id)).run();
+    recordAudit(tx, {
+      actor: { id: userId, label: `${row.email} (${row.role})` },
+      action: "invitation.accepted",
+      entityType: "invitation",
+      entityId: row.id,
+      partnerId: row.partnerId,
+      after: { userId, email: row.email, name, role: row.role },
+      at: now,
+    });
+    return userId;
+  });
+}
+
+/** Invitations not yet accepted or revoked, newest first; expired ones are flagged, not hidden. */
+export function listOpenInvitations(db: DB, scope: InvitationScope) {
+  const now = Date.now();
+  return db
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      name: invitations.name,
+      role: invitations.role,
+      expiresAt: invitations.expiresAt,
+      createdAt: invitations.createdAt,
+      invitedByName: inviter.name,
+    })
+    .from(invitations)
+    .leftJoin(inviter, eq(inviter.id, invitations.invitedBy))
+    .where(and(scopeCondition(scope), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+    .orderBy(desc(invitations.createdAt), desc(invitations.id))
+    .all()
+    .map((row) => ({ ...row, expired: row.expiresAt.getTime() <= now }));
+}
+
+/** Null when there is no open invitation with this id in the caller's scope (answer 404). */
+export function revokeInvitation(db: DB, actor: Actor, id: number, scope: InvitationScope) {
+  return writeTransaction(db, (tx) => {
+    const row = tx
+      .select({ id: invitations.id, email: invitations.email, partnerId: invitations.partnerId })
+      .from(invitations)
+      .where(
+        and(eq(invitations.id, id), scopeCondition(scope), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)),
+      )
+      .get();
+    if (!row) return null;
+    const now = new Date();
+    tx.update(invitations).set({ revokedAt: now }).where(eq(invitations.id, id)).run();
+    recordAudit(tx, {
+      actor,
+      action: "invitation.revoked",
+      entityType: "invitation",
+      entityId: id,
+      partnerId: row.partnerId,
+      after: { email: row.email },
+      at: now,
+    });
+    return { id: row.id, email: row.email };
+  });
+}

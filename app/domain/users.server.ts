@@ -1,0 +1,153 @@
+// People with an account: the team lists (a partner's own colleagues, the partner team),
+// disabling and enabling within the caller's scope, and changing one's own password. Password
+// hashes never leave this module.
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { users } from "../../db/schema";
+import { hashPassword, passwordSchema, verifyPassword } from "../auth/password.server";
+import { endAllSessionsOfUser } from "../auth/session.server";
+import { writeTransaction, type DB } from "../db.server";
+import { actorOf, recordAudit, type Actor } from "./audit.server";
+
+/** A refusal whose message is written for the person who made the request. */
+export class UserError extends Error {}
+
+/** A partner admin acts on its own partner's users; the partner team on staff accounts. */
+export type UserScope = { partnerId: number } | { staff: true };
+
+const listed = {
+  id: users.id,
+  name: users.name,
+  email: users.email,
+  role: users.role,
+  disabledAt: users.disabledAt,
+  createdAt: users.createdAt,
+};
+
+export function listPartnerUsers(db: DB, partnerId: number) {
+  return db.select(listed).from(users).where(eq(users.partnerId, partnerId)).orderBy(asc(users.name)).all();
+}
+
+export function listStaffUsers(db: DB) {
+  return db.select(listed).from(users).where(isNull(users.partnerId)).orderBy(asc(users.name)).all();
+}
+
+/** The signed-in user's own account page. */
+export function getAccount(db: DB, userId: string) {
+  return (
+    db
+      .select({
+        name: users.name,
+        email: users.email,
+        role: users.role,
+        passwordChangedAt: users.passwordChangedAt,
+        createdAt: users.createdAt,
+      })
+      .from(users)
+      .where(eq(users.id, userId))
+      .get() ?? null
+  );
+}
+
+/**
+ * Null when the user is not in the caller's scope (answer 404, as for a missing one). Disabling
+ * signs the user out everywhere at once.
+ */
+export function setUserDisabled(
+  db: DB,
+  actor: Actor,
+  input: { userId: string; disabled: boolean; scope: UserScope },
+) {
+  if (actor !== "system" && actor.id === input.userId) {
+    throw new UserError("You cannot disable or enable your own account.");
+  }
+  const scope = input.scope;
+  return writeTransaction(db, (tx) => {
+    if ("staff" in scope && actor !== "system") {
+      const me = tx.select({ role: users.role }).from(users).where(eq(users.id, actor.id)).get();
+      if (me?.role !== "admin") {
+        throw new UserError("Only program admins can disable or enable partner team accounts.");
+      }
+    }
+    const target = tx
+      .select({ id: users.id, name: users.name, email: users.email, partnerId: users.partnerId, disabledAt: users.disabledAt })
+      .from(users)
+      .where(
+        and(
+          eq(users.id, input.userId),
+          "partnerId" in scope ? eq(users.partnerId, scope.partnerId) : isNull(users.partnerId),
+        ),
+      )
+      .get();
+    if (!target) return null;
+    const result = { id: target.id, name: target.name, email: target.email, disabled: input.disabled };
+    if ((target.disabledAt !== null) === input.disabled) return result;
+    const now = new Date();
+    tx.update(users)
+      .set({ disabledAt: input.disabled ? now : null })
+      .where(eq(users.id, target.id))
+      .run();
+    if (input.disabled) endAllSessionsOfUser(tx, target.id);
+    recordAudit(tx, {
+      actor,
+      action: input.disabled ? "user.disabled" : "user.enabled",
+      entityType: "user",
+      entityId: target.id,
+      partnerId: target.partnerId,
+      before: { disabledAt: target.disabledAt?.toISOString() ?? null },
+      after: { disabledAt: input.disabled ? now.toISOString() : null },
+      at: now,
+    });
+    return result;
+  });
+}
+
+export type ChangePasswordResult =
+  | { ok: true; user: { id: string; email: string; name: string }; changedAt: Date }
+  | { ok: false; field: "current" | "next"; message: string };
+
+/**
+ * Checks the current password, stores the new one and ends every session of the user, the
+ * caller's included: the route starts a fresh one.
+ */
+export async function changePassword(
+  db: DB,
+  userId: string,
+  input: { current: string; next: string },
+): Promise<ChangePasswordResult> {
+  const user = db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      partnerId: users.partnerId,
+      passwordHash: users.passwordHash,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  if (!user) throw new Error(`No user ${userId}`);
+  if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.current))) {
+    return { ok: false, field: "current", message: "That is not your current password." };
+  }
+  const policy = passwordSchema.safeParse(input.next);
+  if (!policy.success) return { ok: false, field: "next", message: policy.error.issues[0].message };
+  if (input.next === input.current) {
+    return { ok: false, field: "next", message: "Choose a password different from your current one." };
+  }
+  const passwordHash = await hashPassword(input.next);
+  const changedAt = new Date();
+  writeTransaction(db, (tx) => {
+    tx.update(users).set({ passwordHash, passwordChangedAt: changedAt }).where(eq(users.id, userId)).run();
+    endAllSessionsOfUser(tx, userId);
+    recordAudit(tx, {
+      actor: actorOf(user),
+      action: "user.password_changed",
+      entityType: "user",
+      entityId: userId,
+      partnerId: user.partnerId,
+      at: changedAt,
+    });
+  });
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name }, changedAt };
+}

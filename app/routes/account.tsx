@@ -1,0 +1,178 @@
+// The signed-in user's own account, for partners and the partner team alike: who they are and
+// changing their password. A change signs out every session and starts a fresh one here.
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { passwordChangedEmail } from "../../emails/password-changed";
+import { requireUser } from "../auth/guards.server";
+import { passwordSchema } from "../auth/password.server";
+import { startSession } from "../auth/session.server";
+import { recordSignInFailure, signInBlockedFor } from "../auth/throttle.server";
+import { AppShell } from "../components/app-shell";
+import { Field, FormErrors, humanize } from "../components/forms";
+import { formatDate } from "../domain/format";
+import { changePassword, getAccount } from "../domain/users.server";
+
+export const meta: MetaFunction = () => [{ title: "Your account · Partner Portal" }];
+
+// The policy itself (passwordSchema) lives in a .server module the browser cannot load: the
+// server validates with it, the browser with a plain string that only checks presence.
+function formSchema(newPassword: z.ZodString) {
+  return z
+    .object({
+      currentPassword: z.string({ required_error: "Enter your current password." }),
+      newPassword,
+      confirmPassword: z.string({ required_error: "Enter the new password again." }),
+    })
+    .refine((v) => v.newPassword === v.confirmPassword, {
+      path: ["confirmPassword"],
+      message: "The two new passwords do not match. Type the same password twice.",
+    });
+}
+const schema = formSchema(z.string({ required_error: "Enter a new password." }));
+
+const HIDE = ["currentPassword", "newPassword", "confirmPassword"];
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requireUser(args);
+  const account = getAccount(args.context.db, user.id);
+  if (!account) throw redirect("/login");
+  return {
+    user: { name: user.name, email: user.email, role: user.role, partnerName: user.partnerName },
+    account,
+  };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const { context, request } = args;
+  const submission = parseWithZod(await request.formData(), { schema: formSchema(passwordSchema) });
+  if (submission.status !== "success") {
+    return data(submission.reply({ hideFields: HIDE }), { status: 400 });
+  }
+  // Guessing the current password here is as good as guessing it at sign-in: same throttle.
+  const waitMs = signInBlockedFor(context.db, user.email, context.clientIp);
+  if (waitMs > 0) {
+    const minutes = Math.max(1, Math.ceil(waitMs / 60000));
+    return data(
+      submission.reply({
+        formErrors: [`Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`],
+        hideFields: HIDE,
+      }),
+      { status: 429 },
+    );
+  }
+  const result = await changePassword(context.db, user.id, {
+    current: submission.value.currentPassword,
+    next: submission.value.newPassword,
+  });
+  if (!result.ok) {
+    if (result.field === "current") recordSignInFailure(context.db, user.email, context.clientIp);
+    const field = result.field === "current" ? "currentPassword" : "newPassword";
+    return data(submission.reply({ fieldErrors: { [field]: [result.message] }, hideFields: HIDE }), { status: 400 });
+  }
+  const cookie = await startSession(
+    context.db,
+    { secureCookies: context.config.APP_URL.startsWith("https:") },
+    user.id,
+  );
+  try {
+    await context.mailer.send({
+      to: [result.user.email],
+      ...passwordChangedEmail({
+        name: result.user.name,
+        changedAt: result.changedAt,
+        forgotPasswordUrl: `${context.config.APP_URL}/forgot-password`,
+      }),
+    });
+  } catch (error) {
+    // The password is changed either way; a missing notice must not undo that.
+    console.error("Password-changed notice failed:", error);
+  }
+  return redirect("/account?changed=1", { headers: { "Set-Cookie": cookie } });
+}
+
+export default function Account() {
+  const { user, account } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    lastResult,
+    constraint: getZodConstraint(schema),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+  });
+  const submitting = navigation.state === "submitting";
+  const changed = searchParams.get("changed") === "1" && !lastResult;
+  return (
+    <AppShell user={user}>
+      <div className="stack">
+        <div className="page-head">
+          <div>
+            <h1>Your account</h1>
+            <p className="muted">{user.partnerName ?? "Partner team"}</p>
+          </div>
+        </div>
+        {changed ? (
+          <p className="notice" role="status">
+            Your password has been changed. Every other device was signed out, and we emailed you a notice.
+          </p>
+        ) : null}
+        <section className="card" aria-labelledby="profile">
+          <h2 id="profile">Profile</h2>
+          <dl className="facts">
+            <dt>Name</dt>
+            <dd>{account.name}</dd>
+            <dt>Email</dt>
+            <dd>{account.email}</dd>
+            <dt>Role</dt>
+            <dd>{humanize(account.role)}</dd>
+            {user.partnerName ? (
+              <>
+                <dt>Partner</dt>
+                <dd>{user.partnerName}</dd>
+              </>
+            ) : null}
+            <dt>Password last changed</dt>
+            <dd>{formatDate(account.passwordChangedAt)}</dd>
+          </dl>
+          <p className="muted small" style={{ marginTop: "0.75rem" }}>
+            To change your name or email, ask {user.partnerName ? "your company's partner admin" : "a program admin"}.
+          </p>
+        </section>
+        <section className="card" aria-labelledby="change-password">
+          <h2 id="change-password">Change your password</h2>
+          <p className="muted small">Changing it signs you out everywhere else; you stay signed in here.</p>
+          {/* An explicit action drops ?changed=1 so an old notice never sits above a new error. */}
+          <Form method="post" action="/account" className="form" {...getFormProps(form)}>
+            <FormErrors errors={form.errors} id={form.errorId} />
+            <Field meta={fields.currentPassword} label="Current password" type="password" autoComplete="current-password" />
+            <Field
+              meta={fields.newPassword}
+              label="New password"
+              type="password"
+              autoComplete="new-password"
+              hint="At least 10 characters. A few unrelated words make a strong password."
+            />
+            <Field meta={fields.confirmPassword} label="Confirm new password" type="password" autoComplete="new-password" />
+            <div className="row">
+              <button type="submit" disabled={submitting}>
+                {submitting ? "Changing…" : "Change password"}
+              </button>
+            </div>
+          </Form>
+        </section>
+      </div>
+    </AppShell>
+  );
+}

@@ -1,0 +1,301 @@
+// The partner team's own accounts: staff users, open staff invitations, inviting a partner
+// manager (or, for program admins, another admin), and disabling or enabling staff accounts,
+// which only program admins may do.
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { notFound, requireAdmin, requireStaff } from "../auth/guards.server";
+import { Field, FormErrors, humanize, SelectField } from "../components/forms";
+import { actorOf } from "../domain/audit.server";
+import { formatDate } from "../domain/format";
+import {
+  createInvitation,
+  InvitationError,
+  listOpenInvitations,
+  revokeInvitation,
+  sendInvitation,
+} from "../domain/invitations.server";
+import { listStaffUsers, setUserDisabled, UserError } from "../domain/users.server";
+
+export const meta: MetaFunction = () => [{ title: "Team · Partner team" }];
+
+const MANAGER_OPTION = {
+  value: "partner_manager",
+  label: "Partner manager: reviews registrations and tiers, follows partners",
+} as const;
+const ADMIN_OPTION = { value: "admin", label: "Program admin: everything, including settings and users" } as const;
+
+const inviteSchema = z.object({
+  intent: z.literal("invite"),
+  name: z
+    .string({ required_error: "Enter your colleague's name." })
+    .trim()
+    .min(1, "Enter your colleague's name.")
+    .max(100, "Use at most 100 characters for the name."),
+  email: z
+    .string({ required_error: "Enter your colleague's email address." })
+    .trim()
+    .email("Enter a valid email address, such as name@company.com."),
+  role: z.enum(["partner_manager", "admin"], {
+    errorMap: () => ({ message: "Choose a role: partner manager or program admin." }),
+  }),
+});
+
+const idSchema = z.coerce.number().int().positive();
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requireStaff(args);
+  const { db } = args.context;
+  return {
+    me: user.id,
+    isAdmin: user.role === "admin",
+    people: listStaffUsers(db),
+    invitations: listOpenInvitations(db, { staff: true }),
+  };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireStaff(args);
+  const { context, request } = args;
+  const formData = await request.formData();
+  const intent = String(formData.get("intent") ?? "");
+  const actor = actorOf(user);
+
+  if (intent === "invite") {
+    const submission = parseWithZod(formData, { schema: inviteSchema });
+    if (submission.status !== "success") {
+      return data({ intent, result: submission.reply(), notice: null, error: null }, { status: 400 });
+    }
+    if (submission.value.role === "admin") requireAdmin(args);
+    let invitation: { id: number; token: string };
+    try {
+      invitation = createInvitation(context.db, {
+        email: submission.value.email,
+        name: submission.value.name,
+        role: submission.value.role,
+        partnerId: null,
+        actor,
+      });
+    } catch (error) {
+      if (!(error instanceof InvitationError)) throw error;
+      return data(
+        { intent, result: submission.reply({ fieldErrors: { email: [error.message] } }), notice: null, error: null },
+        { status: 409 },
+      );
+    }
+    try {
+      await sendInvitation(context, { invitationId: invitation.id, token: invitation.token, inviterName: user.name });
+    } catch (error) {
+      console.error("Invitation email failed:", error);
+      return data(
+        {
+          intent,
+          result: submission.reply({
+            formErrors: [
+              "The invitation was saved but its email could not be sent. Send it again: the new invitation replaces this one.",
+            ],
+          }),
+          notice: null,
+          error: null,
+        },
+        { status: 502 },
+      );
+    }
+    return {
+      intent,
+      result: submission.reply({ resetForm: true }),
+      notice: `Invitation sent to ${submission.value.email.toLowerCase()}. The link works for 7 days.`,
+      error: null,
+    };
+  }
+
+  if (intent === "revoke") {
+    const id = idSchema.safeParse(formData.get("invitationId"));
+    if (!id.success) notFound();
+    const revoked = revokeInvitation(context.db, actor, id.data, { staff: true });
+    if (!revoked) notFound();
+    return { intent, result: null, notice: `The invitation to ${revoked.email} is cancelled.`, error: null };
+  }
+
+  if (intent === "disable" || intent === "enable") {
+    requireAdmin(args);
+    const userId = String(formData.get("userId") ?? "");
+    try {
+      const changed = setUserDisabled(context.db, actor, {
+        userId,
+        disabled: intent === "disable",
+        scope: { staff: true },
+      });
+      if (!changed) notFound();
+      return {
+        intent,
+        result: null,
+        notice: changed.disabled
+          ? `${changed.name} is disabled and was signed out everywhere.`
+          : `${changed.name} can sign in again.`,
+        error: null,
+      };
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      return data({ intent, result: null, notice: null, error: error.message }, { status: 400 });
+    }
+  }
+
+  return data({ intent, result: null, notice: null, error: "That action is not known. Reload the page and try again." }, { status: 400 });
+}
+
+export default function StaffTeam() {
+  const { me, isAdmin, people, invitations } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle";
+  const [form, fields] = useForm({
+    lastResult: actionData?.intent === "invite" ? actionData.result : undefined,
+    defaultValue: { role: "partner_manager" },
+    constraint: getZodConstraint(inviteSchema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: inviteSchema }),
+  });
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Team</h1>
+          <p className="muted">The partner team: program admins and partner managers.</p>
+        </div>
+      </div>
+      {actionData?.notice ? (
+        <p className="notice" role="status">
+          {actionData.notice}
+        </p>
+      ) : null}
+      {actionData?.error ? <FormErrors errors={[actionData.error]} /> : null}
+
+      <section className="card" aria-labelledby="people">
+        <h2 id="people">People</h2>
+        {isAdmin ? null : <p className="muted small">Only program admins can disable or enable accounts.</p>}
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {people.map((person) => (
+                <tr key={person.id}>
+                  <td>{person.name}</td>
+                  <td>{person.email}</td>
+                  <td>{humanize(person.role)}</td>
+                  <td>
+                    {person.disabledAt ? (
+                      <span className="badge danger">Disabled</span>
+                    ) : (
+                      <span className="badge ok">Active</span>
+                    )}
+                  </td>
+                  <td>
+                    {person.id === me ? (
+                      <span className="muted small">You</span>
+                    ) : !isAdmin ? null : (
+                      <Form method="post">
+                        <input type="hidden" name="userId" value={person.id} />
+                        <button
+                          type="submit"
+                          name="intent"
+                          value={person.disabledAt ? "enable" : "disable"}
+                          className="secondary"
+                          disabled={busy}
+                        >
+                          {person.disabledAt ? "Enable" : "Disable"}
+                          <span className="visually-hidden"> {person.name}</span>
+                        </button>
+                      </Form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="invitations">
+        <h2 id="invitations">Open invitations</h2>
+        {invitations.length === 0 ? (
+          <p className="muted">No invitations are waiting to be accepted.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Invited by</th>
+                  <th scope="col">Link works until</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {invitations.map((invitation) => (
+                  <tr key={invitation.id}>
+                    <td>{invitation.name}</td>
+                    <td>{invitation.email}</td>
+                    <td>{humanize(invitation.role)}</td>
+                    <td>{invitation.invitedByName ?? "—"}</td>
+                    <td>
+                      {invitation.expired ? (
+                        <span className="badge warn">Expired: invite again</span>
+                      ) : (
+                        formatDate(invitation.expiresAt)
+                      )}
+                    </td>
+                    <td>
+                      <Form method="post">
+                        <input type="hidden" name="invitationId" value={invitation.id} />
+                        <button type="submit" name="intent" value="revoke" className="secondary" disabled={busy}>
+                          Revoke<span className="visually-hidden"> the invitation to {invitation.email}</span>
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="invite">
+        <h2 id="invite">Invite to the partner team</h2>
+        <p className="muted small">
+          They get an email with a link to choose their password; it works once, for 7 days. Inviting the same address
+          again replaces the earlier link.
+        </p>
+        <Form method="post" className="form" {...getFormProps(form)}>
+          <input type="hidden" name="intent" value="invite" />
+          <FormErrors errors={form.errors} id={form.errorId} />
+          <Field meta={fields.name} label="Name" autoComplete="off" />
+          <Field meta={fields.email} label="Email" type="email" autoComplete="off" />
+          <SelectField meta={fields.role} label="Role" options={isAdmin ? [MANAGER_OPTION, ADMIN_OPTION] : [MANAGER_OPTION]} />
+          <div className="row">
+            <button type="submit" disabled={busy}>
+              Send the invitation
+            </button>
+          </div>
+        </Form>
+      </section>
+    </div>
+  );
+}
