@@ -1,0 +1,152 @@
+// Attribution over the database: credited revenue per partner over a window, under one or
+// several models, computed by the pure engine in attribution.ts. The program-wide computation
+// streams every won deal of the window once, with its touches, in deal order.
+import { and, eq, gte, lt, or, sql } from "drizzle-orm";
+import { deals, programSettings, touches, type AttributionModel } from "../../db/schema";
+import type { DB } from "../db.server";
+import { creditDeal, dealSource, type CreditDeal, type CreditTouch } from "./attribution";
+
+export type Window = { from: Date; to: Date };
+export type PartnerCredit = { cents: number; deals: number };
+export type CreditTable = Map<AttributionModel, Map<number, PartnerCredit>>;
+
+export function programModel(db: DB): AttributionModel {
+  return db.select({ m: programSettings.attributionModel }).from(programSettings).get()?.m ?? "sourced";
+}
+
+/** The trailing 12 months ending at (excluding) `asOf`. */
+export function trailing12Months(asOf: Date): Window {
+  const from = new Date(Date.UTC(asOf.getUTCFullYear() - 1, asOf.getUTCMonth(), asOf.getUTCDate()));
+  return { from, to: asOf };
+}
+
+function add(table: CreditTable, model: AttributionModel, partnerId: number, cents: number) {
+  let perPartner = table.get(model);
+  if (!perPartner) table.set(model, (perPartner = new Map()));
+  const current = perPartner.get(partnerId);
+  if (current) {
+    current.cents += cents;
+    current.deals += 1;
+  } else perPartner.set(partnerId, { cents, deals: 1 });
+}
+
+/**
+ * Every partner's credited revenue and credited won deals in the window, per model. With only
+ * `sourced` asked for, one GROUP BY answers; otherwise one streaming pass over won deals and
+ * their touches.
+ */
+export function creditAllPartners(db: DB, window: Window, models: readonly AttributionModel[]): CreditTable {
+  const table: CreditTable = new Map(models.map((m) => [m, new Map()]));
+  if (models.length === 1 && models[0] === "sourced") {
+    const rows = db
+      .select({ partnerId: deals.partnerId, cents: sql<number>`sum(${deals.amountCents})`, n: sql<number>`count(*)` })
+      .from(deals)
+      .where(and(eq(deals.stage, "won"), gte(deals.closedAt, window.from), lt(deals.closedAt, window.to), sql`${deals.partnerId} IS NOT NULL`))
+      .groupBy(deals.partnerId)
+      .all();
+    const perPartner = table.get("sourced")!;
+    for (const r of rows) perPartner.set(r.partnerId!, { cents: r.cents, deals: r.n });
+    return table;
+  }
+  const stmt = db.$client
+    .prepare(
+      `SELECT d.id, d.partner_id, d.amount_cents, d.closed_at, t.id, t.partner_id, t.occurred_at
+         FROM deals d LEFT JOIN touches t ON t.deal_id = d.id
+        WHERE d.stage = 'won' AND d.closed_at >= ? AND d.closed_at < ?
+        ORDER BY d.id`,
+    )
+    .raw(true);
+  let current: (CreditDeal & { id: number }) | null = null;
+  const flush = () => {
+    if (!current) return;
+    for (const model of models) for (const c of creditDeal(current, model)) add(table, model, c.partnerId, c.cents);
+  };
+  for (const row of stmt.iterate(window.from.getTime(), window.to.getTime()) as Iterable<unknown[]>) {
+    const dealId = row[0] as number;
+    if (!current || current.id !== dealId) {
+      flush();
+      current = {
+        id: dealId,
+        partnerId: row[1] as number | null,
+        amountCents: row[2] as number,
+        closedAt: row[3] as number,
+        touches: [],
+      };
+    }
+    if (row[4] !== null) {
+      current.touches.push({ id: row[4] as number, partnerId: row[5] as number, occurredAt: row[6] as number });
+    }
+  }
+  flush();
+  return table;
+}
+
+export type CreditedDeal = {
+  dealId: number;
+  title: string;
+  closedAt: number;
+  amountCents: number;
+  source: "sourced" | "influenced" | "direct";
+  /** This partner's credit under each model. */
+  credit: Record<AttributionModel, number>;
+  /** This partner's own touches; other partners' touches only as a count. */
+  ownTouches: CreditTouch[];
+  otherPartnerTouches: number;
+};
+
+/**
+ * One partner's won deals in the window that credit it under any model (registered by it or
+ * touched by it), with its credit per model. Other partners are never named: their touches are
+ * counted, not listed.
+ */
+export function creditPartnerDeals(db: DB, partnerId: number, window: Window, models: readonly AttributionModel[]): CreditedDeal[] {
+  const involved = db
+    .select({ id: deals.id, title: deals.title, partnerId: deals.partnerId, amountCents: deals.amountCents, closedAt: deals.closedAt })
+    .from(deals)
+    .where(
+      and(
+        eq(deals.stage, "won"),
+        gte(deals.closedAt, window.from),
+        lt(deals.closedAt, window.to),
+        or(
+          eq(deals.partnerId, partnerId),
+          sql`${deals.id} IN (SELECT ${touches.dealId} FROM ${touches} WHERE ${touches.partnerId} = ${partnerId})`,
+        ),
+      ),
+    )
+    .orderBy(deals.closedAt, deals.id)
+    .all();
+  if (involved.length === 0) return [];
+  const touchRows = db.$client
+    .prepare(
+      `SELECT t.deal_id, t.id, t.partner_id, t.occurred_at FROM touches t
+        WHERE t.deal_id IN (SELECT value FROM json_each(?))`,
+    )
+    .raw(true)
+    .all(JSON.stringify(involved.map((d) => d.id))) as [number, number, number, number][];
+  const byDeal = new Map<number, CreditTouch[]>();
+  for (const [dealId, id, pid, at] of touchRows) {
+    let list = byDeal.get(dealId);
+    if (!list) byDeal.set(dealId, (list = []));
+    list.push({ id, partnerId: pid, occurredAt: at });
+  }
+  return involved.map((d) => {
+    const all = byDeal.get(d.id) ?? [];
+    const creditDealInput: CreditDeal = { partnerId: d.partnerId, amountCents: d.amountCents, closedAt: d.closedAt!.getTime(), touches: all };
+    const credit = Object.fromEntries(
+      models.map((m) => [m, creditDeal(creditDealInput, m).find((c) => c.partnerId === partnerId)?.cents ?? 0]),
+    ) as Record<AttributionModel, number>;
+    const own = all.filter((t) => t.partnerId === partnerId).sort((a, b) => a.occurredAt - b.occurredAt || a.id - b.id);
+    return {
+      dealId: d.id,
+      title: d.title,
+      closedAt: d.closedAt!.getTime(),
+      amountCents: d.amountCents,
+      // From this partner's point of view: registered by it = sourced, else influenced.
+      source: d.partnerId === partnerId ? "sourced" : dealSource({ partnerId: null, touches: all }),
+      credit,
+      ownTouches: own,
+      otherPartnerTouches: all.length - own.length,
+    };
+  });
+}

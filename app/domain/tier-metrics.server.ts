@@ -1,0 +1,67 @@
+// The figures tiers are judged on, per partner, over the trailing 12 months: credited revenue
+// and credited won deals under the program's attribution model, and the win rate of the deals
+// it registered. One definition for the tier page, the evaluation job and the settings preview.
+import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { deals, partners, tiers, type Tier } from "../../db/schema";
+import type { DB } from "../db.server";
+import { creditAllPartners, creditPartnerDeals, programModel, trailing12Months } from "./attribution.server";
+import { winRateBp, type TierMetrics } from "./tiers";
+
+export function loadLadder(db: DB): Tier[] {
+  return db.select().from(tiers).orderBy(asc(tiers.rank)).all();
+}
+
+function closedCounts(db: DB, from: Date, to: Date, partnerId?: number) {
+  return db
+    .select({
+      partnerId: deals.partnerId,
+      won: sql<number>`sum(case when ${deals.stage} = 'won' then 1 else 0 end)`,
+      lost: sql<number>`sum(case when ${deals.stage} = 'lost' then 1 else 0 end)`,
+    })
+    .from(deals)
+    .where(
+      and(
+        inArray(deals.stage, ["won", "lost"]),
+        gte(deals.closedAt, from),
+        lt(deals.closedAt, to),
+        partnerId === undefined ? sql`${deals.partnerId} IS NOT NULL` : eq(deals.partnerId, partnerId),
+      ),
+    )
+    .groupBy(deals.partnerId)
+    .all();
+}
+
+/** Metrics of every active partner (zeros included), keyed by partner id. */
+export function tierMetricsForAll(db: DB, asOf: Date): Map<number, TierMetrics> {
+  const window = trailing12Months(asOf);
+  const model = programModel(db);
+  const credits = creditAllPartners(db, window, [model]).get(model)!;
+  const closed = new Map(closedCounts(db, window.from, window.to).map((r) => [r.partnerId!, r]));
+  const active = db.select({ id: partners.id }).from(partners).where(eq(partners.status, "active")).all();
+  const out = new Map<number, TierMetrics>();
+  for (const { id } of active) {
+    const c = credits.get(id);
+    const k = closed.get(id);
+    out.set(id, {
+      revenueCents: c?.cents ?? 0,
+      wonDeals: c?.deals ?? 0,
+      closedDeals: (k?.won ?? 0) + (k?.lost ?? 0),
+      winRateBp: winRateBp(k?.won ?? 0, k?.lost ?? 0),
+    });
+  }
+  return out;
+}
+
+/** One partner's metrics: the same definition as tierMetricsForAll, computed for it alone. */
+export function tierMetricsForPartner(db: DB, partnerId: number, asOf: Date): TierMetrics {
+  const window = trailing12Months(asOf);
+  const model = programModel(db);
+  const credited = creditPartnerDeals(db, partnerId, window, [model]).filter((d) => d.credit[model] > 0);
+  const k = closedCounts(db, window.from, window.to, partnerId)[0];
+  return {
+    revenueCents: credited.reduce((s, d) => s + d.credit[model], 0),
+    wonDeals: credited.length,
+    closedDeals: (k?.won ?? 0) + (k?.lost ?? 0),
+    winRateBp: winRateBp(k?.won ?? 0, k?.lost ?? 0),
+  };
+}
