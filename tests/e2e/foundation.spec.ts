@@ -1,0 +1,160 @@
+// The foundation as a person uses it, in Chromium: signing in on each side, being kept out of
+// the other side, inviting a colleague, recovering a password, applying to the program.
+import { expect, test, type Page } from "@playwright/test";
+import Database from "better-sqlite3";
+import path from "node:path";
+import os from "node:os";
+import { firstLink, waitForMail } from "./outbox";
+
+const PASSWORD = "portal-demo";
+
+function demoPartnerSlugs(): string[] {
+  const file = path.join(os.tmpdir(), `portal-e2e-${process.env.E2E_PORT ?? 3111}`, "portal.db");
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .prepare("select slug from partners where status = 'active' order by id limit 3")
+      .all()
+      .map((r) => (r as { slug: string }).slug);
+  } finally {
+    db.close();
+  }
+}
+
+async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+test("an anonymous visitor is sent to sign-in, which explains the demo accounts", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByText("portal-demo")).toBeVisible();
+});
+
+test("every kind of demo account lands on its own side", async ({ page }) => {
+  const [slug] = demoPartnerSlugs();
+  const accounts = [
+    ["admin@demo.test", /\/internal$/, "Program overview"],
+    ["manager@demo.test", /\/internal$/, "Program overview"],
+    [`admin@${slug}.demo.test`, /\/dashboard$/, "Welcome"],
+    [`sales@${slug}.demo.test`, /\/dashboard$/, "Welcome"],
+  ] as const;
+  for (const [email, url, heading] of accounts) {
+    await signIn(page, email);
+    await expect(page).toHaveURL(url);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(heading);
+    await signOut(page);
+  }
+});
+
+test("a bad sign-in says so and keeps the email", async ({ page }) => {
+  await signIn(page, "admin@demo.test", "wrong-password");
+  await expect(page.getByRole("alert")).toContainText("That email and password do not match an account.");
+  await expect(page.getByLabel("Email")).toHaveValue("admin@demo.test");
+  await expect(page.getByLabel("Password")).toHaveValue("");
+});
+
+test("a partner user cannot open the partner team's pages", async ({ page }) => {
+  const [slug] = demoPartnerSlugs();
+  await signIn(page, `sales@${slug}.demo.test`);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  const res = await page.goto("/internal/partners");
+  expect(res?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "No access" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" })).toHaveCount(0);
+});
+
+test("the sign-in form works from the keyboard", async ({ page }) => {
+  await page.goto("/login");
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Email")).toBeFocused();
+  await page.keyboard.type("admin@demo.test");
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Password")).toBeFocused();
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/internal$/);
+});
+
+test("a partner admin invites a colleague who joins through the emailed link", async ({ page }) => {
+  const [, slug] = demoPartnerSlugs();
+  await signIn(page, `admin@${slug}.demo.test`);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
+  const email = `new.colleague+${Date.now()}@${slug}.demo.test`;
+  await page.getByLabel("Name").fill("Nora Newcomer");
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: /invite/i }).click();
+  await expect(page.getByText(email)).toBeVisible();
+  await signOut(page);
+
+  const mail = await waitForMail((m) => m.to.includes(email));
+  expect(mail.subject).toMatch(/invit/i);
+  const link = firstLink(mail.text, "/invite/");
+  await page.goto(link);
+  await page.getByLabel(/^Your name/i).fill("Nora Newcomer");
+  await page.getByLabel(/^Password/).fill("a-long-new-password");
+  await page.getByLabel(/^Confirm/i).fill("a-long-new-password");
+  await page.getByRole("button", { name: /create|join|accept/i }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Nora");
+
+  // The link is single-use.
+  await signOut(page);
+  const again = await page.goto(link);
+  expect(again?.status()).toBe(410);
+  await expect(page.getByText(/already been used|no longer valid|expired/i).first()).toBeVisible();
+});
+
+test("a bad invitation link gets a clear message", async ({ page }) => {
+  const res = await page.goto("/invite/this-is-not-a-token");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByText(/not valid/i).first()).toBeVisible();
+});
+
+test("a user who forgot the password resets it by email", async ({ page }) => {
+  const [, , slug] = demoPartnerSlugs();
+  const email = `sales@${slug}.demo.test`;
+  await page.goto("/login");
+  await page.getByRole("link", { name: /forgot/i }).click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: /send|reset/i }).click();
+  await expect(page.getByText(/if an account exists/i)).toBeVisible();
+  const mail = await waitForMail((m) => m.to.includes(email) && /reset/i.test(m.subject));
+  await page.goto(firstLink(mail.text, "/reset-password/"));
+  await page.getByLabel(/^New password/i).fill("another-long-password");
+  await page.getByLabel(/^Confirm/i).fill("another-long-password");
+  await page.getByRole("button", { name: /set|reset|save/i }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await signIn(page, email, "another-long-password");
+  await expect(page).toHaveURL(/\/dashboard$/);
+});
+
+test("a company applies to the program and the partner team approves it", async ({ page }) => {
+  const stamp = Date.now();
+  await page.goto("/apply");
+  await page.getByLabel("Company name").fill(`Ærø Test Partners ${stamp}`);
+  await page.getByLabel("Website").fill(`https://www.aero-${stamp}.example.com/about`);
+  await page.getByLabel("Partner type").selectOption("agency");
+  await page.getByLabel("Region").selectOption({ index: 1 });
+  await page.getByLabel("Contact name").fill("Åsa Applicant");
+  await page.getByLabel("Contact email").fill(`asa+${stamp}@aero.example.com`);
+  await page.getByRole("button", { name: /apply|submit/i }).click();
+  await expect(page.getByText(/thank/i).first()).toBeVisible();
+
+  await signIn(page, "manager@demo.test");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Applications" }).click();
+  const card = page.locator("article, li, tr, section").filter({ hasText: `Ærø Test Partners ${stamp}` }).first();
+  await card.getByRole("button", { name: /approve/i }).click();
+  await expect(page.getByText(/approved/i).first()).toBeVisible();
+  const mail = await waitForMail((m) => m.to.includes(`asa+${stamp}@aero.example.com`) && /invit/i.test(m.subject));
+  expect(mail.text).toContain("/invite/");
+});

@@ -1,0 +1,237 @@
+// The access-control matrix: every route in the app's route manifest, requested by each kind
+// of user, answers as designed. A route missing from the matrix fails the test, so a new page
+// cannot ship without deciding who may see it.
+import type { ServerBuild } from "@remix-run/node";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCustomer, createDeal } from "../../db/factories";
+import { TEST_PASSWORD } from "../support/db";
+import { Client, startTestServer, type TestServer } from "../support/server";
+import { createWorld, type World } from "../support/world";
+
+const PERSONAS = ["anonymous", "partnerUserA", "partnerAdminB", "manager", "admin"] as const;
+type Persona = (typeof PERSONAS)[number];
+/** A status code, or "login" (redirect to sign-in), or "->/path" (redirect elsewhere). */
+type Expect = number | "login" | `->${string}`;
+type Row = {
+  url: (w: Fixtures) => string;
+  get: Record<Persona, Expect>;
+  /** Who may POST: the others must be refused before the action runs. */
+  post?: { body?: Record<string, string>; expect: Partial<Record<Persona, Expect>> };
+};
+type Fixtures = World & { dealA: number; dealB: number };
+
+const partnerSide = (ownAnswer: Expect = 200): Record<Persona, Expect> => ({
+  anonymous: "login",
+  partnerUserA: ownAnswer,
+  partnerAdminB: ownAnswer,
+  manager: 403,
+  admin: 403,
+});
+const partnerAdminOnly: Record<Persona, Expect> = {
+  anonymous: "login",
+  partnerUserA: 403,
+  partnerAdminB: 200,
+  manager: 403,
+  admin: 403,
+};
+/** An object of partner A: B must not be able to tell it exists. */
+const partnerAObject: Record<Persona, Expect> = {
+  anonymous: "login",
+  partnerUserA: 200,
+  partnerAdminB: 404,
+  manager: 403,
+  admin: 403,
+};
+const staffOnly: Record<Persona, Expect> = {
+  anonymous: "login",
+  partnerUserA: 403,
+  partnerAdminB: 403,
+  manager: 200,
+  admin: 200,
+};
+const adminOnly: Record<Persona, Expect> = { ...staffOnly, manager: 403 };
+const everyone: Record<Persona, Expect> = {
+  anonymous: 200,
+  partnerUserA: 200,
+  partnerAdminB: 200,
+  manager: 200,
+  admin: 200,
+};
+const signedIn: Record<Persona, Expect> = { ...everyone, anonymous: "login" };
+const refusedForPartners = { partnerUserA: 403, partnerAdminB: 403, anonymous: "login" } as const;
+const refusedForStaff = { manager: 403, admin: 403, anonymous: "login" } as const;
+
+/** Layouts are reached through their children; listing them here is a decision too. */
+const LAYOUTS = new Set(["root", "routes/_portal", "routes/internal"]);
+
+const MATRIX: Record<string, Row> = {
+  "routes/_index": {
+    url: () => "/",
+    get: { anonymous: "->/login", partnerUserA: "->/dashboard", partnerAdminB: "->/dashboard", manager: "->/internal", admin: "->/internal" },
+  },
+  "routes/login": {
+    url: () => "/login",
+    get: { anonymous: 200, partnerUserA: "->/dashboard", partnerAdminB: "->/dashboard", manager: "->/internal", admin: "->/internal" },
+  },
+  "routes/logout": { url: () => "/logout", get: { anonymous: "->/", partnerUserA: "->/", partnerAdminB: "->/", manager: "->/", admin: "->/" } },
+  "routes/healthz": { url: () => "/healthz", get: everyone },
+  "routes/apply": { url: () => "/apply", get: everyone },
+  "routes/forgot-password": { url: () => "/forgot-password", get: everyone },
+  "routes/reset-password.$token": {
+    url: () => "/reset-password/not-a-real-token",
+    get: { anonymous: 404, partnerUserA: 404, partnerAdminB: 404, manager: 404, admin: 404 },
+  },
+  "routes/invite.$token": {
+    url: () => "/invite/not-a-real-token",
+    get: { anonymous: 404, partnerUserA: 404, partnerAdminB: 404, manager: 404, admin: 404 },
+  },
+  "routes/account": { url: () => "/account", get: signedIn },
+  "routes/_portal.dashboard": { url: () => "/dashboard", get: partnerSide(), post: undefined },
+  "routes/_portal.team": {
+    url: () => "/team",
+    get: partnerAdminOnly,
+    post: { body: { intent: "invite", name: "X", email: "x@x.test", role: "partner_user" }, expect: { ...refusedForStaff, partnerUserA: 403 } },
+  },
+  "routes/_portal.deals._index": { url: () => "/deals", get: partnerSide() },
+  "routes/_portal.deals.new": {
+    url: () => "/deals/new",
+    get: partnerSide(),
+    post: { body: {}, expect: refusedForStaff },
+  },
+  "routes/_portal.deals.check-domain": { url: () => "/deals/check-domain?website=example.com", get: partnerSide() },
+  "routes/_portal.deals.$dealId": {
+    url: (w) => `/deals/${w.dealA}`,
+    get: partnerAObject,
+    post: { body: { intent: "touch" }, expect: { ...refusedForStaff, partnerAdminB: 404 } },
+  },
+  "routes/_portal.deals[.csv]": { url: () => "/deals.csv", get: partnerSide() },
+  "routes/internal._index": { url: () => "/internal", get: staffOnly },
+  "routes/internal.partners._index": { url: () => "/internal/partners", get: staffOnly },
+  "routes/internal.partners.$slug": {
+    url: (w) => `/internal/partners/${w.partnerA.slug}`,
+    get: staffOnly,
+    post: { body: { intent: "suspend" }, expect: refusedForPartners },
+  },
+  "routes/internal.applications": {
+    url: () => "/internal/applications",
+    get: staffOnly,
+    post: { body: { intent: "approve", id: "1" }, expect: refusedForPartners },
+  },
+  "routes/internal.team": {
+    url: () => "/internal/team",
+    get: staffOnly,
+    post: { body: { intent: "invite" }, expect: refusedForPartners },
+  },
+  "routes/internal.outbox": { url: () => "/internal/outbox", get: staffOnly },
+  "routes/internal.outbox.$id[.eml]": {
+    url: () => "/internal/outbox/missing.eml",
+    get: { ...staffOnly, manager: 404, admin: 404 },
+  },
+  "routes/internal.registrations._index": {
+    url: () => "/internal/registrations",
+    get: staffOnly,
+    post: { body: { intent: "bulk-approve" }, expect: refusedForPartners },
+  },
+  "routes/internal.registrations.$dealId": {
+    url: (w) => `/internal/registrations/${w.dealB}`,
+    get: staffOnly,
+    post: { body: { intent: "approve" }, expect: refusedForPartners },
+  },
+  "routes/internal.imports": {
+    url: () => "/internal/imports",
+    get: staffOnly,
+    post: { body: { intent: "preview" }, expect: refusedForPartners },
+  },
+};
+
+let server: TestServer;
+let fixtures: Fixtures;
+const clients = {} as Record<Persona, Client>;
+let build: ServerBuild;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const world = await createWorld(server.db);
+  const customerA = createCustomer(server.db, { name: "Acme Widgets", domain: "acme-widgets.test" });
+  const customerB = createCustomer(server.db, { name: "Globex", domain: "globex.test" });
+  const dealA = createDeal(server.db, { customerId: customerA.id, partnerId: world.partnerA.id, stage: "submitted" });
+  const dealB = createDeal(server.db, { customerId: customerB.id, partnerId: world.partnerB.id, stage: "submitted" });
+  fixtures = { ...world, dealA: dealA.id, dealB: dealB.id };
+  build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
+  const logins: Record<Exclude<Persona, "anonymous">, string> = {
+    partnerUserA: world.userA.email,
+    partnerAdminB: world.adminB.email,
+    manager: world.manager.email,
+    admin: world.admin.email,
+  };
+  clients.anonymous = new Client(server.url);
+  for (const [persona, email] of Object.entries(logins)) {
+    const client = new Client(server.url);
+    await client.signIn(email, TEST_PASSWORD);
+    clients[persona as Persona] = client;
+  }
+});
+afterAll(() => server.close());
+
+function describeAnswer(res: Response): Expect {
+  if (res.status >= 300 && res.status < 400) {
+    return `->${res.headers.get("location") ?? ""}` as Expect;
+  }
+  return res.status;
+}
+
+function matches(actual: Expect, expected: Expect) {
+  if (expected === "login") return typeof actual === "string" && /^->\/login\?redirectTo=/.test(actual);
+  return actual === expected;
+}
+
+describe("access-control matrix", () => {
+  it("covers every route in the manifest", () => {
+    const ids = Object.keys(build.routes).filter((id) => !LAYOUTS.has(id));
+    const missing = ids.filter((id) => !(id in MATRIX));
+    expect(missing, `routes without a row in the access matrix: ${missing.join(", ")}`).toEqual([]);
+    const stale = Object.keys(MATRIX).filter((id) => !(id in build.routes));
+    expect(stale, `matrix rows for routes that no longer exist: ${stale.join(", ")}`).toEqual([]);
+  });
+
+  it("answers every GET as designed for every persona", async () => {
+    const failures: string[] = [];
+    for (const [id, row] of Object.entries(MATRIX)) {
+      if (!(id in build.routes)) continue;
+      for (const persona of PERSONAS) {
+        const res = await clients[persona].get(row.url(fixtures));
+        const actual = describeAnswer(res);
+        if (!matches(actual, row.get[persona])) {
+          failures.push(`GET ${row.url(fixtures)} as ${persona}: expected ${row.get[persona]}, got ${actual}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("refuses POSTs from users who may not act", async () => {
+    const failures: string[] = [];
+    for (const [id, row] of Object.entries(MATRIX)) {
+      if (!row.post || !(id in build.routes)) continue;
+      for (const [persona, expected] of Object.entries(row.post.expect) as [Persona, Expect][]) {
+        const res = await clients[persona].post(row.url(fixtures), row.post.body ?? {});
+        const actual = describeAnswer(res);
+        if (!matches(actual, expected)) {
+          failures.push(`POST ${row.url(fixtures)} as ${persona}: expected ${expected}, got ${actual}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("never shows partner B's names to partner A on any partner page", async () => {
+    const pages = ["/dashboard", "/deals", "/deals.csv", `/deals/${fixtures.dealA}`];
+    for (const page of pages) {
+      const body = await (await clients.partnerUserA.get(page)).text();
+      expect(body, page).not.toContain(fixtures.partnerB.name);
+      expect(body, page).not.toContain("globex");
+    }
+  });
+});
