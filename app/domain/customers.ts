@@ -24,6 +24,7 @@ const ASCII_FOLDS: Record<string, string> = {
 
 /** "Łódź Ærø" → "Lodz Aero": diacritics dropped, special letters spelled out. */
 export function foldToAscii(input: string): string {
+  if (!/[^\x00-\x7f]/.test(input)) return input; // the common case, and NFKD is not cheap
   return input
     .replace(/[łŁøØæÆœŒßđĐðÐþÞı]/g, (c) => ASCII_FOLDS[c] ?? c)
     .normalize("NFKD")
@@ -124,6 +125,7 @@ const LEGAL_SUFFIXES = new Set([
   "kk",
   "sl",
   "sro",
+  "ltda",
 ]);
 
 /**
@@ -141,11 +143,11 @@ export function normalizeCompanyName(name: string): string {
     .split(" ")
     .filter(Boolean);
 
+  if (words.length > 1 && words[0] === "the") words.shift();
   while (words.length > 1 && LEGAL_SUFFIXES.has(words[words.length - 1]!)) {
     words.pop();
     // "Smith & Co" leaves a dangling "and".
     if (words.length > 1 && words[words.length - 1] === "and") words.pop();
   }
-  if (words.length > 1 && words[0] === "the") words.shift();
   return words.join(" ");
 }

@@ -827,7 +827,7 @@ function describeDealEvent(action: string, after: Record<string, unknown>, curre
   switch (action) {
     case "deal.submitted":
       return after.conflict
-        ? "Registered the deal; it goes to review flagged, as the account was already registered"
+        ? "Registered the deal, flagged for review because the account was already registered"
         : "Registered the deal";
     case "deal.approved": {
       const until = day(after.protectionEndsAt);

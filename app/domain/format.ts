@@ -6,7 +6,7 @@ export function formatMoney(cents: number, currency = "USD", options: { compact?
     currency,
     notation: options.compact ? "compact" : "standard",
     maximumFractionDigits: options.compact ? 1 : cents % 100 === 0 ? 0 : 2,
-    minimumFractionDigits: 0,
+    minimumFractionDigits: options.compact || cents % 100 === 0 ? 0 : 2,
   }).format(cents / 100);
 }
 

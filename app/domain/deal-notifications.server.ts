@@ -1,0 +1,163 @@
+// The emails deal registration sends, each called by the route or job AFTER the transaction
+// that made the change has committed: a rolled-back change never announces itself, and a mail
+// failure never undoes a registration (the caller logs it).
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { deals, partners, users } from "../../db/schema";
+import { dealApprovedEmail } from "../../emails/deal-approved";
+import { dealExpiringEmail } from "../../emails/deal-expiring";
+import { dealRejectedEmail } from "../../emails/deal-rejected";
+import { dealWonEmail } from "../../emails/deal-won";
+import { registrationSubmittedEmail } from "../../emails/registration-submitted";
+import type { DB } from "../db.server";
+import type { Mailer } from "../mailer.server";
+import type { Config } from "../server/config";
+import { dealRecipients, getDealForStaff } from "./deals.server";
+import { formatDate, formatMoney } from "./format";
+
+export type NotificationContext = { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> };
+
+/**
+ * The people who review a partner's registrations: its assigned partner manager, or — when
+ * none is assigned or that account is disabled — every active program admin.
+ */
+function reviewersOf(db: DB, partnerId: number): string[] {
+  const manager = db
+    .select({ email: users.email })
+    .from(partners)
+    .innerJoin(users, eq(users.id, partners.managerId))
+    .where(and(eq(partners.id, partnerId), isNull(users.disabledAt)))
+    .get();
+  if (manager) return [manager.email];
+  return db
+    .select({ email: users.email })
+    .from(users)
+    .where(and(eq(users.role, "admin"), isNull(users.disabledAt)))
+    .orderBy(asc(users.email))
+    .all()
+    .map((u) => u.email);
+}
+
+/** A partner registered a deal: tell its reviewer(s), linking to the review page. */
+export async function notifyRegistrationSubmitted(ctx: NotificationContext, dealId: number) {
+  const deal = getDealForStaff(ctx.db, dealId);
+  if (!deal || deal.partnerId === null || !deal.partnerName) return { sent: false as const, to: [] };
+  const to = reviewersOf(ctx.db, deal.partnerId);
+  if (!to.length) return { sent: false as const, to };
+  const submitter = ctx.db
+    .select({ name: users.name })
+    .from(deals)
+    .innerJoin(users, eq(users.id, deals.submittedBy))
+    .where(eq(deals.id, deal.id))
+    .get();
+  const email = registrationSubmittedEmail({
+    dealId: deal.id,
+    partnerName: deal.partnerName,
+    submitterName: submitter?.name ?? null,
+    customerName: deal.customer,
+    domain: deal.domain,
+    amount: formatMoney(deal.amountCents, deal.currency),
+    productLine: deal.productLine,
+    expectedCloseOn: formatDate(deal.expectedCloseOn),
+    // registerDeal keeps a note only on a registration it flagged.
+    flagged: deal.conflictNote !== null,
+    conflictNote: deal.conflictNote,
+    url: `${ctx.config.APP_URL}/internal/registrations/${deal.id}`,
+  });
+  await ctx.mailer.send({ to, ...email });
+  return { sent: true as const, to };
+}
+
+// ---------------------------------------------------------------------------------------------
+// To the registering partner (dealRecipients: its partner admins and the submitting user) about
+// the partner team's decisions and the deal's outcome. Each throws when the mailer does; the
+// caller decides whether that is worth more than a log line (see sendLogged).
+
+const partnerDealUrl = (ctx: NotificationContext, dealId: number) => `${ctx.config.APP_URL}/deals/${dealId}`;
+
+type Sent = { sent: boolean; to: string[] };
+
+function partnerDeal(ctx: NotificationContext, dealId: number) {
+  const deal = getDealForStaff(ctx.db, dealId);
+  if (!deal || deal.partnerId === null) return null;
+  const to = dealRecipients(ctx.db, dealId);
+  return to.length ? { deal, to } : null;
+}
+
+/** Approved: the account is the partner's until the protection end date. */
+export async function notifyRegistrationApproved(ctx: NotificationContext, dealId: number): Promise<Sent> {
+  const found = partnerDeal(ctx, dealId);
+  if (!found || !found.deal.protectionEndsAt) return { sent: false, to: [] };
+  const { deal, to } = found;
+  const email = dealApprovedEmail({
+    dealTitle: deal.title,
+    customerName: deal.customer,
+    domain: deal.domain,
+    amountCents: deal.amountCents,
+    currency: deal.currency,
+    protectionEndsAt: deal.protectionEndsAt!,
+    url: partnerDealUrl(ctx, deal.id),
+  });
+  await ctx.mailer.send({ to, ...email });
+  return { sent: true, to };
+}
+
+/** Rejected: with the reviewer's reason, which the partner is entitled to see. */
+export async function notifyRegistrationRejected(ctx: NotificationContext, dealId: number): Promise<Sent> {
+  const found = partnerDeal(ctx, dealId);
+  if (!found || found.deal.stage !== "rejected") return { sent: false, to: [] };
+  const { deal, to } = found;
+  const email = dealRejectedEmail({
+    dealTitle: deal.title,
+    domain: deal.domain,
+    reason: deal.rejectionReason ?? "No reason was given.",
+    url: partnerDealUrl(ctx, deal.id),
+  });
+  await ctx.mailer.send({ to, ...email });
+  return { sent: true, to };
+}
+
+/** Protection ends within EXPIRY_WARNING_DAYS: close the deal or lose the claim. */
+export async function notifyProtectionExpiring(ctx: NotificationContext, dealId: number, now = new Date()): Promise<Sent> {
+  const found = partnerDeal(ctx, dealId);
+  if (!found || found.deal.stage !== "approved" || !found.deal.protectionEndsAt) return { sent: false, to: [] };
+  const { deal, to } = found;
+  const email = dealExpiringEmail({
+    dealTitle: deal.title,
+    domain: deal.domain,
+    protectionEndsAt: deal.protectionEndsAt!,
+    daysLeft: Math.max(0, Math.ceil((deal.protectionEndsAt!.getTime() - now.getTime()) / 86_400_000)),
+    url: partnerDealUrl(ctx, deal.id),
+  });
+  await ctx.mailer.send({ to, ...email });
+  return { sent: true, to };
+}
+
+/** Won: a partner-registered deal closed won (by a reviewer or a CRM import). */
+export async function notifyDealWon(ctx: NotificationContext, dealId: number): Promise<Sent> {
+  const found = partnerDeal(ctx, dealId);
+  if (!found || found.deal.stage !== "won" || !found.deal.closedAt) return { sent: false, to: [] };
+  const { deal, to } = found;
+  const email = dealWonEmail({
+    dealTitle: deal.title,
+    domain: deal.domain,
+    amountCents: deal.amountCents,
+    currency: deal.currency,
+    closedAt: deal.closedAt!,
+    url: partnerDealUrl(ctx, deal.id),
+  });
+  await ctx.mailer.send({ to, ...email });
+  return { sent: true, to };
+}
+
+/**
+ * Runs one notification after its change has committed. A mail failure is logged and answered
+ * with false: the decision stands, and the screen can say the email did not go out.
+ */
+export async function sendLogged(what: string, send: () => Promise<Sent>): Promise<boolean> {
+  try {
+    return (await send()).sent;
+  } catch (error) {
+    console.error(`[mail] ${what} failed:`, error);
+    return false;
+  }
+}

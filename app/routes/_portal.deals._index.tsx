@@ -1,0 +1,234 @@
+// The partner's deals: filters kept in the URL (so a filtered list can be bookmarked, shared
+// with a colleague and exported as it is), 25 a page, newest submission first.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { DEAL_STAGES, type DealStage } from "../../db/schema";
+import { requirePartnerUser } from "../auth/guards.server";
+import { humanize } from "../components/forms";
+import { dealFiltersFromSearch, EXPIRY_WARNING_DAYS, listPartnerDeals, PAGE_SIZE } from "../domain/deals.server";
+import { formatDate, formatMoney } from "../domain/format";
+
+export const meta: MetaFunction = () => [{ title: "Deals · Partner Portal" }];
+
+const DAY = 86_400_000;
+
+const STAGE_BADGE: Record<DealStage, string> = {
+  submitted: "",
+  approved: "ok",
+  rejected: "danger",
+  won: "ok",
+  lost: "neutral",
+  expired: "warn",
+};
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requirePartnerUser(args);
+  const filters = dealFiltersFromSearch(new URL(args.request.url).searchParams);
+  const { rows, total, page, pages } = listPartnerDeals(args.context.db, user.partnerId, filters);
+  const now = Date.now();
+  return {
+    filters: { stage: filters.stage ?? "", from: filters.from ?? "", to: filters.to ?? "", q: filters.q ?? "" },
+    deals: rows.map((d) => {
+      const protectionEndsAt = d.stage === "approved" ? (d.protectionEndsAt?.getTime() ?? null) : null;
+      return {
+        id: d.id,
+        title: d.title,
+        customer: d.customer,
+        domain: d.domain,
+        stage: d.stage,
+        amount: formatMoney(d.amountCents, d.currency),
+        submittedAt: d.submittedAt.toISOString(),
+        protectionEndsAt: protectionEndsAt === null ? null : new Date(protectionEndsAt).toISOString(),
+        expiresSoon: protectionEndsAt !== null && protectionEndsAt > now && protectionEndsAt - now <= EXPIRY_WARNING_DAYS * DAY,
+      };
+    }),
+    total,
+    page,
+    pages,
+    pageSize: PAGE_SIZE,
+  };
+}
+
+type Filters = { stage: string; from: string; to: string; q: string };
+
+function query(filters: Filters, page?: number) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
+  if (page && page > 1) params.set("page", String(page));
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+export default function Deals() {
+  const { filters, deals, total, page, pages, pageSize } = useLoaderData<typeof loader>();
+  const filtered = Object.values(filters).some(Boolean);
+  const first = total ? (page - 1) * pageSize + 1 : 0;
+  const last = Math.min(total, page * pageSize);
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Deals</h1>
+          <p className="muted">Your company's registrations and where each one stands.</p>
+        </div>
+        <div className="row">
+          <a className="button secondary" href={`/deals.csv${query(filters)}`} download>
+            Export CSV
+          </a>
+          <Link className="button" to="/deals/new">
+            Register a deal
+          </Link>
+        </div>
+      </div>
+
+      <Form method="get" className="card" role="search" aria-label="Filter deals">
+        <div className="row" style={{ alignItems: "flex-end" }}>
+          <div className="field" style={{ flex: "1 1 150px" }}>
+            <label htmlFor="filter-stage">Stage</label>
+            <select id="filter-stage" name="stage" defaultValue={filters.stage} key={`stage-${filters.stage}`}>
+              <option value="">All stages</option>
+              {DEAL_STAGES.map((s) => (
+                <option key={s} value={s}>
+                  {humanize(s)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field" style={{ flex: "1 1 150px" }}>
+            <label htmlFor="filter-from">Submitted from</label>
+            <input id="filter-from" type="date" name="from" defaultValue={filters.from} key={`from-${filters.from}`} />
+          </div>
+          <div className="field" style={{ flex: "1 1 150px" }}>
+            <label htmlFor="filter-to">Submitted to</label>
+            <input id="filter-to" type="date" name="to" defaultValue={filters.to} key={`to-${filters.to}`} />
+          </div>
+          <div className="field" style={{ flex: "2 1 220px" }}>
+            <label htmlFor="filter-q">Search</label>
+            <input
+              id="filter-q"
+              type="search"
+              name="q"
+              defaultValue={filters.q}
+              key={`q-${filters.q}`}
+              placeholder="Deal, customer or domain"
+              maxLength={100}
+            />
+          </div>
+          <div className="row">
+            <button type="submit">Apply filters</button>
+            {filtered ? (
+              <Link to="/deals" className="button secondary">
+                Clear
+              </Link>
+            ) : null}
+          </div>
+        </div>
+      </Form>
+
+      <section className="card" aria-labelledby="deals-heading">
+        <h2 id="deals-heading">
+          {filtered ? "Matching deals" : "All deals"}{" "}
+          <span className="muted small" style={{ fontWeight: 400 }}>
+            {total ? `${first}–${last} of ${total}` : ""}
+          </span>
+        </h2>
+        {deals.length ? (
+          <div className="table-wrap">
+            <table>
+              <caption className="visually-hidden">Your deals, newest submission first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Deal</th>
+                  <th scope="col">Customer</th>
+                  <th scope="col">Stage</th>
+                  <th scope="col" className="num">
+                    Amount
+                  </th>
+                  <th scope="col">Submitted</th>
+                  <th scope="col">Protection ends</th>
+                </tr>
+              </thead>
+              <tbody>
+                {deals.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      <Link to={`/deals/${d.id}`}>{d.title}</Link>
+                    </td>
+                    <td>
+                      {d.customer}
+                      <br />
+                      <span className="muted small">{d.domain}</span>
+                    </td>
+                    <td>
+                      <span className={`badge ${STAGE_BADGE[d.stage]}`}>{humanize(d.stage)}</span>
+                    </td>
+                    <td className="num">{d.amount}</td>
+                    <td>
+                      <time dateTime={d.submittedAt}>{formatDate(d.submittedAt)}</time>
+                    </td>
+                    <td>
+                      {d.protectionEndsAt ? (
+                        <>
+                          <time dateTime={d.protectionEndsAt}>{formatDate(d.protectionEndsAt)}</time>
+                          {d.expiresSoon ? (
+                            <>
+                              {" "}
+                              <span className="badge warn">Expires soon</span>
+                            </>
+                          ) : null}
+                        </>
+                      ) : (
+                        <span className="muted" aria-label="None">
+                          —
+                        </span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : total ? (
+          <p className="muted">
+            There is no page {page}. <Link to={`/deals${query(filters)}`}>Go to the first page</Link>.
+          </p>
+        ) : filtered ? (
+          <p className="muted">
+            No deals match these filters. <Link to="/deals">Show all deals</Link>.
+          </p>
+        ) : (
+          <p className="muted">
+            You have not registered any deals yet. <Link to="/deals/new">Register your first deal</Link>: an approved
+            registration protects the account for your company.
+          </p>
+        )}
+
+        {pages > 1 ? (
+          <nav aria-label="Pagination" className="row" style={{ justifyContent: "space-between", marginTop: "1rem" }}>
+            {page > 1 ? (
+              <Link to={`/deals${query(filters, Math.min(page - 1, pages))}`} rel="prev">
+                ← Previous page
+              </Link>
+            ) : (
+              <span className="muted" aria-disabled="true">
+                ← Previous page
+              </span>
+            )}
+            <span>
+              Page {Math.min(page, pages)} of {pages}
+            </span>
+            {page < pages ? (
+              <Link to={`/deals${query(filters, page + 1)}`} rel="next">
+                Next page →
+              </Link>
+            ) : (
+              <span className="muted" aria-disabled="true">
+                Next page →
+              </span>
+            )}
+          </nav>
+        ) : null}
+      </section>
+    </div>
+  );
+}

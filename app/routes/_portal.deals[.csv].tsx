@@ -1,0 +1,44 @@
+// GET /deals.csv — the partner's own deals as CSV, with the same filters as the list
+// (?stage=&from=&to=&q=). Amounts are decimal currency units; dates are UTC calendar days.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requirePartnerUser } from "../auth/guards.server";
+import { toCsv, type CsvColumn } from "../domain/csv";
+import { dealFiltersFromSearch, exportPartnerDeals } from "../domain/deals.server";
+import { centsToDecimal } from "../domain/products";
+
+type Row = ReturnType<typeof exportPartnerDeals>[number];
+
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
+
+const COLUMNS: CsvColumn<Row>[] = [
+  { header: "Deal ID", value: (r) => r.id },
+  { header: "Title", value: (r) => r.title },
+  { header: "Customer", value: (r) => r.customer },
+  { header: "Domain", value: (r) => r.domain },
+  { header: "Stage", value: (r) => r.stage },
+  { header: "Amount", value: (r) => centsToDecimal(r.amountCents) },
+  { header: "Currency", value: (r) => r.currency },
+  { header: "Product line", value: (r) => r.productLine },
+  { header: "Expected close", value: (r) => r.expectedCloseOn },
+  { header: "Submitted", value: (r) => day(r.submittedAt) },
+  { header: "Decided", value: (r) => day(r.decidedAt) },
+  { header: "Protection ends", value: (r) => day(r.protectionEndsAt) },
+  { header: "Closed", value: (r) => day(r.closedAt) },
+  { header: "Rejection reason", value: (r) => r.rejectionReason },
+];
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requirePartnerUser(args);
+  const { page: _page, ...filters } = dealFiltersFromSearch(new URL(args.request.url).searchParams);
+  const rows = exportPartnerDeals(args.context.db, user.partnerId, filters);
+  const slug = (user.partnerSlug ?? "").replace(/[^a-z0-9-]/g, "") || "partner";
+  const filename = `deals-${slug}-${new Date().toISOString().slice(0, 10)}.csv`;
+  // The byte-order mark makes Excel read the file as UTF-8 (accented customer names).
+  return new Response(`\uFEFF${toCsv(rows, COLUMNS)}`, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${filename}"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}
