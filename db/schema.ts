@@ -260,6 +260,9 @@ export const deals = sqliteTable(
     partnerId: integer("partner_id").references(() => partners.id),
     submittedBy: text("submitted_by").references(() => users.id),
     title: text("title").notNull(),
+    /** The company name as this registration typed it; shown to the registering partner
+     *  instead of the shared customer record's name, which another partner may have typed. */
+    customerName: text("customer_name").notNull().default(""),
     amountCents: integer("amount_cents").notNull(),
     currency: text("currency").notNull().default("USD"),
     productLine: text("product_line").notNull(),

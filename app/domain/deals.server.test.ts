@@ -495,3 +495,24 @@ describe("two processes racing for one domain", () => {
     console.info(`race: start gap per domain (ms) ${starts.join(", ")}`);
   }, 120_000);
 });
+
+describe("the customer name a partner sees", () => {
+  it("is the name that partner typed, never the wording of another partner's registration", () => {
+    const a = partnerWithUser();
+    const b = partnerWithUser();
+    const domain = uniqueDomain("shared-name");
+    const first = registerDeal(db, a.who, input(domain, { companyName: "Secret Codename Corp" }));
+    const second = registerDeal(
+      db,
+      b.who,
+      input(domain, { companyName: "Shared Name Ltd", conflictNote: "We met them at a trade show." }),
+    );
+    if (first.status !== "registered" || second.status !== "registered") throw new Error("not registered");
+    const seen = getPartnerDeal(db, b.partner.id, second.dealId)!;
+    expect(seen.deal.customer).toBe("Shared Name Ltd");
+    const listed = JSON.stringify(listPartnerDeals(db, b.partner.id, {}));
+    const exported = JSON.stringify(exportPartnerDeals(db, b.partner.id, {}));
+    expect(listed).not.toContain("Secret Codename");
+    expect(exported).not.toContain("Secret Codename");
+  });
+});

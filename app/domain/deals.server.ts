@@ -172,6 +172,7 @@ export function registerDeal(
         partnerId: who.partnerId,
         submittedBy: who.userId,
         title: `${input.companyName} — ${input.productLine}`,
+        customerName: input.companyName,
         amountCents: input.amountCents,
         currency: input.currency,
         productLine: input.productLine,
@@ -376,6 +377,9 @@ export function takeExpiryWarnings(db: DB, now = new Date()) {
 // ---------------------------------------------------------------------------------------------
 // Partner-side reads. Every query has the partner id in its WHERE clause.
 
+/** What the partner typed for this registration (older rows fall back to the customer record). */
+const registeredCustomerName = sql<string>`coalesce(nullif(${deals.customerName}, ''), ${customers.name})`;
+
 export type DealListFilters = {
   stage?: DealStage;
   from?: string;
@@ -392,7 +396,7 @@ function partnerDealConditions(partnerId: number, f: DealListFilters) {
   if (f.to) c.push(lte(deals.submittedAt, new Date(`${f.to}T23:59:59.999Z`)));
   if (f.q) {
     const q = `%${f.q.replace(/[%_]/g, "")}%`;
-    c.push(or(like(deals.title, q), like(customers.domain, q), like(customers.name, q))!);
+    c.push(or(like(deals.title, q), like(customers.domain, q), like(deals.customerName, q))!);
   }
   return and(...c);
 }
@@ -411,7 +415,7 @@ export function listPartnerDeals(db: DB, partnerId: number, f: DealListFilters =
     .select({
       id: deals.id,
       title: deals.title,
-      customer: customers.name,
+      customer: registeredCustomerName,
       domain: customers.domain,
       stage: deals.stage,
       amountCents: deals.amountCents,
@@ -436,7 +440,7 @@ export function exportPartnerDeals(db: DB, partnerId: number, f: DealListFilters
     .select({
       id: deals.id,
       title: deals.title,
-      customer: customers.name,
+      customer: registeredCustomerName,
       domain: customers.domain,
       stage: deals.stage,
       amountCents: deals.amountCents,
@@ -462,7 +466,7 @@ export function getPartnerDeal(db: DB, partnerId: number, dealId: number) {
     .select({
       id: deals.id,
       title: deals.title,
-      customer: customers.name,
+      customer: registeredCustomerName,
       domain: customers.domain,
       stage: deals.stage,
       amountCents: deals.amountCents,

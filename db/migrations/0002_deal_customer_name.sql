@@ -1,0 +1,1 @@
+ALTER TABLE `deals` ADD `customer_name` text DEFAULT '' NOT NULL;
