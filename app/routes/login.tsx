@@ -95,7 +95,7 @@ export default function Login() {
             <strong>Demo program.</strong> Every demo account uses the password <code>portal-demo</code>:{" "}
             <code>admin@demo.test</code> (program admin), <code>manager@demo.test</code> (partner manager),
             and for each partner <code>admin@&lt;partner-slug&gt;.demo.test</code> and{" "}
-            <code>sales@&lt;partner-slug&gt;.demo.test</code>, e.g. <code>admin@northwind-solutions.demo.test</code>.
+            <code>sales@&lt;partner-slug&gt;.demo.test</code>, e.g. <code>admin@coralshore-it.demo.test</code>.
           </div>
         ) : null}
       </main>
