@@ -3,6 +3,7 @@
 import { defineConfig } from "@playwright/test";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 const port = Number(process.env.E2E_PORT ?? 3111);
 const workDir = path.join(os.tmpdir(), `portal-e2e-${port}`);
@@ -37,7 +38,7 @@ export default defineConfig({
   },
   webServer: {
     command: `rm -rf ${workDir} && mkdir -p ${workDir} && npm run build --silent && tsx app/server/index.ts`,
-    cwd: path.resolve(__dirname, "../.."),
+    cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../.."),
     url: `${E2E.baseURL}/healthz`,
     timeout: 180_000,
     reuseExistingServer: false,

@@ -1,0 +1,160 @@
+// The partner-team decisions and outcomes end to end against a real database: the change
+// commits, then the registering partner (its admins and the submitter) is emailed.
+import { eq } from "drizzle-orm";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createCustomer, createDeal, createPartner, createUser, ensureDefaultProgram } from "../../db/factories";
+import { deals } from "../../db/schema";
+import { createTestDatabase } from "../../tests/support/db";
+import { closeDatabase, type DB } from "../db.server";
+import { createMailer, listOutbox, type Mailer } from "../mailer.server";
+import { actorOf } from "./audit.server";
+import {
+  notifyDealWon,
+  notifyRegistrationApproved,
+  notifyRegistrationRejected,
+  sendLogged,
+} from "./deal-notifications.server";
+import { approveRegistration, bulkApproveRegistrations, closedAtFromDate, markWon, rejectRegistration } from "./deals.server";
+import { formatDate, formatMoney } from "./format";
+
+const DAY = 86_400_000;
+const config = { APP_URL: "http://portal.test" };
+
+let db: DB;
+let outboxDir: string;
+let mailer: Mailer;
+const ctx = () => ({ db, mailer, config });
+
+beforeEach(() => {
+  db = createTestDatabase().db;
+  ensureDefaultProgram(db);
+  outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "outbox-"));
+  mailer = createMailer({ MAIL_FROM: "x <x@localhost>", OUTBOX_DIR: outboxDir });
+});
+
+afterEach(() => {
+  closeDatabase(db);
+  fs.rmSync(outboxDir, { recursive: true, force: true });
+});
+
+function world() {
+  const reviewer = actorOf(createUser(db, { role: "partner_manager", email: "mia@vendor.test" }));
+  const partner = createPartner(db, { name: "Alpha Resellers", slug: "alpha" });
+  const other = createPartner(db, { name: "Beta Agency", slug: "beta" });
+  const admin = createUser(db, { role: "partner_admin", partnerId: partner.id, email: "admin@alpha.test" });
+  const sales = createUser(db, { role: "partner_user", partnerId: partner.id, email: "sales@alpha.test" });
+  createUser(db, { role: "partner_user", partnerId: partner.id, email: "colleague@alpha.test" });
+  createUser(db, { role: "partner_admin", partnerId: partner.id, email: "gone@alpha.test", disabledAt: new Date() });
+  createUser(db, { role: "partner_admin", partnerId: other.id, email: "admin@beta.test" });
+  const customer = createCustomer(db, { name: "Initech <Labs>", domain: "initech.com" });
+  const deal = createDeal(db, {
+    partnerId: partner.id,
+    customerId: customer.id,
+    submittedBy: sales.id,
+    stage: "submitted",
+    title: "Initech <Labs> — Core Platform",
+    amountCents: 4_200_000,
+  });
+  return { reviewer, partner, other, admin, sales, deal };
+}
+
+describe("decision emails", () => {
+  it("approval: the partner's admins and the submitter hear the protection end date", async () => {
+    const { reviewer, deal } = world();
+    const { protectionEndsAt } = approveRegistration(db, reviewer, deal.id);
+    expect(await notifyRegistrationApproved(ctx(), deal.id)).toEqual({
+      sent: true,
+      to: expect.arrayContaining(["admin@alpha.test", "sales@alpha.test"]),
+    });
+    const [mail] = listOutbox(outboxDir);
+    expect(mail!.to.sort()).toEqual(["admin@alpha.test", "sales@alpha.test"]);
+    expect(mail!.subject).toBe("Approved: Initech <Labs> — Core Platform");
+    expect(mail!.text).toContain(`until ${formatDate(protectionEndsAt)}`);
+    expect(mail!.text).toContain("$42,000");
+    expect(mail!.text).toContain(`Open the deal: http://portal.test/deals/${deal.id}`);
+    expect(mail!.html).toContain(`href="http://portal.test/deals/${deal.id}"`);
+    expect(mail!.html).toContain("Initech &lt;Labs&gt;");
+    expect(mail!.html).not.toContain("Initech <Labs>");
+  });
+
+  it("rejection: the partner reads the reviewer's reason", async () => {
+    const { reviewer, deal } = world();
+    rejectRegistration(db, reviewer, deal.id, "The customer is already in a <direct> opportunity.");
+    expect((await notifyRegistrationRejected(ctx(), deal.id)).sent).toBe(true);
+    const [mail] = listOutbox(outboxDir);
+    expect(mail!.to.sort()).toEqual(["admin@alpha.test", "sales@alpha.test"]);
+    expect(mail!.subject).toBe("Not approved: Initech <Labs> — Core Platform");
+    expect(mail!.text).toContain("Their reason: The customer is already in a <direct> opportunity.");
+    expect(mail!.html).toContain("already in a &lt;direct&gt; opportunity");
+    expect(mail!.text).toContain(`http://portal.test/deals/${deal.id}`);
+  });
+
+  it("won: the partner hears the amount and the close date", async () => {
+    const { reviewer, deal } = world();
+    approveRegistration(db, reviewer, deal.id);
+    const closedOn = new Date(Date.now() - DAY).toISOString().slice(0, 10);
+    markWon(db, reviewer, deal.id, 3_875_050, closedAtFromDate(closedOn));
+    expect((await notifyDealWon(ctx(), deal.id)).sent).toBe(true);
+    const [mail] = listOutbox(outboxDir);
+    expect(mail!.to.sort()).toEqual(["admin@alpha.test", "sales@alpha.test"]);
+    // formatMoney (app/domain/format.ts) decides how cents are shown; the email uses it as is.
+    expect(mail!.subject).toBe(`Won: Initech <Labs> — Core Platform (${formatMoney(3_875_050)})`);
+    expect(mail!.text).toContain(`closed won on ${formatDate(closedOn)} for ${formatMoney(3_875_050)}`);
+    expect(mail!.text).toContain(`http://portal.test/deals/${deal.id}`);
+  });
+
+  it("sends nothing for a direct deal or a deal not in the announced state", async () => {
+    const { reviewer, deal } = world();
+    const direct = createDeal(db, { partnerId: null, stage: "submitted" });
+    approveRegistration(db, reviewer, direct.id);
+    expect(await notifyRegistrationApproved(ctx(), direct.id)).toEqual({ sent: false, to: [] });
+    expect(await notifyRegistrationRejected(ctx(), deal.id)).toEqual({ sent: false, to: [] });
+    expect(await notifyDealWon(ctx(), deal.id)).toEqual({ sent: false, to: [] });
+    expect(listOutbox(outboxDir)).toHaveLength(0);
+  });
+
+  it("a mail failure is logged and never undoes the decision", async () => {
+    const { reviewer, deal } = world();
+    approveRegistration(db, reviewer, deal.id);
+    const failing: Mailer = { ...mailer, send: async () => Promise.reject(new Error("SMTP is down")) };
+    const logged: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => logged.push(args);
+    try {
+      const ok = await sendLogged(`approval email for deal #${deal.id}`, () =>
+        notifyRegistrationApproved({ db, mailer: failing, config }, deal.id),
+      );
+      expect(ok).toBe(false);
+    } finally {
+      console.error = original;
+    }
+    expect(logged).toHaveLength(1);
+    expect(db.select({ stage: deals.stage }).from(deals).where(eq(deals.id, deal.id)).get()!.stage).toBe("approved");
+  });
+});
+
+describe("bulkApproveRegistrations", () => {
+  it("approves the conflict-free ones and says why it skipped the others", () => {
+    const { reviewer, partner, other } = world();
+    const clean = createDeal(db, { partnerId: partner.id, stage: "submitted" });
+    // Another partner already holds the claim on this domain.
+    const holder = createDeal(db, { partnerId: other.id, stage: "approved" });
+    const contested = createDeal(db, { partnerId: partner.id, customerId: holder.customerId, stage: "submitted" });
+    const decided = createDeal(db, { partnerId: partner.id, stage: "rejected" });
+
+    const result = bulkApproveRegistrations(db, reviewer, [clean.id, contested.id, decided.id, 999_999, clean.id]);
+    expect(result.approved.map((a) => a.dealId)).toEqual([clean.id]);
+    expect(result.approved[0]!.protectionEndsAt.getTime()).toBeGreaterThan(Date.now() + 89 * DAY);
+    expect(result.skipped).toEqual([
+      { dealId: contested.id, reason: "it has conflicts now: review it on its own page." },
+      { dealId: decided.id, reason: "it is already rejected." },
+      { dealId: 999_999, reason: "it no longer exists." },
+    ]);
+    const stage = (id: number) => db.select({ stage: deals.stage }).from(deals).where(eq(deals.id, id)).get()!.stage;
+    expect(stage(clean.id)).toBe("approved");
+    expect(stage(contested.id)).toBe("submitted");
+  });
+});

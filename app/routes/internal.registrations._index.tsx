@@ -1,0 +1,250 @@
+// The registration queue: submitted deals oldest first, each with its conflicts, and bulk
+// approval of the conflict-free ones (re-checked one by one on the server).
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { requireStaff } from "../auth/guards.server";
+import { FormErrors } from "../components/forms";
+import { actorOf } from "../domain/audit.server";
+import { notifyRegistrationApproved, sendLogged } from "../domain/deal-notifications.server";
+import {
+  bulkApproveRegistrations,
+  conflictPanel,
+  hasConflicts,
+  listRegistrationQueue,
+  type ConflictPanel,
+} from "../domain/deals.server";
+import { daysBetween, formatDate, formatMoney } from "../domain/format";
+
+export const meta: MetaFunction = () => [{ title: "Registrations · Partner team" }];
+
+/** Conflicts are computed per row; past this many the rest wait for the oldest to be decided. */
+const QUEUE_LIMIT = 300;
+/** A registration waiting this many days or more is overdue for a decision. */
+const WAITING_WARN_DAYS = 3;
+
+const schema = z.object({
+  intent: z.literal("bulk-approve"),
+  dealId: z
+    .array(z.coerce.number().int().positive(), { required_error: "Select at least one registration to approve." })
+    .min(1, "Select at least one registration to approve."),
+});
+
+/** The reviewer's one-line reading of a conflict panel (the full panel is on the deal page). */
+function conflictLabels(panel: ConflictPanel): string[] {
+  const labels: string[] = [];
+  if (panel.activeClaim) labels.push(`Claimed by ${panel.activeClaim.partnerName ?? "a direct deal"}`);
+  if (panel.existingCustomer) labels.push("Existing customer");
+  const openSameDomain = panel.sameDomain.filter(
+    (d) => (d.stage === "submitted" || d.stage === "approved") && d.dealId !== panel.activeClaim?.dealId,
+  ).length;
+  if (openSameDomain) labels.push(`${openSameDomain} other open on this domain`);
+  if (panel.sameCompanyName.length) labels.push("Same company name");
+  if (panel.sameContactDomain.length) labels.push("Same contact email domain");
+  return labels;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  requireStaff(args);
+  const { db } = args.context;
+  const now = new Date();
+  const queue = listRegistrationQueue(db);
+  const rows = queue.slice(0, QUEUE_LIMIT).map((r) => {
+    const panel = conflictPanel(db, r.id, now);
+    const conflicted = !panel || hasConflicts(panel);
+    return {
+      id: r.id,
+      title: r.title,
+      customer: r.customer,
+      domain: r.domain,
+      partnerName: r.partnerName,
+      partnerSlug: r.partnerSlug,
+      amountCents: r.amountCents,
+      currency: r.currency,
+      submittedAt: r.submittedAt.toISOString(),
+      daysWaiting: daysBetween(r.submittedAt, now),
+      conflicted,
+      conflicts: panel ? conflictLabels(panel) : [],
+      flaggedByPartner: r.conflictNote !== null,
+    };
+  });
+  return { rows, total: queue.length, limit: QUEUE_LIMIT };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireStaff(args);
+  const formData = await args.request.formData();
+  const submission = parseWithZod(formData, { schema });
+  if (submission.status !== "success") {
+    return data({ result: submission.reply(), approved: [], skipped: [], emailFailures: 0 }, { status: 400 });
+  }
+  const { approved, skipped } = bulkApproveRegistrations(args.context.db, actorOf(user), submission.value.dealId);
+  // The approvals have committed; the emails follow, and a failure only costs a log line.
+  let emailFailures = 0;
+  for (const a of approved) {
+    const ok = await sendLogged(`approval email for deal #${a.dealId}`, () =>
+      notifyRegistrationApproved(args.context, a.dealId),
+    );
+    if (!ok && a.partnerId !== null) emailFailures++;
+  }
+  return {
+    result: submission.reply({ resetForm: true }),
+    approved: approved.map((a) => ({ dealId: a.dealId, protectionEndsAt: a.protectionEndsAt.toISOString() })),
+    skipped,
+    emailFailures,
+  };
+}
+
+export default function RegistrationQueue() {
+  const { rows, total, limit } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "bulk-approve";
+  const [form, fields] = useForm({
+    id: "bulk-approve",
+    lastResult: actionData?.result,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    shouldValidate: "onSubmit",
+  });
+  const approvable = rows.filter((r) => !r.conflicted).length;
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Deal registrations</h1>
+          <p className="muted">
+            Waiting for a decision, oldest first. Approving starts the partner's protection window. Registrations with
+            conflicts are decided one at a time on their own page.
+          </p>
+        </div>
+      </div>
+
+      {actionData && (actionData.approved.length > 0 || actionData.skipped.length > 0) ? (
+        <div className="stack" role="status">
+          {actionData.approved.length ? (
+            <p className="notice">
+              Approved {actionData.approved.length} {actionData.approved.length === 1 ? "registration" : "registrations"}
+              : {actionData.approved.map((a) => `#${a.dealId}`).join(", ")}.
+              {actionData.emailFailures
+                ? ` ${actionData.emailFailures} approval ${actionData.emailFailures === 1 ? "email" : "emails"} could not be sent.`
+                : ""}
+            </p>
+          ) : null}
+          {actionData.skipped.length ? (
+            <div className="form-error">
+              <p style={{ margin: 0 }}>
+                Skipped {actionData.skipped.length} {actionData.skipped.length === 1 ? "registration" : "registrations"}:
+              </p>
+              <ul style={{ margin: "0.25rem 0 0" }}>
+                {actionData.skipped.map((s) => (
+                  <li key={s.dealId}>
+                    <Link to={`/internal/registrations/${s.dealId}`}>#{s.dealId}</Link>: {s.reason}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+
+      <section className="card stack" aria-labelledby="queue-heading">
+        <div className="page-head" style={{ marginBottom: 0 }}>
+          <h2 id="queue-heading" style={{ margin: 0 }}>
+            Waiting ({total})
+          </h2>
+          {total > limit ? (
+            <p className="muted small" style={{ margin: 0 }}>
+              Showing the oldest {limit} of {total}.
+            </p>
+          ) : null}
+        </div>
+        {rows.length === 0 ? (
+          <p className="muted">No registrations are waiting.</p>
+        ) : (
+          <Form method="post" {...getFormProps(form)} aria-label="Approve selected registrations" className="stack">
+            <FormErrors errors={[...(form.errors ?? []), ...(fields.dealId.errors ?? [])]} id={form.errorId} />
+            <input type="hidden" name="intent" value="bulk-approve" />
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">
+                      <span className="visually-hidden">Select</span>
+                    </th>
+                    <th scope="col">Deal</th>
+                    <th scope="col">Partner</th>
+                    <th scope="col">Customer domain</th>
+                    <th scope="col" className="num">
+                      Amount
+                    </th>
+                    <th scope="col">Submitted</th>
+                    <th scope="col">Waiting</th>
+                    <th scope="col">Conflicts</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={r.id}>
+                      <td>
+                        {r.conflicted ? null : (
+                          <>
+                            <input type="checkbox" name="dealId" value={r.id} id={`select-${r.id}`} />
+                            <label htmlFor={`select-${r.id}`} className="visually-hidden">
+                              Select #{r.id} {r.title}
+                            </label>
+                          </>
+                        )}
+                      </td>
+                      <td>
+                        <Link to={`/internal/registrations/${r.id}`}>{r.title}</Link>
+                        <div className="muted small">#{r.id}</div>
+                      </td>
+                      <td>
+                        {r.partnerSlug ? (
+                          <Link to={`/internal/partners/${r.partnerSlug}`}>{r.partnerName}</Link>
+                        ) : (
+                          <span className="muted">Direct</span>
+                        )}
+                      </td>
+                      <td>{r.domain}</td>
+                      <td className="num">{formatMoney(r.amountCents, r.currency)}</td>
+                      <td>{formatDate(r.submittedAt)}</td>
+                      <td>
+                        <span className={`badge ${r.daysWaiting >= WAITING_WARN_DAYS ? "warn" : "neutral"}`}>
+                          {r.daysWaiting} {r.daysWaiting === 1 ? "day" : "days"}
+                        </span>
+                      </td>
+                      <td>
+                        {r.conflicted ? (
+                          <>
+                            <span className="badge danger">Conflict</span>
+                            <div className="small">{r.conflicts.join(" · ")}</div>
+                          </>
+                        ) : (
+                          <span className="badge ok">None</span>
+                        )}
+                        {r.flaggedByPartner ? <div className="small muted">Partner left a note</div> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <div className="row">
+              <button type="submit" disabled={busy || approvable === 0}>
+                {busy ? "Approving…" : "Approve selected"}
+              </button>
+              <span className="muted small">
+                {approvable} of {rows.length} shown {approvable === 1 ? "is" : "are"} free of conflicts. Each is checked
+                again before it is approved.
+              </span>
+            </div>
+          </Form>
+        )}
+      </section>
+    </div>
+  );
+}
