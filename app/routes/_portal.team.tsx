@@ -7,9 +7,9 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { notFound, requirePartnerAdmin } from "../auth/guards.server";
-import { Field, FormErrors, humanize, SelectField } from "../components/forms";
+import { InvitationsSection, PeopleTable } from "../components/team-tables";
+import { Field, FormErrors, SelectField } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
-import { formatDate } from "../domain/format";
 import {
   createInvitation,
   InvitationError,
@@ -172,106 +172,10 @@ export default function PartnerTeam() {
 
       <section className="card" aria-labelledby="people">
         <h2 id="people">People</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {people.map((person) => (
-                <tr key={person.id}>
-                  <td>{person.name}</td>
-                  <td>{person.email}</td>
-                  <td>{humanize(person.role)}</td>
-                  <td>
-                    {person.disabledAt ? (
-                      <span className="badge danger">Disabled</span>
-                    ) : (
-                      <span className="badge ok">Active</span>
-                    )}
-                  </td>
-                  <td>
-                    {person.id === me ? (
-                      <span className="muted small">You</span>
-                    ) : (
-                      <Form method="post">
-                        <input type="hidden" name="userId" value={person.id} />
-                        <button
-                          type="submit"
-                          name="intent"
-                          value={person.disabledAt ? "enable" : "disable"}
-                          className="secondary"
-                          disabled={busy}
-                        >
-                          {person.disabledAt ? "Enable" : "Disable"}
-                          <span className="visually-hidden"> {person.name}</span>
-                        </button>
-                      </Form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PeopleTable people={people} me={me} canToggle={true} busy={busy} />
       </section>
 
-      <section className="card" aria-labelledby="invitations">
-        <h2 id="invitations">Open invitations</h2>
-        {invitations.length === 0 ? (
-          <p className="muted">No invitations are waiting to be accepted.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Invited by</th>
-                  <th scope="col">Link works until</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {invitations.map((invitation) => (
-                  <tr key={invitation.id}>
-                    <td>{invitation.name}</td>
-                    <td>{invitation.email}</td>
-                    <td>{humanize(invitation.role)}</td>
-                    <td>{invitation.invitedByName ?? "—"}</td>
-                    <td>
-                      {invitation.expired ? (
-                        <span className="badge warn">Expired: invite again</span>
-                      ) : (
-                        formatDate(invitation.expiresAt)
-                      )}
-                    </td>
-                    <td>
-                      <Form method="post">
-                        <input type="hidden" name="invitationId" value={invitation.id} />
-                        <button type="submit" name="intent" value="revoke" className="secondary" disabled={busy}>
-                          Revoke<span className="visually-hidden"> the invitation to {invitation.email}</span>
-                        </button>
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <InvitationsSection invitations={invitations} busy={busy} />
 
       <section className="card" aria-labelledby="invite">
         <h2 id="invite">Invite a colleague</h2>
