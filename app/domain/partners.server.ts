@@ -1,11 +1,27 @@
 // Partners as the program sees them: the partner's own summary (scoped by the partner id from
 // the session), the internal list and detail, status changes and the assigned partner manager.
-import { and, asc, count, eq, inArray, isNull, like, min, or, sql, sum } from "drizzle-orm";
-import { deals, partnerApplications, partners, tierReviews, tiers, users, type DealStage } from "../../db/schema";
+import { and, asc, count, desc, eq, inArray, isNull, like, min, or, sql, sum } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import {
+  deals,
+  partnerApplications,
+  partners,
+  programSettings,
+  tierReviews,
+  tiers,
+  users,
+  type AttributionModel,
+  type DealStage,
+} from "../../db/schema";
 import type { DB } from "../db.server";
 import { writeTransaction } from "../db.server";
 import { endAllSessionsOfPartner } from "../auth/session.server";
+import { creditPartnerDeals, programModel, trailing12Months } from "./attribution.server";
 import { recordAudit, type Actor } from "./audit.server";
+import { formatMoney } from "./format";
+import { formatWinRate } from "./tier-evaluation.server";
+import { loadLadder, tierMetricsForPartner } from "./tier-metrics.server";
+import { nextTier, qualifies, thresholdsOf, type Threshold, type TierMetrics } from "./tiers";
 
 export type StageCount = { stage: DealStage; deals: number; amountCents: number };
 
@@ -38,8 +54,129 @@ export function getPartnerTier(db: DB, partnerId: number) {
   return { current: row, next: next ?? null };
 }
 
-export function getPartnerDashboard(db: DB, partnerId: number) {
-  return { stages: dealsByStage(db, partnerId), tier: getPartnerTier(db, partnerId) };
+/** A threshold as the partner reads it: the figures formatted and what is still needed in words. */
+export type ThresholdProgress = Threshold & { haveText: string; needText: string; remainingText: string };
+
+function programCurrency(db: DB): string {
+  return db.select({ c: programSettings.currency }).from(programSettings).get()?.c ?? "USD";
+}
+
+function describeThreshold(t: Threshold, currency: string): ThresholdProgress {
+  const fmt = (v: number) =>
+    t.key === "revenue" ? formatMoney(v, currency) : t.key === "winRate" ? formatWinRate(v) : String(v);
+  let remainingText = "Met";
+  if (!t.met) {
+    if (t.key === "revenue") remainingText = `${formatMoney(t.remaining, currency)} more attributed revenue`;
+    else if (t.key === "wonDeals") remainingText = `${t.remaining} more won ${t.remaining === 1 ? "deal" : "deals"}`;
+    else remainingText = `${(t.remaining / 100).toFixed(1)} percentage points more win rate`;
+  }
+  return { ...t, haveText: fmt(t.have), needText: fmt(t.need), remainingText };
+}
+
+type TierSummary = { id: number; name: string; rank: number; benefits: string; thresholdRule: "all" | "any" };
+
+export type PartnerTierProgress = {
+  current: TierSummary;
+  /** Null at the top of the ladder. */
+  next: TierSummary | null;
+  /** The trailing-12-month figures tiers are judged on (program model). */
+  metrics: TierMetrics;
+  model: AttributionModel;
+  currency: string;
+  /** ISO instants of the trailing-12-month window; `to` is exclusive. */
+  window: { from: string; to: string };
+  /** The next tier's thresholds against the metrics (empty at the top). */
+  nextThresholds: ThresholdProgress[];
+  nextQualifies: boolean;
+  /** The current tier's own thresholds: below them, a downgrade may follow. */
+  currentThresholds: ThresholdProgress[];
+  currentQualifies: boolean;
+};
+
+/**
+ * Where the partner stands on the ladder: its tier, the figures it is judged on and what the
+ * next tier still needs. One computation for the dashboard, the tier page and reports.
+ */
+export function getPartnerTierProgress(db: DB, partnerId: number, asOf: Date = new Date()): PartnerTierProgress | null {
+  const partner = db.select({ tierId: partners.tierId }).from(partners).where(eq(partners.id, partnerId)).get();
+  if (!partner) return null;
+  const ladder = loadLadder(db);
+  const current = ladder.find((t) => t.id === partner.tierId);
+  if (!current) return null;
+  const next = nextTier(ladder, current.rank);
+  const metrics = tierMetricsForPartner(db, partnerId, asOf);
+  const currency = programCurrency(db);
+  const window = trailing12Months(asOf);
+  const summary = (t: typeof current): TierSummary => ({
+    id: t.id,
+    name: t.name,
+    rank: t.rank,
+    benefits: t.benefits,
+    thresholdRule: t.thresholdRule,
+  });
+  return {
+    current: summary(current),
+    next: next ? summary(next) : null,
+    metrics,
+    model: programModel(db),
+    currency,
+    window: { from: window.from.toISOString(), to: window.to.toISOString() },
+    nextThresholds: next ? thresholdsOf(next, metrics).map((t) => describeThreshold(t, currency)) : [],
+    nextQualifies: next ? qualifies(next, metrics) : false,
+    currentThresholds: thresholdsOf(current, metrics).map((t) => describeThreshold(t, currency)),
+    currentQualifies: qualifies(current, metrics),
+  };
+}
+
+/** The partner's tier proposal still waiting for the partner team, if any (no reviewer named). */
+export function pendingTierReview(db: DB, partnerId: number) {
+  const toTier = alias(tiers, "to_tier");
+  return (
+    db
+      .select({
+        period: tierReviews.period,
+        direction: tierReviews.direction,
+        fromTier: tiers.name,
+        toTier: toTier.name,
+        createdAt: tierReviews.createdAt,
+      })
+      .from(tierReviews)
+      .innerJoin(tiers, eq(tiers.id, tierReviews.fromTierId))
+      .innerJoin(toTier, eq(toTier.id, tierReviews.toTierId))
+      .where(and(eq(tierReviews.partnerId, partnerId), eq(tierReviews.status, "pending")))
+      .orderBy(desc(tierReviews.createdAt), desc(tierReviews.id))
+      .limit(1)
+      .get() ?? null
+  );
+}
+
+/** The first instant of `asOf`'s calendar month (UTC) and of the next. */
+function monthWindow(asOf: Date) {
+  return {
+    from: new Date(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1)),
+    to: new Date(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1)),
+  };
+}
+
+export function getPartnerDashboard(db: DB, partnerId: number, asOf: Date = new Date()) {
+  const progress = getPartnerTierProgress(db, partnerId, asOf);
+  const model = progress?.model ?? programModel(db);
+  // The same definition as the attribution page's month view: deals closed this calendar month.
+  const month = monthWindow(asOf);
+  const monthCents = creditPartnerDeals(db, partnerId, month, [model]).reduce((s, d) => s + d.credit[model], 0);
+  return {
+    stages: dealsByStage(db, partnerId),
+    tier: getPartnerTier(db, partnerId),
+    progress,
+    credited: {
+      model,
+      currency: progress?.currency ?? programCurrency(db),
+      month: month.from.toISOString().slice(0, 7),
+      monthCents,
+      ttmCents: progress?.metrics.revenueCents ?? 0,
+      ttmDeals: progress?.metrics.wonDeals ?? 0,
+    },
+  };
 }
 
 export type PartnerListFilters = {

@@ -1,20 +1,23 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
 import { StageBars } from "../components/stage-bars";
-import { formatMoney } from "../domain/format";
+import { MODEL_LABEL } from "../domain/attribution";
+import { formatMoney, formatPercent } from "../domain/format";
 import { getPartnerDashboard } from "../domain/partners.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Partner Portal" }];
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requirePartnerUser(args);
-  const { stages, tier } = getPartnerDashboard(args.context.db, user.partnerId);
-  return { partnerName: user.partnerName, firstName: user.name.split(" ")[0], stages, tier };
+  const { stages, tier, progress, credited } = getPartnerDashboard(args.context.db, user.partnerId);
+  return { partnerName: user.partnerName, firstName: user.name.split(" ")[0], stages, tier, progress, credited };
 }
 
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
 export default function Dashboard() {
-  const { partnerName, firstName, stages, tier } = useLoaderData<typeof loader>();
+  const { partnerName, firstName, stages, tier, progress, credited } = useLoaderData<typeof loader>();
   const open = stages.filter((s) => s.stage === "submitted" || s.stage === "approved");
   const won = stages.find((s) => s.stage === "won");
   return (
@@ -24,7 +27,11 @@ export default function Dashboard() {
           <h1>Welcome, {firstName}</h1>
           <p className="muted">{partnerName}</p>
         </div>
-        {tier ? <span className="badge">{tier.current.name} partner</span> : null}
+        {tier ? (
+          <Link to="/tier" className="badge" aria-label={`${tier.current.name} partner: see your tier`}>
+            {tier.current.name} partner
+          </Link>
+        ) : null}
       </div>
       <div className="grid">
         <section className="card kpi" aria-labelledby="kpi-open">
@@ -45,6 +52,69 @@ export default function Dashboard() {
           </span>
         </section>
       </div>
+      <div className="grid">
+        <section className="card kpi" aria-labelledby="kpi-credited-month">
+          <span className="label" id="kpi-credited-month">
+            Credited revenue · {MONTHS[Number(credited.month.slice(5)) - 1]} {credited.month.slice(0, 4)}
+          </span>
+          <span className="value">{formatMoney(credited.monthCents, credited.currency)}</span>
+          <span className="muted small">
+            This month so far, {MODEL_LABEL[credited.model]} model ·{" "}
+            <Link to={`/attribution?kind=month&month=${credited.month}`}>details</Link>
+          </span>
+        </section>
+        <section className="card kpi" aria-labelledby="kpi-credited-ttm">
+          <span className="label" id="kpi-credited-ttm">Credited revenue · trailing 12 months</span>
+          <span className="value">{formatMoney(credited.ttmCents, credited.currency)}</span>
+          <span className="muted small">
+            {credited.ttmDeals} won {credited.ttmDeals === 1 ? "deal" : "deals"} credited, {MODEL_LABEL[credited.model]}{" "}
+            model · <Link to="/attribution">attribution</Link>
+          </span>
+        </section>
+      </div>
+      {progress ? (
+        <section className="card" aria-labelledby="tier-progress">
+          <h2 id="tier-progress">
+            {progress.next ? `Progress to ${progress.next.name}` : `${progress.current.name}: the top tier`}
+          </h2>
+          {progress.next ? (
+            <>
+              <p className="muted small">
+                {progress.next.name} needs {progress.next.thresholdRule === "any" ? "any one" : "all"} of these over
+                the trailing 12 months.
+              </p>
+              <div className="stack" style={{ gap: "0.75rem" }}>
+                {progress.nextThresholds.map((t) => (
+                  <div key={t.key}>
+                    <div className="row small" style={{ justifyContent: "space-between" }}>
+                      <span id={`dash-threshold-${t.key}`}>{t.label}</span>
+                      <span>
+                        {t.haveText} of {t.needText} · {t.met ? "met" : t.remainingText}
+                      </span>
+                    </div>
+                    <div
+                      className="progress"
+                      role="progressbar"
+                      aria-labelledby={`dash-threshold-${t.key}`}
+                      aria-valuemin={0}
+                      aria-valuemax={100}
+                      aria-valuenow={Math.round(t.fraction * 100)}
+                      aria-valuetext={`${formatPercent(t.fraction, 0)}: ${t.haveText} of ${t.needText}`}
+                    >
+                      <span style={{ width: `${t.fraction * 100}%` }} />
+                    </div>
+                  </div>
+                ))}
+              </div>
+            </>
+          ) : (
+            <p className="muted">You are at the top of the program's ladder.</p>
+          )}
+          <p className="small" style={{ marginTop: "0.75rem", marginBottom: 0 }}>
+            <Link to="/tier">See your tier, its benefits and its history</Link>
+          </p>
+        </section>
+      ) : null}
       <div className="grid-2">
         <section className="card" aria-labelledby="by-stage">
           <h2 id="by-stage">Your deals by stage</h2>

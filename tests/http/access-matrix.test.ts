@@ -107,6 +107,8 @@ const MATRIX: Record<string, Row> = {
     post: { body: { intent: "touch" }, expect: { ...refusedForStaff, partnerAdminB: 404 } },
   },
   "routes/_portal.deals[.csv]": { url: () => "/deals.csv", get: partnerSide() },
+  "routes/_portal.attribution": { url: () => "/attribution", get: partnerSide() },
+  "routes/_portal.tier": { url: () => "/tier", get: partnerSide() },
   "routes/internal._index": { url: () => "/internal", get: staffOnly },
   "routes/internal.partners._index": { url: () => "/internal/partners", get: staffOnly },
   "routes/internal.partners.$slug": {
@@ -138,6 +140,16 @@ const MATRIX: Record<string, Row> = {
     url: (w) => `/internal/registrations/${w.dealB}`,
     get: staffOnly,
     post: { body: { intent: "approve" }, expect: refusedForPartners },
+  },
+  "routes/internal.tier-reviews": {
+    url: () => "/internal/tier-reviews",
+    get: staffOnly,
+    post: { body: { intent: "bulk-approve" }, expect: refusedForPartners },
+  },
+  "routes/internal.settings": {
+    url: () => "/internal/settings",
+    get: adminOnly,
+    post: { body: { intent: "preview" }, expect: { ...refusedForPartners, manager: 403 } },
   },
   "routes/internal.imports": {
     url: () => "/internal/imports",
@@ -227,7 +239,7 @@ describe("access-control matrix", () => {
   });
 
   it("never shows partner B's names to partner A on any partner page", async () => {
-    const pages = ["/dashboard", "/deals", "/deals.csv", `/deals/${fixtures.dealA}`];
+    const pages = ["/dashboard", "/deals", "/deals.csv", `/deals/${fixtures.dealA}`, "/attribution", "/tier"];
     for (const page of pages) {
       const body = await (await clients.partnerUserA.get(page)).text();
       expect(body, page).not.toContain(fixtures.partnerB.name);

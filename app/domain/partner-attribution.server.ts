@@ -1,0 +1,299 @@
+// One partner's attribution page model: what it was credited with in a period (a calendar
+// month, a quarter or the trailing 12 months), under the program's model and every other,
+// month by month and deal by deal. Built on creditPartnerDeals, so other partners only ever
+// appear as a count of their touches — never by id, name or amount.
+import { and, eq, inArray } from "drizzle-orm";
+import { programSettings, touches, type AttributionModel } from "../../db/schema";
+import type { DB } from "../db.server";
+import { MODELS } from "./attribution";
+import { creditPartnerDeals, programModel, trailing12Months, type Window } from "./attribution.server";
+
+export type PeriodKind = "month" | "quarter" | "ttm";
+export type Period =
+  | { kind: "month"; value: string }
+  | { kind: "quarter"; value: string }
+  | { kind: "ttm"; value: null };
+export type PeriodInput = { kind: PeriodKind; value: string | null };
+
+/** A period the partner cannot ask for; `field` names the form control it came from. */
+export class PeriodError extends Error {
+  readonly status = 400;
+  constructor(message: string, readonly field: "kind" | "month" | "quarter") {
+    super(message);
+  }
+}
+
+export const PERIOD_KINDS: readonly PeriodKind[] = ["ttm", "month", "quarter"];
+export const PERIOD_KIND_LABEL: Record<PeriodKind, string> = {
+  ttm: "Trailing 12 months",
+  month: "Month",
+  quarter: "Quarter",
+};
+
+const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const QUARTER_RE = /^(\d{4})-Q([1-4])$/;
+const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * The period of the attribution page's GET form: `kind` (ttm when absent) and, for a month,
+ * `month=YYYY-MM`, for a quarter `quarter=YYYY-Qn`. Throws PeriodError for anything else.
+ */
+export function parsePeriod(searchParams: URLSearchParams): Period {
+  const kind = searchParams.get("kind") || "ttm";
+  if (kind === "ttm") return { kind, value: null };
+  if (kind === "month") return validatePeriod({ kind, value: (searchParams.get("month") ?? "").trim() });
+  if (kind === "quarter")
+    return validatePeriod({ kind, value: (searchParams.get("quarter") ?? "").trim().toUpperCase() });
+  throw new PeriodError("Choose a period: trailing 12 months, a month or a quarter.", "kind");
+}
+
+export function validatePeriod(period: PeriodInput): Period {
+  switch (period.kind) {
+    case "ttm":
+      return { kind: "ttm", value: null };
+    case "month":
+      if (!period.value) throw new PeriodError("Choose a month.", "month");
+      if (!MONTH_RE.test(period.value)) {
+        throw new PeriodError(`"${period.value.slice(0, 20)}" is not a month: use YYYY-MM, e.g. 2025-04.`, "month");
+      }
+      return { kind: "month", value: period.value };
+    case "quarter":
+      if (!period.value) throw new PeriodError("Choose a quarter.", "quarter");
+      if (!QUARTER_RE.test(period.value)) {
+        throw new PeriodError(`"${period.value.slice(0, 20)}" is not a quarter: use YYYY-Qn, e.g. 2025-Q2.`, "quarter");
+      }
+      return { kind: "quarter", value: period.value };
+    default:
+      throw new PeriodError("Choose a period: trailing 12 months, a month or a quarter.", "kind");
+  }
+}
+
+/** 'YYYY-MM' of a UTC instant. */
+export function monthOf(at: Date | number): string {
+  return new Date(at).toISOString().slice(0, 7);
+}
+
+/** 'YYYY-Qn' of a UTC instant. */
+export function quarterOf(at: Date | number): string {
+  const d = new Date(at);
+  return `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
+}
+
+function monthStart(year: number, monthIndex: number): Date {
+  return new Date(Date.UTC(year, monthIndex, 1));
+}
+
+/** The [from, to) window of a month or quarter in UTC. */
+export function calendarWindow(period: Exclude<Period, { kind: "ttm" }>): Window {
+  if (period.kind === "month") {
+    const [, y, m] = MONTH_RE.exec(period.value)!;
+    return { from: monthStart(Number(y), Number(m) - 1), to: monthStart(Number(y), Number(m)) };
+  }
+  const [, y, q] = QUARTER_RE.exec(period.value)!;
+  const first = (Number(q) - 1) * 3;
+  return { from: monthStart(Number(y), first), to: monthStart(Number(y), first + 3) };
+}
+
+export function monthLabel(month: string): string {
+  const [y, m] = month.split("-");
+  return `${MONTH_NAMES[Number(m) - 1]} ${y}`;
+}
+
+export function periodLabel(period: Period): string {
+  if (period.kind === "ttm") return "Trailing 12 months";
+  if (period.kind === "month") return monthLabel(period.value);
+  const [y, q] = period.value.split("-");
+  return `${q} ${y}`;
+}
+
+/** Calendar months ('YYYY-MM') that intersect [from, to). */
+function monthsOf(window: Window): string[] {
+  const months: string[] = [];
+  const last = new Date(window.to.getTime() - 1);
+  let y = window.from.getUTCFullYear();
+  let m = window.from.getUTCMonth();
+  while (y < last.getUTCFullYear() || (y === last.getUTCFullYear() && m <= last.getUTCMonth())) {
+    months.push(`${y}-${String(m + 1).padStart(2, "0")}`);
+    if (++m === 12) {
+      m = 0;
+      y++;
+    }
+  }
+  return months;
+}
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export type MonthCredit = {
+  month: string;
+  label: string;
+  /** Credited cents under the program model for deals closed that month (inside the chart range). */
+  cents: number;
+  /** The month belongs to the selected period (the others are context). */
+  inPeriod: boolean;
+  /** Only part of the month is inside the range (the ends of a trailing-12-month window). */
+  partial: boolean;
+};
+
+export type AttributionTouch = {
+  touchId: number;
+  date: string;
+  kind: string;
+  pillar: string;
+  journeyStage: string;
+};
+
+export type AttributionDeal = {
+  dealId: number;
+  title: string;
+  closedOn: string;
+  amountCents: number;
+  /** From this partner's point of view: it registered the deal, or it only touched it. */
+  source: "sourced" | "influenced";
+  /** This partner's credit on the deal under every model. */
+  credit: Record<AttributionModel, number>;
+  ownTouches: AttributionTouch[];
+  /** How many touches other partners logged on the deal; who they are is never said. */
+  otherPartnerTouches: number;
+};
+
+export type PartnerAttribution = {
+  period: Period;
+  periodLabel: string;
+  /** ISO instants; `to` is exclusive. */
+  window: { from: string; to: string };
+  /** The chart's range: the window itself, or the 12 months ending with a month/quarter. */
+  chartWindow: { from: string; to: string };
+  model: AttributionModel;
+  currency: string;
+  /** Credited cents per model over the window. */
+  totals: Record<AttributionModel, number>;
+  /** totals[model], for convenience. */
+  creditedCents: number;
+  /** Split of creditedCents: deals this partner registered vs deals it only touched. */
+  sourcedCents: number;
+  influencedCents: number;
+  /** Won deals that credit this partner under the program model (the tier's "won deals"). */
+  creditedDeals: number;
+  monthly: MonthCredit[];
+  /** Won deals in the window this partner registered or touched, most recent close first. */
+  deals: AttributionDeal[];
+};
+
+/** The window a period covers at `asOf`; throws PeriodError for a malformed or future one. */
+export function periodWindow(period: PeriodInput, asOf: Date): { period: Period; window: Window } {
+  const valid = validatePeriod(period);
+  if (valid.kind === "ttm") return { period: valid, window: trailing12Months(asOf) };
+  const window = calendarWindow(valid);
+  if (window.from.getTime() > asOf.getTime()) {
+    throw new PeriodError(`${periodLabel(valid)} has not started yet: choose a period up to today.`, valid.kind);
+  }
+  return { period: valid, window };
+}
+
+export function partnerAttribution(
+  db: DB,
+  partnerId: number,
+  period: PeriodInput,
+  asOf: Date = new Date()
+): PartnerAttribution {
+  const { period: valid, window } = periodWindow(period, asOf);
+  const model = programModel(db);
+  const currency = db.select({ c: programSettings.currency }).from(programSettings).get()?.c ?? "USD";
+
+  // A month or quarter alone makes a thin chart: show the 12 months ending with it.
+  const chartWindow: Window =
+    valid.kind === "ttm"
+      ? window
+      : { from: new Date(Date.UTC(window.to.getUTCFullYear(), window.to.getUTCMonth() - 12, 1)), to: window.to };
+  const credited = creditPartnerDeals(db, partnerId, chartWindow, MODELS);
+  const inWindow = credited.filter((d) => d.closedAt >= window.from.getTime() && d.closedAt < window.to.getTime());
+
+  const totals = Object.fromEntries(MODELS.map((m) => [m, inWindow.reduce((s, d) => s + d.credit[m], 0)])) as Record<
+    AttributionModel,
+    number
+  >;
+  let sourcedCents = 0;
+  let influencedCents = 0;
+  for (const d of inWindow) {
+    if (d.source === "sourced") sourcedCents += d.credit[model];
+    else influencedCents += d.credit[model];
+  }
+
+  const periodMonths = new Set(monthsOf(window));
+  const perMonth = new Map<string, number>();
+  for (const d of credited)
+    perMonth.set(monthOf(d.closedAt), (perMonth.get(monthOf(d.closedAt)) ?? 0) + d.credit[model]);
+  const chartMonths = monthsOf(chartWindow);
+  const monthly: MonthCredit[] = chartMonths.map((month, i) => {
+    const [y, m] = month.split("-").map(Number);
+    const partial =
+      (i === 0 && chartWindow.from.getTime() > monthStart(y, m - 1).getTime()) ||
+      (i === chartMonths.length - 1 && chartWindow.to.getTime() < monthStart(y, m).getTime());
+    return {
+      month,
+      label: monthLabel(month),
+      cents: perMonth.get(month) ?? 0,
+      inPeriod: periodMonths.has(month),
+      partial,
+    };
+  });
+
+  // The details of this partner's own touches: the engine only carries ids and dates.
+  const ownIds = inWindow.flatMap((d) => d.ownTouches.map((t) => t.id));
+  const details = new Map(
+    (ownIds.length
+      ? db
+          .select({
+            id: touches.id,
+            kind: touches.kind,
+            pillar: touches.pillar,
+            journeyStage: touches.journeyStage,
+          })
+          .from(touches)
+          .where(and(eq(touches.partnerId, partnerId), inArray(touches.id, ownIds)))
+          .all()
+      : []
+    ).map((t) => [t.id, t])
+  );
+
+  const dealsOut: AttributionDeal[] = inWindow
+    .map((d) => ({
+      dealId: d.dealId,
+      title: d.title,
+      closedOn: isoDay(d.closedAt),
+      amountCents: d.amountCents,
+      source: d.source === "sourced" ? ("sourced" as const) : ("influenced" as const),
+      credit: d.credit,
+      ownTouches: d.ownTouches.map((t) => {
+        const detail = details.get(t.id);
+        return {
+          touchId: t.id,
+          date: isoDay(t.occurredAt),
+          kind: detail?.kind ?? "",
+          pillar: detail?.pillar ?? "",
+          journeyStage: detail?.journeyStage ?? "",
+        };
+      }),
+      otherPartnerTouches: d.otherPartnerTouches,
+      closedAt: d.closedAt,
+    }))
+    .sort((a, b) => b.closedAt - a.closedAt || b.dealId - a.dealId)
+    .map(({ closedAt: _closedAt, ...deal }) => deal);
+
+  return {
+    period: valid,
+    periodLabel: periodLabel(valid),
+    window: { from: window.from.toISOString(), to: window.to.toISOString() },
+    chartWindow: { from: chartWindow.from.toISOString(), to: chartWindow.to.toISOString() },
+    model,
+    currency,
+    totals,
+    creditedCents: totals[model],
+    sourcedCents,
+    influencedCents,
+    creditedDeals: inWindow.filter((d) => d.credit[model] > 0).length,
+    monthly,
+    deals: dealsOut,
+  };
+}

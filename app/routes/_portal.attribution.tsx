@@ -1,0 +1,476 @@
+// What the partner is credited with on won deals: a period picker kept in the URL, the total
+// under the program's model with its sourced/influenced split, every other model side by side,
+// a monthly chart and the deals behind the figures. Other partners appear only as counts.
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { AttributionModel } from "../../db/schema";
+import { requirePartnerUser } from "../auth/guards.server";
+import { humanize } from "../components/forms";
+import { MODEL_LABEL, MODELS } from "../domain/attribution";
+import { formatDate, formatMoney, formatPercent } from "../domain/format";
+import {
+  monthOf,
+  parsePeriod,
+  partnerAttribution,
+  PERIOD_KIND_LABEL,
+  PERIOD_KINDS,
+  PeriodError,
+  quarterOf,
+} from "../domain/partner-attribution.server";
+import type { MonthCredit, PartnerAttribution } from "../domain/partner-attribution.server";
+
+export const meta: MetaFunction = () => [{ title: "Attribution · Partner Portal" }];
+
+/** The last 12 quarters up to `asOf`'s, newest first. */
+function recentQuarters(asOf: Date): string[] {
+  const list: string[] = [];
+  for (let i = 0; i < 12; i++) list.push(quarterOf(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() - 3 * i, 1)));
+  return list;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requirePartnerUser(args);
+  const params = new URL(args.request.url).searchParams;
+  const asOf = new Date();
+  const form = {
+    kind: params.get("kind") || "ttm",
+    month: params.get("month") || monthOf(asOf),
+    quarter: params.get("quarter") || quarterOf(asOf),
+  };
+  const options = {
+    kinds: PERIOD_KINDS.map((value) => ({ value, label: PERIOD_KIND_LABEL[value] })),
+    quarters: recentQuarters(asOf),
+    maxMonth: monthOf(asOf),
+  };
+  try {
+    const report = partnerAttribution(args.context.db, user.partnerId, parsePeriod(params), asOf);
+    return { partnerName: user.partnerName, form, options, error: null, report };
+  } catch (error) {
+    if (!(error instanceof PeriodError)) throw error;
+    const report: PartnerAttribution | null = null;
+    return data(
+      { partnerName: user.partnerName, form, options, error: { field: error.field, message: error.message }, report },
+      { status: error.status }
+    );
+  }
+}
+
+export default function Attribution() {
+  const { partnerName, form, options, error, report } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Attribution</h1>
+          <p className="muted">
+            What {partnerName} is credited with on won deals
+            {report ? (
+              <>
+                , under the program's <strong>{MODEL_LABEL[report.model]}</strong> model
+              </>
+            ) : null}
+            .
+          </p>
+        </div>
+      </div>
+
+      <PeriodPicker form={form} options={options} error={error} />
+
+      {report ? <Report report={report} /> : null}
+    </div>
+  );
+}
+
+function PeriodPicker({
+  form,
+  options,
+  error,
+}: {
+  form: { kind: string; month: string; quarter: string };
+  options: { kinds: { value: string; label: string }[]; quarters: string[]; maxMonth: string };
+  error: { field: string; message: string } | null;
+}) {
+  // Keep what the URL asked for selectable, even an old (or mistyped) quarter.
+  const quarters = options.quarters.includes(form.quarter) ? options.quarters : [form.quarter, ...options.quarters];
+  const invalid = (field: string) =>
+    error?.field === field ? { "aria-invalid": true, "aria-describedby": "period-error" } : {};
+  const key = `${form.kind}-${form.month}-${form.quarter}`;
+  return (
+    <Form method="get" className="card" aria-label="Choose a period">
+      <div className="row" style={{ alignItems: "flex-end" }}>
+        <div className="field" style={{ flex: "1 1 180px" }}>
+          <label htmlFor="period-kind">Period</label>
+          <select id="period-kind" name="kind" defaultValue={form.kind} key={`kind-${key}`} {...invalid("kind")}>
+            {options.kinds.map((k) => (
+              <option key={k.value} value={k.value}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field" style={{ flex: "1 1 160px" }}>
+          <label htmlFor="period-month">Month</label>
+          <input
+            id="period-month"
+            type="month"
+            name="month"
+            defaultValue={form.month}
+            max={options.maxMonth}
+            key={`month-${key}`}
+            aria-describedby={error?.field === "month" ? "period-error" : "period-month-hint"}
+            aria-invalid={error?.field === "month" ? true : undefined}
+          />
+          <span className="hint" id="period-month-hint">
+            When the period is a month
+          </span>
+        </div>
+        <div className="field" style={{ flex: "1 1 160px" }}>
+          <label htmlFor="period-quarter">Quarter</label>
+          <select
+            id="period-quarter"
+            name="quarter"
+            defaultValue={form.quarter}
+            key={`quarter-${key}`}
+            aria-describedby={error?.field === "quarter" ? "period-error" : "period-quarter-hint"}
+            aria-invalid={error?.field === "quarter" ? true : undefined}
+          >
+            {quarters.map((q) => (
+              <option key={q} value={q}>
+                {q.replace(/^(\d{4})-(Q\d)$/, "$2 $1")}
+              </option>
+            ))}
+          </select>
+          <span className="hint" id="period-quarter-hint">
+            When the period is a quarter
+          </span>
+        </div>
+        <div className="row">
+          <button type="submit">Show</button>
+          {form.kind !== "ttm" || error ? (
+            <Link to="/attribution" className="button secondary">
+              Trailing 12 months
+            </Link>
+          ) : null}
+        </div>
+      </div>
+      {error ? (
+        <p className="form-error" id="period-error" role="alert" style={{ marginTop: "0.75rem", marginBottom: 0 }}>
+          {error.message}
+        </p>
+      ) : null}
+    </Form>
+  );
+}
+
+function Report({ report }: { report: PartnerAttribution }) {
+  const money = (cents: number) => formatMoney(cents, report.currency);
+  const to = new Date(new Date(report.window.to).getTime() - 1);
+  const range = `${formatDate(report.window.from)} – ${formatDate(to)}`;
+  const share = (cents: number) => (report.creditedCents > 0 ? formatPercent(cents / report.creditedCents, 0) : "—");
+  return (
+    <>
+      <div className="grid">
+        <section className="card kpi" aria-labelledby="kpi-credited">
+          <span className="label" id="kpi-credited">
+            Credited revenue · {report.periodLabel}
+          </span>
+          <span className="value">{money(report.creditedCents)}</span>
+          <span className="muted small">
+            Under the {MODEL_LABEL[report.model]} model (the program's) · {report.creditedDeals} won{" "}
+            {report.creditedDeals === 1 ? "deal" : "deals"} credited · {range}
+          </span>
+        </section>
+        <section className="card kpi" aria-labelledby="kpi-sourced">
+          <span className="label" id="kpi-sourced">
+            Sourced by you
+          </span>
+          <span className="value">{money(report.sourcedCents)}</span>
+          <span className="muted small">{share(report.sourcedCents)} of your credit · deals you registered</span>
+        </section>
+        <section className="card kpi" aria-labelledby="kpi-influenced">
+          <span className="label" id="kpi-influenced">
+            Influenced by you
+          </span>
+          <span className="value">{money(report.influencedCents)}</span>
+          <span className="muted small">
+            {share(report.influencedCents)} of your credit · deals you helped on without registering them
+          </span>
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="monthly-heading">
+        <h2 id="monthly-heading">Month by month</h2>
+        <MonthlyChart report={report} />
+      </section>
+
+      <section className="card" aria-labelledby="models-heading">
+        <h2 id="models-heading">Other models</h2>
+        <p className="muted small">
+          The same won deals credited under each attribution model. Your program uses {MODEL_LABEL[report.model]}; the
+          others are shown for comparison.
+        </p>
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">
+              Your credited revenue under each attribution model, {report.periodLabel}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col" className="num">
+                  Credited revenue
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {MODELS.map((m) => {
+                const isProgram = m === report.model;
+                return (
+                  <tr key={m} style={isProgram ? { background: "var(--brand-soft)", fontWeight: 600 } : undefined}>
+                    <th
+                      scope="row"
+                      style={{
+                        textTransform: "none",
+                        letterSpacing: 0,
+                        color: "var(--text)",
+                        fontSize: "0.925rem",
+                        fontWeight: isProgram ? 700 : 400,
+                      }}
+                    >
+                      {MODEL_LABEL[m]} {isProgram ? <span className="badge">Program model</span> : null}
+                    </th>
+                    <td className="num">{money(report.totals[m])}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="deals-heading">
+        <h2 id="deals-heading">
+          Won deals · {report.periodLabel}{" "}
+          <span className="muted small" style={{ fontWeight: 400 }}>
+            {report.deals.length ? `${report.deals.length} ${report.deals.length === 1 ? "deal" : "deals"}` : ""}
+          </span>
+        </h2>
+        {report.deals.length ? (
+          <DealTable report={report} />
+        ) : (
+          <p className="muted">
+            Nothing you registered or worked on was won in this period ({range}). Credit comes from won deals:{" "}
+            <Link to="/deals">see your deals</Link> or <Link to="/deals/new">register a new one</Link>.
+          </p>
+        )}
+      </section>
+    </>
+  );
+}
+
+function niceCeiling(value: number): number {
+  if (value <= 0) return 100;
+  const magnitude = Math.pow(10, Math.floor(Math.log10(value)));
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
+  return 10 * magnitude;
+}
+
+function MonthlyChart({ report }: { report: PartnerAttribution }) {
+  const months = report.monthly;
+  const money = (cents: number) => formatMoney(cents, report.currency);
+  const compact = (cents: number) => formatMoney(cents, report.currency, { compact: true });
+  const width = 640;
+  const height = 220;
+  const pad = { top: 12, right: 8, bottom: 34, left: 60 };
+  const plotW = width - pad.left - pad.right;
+  const plotH = height - pad.top - pad.bottom;
+  const max = niceCeiling(Math.max(0, ...months.map((m) => m.cents)));
+  const slot = plotW / Math.max(1, months.length);
+  const barW = Math.max(4, slot * 0.68);
+  const y = (cents: number) => pad.top + plotH - (cents / max) * plotH;
+  const total = months.reduce((s, m) => s + m.cents, 0);
+  const best = months.reduce<MonthCredit | null>((b, m) => (m.cents > (b?.cents ?? 0) ? m : b), null);
+  const first = months[0];
+  const last = months[months.length - 1];
+  const contextNote =
+    report.period.kind === "ttm"
+      ? ""
+      : ` The ${report.periodLabel} ${
+          report.period.kind === "month" ? "month is" : "months are"
+        } highlighted; the others give context.`;
+  const summary =
+    `Bar chart of your credited revenue per month under the ${MODEL_LABEL[report.model]} model, ` +
+    `${first?.label ?? ""} to ${last?.label ?? ""}: ${money(total)} in all` +
+    (best ? `, highest in ${best.label} with ${money(best.cents)}.` : ", nothing credited in any month.") +
+    contextNote;
+  const partial = months.filter((m) => m.partial);
+  return (
+    <>
+      <svg
+        role="img"
+        aria-label={summary}
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        style={{ display: "block", maxWidth: "100%", height: "auto" }}
+        preserveAspectRatio="xMidYMid meet"
+      >
+        {[0, 0.5, 1].map((f) => (
+          <g key={f}>
+            <line
+              x1={pad.left}
+              x2={width - pad.right}
+              y1={y(max * f)}
+              y2={y(max * f)}
+              stroke="#dfe3ec"
+              strokeWidth={1}
+            />
+            <text x={pad.left - 6} y={y(max * f) + 4} textAnchor="end" fontSize="11" fill="#5b6378">
+              {compact(max * f)}
+            </text>
+          </g>
+        ))}
+        {months.map((m, i) => {
+          const x = pad.left + i * slot + (slot - barW) / 2;
+          const top = y(m.cents);
+          const showYear = i === 0 || m.month.endsWith("-01");
+          return (
+            <g key={m.month}>
+              <rect
+                x={x}
+                y={m.cents > 0 ? Math.min(top, pad.top + plotH - 1) : pad.top + plotH}
+                width={barW}
+                height={m.cents > 0 ? Math.max(1, pad.top + plotH - top) : 0}
+                rx={2}
+                fill={m.inPeriod ? "#3b4cca" : "#b9c0ea"}
+                opacity={m.partial ? 0.7 : 1}
+              />
+              <text x={x + barW / 2} y={pad.top + plotH + 14} textAnchor="middle" fontSize="11" fill="#5b6378">
+                {m.label.slice(0, 3)}
+              </text>
+              {showYear ? (
+                <text x={x + barW / 2} y={pad.top + plotH + 27} textAnchor="middle" fontSize="10" fill="#5b6378">
+                  {m.month.slice(0, 4)}
+                </text>
+              ) : null}
+            </g>
+          );
+        })}
+      </svg>
+      {partial.length ? (
+        <p className="muted small" style={{ marginTop: "0.5rem" }}>
+          {partial.map((m) => m.label).join(" and ")} {partial.length === 1 ? "is" : "are"} only partly inside the
+          window ({formatDate(report.chartWindow.from)} – {formatDate(new Date(report.chartWindow.to).getTime() - 1)}).
+        </p>
+      ) : null}
+      <table className="visually-hidden">
+        <caption>Credited revenue per month under the {MODEL_LABEL[report.model]} model</caption>
+        <thead>
+          <tr>
+            <th scope="col">Month</th>
+            <th scope="col">Credited revenue</th>
+            {report.period.kind === "ttm" ? null : <th scope="col">In {report.periodLabel}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {months.map((m) => (
+            <tr key={m.month}>
+              <th scope="row">
+                {m.label}
+                {m.partial ? " (part of the month)" : ""}
+              </th>
+              <td>{money(m.cents)}</td>
+              {report.period.kind === "ttm" ? null : <td>{m.inPeriod ? "Yes" : "No"}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function otherTouchesText(n: number) {
+  return n === 1 ? "+ 1 touch by another partner" : `+ ${n} touches by other partners`;
+}
+
+function DealTable({ report }: { report: PartnerAttribution }) {
+  const money = (cents: number) => formatMoney(cents, report.currency);
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">
+          Won deals that credit you in {report.periodLabel}, most recent close first
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Deal</th>
+            <th scope="col">Closed</th>
+            <th scope="col" className="num">
+              Amount
+            </th>
+            <th scope="col" className="num">
+              Your credit ({MODEL_LABEL[report.model]})
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.deals.map((d) => (
+            <tr key={d.dealId}>
+              <td>
+                {d.source === "sourced" ? <Link to={`/deals/${d.dealId}`}>{d.title}</Link> : d.title}{" "}
+                <span className={`badge ${d.source === "sourced" ? "ok" : "neutral"}`}>{humanize(d.source)}</span>
+                <details style={{ marginTop: "0.35rem" }}>
+                  <summary className="small">
+                    Credit by model and touches<span className="visually-hidden"> for {d.title}</span>
+                  </summary>
+                  <div className="grid-2" style={{ marginTop: "0.5rem", gap: "0.75rem" }}>
+                    <table>
+                      <caption className="visually-hidden">Your credit on {d.title} under each model</caption>
+                      <tbody>
+                        {MODELS.map((m: AttributionModel) => (
+                          <tr key={m} style={m === report.model ? { fontWeight: 600 } : undefined}>
+                            <td>
+                              {MODEL_LABEL[m]}
+                              {m === report.model ? " (program)" : ""}
+                            </td>
+                            <td className="num">{money(d.credit[m])}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                    <div className="small">
+                      <h3 style={{ fontSize: "0.9rem" }}>Your touches</h3>
+                      {d.ownTouches.length ? (
+                        <ul style={{ margin: 0, paddingLeft: "1.1rem" }}>
+                          {d.ownTouches.map((t) => (
+                            <li key={t.touchId}>
+                              <time dateTime={t.date}>{formatDate(t.date)}</time> — {humanize(t.kind)} ·{" "}
+                              {humanize(t.pillar)} · {humanize(t.journeyStage)}
+                            </li>
+                          ))}
+                        </ul>
+                      ) : (
+                        <p className="muted" style={{ margin: 0 }}>
+                          No touches logged by you: credited as the registering partner.
+                        </p>
+                      )}
+                      {d.otherPartnerTouches > 0 ? (
+                        <p className="muted" style={{ margin: "0.35rem 0 0" }}>
+                          {otherTouchesText(d.otherPartnerTouches)}
+                        </p>
+                      ) : null}
+                    </div>
+                  </div>
+                </details>
+              </td>
+              <td>
+                <time dateTime={d.closedOn}>{formatDate(d.closedOn)}</time>
+              </td>
+              <td className="num">{money(d.amountCents)}</td>
+              <td className="num">{money(d.credit[report.model])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,471 @@
+// Program settings, for program admins only: the program's name, its default attribution model,
+// the deal protection window and the tier ladder. "Preview" shows what the new model and ladder
+// would do to today's partners without writing anything; "Save" writes everything at once.
+import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { ATTRIBUTION_MODELS } from "../../db/schema";
+import { requireAdmin } from "../auth/guards.server";
+import { Field, FieldError, FormErrors, SelectField, TextareaField } from "../components/forms";
+import { MODEL_LABEL } from "../domain/attribution";
+import { actorOf } from "../domain/audit.server";
+import { formatDate } from "../domain/format";
+import { loadLadder } from "../domain/tier-metrics.server";
+import {
+  getProgramSettings,
+  ladderProblems,
+  ladderUsage,
+  previewProgramChange,
+  saveProgramSettings,
+  SettingsError,
+  type LadderPreview,
+  type LadderRow,
+} from "../domain/tier-evaluation.server";
+import { validateLadder } from "../domain/tiers";
+
+export const meta: MetaFunction = () => [{ title: "Settings · Partner team" }];
+
+/** "50,000.50" → 5000050 cents, exactly (no floating point on the way). */
+const currencyUnits = z
+  .string({ required_error: "Enter the minimum revenue (0 for none)." })
+  .trim()
+  .transform((s) => s.replace(/[,\s]/g, ""))
+  .pipe(
+    z
+      .string()
+      .regex(/^\d+(\.\d{1,2})?$/, "Enter an amount such as 50000 or 50000.50.")
+      .transform((s) => {
+        const [whole, cents = ""] = s.split(".");
+        return Number(whole) * 100 + Number(cents.padEnd(2, "0"));
+      })
+      .refine((cents) => Number.isSafeInteger(cents), "That amount is too large.")
+  );
+
+/** "55.5" → 5550 basis points; empty = no win-rate threshold. */
+const percentBp = z
+  .string()
+  .trim()
+  .regex(/^\d{1,3}(\.\d{1,2})?$/, "Enter a percentage such as 35 or 37.5, or leave it empty.")
+  .transform((s) => {
+    const [whole, frac = ""] = s.split(".");
+    return Number(whole) * 100 + Number(frac.padEnd(2, "0"));
+  })
+  .refine((bp) => bp <= 10_000, "A win rate is at most 100%.")
+  .optional();
+
+const tierRow = z.object({
+  id: z.number().int().positive().optional(),
+  name: z.string({ required_error: "Give the tier a name." }).trim().max(60, "Keep the name to 60 characters."),
+  rank: z
+    .number({ required_error: "Give the tier a rank.", invalid_type_error: "The rank is a whole number." })
+    .int("The rank is a whole number.")
+    .min(0, "The rank is 0 or more.")
+    .max(1000, "The rank is at most 1,000."),
+  minRevenue: currencyUnits,
+  minWonDeals: z
+    .number({
+      required_error: "Enter the minimum won deals (0 for none).",
+      invalid_type_error: "Enter a whole number.",
+    })
+    .int("Enter a whole number.")
+    .min(0, "Enter 0 or more.")
+    .max(1_000_000, "That is too many."),
+  minWinRate: percentBp,
+  thresholdRule: z.enum(["all", "any"], { required_error: "Choose how the thresholds combine." }),
+  benefits: z.string().trim().max(2000, "Keep the benefits to 2,000 characters.").optional(),
+  remove: z.boolean().optional(),
+});
+
+type TierRowValue = z.infer<typeof tierRow>;
+
+function toLadderRow(t: TierRowValue): LadderRow {
+  return {
+    id: t.id,
+    name: t.name,
+    rank: t.rank,
+    minRevenueCents: t.minRevenue,
+    minWonDeals: t.minWonDeals,
+    minWinRateBp: t.minWinRate ?? null,
+    thresholdRule: t.thresholdRule,
+    benefits: t.benefits ?? "",
+    remove: t.remove ?? false,
+  };
+}
+
+const schema = z.object({
+  intent: z.enum(["preview", "save"]),
+  programName: z
+    .string({ required_error: "Enter the program's name." })
+    .trim()
+    .max(100, "Keep the name to 100 characters."),
+  attributionModel: z.enum(ATTRIBUTION_MODELS, { required_error: "Choose the attribution model." }),
+  protectionDays: z
+    .number({ required_error: "Enter the protection days.", invalid_type_error: "Enter a whole number of days." })
+    .int("Enter a whole number of days.")
+    .min(1, "Protection lasts at least 1 day.")
+    .max(365, "Protection lasts at most 365 days."),
+  tiers: z.array(tierRow).min(1, "The program needs at least one tier."),
+});
+
+/**
+ * In the browser, the ladder rules too, next to the row they concern (removed rows do not
+ * count). The server checks them with ladderProblems, together with what only it knows: which
+ * tiers are still in use.
+ */
+const clientSchema = schema.superRefine((v, ctx) => {
+  const kept = v.tiers.map((t, index) => ({ t, index })).filter(({ t }) => !t.remove);
+  if (kept.length === 0)
+    ctx.addIssue({ code: "custom", path: ["tiers"], message: "The program needs at least one tier." });
+  const rules = kept.map(({ t }, i) => ({ ...toLadderRow(t), id: t.id ?? -1 - i }));
+  for (const p of validateLadder(rules)) {
+    ctx.addIssue({ code: "custom", path: ["tiers", kept[p.index].index], message: p.message });
+  }
+});
+
+function unitsOf(cents: number) {
+  const frac = cents % 100;
+  return `${Math.floor(cents / 100)}${frac ? `.${String(frac).padStart(2, "0")}` : ""}`;
+}
+
+function percentOf(bp: number | null) {
+  if (bp === null) return "";
+  const frac = bp % 100;
+  return `${Math.floor(bp / 100)}${frac ? `.${String(frac).padStart(2, "0").replace(/0$/, "")}` : ""}`;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  requireAdmin(args);
+  const { db } = args.context;
+  const settings = getProgramSettings(db);
+  const usage = ladderUsage(db);
+  const ladder = loadLadder(db);
+  return {
+    settings: {
+      programName: settings.programName,
+      currency: settings.currency,
+      attributionModel: settings.attributionModel,
+      protectionDays: settings.protectionDays,
+      updatedAt: settings.updatedAt?.toISOString() ?? null,
+    },
+    tiers: ladder.map((t) => ({
+      id: t.id,
+      name: t.name,
+      rank: t.rank,
+      minRevenue: unitsOf(t.minRevenueCents),
+      minWonDeals: t.minWonDeals,
+      minWinRate: percentOf(t.minWinRateBp),
+      thresholdRule: t.thresholdRule,
+      benefits: t.benefits,
+      partners: usage.get(t.id)?.partners ?? 0,
+      referenced: usage.get(t.id)?.referenced ?? false,
+    })),
+  };
+}
+
+type ActionResult = { result: SubmissionResult<string[]>; preview: LadderPreview | null; saved: boolean };
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireAdmin(args);
+  const { db } = args.context;
+  const formData = await args.request.formData();
+  const submission = parseWithZod(formData, { schema });
+  if (submission.status !== "success") {
+    // A list intent (add or discard a row without JavaScript) is not an error.
+    return data<ActionResult>(
+      { result: submission.reply(), preview: null, saved: false },
+      { status: submission.status === "error" ? 400 : 200 }
+    );
+  }
+  const value = submission.value;
+  const rows = value.tiers.map(toLadderRow);
+  const byRow = (problems: { index: number; message: string }[]) => {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const p of problems) (fieldErrors[`tiers[${p.index}]`] ??= []).push(p.message);
+    return data<ActionResult>(
+      { result: submission.reply({ fieldErrors }), preview: null, saved: false },
+      { status: 400 }
+    );
+  };
+  if (value.intent === "preview") {
+    const problems = ladderProblems(db, rows);
+    if (problems.length) return byRow(problems);
+    const preview = previewProgramChange(db, { attributionModel: value.attributionModel, ladder: rows });
+    return data<ActionResult>({ result: submission.reply(), preview, saved: false });
+  }
+  try {
+    saveProgramSettings(db, actorOf(user), {
+      programName: value.programName,
+      attributionModel: value.attributionModel,
+      protectionDays: value.protectionDays,
+      ladder: rows,
+    });
+  } catch (error) {
+    if (error instanceof SettingsError) return byRow(error.problems);
+    throw error;
+  }
+  return data<ActionResult>({ result: submission.reply({ resetForm: true }), preview: null, saved: true });
+}
+
+export default function Settings() {
+  const loaderData = useLoaderData<typeof loader>();
+  // A new form after each save, so it starts from what was saved.
+  return <SettingsForm key={loaderData.settings.updatedAt ?? "new"} {...loaderData} />;
+}
+
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function SettingsForm({ settings, tiers }: LoaderData) {
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : null;
+  const [form, fields] = useForm({
+    id: "settings",
+    lastResult: actionData?.result,
+    constraint: getZodConstraint(schema),
+    defaultValue: {
+      programName: settings.programName,
+      attributionModel: settings.attributionModel,
+      protectionDays: String(settings.protectionDays),
+      tiers: tiers.map((t) => ({
+        id: String(t.id),
+        name: t.name,
+        rank: String(t.rank),
+        minRevenue: t.minRevenue,
+        minWonDeals: String(t.minWonDeals),
+        minWinRate: t.minWinRate,
+        thresholdRule: t.thresholdRule,
+        benefits: t.benefits,
+      })),
+    },
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: clientSchema }),
+  });
+  const usage = new Map(tiers.map((t) => [String(t.id), t]));
+  const rows = fields.tiers.getFieldList();
+  const nextRank = Math.max(-1, ...tiers.map((t) => t.rank)) + 1;
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Program settings</h1>
+          <p className="muted" style={{ margin: 0 }}>
+            {settings.updatedAt
+              ? `Last saved ${formatDate(settings.updatedAt)}.`
+              : "Not changed since the program was set up."}{" "}
+            Changes apply from the next evaluation on; nobody's tier changes until a review is decided.
+          </p>
+        </div>
+      </div>
+
+      {actionData?.saved ? (
+        <p className="notice" role="status">
+          Settings saved.
+        </p>
+      ) : null}
+
+      <Form method="post" {...getFormProps(form)} className="stack" aria-label="Program settings">
+        <FormErrors errors={form.errors} id={form.errorId} />
+        <section className="card stack" aria-labelledby="program-heading">
+          <h2 id="program-heading" style={{ margin: 0 }}>
+            Program
+          </h2>
+          <div className="grid" style={{ alignItems: "start" }}>
+            <Field meta={fields.programName} label="Program name" />
+            <SelectField
+              meta={fields.attributionModel}
+              label="Attribution model"
+              options={ATTRIBUTION_MODELS.map((m) => ({ value: m, label: MODEL_LABEL[m] }))}
+            />
+            <Field
+              meta={fields.protectionDays}
+              label="Protection days"
+              type="number"
+              min="1"
+              hint="1–365. Applies to registrations approved from now on."
+            />
+          </div>
+        </section>
+
+        <section className="card stack" aria-labelledby="ladder-heading">
+          <div>
+            <h2 id="ladder-heading" style={{ margin: 0 }}>
+              Tier ladder
+            </h2>
+            <p className="muted small" style={{ margin: 0 }}>
+              Thresholds are over the trailing 12 months; new partners start on the lowest rank. A higher rank must not
+              need less than a lower one. Amounts are in {settings.currency}.
+            </p>
+          </div>
+          <FieldError meta={fields.tiers} />
+          {rows.map((row, index) => {
+            const t = row.getFieldset();
+            const existing = t.id.initialValue ? usage.get(t.id.initialValue) : undefined;
+            const legend = `Tier ${index + 1}${t.name.value ? `: ${t.name.value}` : ""}`;
+            return (
+              <fieldset
+                key={row.key}
+                className="stack"
+                style={{
+                  border: "1px solid var(--border)",
+                  borderRadius: 8,
+                  padding: "1rem",
+                  gap: "0.75rem",
+                  margin: 0,
+                }}
+                aria-describedby={row.errors ? row.errorId : undefined}
+                aria-invalid={row.errors ? true : undefined}
+              >
+                <legend style={{ fontWeight: 600, padding: "0 0.25rem" }}>{legend}</legend>
+                {row.errors ? (
+                  <div className="form-error" role="alert" id={row.errorId}>
+                    {row.errors.join(" ")}
+                  </div>
+                ) : null}
+                <input {...getInputProps(t.id, { type: "hidden" })} key={t.id.key} />
+                <div className="grid" style={{ alignItems: "start" }}>
+                  <Field meta={t.name} label="Name" />
+                  <Field meta={t.rank} label="Rank" type="number" min="0" />
+                  <Field
+                    meta={t.minRevenue}
+                    label={`Min revenue (${settings.currency})`}
+                    hint="e.g. 50000 or 50000.50"
+                  />
+                  <Field meta={t.minWonDeals} label="Min won deals" type="number" min="0" />
+                  <Field meta={t.minWinRate} label="Min win rate % (optional)" hint="Empty = no win-rate threshold" />
+                  <SelectField
+                    meta={t.thresholdRule}
+                    label="Thresholds needed"
+                    options={[
+                      { value: "all", label: "All of them" },
+                      { value: "any", label: "Any one of them" },
+                    ]}
+                  />
+                </div>
+                <TextareaField meta={t.benefits} label="Benefits" />
+                <div className="row">
+                  {existing ? (
+                    <>
+                      <label className="row small" style={{ gap: "0.4rem" }}>
+                        <input {...getInputProps(t.remove, { type: "checkbox" })} key={t.remove.key} />
+                        Remove this tier
+                      </label>
+                      <span className="muted small">
+                        {existing.partners
+                          ? `${existing.partners} partner${
+                              existing.partners === 1 ? " is" : "s are"
+                            } on this tier: it cannot be removed.`
+                          : existing.referenced
+                          ? "Past evaluations or reviews refer to this tier: it cannot be removed."
+                          : "No partner is on this tier."}
+                      </span>
+                    </>
+                  ) : (
+                    <button {...form.remove.getButtonProps({ name: fields.tiers.name, index })} className="secondary">
+                      Discard this new tier
+                    </button>
+                  )}
+                </div>
+              </fieldset>
+            );
+          })}
+          <div>
+            <button
+              {...form.insert.getButtonProps({
+                name: fields.tiers.name,
+                defaultValue: {
+                  name: "",
+                  rank: String(nextRank + rows.length - tiers.length),
+                  minRevenue: "0",
+                  minWonDeals: "0",
+                  minWinRate: "",
+                  thresholdRule: "all",
+                  benefits: "",
+                },
+              })}
+              className="secondary"
+            >
+              Add a tier
+            </button>
+          </div>
+        </section>
+
+        <div className="row">
+          <button type="submit" name="intent" value="preview" className="secondary" disabled={busy !== null}>
+            {busy === "preview" ? "Computing…" : "Preview"}
+          </button>
+          <button type="submit" name="intent" value="save" disabled={busy !== null}>
+            {busy === "save" ? "Saving…" : "Save settings"}
+          </button>
+          <span className="muted small">Preview shows the effect on today's partners and saves nothing.</span>
+        </div>
+      </Form>
+
+      {actionData?.preview ? <PreviewPanel preview={actionData.preview} /> : null}
+    </div>
+  );
+}
+
+function PreviewPanel({ preview: p }: { preview: LadderPreview }) {
+  return (
+    <section className="card" aria-labelledby="preview-heading" role="status">
+      <h2 id="preview-heading">Preview: nothing was saved</h2>
+      <p className="muted small">
+        {MODEL_LABEL[p.model]} attribution, trailing 12 months to {formatDate(p.asOf)}, {p.activePartners} active
+        partners, against the ladder above.
+      </p>
+      <div className="grid" style={{ alignItems: "start" }}>
+        <div className="kpi">
+          <span className="label">Would qualify higher</span>
+          <span className="value">{p.higher}</span>
+        </div>
+        <div className="kpi">
+          <span className="label">Same tier</span>
+          <span className="value">{p.same}</span>
+        </div>
+        <div className="kpi">
+          <span className="label">Would qualify lower</span>
+          <span className="value">{p.lower}</span>
+        </div>
+      </div>
+      <div className="table-wrap" style={{ marginTop: "1rem" }}>
+        <table>
+          <caption className="visually-hidden">By current tier</caption>
+          <thead>
+            <tr>
+              <th scope="col">Current tier</th>
+              <th scope="col" className="num">
+                Partners
+              </th>
+              <th scope="col" className="num">
+                Higher
+              </th>
+              <th scope="col" className="num">
+                Same
+              </th>
+              <th scope="col" className="num">
+                Lower
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.byTier.map((b) => (
+              <tr key={b.tier}>
+                <th scope="row" style={{ textTransform: "none", fontSize: "inherit", letterSpacing: "normal" }}>
+                  {b.tier}
+                </th>
+                <td className="num">{b.partners}</td>
+                <td className="num">{b.higher}</td>
+                <td className="num">{b.same}</td>
+                <td className="num">{b.lower}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
