@@ -20,6 +20,7 @@ import { writeTransaction } from "../db.server";
 import { listAuditTrail, recordAudit, type Actor } from "./audit.server";
 import { emailDomain, normalizeCompanyName } from "./customers";
 import { formatDate, formatMoney } from "./format";
+import { refreshDealRollups } from "./rollups.server";
 
 const DAY = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 14;
@@ -299,6 +300,7 @@ export function recordOutcome(
     )
     .where(eq(deals.id, dealId))
     .run();
+  refreshDealRollups(tx, dealId);
   recordAudit(tx, {
     actor,
     action: `deal.${outcome.stage}`,
@@ -532,6 +534,8 @@ export function addPartnerTouch(
       .values({ dealId, partnerId: who.partnerId, createdBy: who.userId, ...input })
       .returning({ id: touches.id })
       .get();
+    // A touch on a closed deal changes its credit under the touch-based models.
+    refreshDealRollups(tx, dealId);
     recordAudit(tx, {
       actor: who.actor,
       action: "touch.added",

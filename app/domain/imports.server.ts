@@ -8,6 +8,7 @@ import { recordAudit, type Actor } from "./audit.server";
 import { CsvParseError, parseCsvRecords, type CsvRecord } from "./csv";
 import { normalizeDomain } from "./customers";
 import { closedAtFromDate, isClosable, recordOutcome } from "./deals.server";
+import { refreshMrrRollups } from "./rollups.server";
 
 export type ImportKind = "outcomes" | "mrr";
 
@@ -470,18 +471,22 @@ export function applyMrrImport(db: DB, actor: Actor, csvText: string, now = new 
     const preview = previewMrrImport(tx, csvText, now);
     if (!preview.valid) throw new ImportError(preview);
     const result: MrrImportResult = { inserted: 0, updated: 0, unchanged: 0 };
-    for (const row of preview.rows) {
-      if (row.currentMrrCents === row.mrrCents) {
-        result.unchanged++;
-        continue;
+    const changes = preview.rows.filter((r) => r.currentMrrCents !== r.mrrCents).map((r) => ({ customerId: r.customerId!, month: r.month! }));
+    // Retention rollups move by exactly what these rows change (rollups.server.ts).
+    refreshMrrRollups(tx, changes, () => {
+      for (const row of preview.rows) {
+        if (row.currentMrrCents === row.mrrCents) {
+          result.unchanged++;
+          continue;
+        }
+        tx.insert(customerMrr)
+          .values({ customerId: row.customerId!, month: row.month!, mrrCents: row.mrrCents! })
+          .onConflictDoUpdate({ target: [customerMrr.customerId, customerMrr.month], set: { mrrCents: row.mrrCents! } })
+          .run();
+        if (row.currentMrrCents === null) result.inserted++;
+        else result.updated++;
       }
-      tx.insert(customerMrr)
-        .values({ customerId: row.customerId!, month: row.month!, mrrCents: row.mrrCents! })
-        .onConflictDoUpdate({ target: [customerMrr.customerId, customerMrr.month], set: { mrrCents: row.mrrCents! } })
-        .run();
-      if (row.currentMrrCents === null) result.inserted++;
-      else result.updated++;
-    }
+    });
     recordAudit(tx, {
       actor,
       action: "import.mrr",

@@ -1,6 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "../auth/guards.server";
+import { HHI_BAND_LABEL } from "../domain/concentration";
+import { ecosystemReport } from "../domain/ecosystem.server";
 import { daysBetween } from "../domain/format";
 import { programOverview } from "../domain/partners.server";
 
@@ -9,8 +11,15 @@ export const meta: MetaFunction = () => [{ title: "Overview · Partner team" }];
 export async function loader(args: LoaderFunctionArgs) {
   requireStaff(args);
   const overview = programOverview(args.context.db);
+  const ecosystem = ecosystemReport(args.context.db);
   return {
     ...overview,
+    ecosystem: {
+      hhi: ecosystem.snapshot.concentration.hhi,
+      band: ecosystem.snapshot.concentration.band,
+      flagged: ecosystem.longTail.rows.filter((r) => r.flags.length > 0).length,
+      alerts: ecosystem.alerts.length,
+    },
     oldestWaitingDays: overview.oldestRegistrationAt ? daysBetween(overview.oldestRegistrationAt, Date.now()) : null,
   };
 }
@@ -50,6 +59,33 @@ export default function InternalOverview() {
         <section className="card kpi">
           <span className="label">Pending tier reviews</span>
           <span className="value">{o.pendingTierReviews}</span>
+        </section>
+        <section className="card kpi">
+          <span className="label">Revenue concentration</span>
+          <span className="value">{o.ecosystem.hhi === null ? "—" : `HHI ${o.ecosystem.hhi.toFixed(0)}`}</span>
+          {o.ecosystem.band ? (
+            <span>
+              <span className={`badge ${o.ecosystem.band === "unconcentrated" ? "ok" : o.ecosystem.band === "highly_concentrated" ? "danger" : "warn"}`}>
+                {HHI_BAND_LABEL[o.ecosystem.band]}
+              </span>
+              {o.ecosystem.alerts > 0 ? (
+                <>
+                  {" "}
+                  <span className="badge danger">
+                    {o.ecosystem.alerts} {o.ecosystem.alerts === 1 ? "alert" : "alerts"}
+                  </span>
+                </>
+              ) : null}
+            </span>
+          ) : (
+            <span className="muted small">No credited revenue yet</span>
+          )}
+          <Link to="/internal/ecosystem">Ecosystem health</Link>
+        </section>
+        <section className="card kpi">
+          <span className="label">Flagged long-tail partners</span>
+          <span className="value">{o.ecosystem.flagged}</span>
+          <Link to="/internal/ecosystem?flag=rising">Rising, efficient, ramping, dormant</Link>
         </section>
       </div>
     </div>

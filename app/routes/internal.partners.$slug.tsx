@@ -5,12 +5,15 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { GROWTH_PLAY_STATUSES } from "../../db/schema";
 import { forbidden, notFound, requireStaff } from "../auth/guards.server";
 import { Field, FormErrors, humanize, SelectField } from "../components/forms";
 import { StageBars } from "../components/stage-bars";
 import { actorOf } from "../domain/audit.server";
 import { formatDate } from "../domain/format";
+import { GrowthPlayError, listGrowthPlays, setGrowthPlayStatus } from "../domain/growth-plays.server";
 import { createInvitation, InvitationError, listOpenInvitations, sendInvitation } from "../domain/invitations.server";
+import { FLAG_LABEL } from "../domain/long-tail";
 import {
   findPartnerBySlug,
   getPartnerDetail,
@@ -51,7 +54,12 @@ const inviteSchema = z.object({
     invalid_type_error: "Choose a role.",
   }),
 });
-const schema = z.discriminatedUnion("intent", [statusSchema, managerSchema, inviteSchema]);
+const playStatusSchema = z.object({
+  intent: z.literal("play-status"),
+  playId: z.coerce.number().int().positive(),
+  status: z.enum(GROWTH_PLAY_STATUSES, { errorMap: () => ({ message: "Choose a status." }) }),
+});
+const schema = z.discriminatedUnion("intent", [statusSchema, managerSchema, inviteSchema, playStatusSchema]);
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireStaff(args);
@@ -89,6 +97,14 @@ export async function loader(args: LoaderFunctionArgs) {
       expired: i.expired,
     })),
     stages,
+    growthPlays: listGrowthPlays(db, partner.id).map((g) => ({
+      id: g.id,
+      flag: g.flag,
+      nextAction: g.nextAction,
+      status: g.status,
+      ownerName: g.ownerName,
+      createdOn: g.createdAt.toISOString(),
+    })),
     canChangeManager: user.role === "admin",
     managers: user.role === "admin" ? listManagers(db).map((m) => ({ id: m.id, name: m.name, role: m.role })) : [],
   };
@@ -117,6 +133,16 @@ export async function action(args: ActionFunctionArgs) {
           ? `${partner.name} is suspended; its users were signed out and cannot sign in.`
           : `${partner.name} is marked as churned; its users were signed out and cannot sign in.`;
     return { intent, result: submission.reply(), notice };
+  }
+
+  if (input.intent === "play-status") {
+    try {
+      setGrowthPlayStatus(db, actor, partner.id, input.playId, input.status);
+    } catch (error) {
+      if (!(error instanceof GrowthPlayError)) throw error;
+      return data({ intent, result: submission.reply({ formErrors: [error.message] }), notice: null }, { status: 404 });
+    }
+    return { intent, result: submission.reply(), notice: `The growth play is now ${humanize(input.status).toLowerCase()}.` };
   }
 
   if (input.intent === "manager") {
@@ -172,7 +198,7 @@ export async function action(args: ActionFunctionArgs) {
 const STATUS_BADGE: Record<string, string> = { active: "ok", suspended: "warn", churned: "neutral", applied: "" };
 
 export default function PartnerDetail() {
-  const { partner, people, invitations, stages, canChangeManager, managers } = useLoaderData<typeof loader>();
+  const { partner, people, invitations, stages, growthPlays, canChangeManager, managers } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busyIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent")) : null;
@@ -325,6 +351,61 @@ export default function PartnerDetail() {
           <StageBars stages={stages} />
         </section>
       </div>
+
+      <section className="card" aria-labelledby="growth-plays-heading">
+        <h2 id="growth-plays-heading">Growth plays</h2>
+        {actionData?.intent === "play-status" && actionData.result.error ? (
+          <FormErrors errors={Object.values(actionData.result.error).flat().filter((e): e is string => typeof e === "string")} />
+        ) : null}
+        {growthPlays.length === 0 ? (
+          <p className="muted">
+            No growth plays yet. Record one from the long tail on <Link to="/internal/ecosystem">Ecosystem health</Link>.
+          </p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">About</th>
+                  <th scope="col">Next action</th>
+                  <th scope="col">Owner</th>
+                  <th scope="col">Recorded</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {growthPlays.map((g) => (
+                  <tr key={g.id}>
+                    <td>{g.flag in FLAG_LABEL ? FLAG_LABEL[g.flag as keyof typeof FLAG_LABEL] : humanize(g.flag)}</td>
+                    <td>{g.nextAction}</td>
+                    <td>{g.ownerName ?? <span className="muted">Nobody</span>}</td>
+                    <td>{formatDate(g.createdOn)}</td>
+                    <td>
+                      <Form method="post" className="row" aria-label={`Status of growth play ${g.id}`}>
+                        <input type="hidden" name="intent" value="play-status" />
+                        <input type="hidden" name="playId" value={g.id} />
+                        <label className="visually-hidden" htmlFor={`play-status-${g.id}`}>
+                          Status
+                        </label>
+                        <select id={`play-status-${g.id}`} name="status" defaultValue={g.status} key={`${g.id}-${g.status}`} style={{ width: "auto" }}>
+                          {GROWTH_PLAY_STATUSES.map((st) => (
+                            <option key={st} value={st}>
+                              {humanize(st)}
+                            </option>
+                          ))}
+                        </select>
+                        <button type="submit" className="secondary" disabled={busyIntent !== null}>
+                          {busyIntent === "play-status" && navigation.formData?.get("playId") === String(g.id) ? "Saving…" : "Update"}
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
 
       <section className="card" aria-labelledby="people-heading">
         <h2 id="people-heading">Users</h2>

@@ -5,6 +5,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { seedDemoIfEmpty } from "../../db/seed/program";
 import { closeDatabase, openDatabase, runMigrations } from "../db.server";
+import { ensureRollups } from "../domain/rollups.server";
 import { startScheduler } from "../jobs/scheduler.server";
 import { createMailer } from "../mailer.server";
 import { createApp } from "./app";
@@ -29,6 +30,9 @@ runMigrations(db);
 if (config.DEMO && seedDemoIfEmpty(db)) {
   console.log("Seeded the demo program (password for every demo account: portal-demo).");
 }
+// Analytics rollups are maintained with every deal change; a database that has deals but was
+// never rolled up (migrated from before the rollups, or loaded by hand) is rolled up once here.
+if (ensureRollups(db)) console.log("Built the analytics rollups.");
 const mailer = createMailer(config);
 
 let build: ServerBuild | (() => Promise<ServerBuild>);

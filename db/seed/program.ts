@@ -9,6 +9,7 @@
 import { sql } from "drizzle-orm";
 import type { DB } from "../../app/db.server";
 import { trailing12Months } from "../../app/domain/attribution.server";
+import { rebuildRollups } from "../../app/domain/rollups.server";
 import { foldToAscii, normalizeCompanyName, slugify } from "../../app/domain/customers";
 import { PRODUCT_LINES } from "../../app/domain/products";
 import { qualifyingTier } from "../../app/domain/tiers";
@@ -1167,6 +1168,8 @@ export function generateProgram(db: DB, options: GenerateOptions): GenerateSumma
   }
   written += pending;
   onProgress?.(written, total);
+  // The analytics rollups (ecosystem and program-metrics pages) over everything just written.
+  rebuildRollups(db);
   // Statistics for the query planner (the app's queries over a million deals depend on them).
   sqlite.exec("PRAGMA analysis_limit = 1000; ANALYZE;");
   sqlite.pragma("wal_checkpoint(TRUNCATE)");

@@ -1,0 +1,492 @@
+// Ecosystem health over the database (DESIGN.md, Ecosystem health): concentration of the
+// active partners' trailing-12-month credited revenue under the program model, its trend over
+// the last 12 month-ends, alerts, and the long tail with its flags. Internal only: the figures
+// name partners.
+//
+// Windows are whole calendar months: "as of" a date means as of the last month-end on or before
+// it, so the window is the 12 months before the as-of month (on the 1st of a month exactly
+// trailing12Months(asOf)). That is what lets every figure come from the monthly rollups
+// (rollups.server.ts) instead of the deals. The partner set is today's active partners, zeros
+// included, for the snapshot and for every point of the trend. Time-based flags (ramping,
+// dormant) use the as-of date itself.
+import type Database from "better-sqlite3";
+import { z } from "zod";
+import { PARTNER_KINDS, REGIONS, type AttributionModel, type PartnerKind } from "../../db/schema";
+import type { DB } from "../db.server";
+import { programModel } from "./attribution.server";
+import {
+  computeConcentration,
+  hhiBand,
+  lorenzCurve,
+  paretoCurve,
+  type Concentration,
+  type CurvePoint,
+  type HhiBand,
+} from "./concentration";
+import { LONG_TAIL_FLAGS, longTailFlags, programBaselines, type FlagEvidence, type LongTailFlag, type ProgramBaselines } from "./long-tail";
+import { addMonths, clientOf, ensureRollups, monthOf, monthStart, rollupVersions } from "./rollups.server";
+
+const DAY = 86_400_000;
+
+export type AnalyticsPeriod = {
+  /** The date asked for (ISO). */
+  asOf: string;
+  /** First month of the window and the month after its last ('YYYY-MM'). */
+  fromMonth: string;
+  endMonth: string;
+  /** The 12 months of the window, oldest first. */
+  months: string[];
+  /** Window bounds: [from, to), ISO instants; `lastDay` is the last day included. */
+  from: string;
+  to: string;
+  lastDay: string;
+};
+
+export function analyticsPeriod(asOf: Date): AnalyticsPeriod {
+  const endMonth = monthOf(asOf.getTime());
+  const fromMonth = addMonths(endMonth, -12);
+  const to = monthStart(endMonth);
+  return {
+    asOf: asOf.toISOString(),
+    fromMonth,
+    endMonth,
+    months: Array.from({ length: 12 }, (_, i) => addMonths(fromMonth, i)),
+    from: monthStart(fromMonth).toISOString(),
+    to: to.toISOString(),
+    lastDay: new Date(to.getTime() - DAY).toISOString().slice(0, 10),
+  };
+}
+
+export type EcosystemPartner = {
+  id: number;
+  slug: string;
+  name: string;
+  kind: PartnerKind;
+  region: string;
+  managerId: string | null;
+  joinedOn: string;
+  revenueCents: number;
+  /** Of the program's credited revenue; 0 when there is none. */
+  share: number;
+  /** 1 = largest revenue (ties by id). */
+  rank: number;
+  inHead: boolean;
+  last3Cents: number;
+  prev3Cents: number;
+  /** Registered deals closed in the window. */
+  wonDeals: number;
+  lostDeals: number;
+};
+
+export type EcosystemSnapshot = {
+  period: AnalyticsPeriod;
+  model: AttributionModel;
+  concentration: Concentration;
+  lorenz: CurvePoint[];
+  pareto: CurvePoint[];
+  /** Every active partner, largest revenue first. */
+  partners: EcosystemPartner[];
+  head: { partners: number; revenueCents: number };
+  tail: { partners: number; revenueCents: number };
+};
+
+/** id, slug, name, kind, region, manager id, joined on. */
+type ActivePartner = [number, string, string, PartnerKind, string, string | null, string];
+
+function activePartners(c: Database.Database): ActivePartner[] {
+  return c
+    .prepare(`SELECT id, slug, name, kind, region, manager_id, joined_on FROM partners WHERE status = 'active' ORDER BY id`)
+    .raw(true)
+    .all() as ActivePartner[];
+}
+
+/** A cheap identity of the active partner set, for cache keys. */
+function fingerprint(partners: readonly ActivePartner[]) {
+  let sum = 0;
+  let mix = 0;
+  for (const [id] of partners) {
+    sum += id;
+    mix = (mix * 31 + id) % 2_147_483_647;
+  }
+  return `${partners.length}:${sum}:${mix}`;
+}
+
+/** Rollup versions of the given months, joined: a cache key that changes when any of them does. */
+function versionsKey(versions: Map<string, number>, months: readonly string[]) {
+  return months.map((m) => versions.get(m) ?? 0).join(",");
+}
+
+// Per-connection memo of results that depend only on rollups of closed months and the partner
+// set: a page view recomputes them only after a change to one of those months (or partners).
+const memo = new WeakMap<Database.Database, Map<string, { key: unknown; value: unknown }>>();
+/** `key` is compared with ===: a string, or the object a result was derived from. */
+function memoized<T>(c: Database.Database, slot: string, key: unknown, compute: () => T): T {
+  let cache = memo.get(c);
+  if (!cache) memo.set(c, (cache = new Map()));
+  const hit = cache.get(slot);
+  if (hit && hit.key === key) return hit.value as T;
+  const value = compute();
+  cache.set(slot, { key, value });
+  return value;
+}
+
+/** Forgets memoized figures (benchmarks measure the cold path with it). */
+export function clearEcosystemMemo(db: DB) {
+  memo.delete(clientOf(db));
+}
+
+/** Months the trend reaches back over: 12 windows of 12 months, sliding by one. */
+const SERIES_MONTHS = 23;
+
+/**
+ * Every active partner's credited cents per month over the 23 months before the as-of month
+ * (series[m][i]: partner i of `partners`, month m, oldest first), and registered deals won and
+ * lost in the 12-month window. Everything the snapshot and the trend need from the rollups;
+ * memoized on the partner set and the rollup versions of those months.
+ */
+type Series = { credit: Float64Array[]; won: Float64Array; lost: Float64Array };
+
+function seriesFor(
+  c: Database.Database,
+  model: AttributionModel,
+  period: AnalyticsPeriod,
+  partners: readonly ActivePartner[],
+  versions: Map<string, number>,
+): Series {
+  const months = Array.from({ length: SERIES_MONTHS }, (_, m) => addMonths(period.endMonth, m - SERIES_MONTHS));
+  const key = `${fingerprint(partners)}|${versionsKey(versions, months)}`;
+  return memoized(c, `series:${model}:${period.endMonth}`, key, () => {
+    const index = new Map(partners.map(([id], i) => [id, i]));
+    const n = partners.length;
+    // One indexed query per month: no month strings to build per row.
+    const inMonth = c.prepare(`SELECT partner_id, credited_cents FROM partner_month_credit WHERE model = ? AND month = ?`).raw(true);
+    const credit = months.map((month) => {
+      const column = new Float64Array(n);
+      for (const [pid, cents] of inMonth.all(model, month) as [number, number][]) {
+        const i = index.get(pid);
+        if (i !== undefined) column[i] = cents;
+      }
+      return column;
+    });
+    const won = new Float64Array(n);
+    const lost = new Float64Array(n);
+    for (const [pid, w, l] of c
+      .prepare(
+        `SELECT partner_id, sum(won_deals), sum(lost_deals) FROM partner_month_outcomes
+          WHERE month >= ? AND month < ? GROUP BY partner_id`,
+      )
+      .raw(true)
+      .all(period.fromMonth, period.endMonth) as [number, number, number][]) {
+      const i = index.get(pid);
+      if (i !== undefined) {
+        won[i] = w;
+        lost[i] = l;
+      }
+    }
+    return { credit, won, lost };
+  });
+}
+
+/** Sum of series months [from, to) for partner i. */
+function sumMonths(series: Series, i: number, from: number, to: number) {
+  let s = 0;
+  for (let m = from; m < to; m++) s += series.credit[m]![i]!;
+  return s;
+}
+
+function snapshotFrom(
+  period: AnalyticsPeriod,
+  model: AttributionModel,
+  partners: readonly ActivePartner[],
+  series: Series,
+): EcosystemSnapshot {
+  const M = SERIES_MONTHS;
+  const rows: EcosystemPartner[] = partners.map(([id, slug, name, kind, region, managerId, joinedOn], i) => ({
+    id,
+    slug,
+    name,
+    kind,
+    region,
+    managerId,
+    joinedOn,
+    revenueCents: sumMonths(series, i, M - 12, M),
+    share: 0,
+    rank: 0,
+    inHead: false,
+    last3Cents: sumMonths(series, i, M - 3, M),
+    prev3Cents: sumMonths(series, i, M - 6, M - 3),
+    wonDeals: series.won[i]!,
+    lostDeals: series.lost[i]!,
+  }));
+  rows.sort((a, b) => b.revenueCents - a.revenueCents || a.id - b.id);
+  // Already largest first: the sorts inside the concentration functions find one run.
+  const revenues = rows.map((r) => r.revenueCents);
+  const concentration = computeConcentration(revenues);
+  const total = concentration.revenueCents;
+  const headCount = concentration.n80 ?? 0;
+  let headRevenue = 0;
+  rows.forEach((r, i) => {
+    r.rank = i + 1;
+    r.share = total > 0 ? r.revenueCents / total : 0;
+    r.inHead = i < headCount;
+    if (r.inHead) headRevenue += r.revenueCents;
+  });
+  return {
+    period,
+    model,
+    concentration,
+    lorenz: lorenzCurve(revenues),
+    pareto: paretoCurve(revenues),
+    partners: rows,
+    head: { partners: headCount, revenueCents: headRevenue },
+    tail: { partners: rows.length - headCount, revenueCents: total - headRevenue },
+  };
+}
+
+/**
+ * Trailing-12-month credited revenue (program model) of every active partner, zeros included,
+ * and what it says about concentration: the figures, Lorenz and Pareto points, head and tail.
+ */
+export function ecosystemSnapshot(db: DB, asOf: Date = new Date()): EcosystemSnapshot {
+  ensureRollups(db);
+  const c = clientOf(db);
+  const model = programModel(db);
+  const period = analyticsPeriod(asOf);
+  const partners = activePartners(c);
+  return snapshotFrom(period, model, partners, seriesFor(c, model, period, partners, rollupVersions(db)));
+}
+
+export type TrendPoint = {
+  /** The last month of the point's window ('YYYY-MM') and its last day. */
+  month: string;
+  monthEnd: string;
+  n: number;
+  revenueCents: number;
+  hhi: number | null;
+  band: HhiBand | null;
+  effectivePartners: number | null;
+  top20Share: number | null;
+  n80: number | null;
+  gini: number;
+  largestShare: number | null;
+};
+
+function trendFrom(period: AnalyticsPeriod, series: Series): TrendPoint[] {
+  const M = SERIES_MONTHS;
+  const n = series.won.length;
+  const window = new Float64Array(n);
+  for (let m = 0; m < M - 12; m++) for (let i = 0; i < n; i++) window[i]! += series.credit[m]![i]!;
+  const points: TrendPoint[] = [];
+  for (let k = 0; k < 12; k++) {
+    // The window of point k: series months k … k + 11.
+    const adding = series.credit[k + 11]!;
+    for (let i = 0; i < n; i++) window[i]! += adding[i]!;
+    // A typed-array sort is fast; handing the figures a sorted vector keeps their sorts linear.
+    const figures = computeConcentration(Array.from(Float64Array.from(window).sort().reverse()));
+    const month = addMonths(period.endMonth, k - 12);
+    points.push({
+      month,
+      monthEnd: new Date(monthStart(addMonths(month, 1)).getTime() - DAY).toISOString().slice(0, 10),
+      n: figures.n,
+      revenueCents: figures.revenueCents,
+      hhi: figures.hhi,
+      band: figures.band,
+      effectivePartners: figures.effectivePartners,
+      top20Share: figures.top20Share,
+      n80: figures.n80,
+      gini: figures.gini,
+      largestShare: figures.largestShare,
+    });
+    const leaving = series.credit[k]!;
+    for (let i = 0; i < n; i++) window[i]! -= leaving[i]!;
+  }
+  return points;
+}
+
+/** The concentration figures at each of the last 12 month-ends, oldest first; the last is the snapshot's. */
+export function concentrationTrend(db: DB, asOf: Date = new Date()): TrendPoint[] {
+  ensureRollups(db);
+  const c = clientOf(db);
+  const model = programModel(db);
+  const period = analyticsPeriod(asOf);
+  const partners = activePartners(c);
+  const series = seriesFor(c, model, period, partners, rollupVersions(db));
+  return memoized(c, `trend:${model}:${period.endMonth}`, series, () => trendFrom(period, series));
+}
+
+export type EcosystemAlert =
+  | { kind: "hhi_band_up"; from: HhiBand; to: HhiBand; hhi: number; previousHhi: number; monthEnd: string }
+  | { kind: "largest_share"; partner: { slug: string; name: string }; share: number };
+
+const BAND_RANK: Record<HhiBand, number> = { unconcentrated: 0, moderately_concentrated: 1, highly_concentrated: 2 };
+
+/** HHI moved into a higher band than at the previous month-end; one partner above 25%. */
+export function ecosystemAlerts(snapshot: EcosystemSnapshot, trend: readonly TrendPoint[]): EcosystemAlert[] {
+  const alerts: EcosystemAlert[] = [];
+  const now = trend[trend.length - 1];
+  const before = trend[trend.length - 2];
+  if (now?.hhi != null && before?.hhi != null) {
+    const from = hhiBand(before.hhi);
+    const to = hhiBand(now.hhi);
+    if (BAND_RANK[to] > BAND_RANK[from]) {
+      alerts.push({ kind: "hhi_band_up", from, to, hhi: now.hhi, previousHhi: before.hhi, monthEnd: now.monthEnd });
+    }
+  }
+  const top = snapshot.partners[0];
+  if (top && snapshot.concentration.largestShareAlert) {
+    alerts.push({ kind: "largest_share", partner: { slug: top.slug, name: top.name }, share: top.share });
+  }
+  return alerts;
+}
+
+const LAST_TOUCH_SQL = `SELECT p.id, (SELECT max(t.occurred_at) FROM touches t WHERE t.partner_id = p.id AND t.occurred_at < ?)
+  FROM partners p WHERE p.status = 'active'`;
+
+/**
+ * Each active partner's latest touch before `at` (registrations are touches too), one index
+ * seek per partner. Memoized on the newest touch id and the partner set: touches only ever get
+ * added, so while no touch is newer than `at`, the latest touch overall is the answer.
+ */
+function lastTouches(c: Database.Database, at: number): Map<number, number | null> {
+  const exact = () => new Map(c.prepare(LAST_TOUCH_SQL).raw(true).all(at) as [number, number | null][]);
+  const key = c
+    .prepare(`SELECT (SELECT coalesce(max(id), 0) FROM touches), count(*), total(id) FROM partners WHERE status = 'active'`)
+    .raw(true)
+    .get() as unknown[];
+  const latest = memoized(c, "last-touch", key.join(":"), () => {
+    const map = new Map(c.prepare(LAST_TOUCH_SQL).raw(true).all(Number.MAX_SAFE_INTEGER) as [number, number | null][]);
+    let newest = -Infinity;
+    for (const v of map.values()) if (v !== null && v > newest) newest = v;
+    return { map, newest };
+  });
+  return at > latest.newest ? latest.map : exact();
+}
+
+const REGISTERED_SQL = `SELECT partner_id, count(*), max(submitted_at) FROM deals
+  WHERE partner_id IN (SELECT value FROM json_each(?)) AND submitted_at < ? GROUP BY partner_id`;
+
+/**
+ * Deals each partner registered before `at`. Memoized like lastTouches: on the newest deal id
+ * and the partners asked about, valid while no counted deal was submitted at or after `at`.
+ */
+function registeredDeals(c: Database.Database, partnerIds: readonly number[], at: number): Map<number, number> {
+  if (partnerIds.length === 0) return new Map();
+  const ids = JSON.stringify(partnerIds);
+  const count = (bound: number) => c.prepare(REGISTERED_SQL).raw(true).all(ids, bound) as [number, number, number][];
+  const newestDeal = c.prepare(`SELECT coalesce(max(id), 0) FROM deals`).pluck().get() as number;
+  const all = memoized(c, "registered", `${newestDeal}|${ids}`, () => {
+    const rows = count(Number.MAX_SAFE_INTEGER);
+    return { map: new Map(rows.map(([pid, n]) => [pid, n])), newest: Math.max(-Infinity, ...rows.map((r) => r[2])) };
+  });
+  return at > all.newest ? all.map : new Map(count(at).map(([pid, n]) => [pid, n]));
+}
+
+export type LongTailRow = {
+  partner: EcosystemPartner;
+  registeredDeals: number;
+  lastActivityAt: number | null;
+  flags: FlagEvidence[];
+};
+
+/**
+ * The long tail (every active partner outside the N80 head, zeros included) with its flags.
+ * Flags are computed for tail partners only; the program medians of `efficient` are taken
+ * over all active partners, head included.
+ */
+export function longTail(
+  db: DB,
+  snapshot: EcosystemSnapshot,
+  asOf: Date = new Date(),
+): { baselines: ProgramBaselines; rows: LongTailRow[] } {
+  const c = clientOf(db);
+  const baselines = programBaselines(snapshot.partners);
+  const tail = snapshot.partners.filter((p) => !p.inHead);
+  const at = asOf.getTime();
+
+  const lastTouch = lastTouches(c, at);
+  // Registered deals, only for partners young enough to be ramping.
+  const rampingSince = new Date(at - 180 * DAY).toISOString().slice(0, 10);
+  const registered = registeredDeals(
+    c,
+    tail.filter((p) => p.joinedOn > rampingSince).map((p) => p.id),
+    at,
+  );
+  const rows = tail.map((p): LongTailRow => {
+    const registeredDeals = registered.get(p.id) ?? 0;
+    const lastActivityAt = lastTouch.get(p.id) ?? null;
+    const flags = longTailFlags(
+      {
+        last3Cents: p.last3Cents,
+        prev3Cents: p.prev3Cents,
+        wonDeals: p.wonDeals,
+        lostDeals: p.lostDeals,
+        joinedOn: p.joinedOn,
+        registeredDeals,
+        lastActivityAt,
+      },
+      baselines,
+      asOf,
+    );
+    return { partner: p, registeredDeals, lastActivityAt, flags };
+  });
+  return { baselines, rows };
+}
+
+export type EcosystemReport = {
+  snapshot: EcosystemSnapshot;
+  trend: TrendPoint[];
+  alerts: EcosystemAlert[];
+  longTail: { baselines: ProgramBaselines; rows: LongTailRow[] };
+};
+
+/**
+ * Everything the ecosystem page shows, reading the partners once. Window sums and the trend
+ * are memoized per connection on the rollup versions of their months and the partner set.
+ */
+export function ecosystemReport(db: DB, asOf: Date = new Date()): EcosystemReport {
+  ensureRollups(db);
+  const c = clientOf(db);
+  const model = programModel(db);
+  const period = analyticsPeriod(asOf);
+  const partners = activePartners(c);
+  const series = seriesFor(c, model, period, partners, rollupVersions(db));
+  const snapshot = snapshotFrom(period, model, partners, series);
+  const trend = memoized(c, `trend:${model}:${period.endMonth}`, series, () => trendFrom(period, series));
+  return { snapshot, trend, alerts: ecosystemAlerts(snapshot, trend), longTail: longTail(db, snapshot, asOf) };
+}
+
+export type LongTailFilters = {
+  flag?: LongTailFlag;
+  kind?: PartnerKind;
+  region?: string;
+  /** A user id, or "none" for partners without a manager. */
+  manager?: string;
+};
+
+/** The long-tail rows a filter keeps: flagged ones first (most flags), then by revenue. */
+export function filterLongTail(rows: readonly LongTailRow[], f: LongTailFilters): LongTailRow[] {
+  return rows
+    .filter(
+      ({ partner: p, flags }) =>
+        (!f.flag || flags.some((e) => e.flag === f.flag)) &&
+        (!f.kind || p.kind === f.kind) &&
+        (!f.region || p.region === f.region) &&
+        (!f.manager || (f.manager === "none" ? p.managerId === null : p.managerId === f.manager)),
+    )
+    .sort((a, b) => b.flags.length - a.flags.length || b.partner.revenueCents - a.partner.revenueCents || a.partner.id - b.partner.id);
+}
+
+// An unknown value in the URL means "no filter", never an error page.
+const lenient = <T extends z.ZodTypeAny>(schema: T) => schema.optional().catch(undefined);
+const longTailSearchSchema = z.object({
+  flag: lenient(z.enum(LONG_TAIL_FLAGS)),
+  kind: lenient(z.enum(PARTNER_KINDS)),
+  region: lenient(z.enum(REGIONS)),
+  manager: lenient(z.string().trim().min(1).max(64)),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+
+/** The long-tail filters of a URL (?flag=&kind=&region=&manager=&page=), shared by the page and its CSV. */
+export function longTailFiltersFromSearch(params: URLSearchParams): LongTailFilters & { page: number } {
+  return longTailSearchSchema.parse(Object.fromEntries([...params].filter(([, v]) => v !== "")));
+}

@@ -1,0 +1,593 @@
+// The analytics rollups (db/schema.ts, "Analytics rollups"): per-month sums that the ecosystem
+// and program-metrics pages read instead of a million deals. Each closed deal's contribution is
+// kept in a ledger (deal_rollups), so `refreshDealRollups` — called inside the transaction of
+// every write that can change a closed deal — takes the old contribution out and puts the new
+// one in, whatever changed (stage, amount, close date, touches). `rebuildRollups` recomputes
+// everything from the deals; `ensureRollups` does so once on a database that never had them.
+import type Database from "better-sqlite3";
+import { PARTNER_KINDS, PILLARS, type AttributionModel, type PartnerKind } from "../../db/schema";
+import type { DB, Tx } from "../db.server";
+import { MODELS, creditDeal, dealSource, type CreditDeal } from "./attribution";
+
+const DAY = 86_400_000;
+
+// ---------------------------------------------------------------------------------------------
+// Months and segments (pure).
+
+/** 'YYYY-MM' of an instant, in UTC. */
+export function monthOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 7);
+}
+
+/** 'YYYY-MM' plus n months (n may be negative). */
+export function addMonths(month: string, n: number): string {
+  const y = Number(month.slice(0, 4));
+  const m = Number(month.slice(5, 7)) - 1 + n;
+  const d = new Date(Date.UTC(y, m, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+/** The first instant of a 'YYYY-MM' month, UTC. */
+export function monthStart(month: string): Date {
+  return new Date(`${month}-01T00:00:00.000Z`);
+}
+
+export const SOURCE_SEGMENTS = ["sourced", "influenced", "direct"] as const;
+export type SourceSegment = (typeof SOURCE_SEGMENTS)[number];
+export const KIND_SEGMENTS = PARTNER_KINDS.map((k) => `kind:${k}` as const);
+export const PILLAR_SEGMENTS = PILLARS.map((p) => `pillar:${p}` as const);
+/**
+ * A closed deal belongs to one source segment, to the kind of every partner that registered or
+ * touched it, and to the pillar of every partner touch on it. The order fixes the bit numbers
+ * stored in deal_rollups.segments and customer_first_wins.segments: append, never reorder.
+ */
+export const SEGMENTS: readonly string[] = [...SOURCE_SEGMENTS, ...KIND_SEGMENTS, ...PILLAR_SEGMENTS];
+const BIT = new Map(SEGMENTS.map((s, i) => [s, 1 << i]));
+
+export function segmentsOf(mask: number): string[] {
+  return SEGMENTS.filter((_, i) => mask & (1 << i));
+}
+
+export type DealFacts = {
+  id: number;
+  stage: string;
+  partnerId: number | null;
+  customerId: number;
+  amountCents: number;
+  submittedAt: number;
+  closedAt: number | null;
+};
+export type TouchFacts = { id: number; partnerId: number; occurredAt: number; pillar: string };
+
+export type Contribution = {
+  month: string;
+  stage: "won" | "lost";
+  partnerId: number | null;
+  customerId: number;
+  segments: number;
+  amountCents: number;
+  cycleDays: number | null;
+  credits: Partial<Record<AttributionModel, [number, number][]>> | null;
+};
+
+/** What a deal contributes to the rollups: nothing unless it is won or lost. */
+export function contributionOf(
+  deal: DealFacts,
+  touchList: readonly TouchFacts[],
+  kindOf: (partnerId: number) => PartnerKind | undefined,
+): Contribution | null {
+  if ((deal.stage !== "won" && deal.stage !== "lost") || deal.closedAt === null) return null;
+  let mask = BIT.get(dealSource({ partnerId: deal.partnerId, touches: touchList as TouchFacts[] }))!;
+  const kind = (pid: number) => {
+    const k = kindOf(pid);
+    if (k) mask |= BIT.get(`kind:${k}`)!;
+  };
+  if (deal.partnerId !== null) kind(deal.partnerId);
+  for (const t of touchList) {
+    kind(t.partnerId);
+    mask |= BIT.get(`pillar:${t.pillar}`) ?? 0;
+  }
+  const won = deal.stage === "won";
+  let credits: Contribution["credits"] = null;
+  if (won) {
+    const input: CreditDeal = {
+      amountCents: deal.amountCents,
+      partnerId: deal.partnerId,
+      closedAt: deal.closedAt,
+      touches: touchList.map((t) => ({ id: t.id, partnerId: t.partnerId, occurredAt: t.occurredAt })),
+    };
+    credits = {};
+    for (const model of MODELS) {
+      const c = creditDeal(input, model);
+      if (c.length) credits[model] = c.map((x) => [x.partnerId, x.cents]);
+    }
+  }
+  return {
+    month: monthOf(deal.closedAt),
+    stage: won ? "won" : "lost",
+    partnerId: deal.partnerId,
+    customerId: deal.customerId,
+    segments: mask,
+    amountCents: won ? deal.amountCents : 0,
+    cycleDays: won ? Math.max(0, Math.floor((deal.closedAt - deal.submittedAt) / DAY)) : null,
+    credits,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements.
+
+type Client = Database.Database;
+
+/** The better-sqlite3 connection under a drizzle database or transaction (same connection). */
+export function clientOf(db: DB | Tx | Pick<DB, "select">): Client {
+  const anyDb = db as unknown as { $client?: Client; session?: { client: Client } };
+  const client = anyDb.$client ?? anyDb.session?.client;
+  if (!client) throw new Error("rollups: no SQLite connection behind this database handle");
+  return client;
+}
+
+function prepareStatements(c: Client) {
+  return {
+    deal: c.prepare(
+      `SELECT id, stage, partner_id AS partnerId, customer_id AS customerId, amount_cents AS amountCents,
+              submitted_at AS submittedAt, closed_at AS closedAt FROM deals WHERE id = ?`,
+    ),
+    touches: c.prepare(`SELECT id, partner_id AS partnerId, occurred_at AS occurredAt, pillar FROM touches WHERE deal_id = ?`),
+    kind: c.prepare(`SELECT kind FROM partners WHERE id = ?`).pluck(),
+    ledger: c.prepare(
+      `SELECT month, stage, partner_id AS partnerId, customer_id AS customerId, segments,
+              amount_cents AS amountCents, cycle_days AS cycleDays, credits FROM deal_rollups WHERE deal_id = ?`,
+    ),
+    putLedger: c.prepare(
+      `INSERT INTO deal_rollups (deal_id, month, stage, partner_id, customer_id, segments, amount_cents, cycle_days, credits)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (deal_id) DO UPDATE SET month = excluded.month, stage = excluded.stage,
+         partner_id = excluded.partner_id, customer_id = excluded.customer_id, segments = excluded.segments,
+         amount_cents = excluded.amount_cents, cycle_days = excluded.cycle_days, credits = excluded.credits`,
+    ),
+    deleteLedger: c.prepare(`DELETE FROM deal_rollups WHERE deal_id = ?`),
+    addCredit: c.prepare(
+      `INSERT INTO partner_month_credit (model, month, partner_id, credited_cents, credited_deals) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (model, month, partner_id) DO UPDATE SET
+         credited_cents = credited_cents + excluded.credited_cents, credited_deals = credited_deals + excluded.credited_deals`,
+    ),
+    pruneCredit: c.prepare(
+      `DELETE FROM partner_month_credit WHERE model = ? AND month = ? AND partner_id = ? AND credited_cents = 0 AND credited_deals = 0`,
+    ),
+    addOutcome: c.prepare(
+      `INSERT INTO partner_month_outcomes (month, partner_id, won_deals, lost_deals) VALUES (?, ?, ?, ?)
+       ON CONFLICT (month, partner_id) DO UPDATE SET
+         won_deals = won_deals + excluded.won_deals, lost_deals = lost_deals + excluded.lost_deals`,
+    ),
+    pruneOutcome: c.prepare(`DELETE FROM partner_month_outcomes WHERE month = ? AND partner_id = ? AND won_deals = 0 AND lost_deals = 0`),
+    addStats: c.prepare(
+      `INSERT INTO program_month_stats (month, segment, won_deals, lost_deals, won_cents) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (month, segment) DO UPDATE SET won_deals = won_deals + excluded.won_deals,
+         lost_deals = lost_deals + excluded.lost_deals, won_cents = won_cents + excluded.won_cents`,
+    ),
+    pruneStats: c.prepare(
+      `DELETE FROM program_month_stats WHERE month = ? AND segment = ? AND won_deals = 0 AND lost_deals = 0 AND won_cents = 0`,
+    ),
+    addCycle: c.prepare(
+      `INSERT INTO program_month_cycles (month, segment, cycle_days, won_deals) VALUES (?, ?, ?, ?)
+       ON CONFLICT (month, segment, cycle_days) DO UPDATE SET won_deals = won_deals + excluded.won_deals`,
+    ),
+    pruneCycle: c.prepare(`DELETE FROM program_month_cycles WHERE month = ? AND segment = ? AND cycle_days = ? AND won_deals = 0`),
+    addRetention: c.prepare(
+      `INSERT INTO program_month_retention (month, segment, cohort_customers, churned_customers, mrr_then_cents, mrr_now_cents)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (month, segment) DO UPDATE SET cohort_customers = cohort_customers + excluded.cohort_customers,
+         churned_customers = churned_customers + excluded.churned_customers,
+         mrr_then_cents = mrr_then_cents + excluded.mrr_then_cents, mrr_now_cents = mrr_now_cents + excluded.mrr_now_cents`,
+    ),
+    pruneRetention: c.prepare(
+      `DELETE FROM program_month_retention WHERE month = ? AND segment = ? AND cohort_customers = 0
+         AND churned_customers = 0 AND mrr_then_cents = 0 AND mrr_now_cents = 0`,
+    ),
+    bumpMonth: c.prepare(
+      `INSERT INTO rollup_months (month, version) VALUES (?, 1) ON CONFLICT (month) DO UPDATE SET version = version + 1`,
+    ),
+    firstWonDeal: c
+      .prepare(
+        `SELECT id FROM deals WHERE customer_id = ? AND stage = 'won' AND closed_at IS NOT NULL
+        ORDER BY closed_at, id LIMIT 1`,
+      )
+      .pluck(),
+    firstWin: c.prepare(`SELECT deal_id AS dealId, segments FROM customer_first_wins WHERE customer_id = ?`),
+    putFirstWin: c.prepare(
+      `INSERT INTO customer_first_wins (customer_id, deal_id, segments) VALUES (?, ?, ?)
+       ON CONFLICT (customer_id) DO UPDATE SET deal_id = excluded.deal_id, segments = excluded.segments`,
+    ),
+    deleteFirstWin: c.prepare(`DELETE FROM customer_first_wins WHERE customer_id = ?`),
+    customerMrr: c.prepare(`SELECT month, mrr_cents AS mrrCents FROM customer_mrr WHERE customer_id = ?`),
+    mrrAt: c.prepare(`SELECT mrr_cents FROM customer_mrr WHERE customer_id = ? AND month = ?`).pluck(),
+    built: c.prepare(`SELECT built_at FROM rollup_state WHERE id = 1`).pluck(),
+  };
+}
+type Statements = ReturnType<typeof prepareStatements>;
+const statementCache = new WeakMap<Client, Statements>();
+
+function statements(c: Client): Statements {
+  let s = statementCache.get(c);
+  if (!s) statementCache.set(c, (s = prepareStatements(c)));
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying contributions.
+
+function applyContribution(s: Statements, k: Contribution, sign: 1 | -1) {
+  const won = k.stage === "won" ? sign : 0;
+  const lost = k.stage === "lost" ? sign : 0;
+  for (const segment of segmentsOf(k.segments)) {
+    s.addStats.run(k.month, segment, won, lost, won ? sign * k.amountCents : 0);
+    if (sign < 0) s.pruneStats.run(k.month, segment);
+    if (won && k.cycleDays !== null) {
+      s.addCycle.run(k.month, segment, k.cycleDays, sign);
+      if (sign < 0) s.pruneCycle.run(k.month, segment, k.cycleDays);
+    }
+  }
+  if (k.partnerId !== null) {
+    s.addOutcome.run(k.month, k.partnerId, won, lost);
+    if (sign < 0) s.pruneOutcome.run(k.month, k.partnerId);
+  }
+  for (const [model, list] of Object.entries(k.credits ?? {}) as [AttributionModel, [number, number][]][]) {
+    for (const [partnerId, cents] of list) {
+      s.addCredit.run(model, k.month, partnerId, sign * cents, sign);
+      if (sign < 0) s.pruneCredit.run(model, k.month, partnerId);
+    }
+  }
+  s.bumpMonth.run(k.month);
+}
+
+function readLedger(s: Statements, dealId: number): Contribution | null {
+  const row = s.ledger.get(dealId) as (Omit<Contribution, "credits"> & { credits: string | null }) | undefined;
+  if (!row) return null;
+  return { ...row, credits: row.credits ? JSON.parse(row.credits) : null };
+}
+
+function writeLedger(s: Statements, dealId: number, k: Contribution | null) {
+  if (!k) s.deleteLedger.run(dealId);
+  else
+    s.putLedger.run(
+      dealId,
+      k.month,
+      k.stage,
+      k.partnerId,
+      k.customerId,
+      k.segments,
+      k.amountCents,
+      k.cycleDays,
+      k.credits ? JSON.stringify(k.credits) : null,
+    );
+}
+
+function currentContribution(s: Statements, dealId: number): Contribution | null {
+  const deal = s.deal.get(dealId) as DealFacts | undefined;
+  if (!deal) return null;
+  const touchList = s.touches.all(dealId) as TouchFacts[];
+  return contributionOf(deal, touchList, (pid) => s.kind.get(pid) as PartnerKind | undefined);
+}
+
+const sameContribution = (a: Contribution | null, b: Contribution | null) => JSON.stringify(a) === JSON.stringify(b);
+
+// ---------------------------------------------------------------------------------------------
+// Retention: a customer's part of program_month_retention for the months its MRR reaches.
+
+type RetentionPart = { month: string; churned: number; thenCents: number; nowCents: number };
+
+/** For each month M in `months` (or every month its MRR implies): the customer's cohort part. */
+function retentionParts(s: Statements, customerId: number, months?: Iterable<string>): RetentionPart[] {
+  const parts: RetentionPart[] = [];
+  if (months) {
+    for (const m of months) {
+      const then = (s.mrrAt.get(customerId, addMonths(m, -12)) as number | undefined) ?? 0;
+      if (then <= 0) continue;
+      const now = (s.mrrAt.get(customerId, m) as number | undefined) ?? 0;
+      parts.push({ month: m, churned: now > 0 ? 0 : 1, thenCents: then, nowCents: now });
+    }
+    return parts;
+  }
+  const series = new Map((s.customerMrr.all(customerId) as { month: string; mrrCents: number }[]).map((r) => [r.month, r.mrrCents]));
+  for (const [month, then] of series) {
+    if (then <= 0) continue;
+    const m = addMonths(month, 12);
+    const now = series.get(m) ?? 0;
+    parts.push({ month: m, churned: now > 0 ? 0 : 1, thenCents: then, nowCents: now });
+  }
+  return parts;
+}
+
+function applyRetention(s: Statements, segments: number, parts: RetentionPart[], sign: 1 | -1) {
+  const sourceAndGroups = segmentsOf(segments);
+  for (const p of parts) {
+    for (const segment of sourceAndGroups) {
+      s.addRetention.run(p.month, segment, sign, sign * p.churned, sign * p.thenCents, sign * p.nowCents);
+      if (sign < 0) s.pruneRetention.run(p.month, segment);
+    }
+  }
+}
+
+/** Re-derives a customer's first won deal; moves its retention to the new segments if they changed. */
+function refreshFirstWin(s: Statements, customerId: number) {
+  const before = s.firstWin.get(customerId) as { dealId: number; segments: number } | undefined;
+  const dealId = s.firstWonDeal.get(customerId) as number | undefined;
+  let segments = 0;
+  if (dealId !== undefined) segments = readLedger(s, dealId)?.segments ?? currentContribution(s, dealId)?.segments ?? 0;
+  if (before?.dealId === dealId && (before?.segments ?? 0) === segments) return;
+  if (dealId === undefined) s.deleteFirstWin.run(customerId);
+  else s.putFirstWin.run(customerId, dealId, segments);
+  if ((before?.segments ?? 0) === segments) return;
+  const parts = retentionParts(s, customerId);
+  if (before) applyRetention(s, before.segments, parts, -1);
+  applyRetention(s, segments, parts, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The write-path hooks.
+
+/**
+ * Brings the rollups in line with one deal as it is now. Call inside the transaction of any
+ * write that can change a closed deal (outcome, amount, close date, touches). Cheap when the
+ * deal contributes nothing or nothing changed; never reads more than the deal, its touches and
+ * its customer's first win.
+ */
+export function refreshDealRollups(tx: DB | Tx, dealId: number): void {
+  const s = statements(clientOf(tx));
+  const before = readLedger(s, dealId);
+  const after = currentContribution(s, dealId);
+  if (sameContribution(before, after)) return;
+  if (before) applyContribution(s, before, -1);
+  if (after) applyContribution(s, after, 1);
+  writeLedger(s, dealId, after);
+  for (const customerId of new Set([before?.customerId, after?.customerId])) {
+    if (customerId !== undefined) refreshFirstWin(s, customerId);
+  }
+}
+
+/**
+ * Runs `write` (which changes customer_mrr rows for the given customers and months) and moves
+ * program_month_retention by exactly the difference it made: each touched month counts as a
+ * "now" month and as the "then" of the month a year later.
+ */
+export function refreshMrrRollups<T>(tx: DB | Tx, changes: readonly { customerId: number; month: string }[], write: () => T): T {
+  const s = statements(clientOf(tx));
+  const months = new Map<number, Set<string>>();
+  for (const { customerId, month } of changes) {
+    let set = months.get(customerId);
+    if (!set) months.set(customerId, (set = new Set()));
+    set.add(month).add(addMonths(month, 12));
+  }
+  const segmentsOfCustomer = new Map<number, number>();
+  const before = new Map<number, RetentionPart[]>();
+  for (const [customerId, set] of months) {
+    const segments = (s.firstWin.get(customerId) as { segments: number } | undefined)?.segments;
+    if (segments === undefined) continue;
+    segmentsOfCustomer.set(customerId, segments);
+    before.set(customerId, retentionParts(s, customerId, set));
+  }
+  const result = write();
+  for (const [customerId, segments] of segmentsOfCustomer) {
+    applyRetention(s, segments, before.get(customerId)!, -1);
+    applyRetention(s, segments, retentionParts(s, customerId, months.get(customerId)!), 1);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rebuild.
+
+const ROLLUP_TABLES = [
+  "deal_rollups",
+  "partner_month_credit",
+  "partner_month_outcomes",
+  "program_month_stats",
+  "program_month_cycles",
+  "customer_first_wins",
+  "program_month_retention",
+];
+
+export type RebuildSummary = { closedDeals: number; months: number; ms: number };
+type RebuildOptions = {
+  onProgress?: (done: number, total: number) => void;
+  /** Do nothing (return null) if the rollups were built meanwhile: checked under the write lock. */
+  onlyIfNeverBuilt?: boolean;
+};
+
+/**
+ * Recomputes every rollup from deals, touches, partners and customer MRR in one IMMEDIATE
+ * transaction: one streaming pass over closed deals with their touches and one over MRR.
+ */
+export function rebuildRollups(db: DB, options: RebuildOptions & { onlyIfNeverBuilt: true }): RebuildSummary | null;
+export function rebuildRollups(db: DB, options?: RebuildOptions): RebuildSummary;
+export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSummary | null {
+  const started = performance.now();
+  const c = clientOf(db);
+  const run = c.transaction(() => {
+    if (options.onlyIfNeverBuilt && statements(c).built.get() !== undefined) return null;
+    for (const table of ROLLUP_TABLES) c.exec(`DELETE FROM ${table}`);
+    const kinds = new Map(
+      (c.prepare(`SELECT id, kind FROM partners`).raw(true).all() as [number, PartnerKind][]).map(([id, k]) => [id, k]),
+    );
+    const kindOf = (pid: number) => kinds.get(pid);
+    const total = c.prepare(`SELECT count(*) FROM deals WHERE stage IN ('won', 'lost')`).pluck().get() as number;
+
+    const credit = new Map<string, number[]>();
+    const outcomes = new Map<string, number[]>();
+    const stats = new Map<string, number[]>();
+    const cycles = new Map<string, number[]>();
+    const firstWin = new Map<number, { closedAt: number; dealId: number; segments: number }>();
+    const months = new Set<string>();
+    const bump = (map: Map<string, number[]>, key: string, values: number[]) => {
+      const cur = map.get(key);
+      if (cur) for (let i = 0; i < values.length; i++) cur[i]! += values[i]!;
+      else map.set(key, [...values]);
+    };
+
+    const putLedger = statements(c).putLedger;
+    // In id ranges: better-sqlite3 cannot write while a statement is still iterating.
+    const chunk = c
+      .prepare(
+        `SELECT d.id, d.stage, d.partner_id, d.customer_id, d.amount_cents, d.submitted_at, d.closed_at,
+                t.id, t.partner_id, t.occurred_at, t.pillar
+           FROM deals d LEFT JOIN touches t ON t.deal_id = d.id
+          WHERE d.id > ? AND d.id <= ? AND d.stage IN ('won', 'lost') AND d.closed_at IS NOT NULL
+          ORDER BY d.id`,
+      )
+      .raw(true);
+    const maxId = (c.prepare(`SELECT coalesce(max(id), 0) FROM deals`).pluck().get() as number) ?? 0;
+    let deal: DealFacts | null = null;
+    let touchList: TouchFacts[] = [];
+    let done = 0;
+    const flush = () => {
+      if (!deal) return;
+      const k = contributionOf(deal, touchList, kindOf);
+      if (!k) return;
+      months.add(k.month);
+      putLedger.run(
+        deal.id,
+        k.month,
+        k.stage,
+        k.partnerId,
+        k.customerId,
+        k.segments,
+        k.amountCents,
+        k.cycleDays,
+        k.credits ? JSON.stringify(k.credits) : null,
+      );
+      const won = k.stage === "won" ? 1 : 0;
+      for (const segment of segmentsOf(k.segments)) {
+        bump(stats, `${k.month}|${segment}`, [won, 1 - won, k.amountCents]);
+        if (won) bump(cycles, `${k.month}|${segment}|${k.cycleDays}`, [1]);
+      }
+      if (k.partnerId !== null) bump(outcomes, `${k.month}|${k.partnerId}`, [won, 1 - won]);
+      for (const [model, list] of Object.entries(k.credits ?? {})) {
+        for (const [pid, cents] of list) bump(credit, `${model}|${k.month}|${pid}`, [cents, 1]);
+      }
+      if (won) {
+        const first = firstWin.get(k.customerId);
+        if (!first || deal.closedAt! < first.closedAt || (deal.closedAt === first.closedAt && deal.id < first.dealId)) {
+          firstWin.set(k.customerId, { closedAt: deal.closedAt!, dealId: deal.id, segments: k.segments });
+        }
+      }
+      if (++done % 20_000 === 0) options.onProgress?.(done, total);
+    };
+    const STEP = 50_000;
+    for (let from = 0; from < maxId; from += STEP) {
+      for (const row of chunk.all(from, from + STEP) as unknown[][]) {
+        const id = row[0] as number;
+        if (!deal || deal.id !== id) {
+          flush();
+          deal = {
+            id,
+            stage: row[1] as string,
+            partnerId: row[2] as number | null,
+            customerId: row[3] as number,
+            amountCents: row[4] as number,
+            submittedAt: row[5] as number,
+            closedAt: row[6] as number,
+          };
+          touchList = [];
+        }
+        if (row[7] !== null) {
+          touchList.push({ id: row[7] as number, partnerId: row[8] as number, occurredAt: row[9] as number, pillar: row[10] as string });
+        }
+      }
+    }
+    flush();
+    options.onProgress?.(done, total);
+
+    const insCredit = c.prepare(
+      `INSERT INTO partner_month_credit (model, month, partner_id, credited_cents, credited_deals) VALUES (?, ?, ?, ?, ?)`,
+    );
+    for (const [key, [cents, n]] of credit) {
+      const [model, month, pid] = key.split("|");
+      insCredit.run(model, month, Number(pid), cents, n);
+    }
+    const insOutcome = c.prepare(`INSERT INTO partner_month_outcomes (month, partner_id, won_deals, lost_deals) VALUES (?, ?, ?, ?)`);
+    for (const [key, [won, lost]] of outcomes) {
+      const [month, pid] = key.split("|");
+      insOutcome.run(month, Number(pid), won, lost);
+    }
+    const insStats = c.prepare(`INSERT INTO program_month_stats (month, segment, won_deals, lost_deals, won_cents) VALUES (?, ?, ?, ?, ?)`);
+    for (const [key, [won, lost, cents]] of stats) {
+      const [month, segment] = key.split("|");
+      insStats.run(month, segment, won, lost, cents);
+    }
+    const insCycle = c.prepare(`INSERT INTO program_month_cycles (month, segment, cycle_days, won_deals) VALUES (?, ?, ?, ?)`);
+    for (const [key, [n]] of cycles) {
+      const [month, segment, days] = key.split("|");
+      insCycle.run(month, segment, Number(days), n);
+    }
+    const insFirst = c.prepare(`INSERT INTO customer_first_wins (customer_id, deal_id, segments) VALUES (?, ?, ?)`);
+    for (const [customerId, f] of firstWin) insFirst.run(customerId, f.dealId, f.segments);
+
+    // Retention: one pass over MRR in (customer, month) order.
+    const retention = new Map<string, number[]>();
+    const addCustomer = (customerId: number, series: Map<string, number>) => {
+      const segments = firstWin.get(customerId)?.segments;
+      if (segments === undefined) return;
+      const names = segmentsOf(segments);
+      for (const [month, then] of series) {
+        if (then <= 0) continue;
+        const m = addMonths(month, 12);
+        const now = series.get(m) ?? 0;
+        for (const segment of names) bump(retention, `${m}|${segment}`, [1, now > 0 ? 0 : 1, then, now]);
+      }
+    };
+    let customer = -1;
+    let series = new Map<string, number>();
+    for (const [cid, month, cents] of c
+      .prepare(`SELECT customer_id, month, mrr_cents FROM customer_mrr ORDER BY customer_id, month`)
+      .raw(true)
+      .iterate() as Iterable<[number, string, number]>) {
+      if (cid !== customer) {
+        if (customer !== -1) addCustomer(customer, series);
+        customer = cid;
+        series = new Map();
+      }
+      series.set(month, cents);
+    }
+    if (customer !== -1) addCustomer(customer, series);
+    const insRetention = c.prepare(
+      `INSERT INTO program_month_retention (month, segment, cohort_customers, churned_customers, mrr_then_cents, mrr_now_cents) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    for (const [key, [n, churned, then, now]] of retention) {
+      const [month, segment] = key.split("|");
+      insRetention.run(month, segment, n, churned, then, now);
+    }
+
+    // New versions for every month (cache keys built on the old ones must not match again).
+    const version = Date.now();
+    const putMonth = c.prepare(
+      `INSERT INTO rollup_months (month, version) VALUES (?, ?) ON CONFLICT (month) DO UPDATE SET version = version + excluded.version`,
+    );
+    for (const month of months) putMonth.run(month, version);
+    c.prepare(`UPDATE rollup_months SET version = version + 1 WHERE month NOT IN (SELECT value FROM json_each(?))`).run(
+      JSON.stringify([...months]),
+    );
+    c.prepare(`INSERT INTO rollup_state (id, built_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET built_at = excluded.built_at`).run(
+      Date.now(),
+    );
+    return { closedDeals: done, months: months.size };
+  });
+  const result = run.immediate();
+  return result && { ...result, ms: performance.now() - started };
+}
+
+/**
+ * Builds the rollups once on a database that never had them (a fresh migration over existing
+ * deals). Returns whether it rebuilt. Cheap to call on every request: one primary-key lookup.
+ */
+export function ensureRollups(db: DB): boolean {
+  const s = statements(clientOf(db));
+  if (s.built.get() !== undefined) return false;
+  // Two processes may both get here: the second finds the rollups built under the write lock.
+  return rebuildRollups(db, { onlyIfNeverBuilt: true }) !== null;
+}
+
+/** Each month's rollup version ('YYYY-MM' → version), for cache keys. */
+export function rollupVersions(db: DB | Pick<DB, "select">): Map<string, number> {
+  return new Map(clientOf(db).prepare(`SELECT month, version FROM rollup_months`).raw(true).all() as [string, number][]);
+}
