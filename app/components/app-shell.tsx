@@ -10,16 +10,27 @@ export function navFor(user: Pick<SessionUser, "role">): NavItem[] {
   if (user.role === "partner_user" || user.role === "partner_admin") {
     return [
       { to: "/dashboard", label: "Dashboard" },
+      { to: "/deals", label: "Deals" },
+      { to: "/attribution", label: "Attribution" },
+      { to: "/tier", label: "Tier" },
+      { to: "/reports", label: "Reports" },
       ...(user.role === "partner_admin" ? [{ to: "/team", label: "Team" }] : []),
       { to: "/account", label: "Account" },
     ];
   }
   return [
     { to: "/internal", label: "Overview", end: true },
+    { to: "/internal/registrations", label: "Registrations" },
     { to: "/internal/partners", label: "Partners" },
+    { to: "/internal/ecosystem", label: "Ecosystem" },
+    { to: "/internal/metrics", label: "Program metrics" },
     { to: "/internal/applications", label: "Applications" },
+    { to: "/internal/tier-reviews", label: "Tier reviews" },
+    { to: "/internal/imports", label: "Imports" },
+    { to: "/internal/reports", label: "Reports" },
     { to: "/internal/team", label: "Team" },
     { to: "/internal/outbox", label: "Outbox" },
+    ...(user.role === "admin" ? [{ to: "/internal/settings", label: "Settings" }] : []),
     { to: "/account", label: "Account" },
   ];
 }

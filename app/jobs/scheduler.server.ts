@@ -6,6 +6,15 @@ import type { DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../server/config";
 import { deleteExpiredSessions } from "../auth/session.server";
+import { runDealLifecycle } from "./deal-lifecycle.server";
+import { catchUpTierEvaluation, evaluateTiers, lastCompletedPeriod } from "../domain/tier-evaluation.server";
+import {
+  catchUpMonthlyReports,
+  kickDeliveries,
+  reportSchedule,
+  runMonthlyReports,
+  stopDeliveries,
+} from "../reports/delivery.server";
 
 export type JobContext = { db: DB; config: Config; mailer: Mailer };
 
@@ -14,6 +23,8 @@ export type Job = {
   /** Cron expression and time zone. */
   schedule: (ctx: JobContext) => { cron: string; timezone: string };
   run: (ctx: JobContext) => Promise<unknown> | unknown;
+  /** At scheduler start: do what a run missed while the server was down. */
+  catchUp?: (ctx: JobContext) => Promise<unknown> | unknown;
 };
 
 export const jobs: Job[] = [
@@ -21,6 +32,34 @@ export const jobs: Job[] = [
     name: "session-cleanup",
     schedule: () => ({ cron: "17 3 * * *", timezone: "UTC" }),
     run: ({ db }) => deleteExpiredSessions(db),
+  },
+  {
+    // Expire registrations whose protection ran out; warn partners 14 days ahead.
+    name: "deal-lifecycle",
+    schedule: () => ({ cron: "5 2 * * *", timezone: "UTC" }),
+    run: (ctx) => runDealLifecycle(ctx, new Date()),
+  },
+  {
+    // Month-end tier evaluation of the month that just ended; re-running it adds nothing. A
+    // start after a missed run evaluates that month.
+    name: "tier-evaluation",
+    schedule: () => ({ cron: "30 0 1 * *", timezone: "UTC" }),
+    run: (ctx) => evaluateTiers(ctx, { period: lastCompletedPeriod(new Date()), actor: "system" }),
+    catchUp: (ctx) => catchUpTierEvaluation(ctx, new Date()),
+  },
+  {
+    // The monthly partner reports, on the schedule in program settings: enqueue the month that
+    // just ended in that time zone and send. A start after a missed run catches up.
+    name: "monthly-reports",
+    schedule: (ctx) => reportSchedule(ctx.db),
+    run: (ctx) => runMonthlyReports(ctx, new Date()),
+    catchUp: (ctx) => catchUpMonthlyReports(ctx, new Date()),
+  },
+  {
+    // Reports whose backoff has elapsed, and rows a dead worker left 'sending' (expired lease).
+    name: "report-retries",
+    schedule: () => ({ cron: "*/5 * * * *", timezone: "UTC" }),
+    run: (ctx) => kickDeliveries(ctx),
   },
 ];
 
@@ -35,8 +74,17 @@ export function startScheduler(ctx: JobContext) {
       }
     });
   });
+  for (const job of jobs) {
+    if (!job.catchUp) continue;
+    Promise.resolve()
+      .then(() => job.catchUp!(ctx))
+      .catch((error) => console.error(`[scheduler] ${job.name} catch-up failed:`, error));
+  }
   return {
     jobs: crons.map((c) => ({ name: c.name, next: c.nextRun() })),
-    stop: () => crons.forEach((c) => c.stop()),
+    stop: () => {
+      crons.forEach((c) => c.stop());
+      void stopDeliveries();
+    },
   };
 }

@@ -5,6 +5,7 @@ import type { ServerBuild } from "@remix-run/node";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lastCompletedPeriod } from "../../app/domain/tier-evaluation.server";
 import { createCustomer, createDeal } from "../../db/factories";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
@@ -109,7 +110,30 @@ const MATRIX: Record<string, Row> = {
   "routes/_portal.deals[.csv]": { url: () => "/deals.csv", get: partnerSide() },
   "routes/_portal.attribution": { url: () => "/attribution", get: partnerSide() },
   "routes/_portal.tier": { url: () => "/tier", get: partnerSide() },
+  "routes/_portal.reports._index": {
+    url: () => "/reports",
+    get: partnerSide(),
+    post: { body: { intent: "preferences", format: "pdf" }, expect: { ...refusedForStaff, partnerUserA: 403 } },
+  },
+  "routes/_portal.reports.$period": { url: () => `/reports/${lastCompletedPeriod()}`, get: partnerSide() },
+  "routes/_portal.reports.$period[.pdf]": { url: () => `/reports/${lastCompletedPeriod()}.pdf`, get: partnerSide() },
+  "routes/internal.reports.ecosystem.$period[.pdf]": {
+    url: () => `/internal/reports/ecosystem/${lastCompletedPeriod()}.pdf`,
+    get: staffOnly,
+  },
+  "routes/internal.reports": {
+    url: () => "/internal/reports",
+    get: staffOnly,
+    post: { body: { intent: "send" }, expect: refusedForPartners },
+  },
   "routes/internal._index": { url: () => "/internal", get: staffOnly },
+  "routes/internal.ecosystem": {
+    url: () => "/internal/ecosystem",
+    get: staffOnly,
+    post: { body: { intent: "play" }, expect: refusedForPartners },
+  },
+  "routes/internal.ecosystem[.csv]": { url: () => "/internal/ecosystem.csv", get: staffOnly },
+  "routes/internal.metrics": { url: () => "/internal/metrics", get: staffOnly },
   "routes/internal.partners._index": { url: () => "/internal/partners", get: staffOnly },
   "routes/internal.partners.$slug": {
     url: (w) => `/internal/partners/${w.partnerA.slug}`,
@@ -239,7 +263,7 @@ describe("access-control matrix", () => {
   });
 
   it("never shows partner B's names to partner A on any partner page", async () => {
-    const pages = ["/dashboard", "/deals", "/deals.csv", `/deals/${fixtures.dealA}`, "/attribution", "/tier"];
+    const pages = ["/dashboard", "/deals", "/deals.csv", `/deals/${fixtures.dealA}`, "/attribution", "/tier", "/reports", `/reports/${lastCompletedPeriod()}`];
     for (const page of pages) {
       const body = await (await clients.partnerUserA.get(page)).text();
       expect(body, page).not.toContain(fixtures.partnerB.name);

@@ -1,0 +1,304 @@
+// Monthly report delivery for the partner team: a period's deliveries by status (the queue is
+// report_deliveries), the dead letters an admin can retry, and "send this period now", which
+// enqueues the period and drains the queue in the background of the server process so the
+// page shows the progress on reload. One action, named intents; admins only.
+import { parseWithZod } from "@conform-to/zod";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { forbidden, requireStaff } from "../auth/guards.server";
+import { actorOf } from "../domain/audit.server";
+import { addMonths, periodLabel } from "../domain/tier-evaluation.server";
+import { DELIVERY_STATUSES } from "../../db/schema";
+import {
+  deliveriesRunning,
+  deliveryCounts,
+  DeliveryError,
+  enqueuePeriod,
+  kickDeliveries,
+  listDeliveries,
+  previousPeriodIn,
+  reportSchedule,
+  retryDelivery,
+} from "../reports/delivery.server";
+
+export const meta: MetaFunction = () => [{ title: "Reports · Partner team" }];
+
+/** Rows shown per status filter; a 10,000-partner period is read through the counts and filters. */
+const ROW_LIMIT = 300;
+
+type Status = (typeof DELIVERY_STATUSES)[number];
+
+/** The months the page offers: the last 12 that have ended in the report time zone, newest first. */
+function selectablePeriods(timezone: string, now = new Date()) {
+  const last = previousPeriodIn(now, timezone);
+  return Array.from({ length: 12 }, (_, i) => addMonths(last, -i));
+}
+
+const periodField = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "Choose a month.");
+const schema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("retry"), id: z.coerce.number().int().positive(), period: periodField }),
+  z.object({ intent: z.literal("send"), period: periodField }),
+]);
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requireStaff(args);
+  const { db } = args.context;
+  const url = new URL(args.request.url);
+  const { timezone, cron } = reportSchedule(db);
+  const periods = selectablePeriods(timezone);
+  const requested = url.searchParams.get("period");
+  if (requested !== null && !periods.includes(requested)) {
+    throw new Response("Choose one of the last 12 months.", { status: 400 });
+  }
+  const period = requested ?? periods[0]!;
+  const statusParam = url.searchParams.get("status");
+  const status = DELIVERY_STATUSES.includes(statusParam as Status) ? (statusParam as Status) : undefined;
+  const counts = deliveryCounts(db, period);
+  const now = Date.now();
+  return {
+    isAdmin: user.role === "admin",
+    period,
+    periodLabel: periodLabel(period),
+    periods: periods.map((p) => ({ value: p, label: periodLabel(p) })),
+    schedule: { cron, timezone },
+    status: status ?? null,
+    counts,
+    running: deliveriesRunning(),
+    started: url.searchParams.get("started") === "1",
+    limit: ROW_LIMIT,
+    rows: listDeliveries(db, period, { status, limit: ROW_LIMIT }).map((r) => ({
+      id: r.id,
+      partnerName: r.partnerName,
+      partnerSlug: r.partnerSlug,
+      kind: r.kind,
+      status: r.status,
+      attempts: r.attempts,
+      nextAttemptAt: r.status === "queued" && r.nextAttemptAt > now ? new Date(r.nextAttemptAt).toISOString() : null,
+      error: r.error,
+      sentAt: r.sentAt?.toISOString() ?? null,
+      messageId: r.messageId,
+    })),
+  };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireStaff(args);
+  if (user.role !== "admin") forbidden("Only program admins can send or retry reports.");
+  const ctx = args.context;
+  const submission = parseWithZod(await args.request.formData(), { schema });
+  if (submission.status !== "success") {
+    return data({ error: "Choose a month and a delivery." }, { status: 400 });
+  }
+  const value = submission.value;
+  try {
+    if (value.intent === "retry") {
+      retryDelivery(ctx.db, actorOf(user), value.id);
+    } else {
+      const { timezone } = reportSchedule(ctx.db);
+      if (!selectablePeriods(timezone).includes(value.period)) {
+        return data({ error: "Choose one of the last 12 months." }, { status: 400 });
+      }
+      enqueuePeriod(ctx.db, value.period);
+    }
+  } catch (error) {
+    if (error instanceof DeliveryError) return data({ error: error.message }, { status: error.status });
+    throw error;
+  }
+  // Not awaited: the queue drains in the server process while the partner team reloads the
+  // page to watch the counts move. Failures end up in the rows, not here.
+  kickDeliveries(ctx).catch((error) => console.error("[reports] background delivery failed:", error));
+  return redirect(`/internal/reports?period=${value.period}${value.intent === "send" ? "&started=1" : ""}`);
+}
+
+const STATUS_BADGE: Record<Status, string> = {
+  queued: "neutral",
+  sending: "warn",
+  sent: "ok",
+  skipped: "neutral",
+  failed: "danger",
+};
+
+const STATUS_LABEL: Record<Status, string> = {
+  queued: "Queued",
+  sending: "Sending",
+  sent: "Sent",
+  skipped: "Skipped",
+  failed: "Failed",
+};
+
+function formatInstant(iso: string | null) {
+  if (!iso) return "—";
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+export default function Reports() {
+  const { isAdmin, period, periodLabel, periods, schedule, status, counts, running, started, rows, limit } =
+    useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busyIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent") ?? "") : null;
+  const finished = counts.sent + counts.skipped + counts.failed;
+  const shown = status ? counts[status] : counts.total;
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Reports</h1>
+          <p className="muted" style={{ margin: 0 }}>
+            Monthly partner reports and the internal ecosystem report. Scheduled <code>{schedule.cron}</code> (
+            {schedule.timezone}) for the month that just ended; each report goes out at most once, failures are retried
+            with backoff and end here as failed.
+          </p>
+        </div>
+        <Form method="get" className="row" aria-label="Choose the month">
+          <div className="field">
+            <label htmlFor="period">Month</label>
+            <select id="period" name="period" defaultValue={period}>
+              {periods.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" className="secondary">
+            Show
+          </button>
+        </Form>
+      </div>
+
+      {actionData?.error ? (
+        <p className="form-error" role="alert">
+          {actionData.error}
+        </p>
+      ) : null}
+      {started || running ? (
+        <p className="info" role="status">
+          {running
+            ? `Sending in progress: ${finished} of ${counts.total} done. Reload the page to see it move.`
+            : `Sending ${periodLabel} has finished.`}
+        </p>
+      ) : null}
+
+      <section className="card stack" aria-labelledby="counts-heading">
+        <div className="page-head" style={{ marginBottom: 0 }}>
+          <h2 id="counts-heading" style={{ margin: 0 }}>
+            {periodLabel}
+          </h2>
+          <div className="row">
+            <a href={`/internal/reports/ecosystem/${period}.pdf`} className="button secondary">
+              Ecosystem report (PDF)
+            </a>
+            {isAdmin ? (
+              <Form method="post">
+                <input type="hidden" name="intent" value="send" />
+                <input type="hidden" name="period" value={period} />
+                <button type="submit" disabled={busyIntent === "send"}>
+                  {busyIntent === "send" ? "Starting…" : "Send this period now"}
+                </button>
+              </Form>
+            ) : null}
+          </div>
+        </div>
+        {counts.total > 0 ? (
+          <div className="progress" role="img" aria-label={`${finished} of ${counts.total} finished`}>
+            <span style={{ width: `${Math.round((finished / counts.total) * 100)}%` }} />
+          </div>
+        ) : null}
+        <nav aria-label="Filter by status" className="row">
+          <Link to={`?period=${period}`} aria-current={status === null ? "page" : undefined} className="badge">
+            All {counts.total}
+          </Link>
+          {DELIVERY_STATUSES.map((s) => (
+            <Link
+              key={s}
+              to={`?period=${period}&status=${s}`}
+              aria-current={status === s ? "page" : undefined}
+              className={`badge ${STATUS_BADGE[s]}`}
+            >
+              {STATUS_LABEL[s]} {counts[s]}
+            </Link>
+          ))}
+        </nav>
+        {counts.total === 0 ? (
+          <p className="muted">
+            Nothing has been sent for {periodLabel} yet.
+            {isAdmin ? " “Send this period now” queues every active partner's report." : ""}
+          </p>
+        ) : rows.length === 0 ? (
+          <p className="muted">No {status ? STATUS_LABEL[status].toLowerCase() : ""} deliveries.</p>
+        ) : (
+          <div className="table-wrap">
+            {shown > limit ? (
+              <p className="muted small">
+                Showing {limit} of {shown}, the ones needing attention first.
+              </p>
+            ) : null}
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Partner</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Attempts
+                  </th>
+                  <th scope="col">Next attempt</th>
+                  <th scope="col">Error</th>
+                  <th scope="col">Sent at</th>
+                  <th scope="col">Message ID</th>
+                  {isAdmin ? (
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  ) : null}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      {r.partnerSlug ? (
+                        <Link to={`/internal/partners/${r.partnerSlug}`}>{r.partnerName}</Link>
+                      ) : (
+                        <span className="muted">Partner team</span>
+                      )}
+                    </td>
+                    <td>{r.kind === "ecosystem" ? "Ecosystem" : "Monthly"}</td>
+                    <td>
+                      <span className={`badge ${STATUS_BADGE[r.status]}`}>{STATUS_LABEL[r.status]}</span>
+                    </td>
+                    <td className="num">{r.attempts}</td>
+                    <td>{formatInstant(r.nextAttemptAt)}</td>
+                    <td className="small">{r.error ?? ""}</td>
+                    <td>{formatInstant(r.sentAt)}</td>
+                    <td className="small">
+                      <code>{r.messageId ?? ""}</code>
+                    </td>
+                    {isAdmin ? (
+                      <td>
+                        {r.status === "failed" ? (
+                          <Form method="post">
+                            <input type="hidden" name="intent" value="retry" />
+                            <input type="hidden" name="id" value={r.id} />
+                            <input type="hidden" name="period" value={period} />
+                            <button type="submit" className="secondary" disabled={busyIntent === "retry"}>
+                              Retry
+                              <span className="visually-hidden"> {r.partnerName ?? "ecosystem report"}</span>
+                            </button>
+                          </Form>
+                        ) : null}
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
