@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { seedDemoIfEmpty } from "../../db/seed/program";
 import { closeDatabase, openDatabase, runMigrations } from "../db.server";
 import { ensureRollups } from "../domain/rollups.server";
+import { stopDeliveries } from "../reports/delivery.server";
 import { startScheduler } from "../jobs/scheduler.server";
 import { createMailer } from "../mailer.server";
 import { createApp } from "./app";
@@ -65,7 +66,9 @@ function shutdown(signal: string) {
   stopping = true;
   console.log(`${signal}: shutting down`);
   scheduler?.stop();
-  server.close(() => {
+  server.close(async () => {
+    // A delivery run in flight finishes its current message before the database closes.
+    await stopDeliveries();
     mailer.close();
     closeDatabase(db);
     process.exit(0);
