@@ -93,7 +93,7 @@ test("a partner admin invites a colleague who joins through the emailed link", a
   await page.getByLabel("Name").fill("Nora Newcomer");
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Send the invitation" }).click();
-  await expect(page.getByRole("cell", { name: email })).toBeVisible();
+  await expect(page.getByRole("cell", { name: email, exact: true })).toBeVisible();
   await signOut(page);
 
   const mail = await waitForMail((m) => m.to.includes(email));
