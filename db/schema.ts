@@ -289,6 +289,8 @@ export const deals = sqliteTable(
     index("deals_stage_closed_idx").on(t.stage, t.closedAt),
     index("deals_customer_idx").on(t.customerId),
     index("deals_stage_submitted_idx").on(t.stage, t.submittedAt),
+    // Covering: deals a partner registered before a date (ecosystem long tail, ramping flag).
+    index("deals_partner_submitted_idx").on(t.partnerId, t.submittedAt),
     uniqueIndex("deals_one_claim_per_customer_uq")
       .on(t.customerId)
       .where(sql`${t.holdsClaim} = 1`),

@@ -156,31 +156,66 @@ function seriesFor(
   const months = Array.from({ length: SERIES_MONTHS }, (_, m) => addMonths(period.endMonth, m - SERIES_MONTHS));
   const key = `${fingerprint(partners)}|${versionsKey(versions, months)}`;
   return memoized(c, `series:${model}:${period.endMonth}`, key, () => {
-    const index = new Map(partners.map(([id], i) => [id, i]));
     const n = partners.length;
-    // One indexed query per month: no month strings to build per row.
-    const inMonth = c.prepare(`SELECT partner_id, credited_cents FROM partner_month_credit WHERE model = ? AND month = ?`).raw(true);
-    const credit = months.map((month) => {
-      const column = new Float64Array(n);
-      for (const [pid, cents] of inMonth.all(model, month) as [number, number][]) {
-        const i = index.get(pid);
-        if (i !== undefined) column[i] = cents;
+    // Partner id → position in `partners` (-1: not an active partner), without a Map lookup per row.
+    let maxId = 0;
+    for (const [id] of partners) if (id > maxId) maxId = id;
+    const position = new Int32Array(maxId + 1).fill(-1);
+    partners.forEach(([id], i) => (position[id] = i));
+    const at = (pid: number) => (pid >= 0 && pid <= maxId ? position[pid]! : -1);
+    // Each month's column is kept on its own (per model, keyed on the partner set and that month's
+    // rollup version): after a change to one month (a back-dated deal) only that month is read again.
+    const fp = fingerprint(partners);
+    let columns = memo.get(c)?.get(`credit-months:${model}`)?.value as Map<string, { key: string; column: Float64Array }> | undefined;
+    if (!columns) {
+      columns = new Map();
+      memo.get(c)!.set(`credit-months:${model}`, { key: null, value: columns });
+    }
+    const monthKey = (m: string) => `${fp}|${versions.get(m) ?? 0}`;
+    const missing = months.filter((m) => columns.get(m)?.key !== monthKey(m));
+    if (missing.length > 0) {
+      const read = new Map(missing.map((m) => [m, new Float64Array(n)]));
+      // A range scan of the covering index (model, month, partner_id, credited_cents), in month
+      // order: one row per month, its partners and cents packed as JSON arrays. Parsing two
+      // numeric arrays is far cheaper than materializing a row per partner-month.
+      for (const [month, ids, cents] of c
+        .prepare(
+          `SELECT month, json_group_array(partner_id), json_group_array(credited_cents) FROM partner_month_credit
+            WHERE model = ? AND month >= ? AND month <= ? GROUP BY month`,
+        )
+        .raw(true)
+        .all(model, missing[0], missing[missing.length - 1]) as [string, string, string][]) {
+        const column = read.get(month);
+        if (!column) continue;
+        const pids = JSON.parse(ids) as number[];
+        const values = JSON.parse(cents) as number[];
+        for (let k = 0; k < pids.length; k++) {
+          const i = at(pids[k]!);
+          if (i >= 0) column[i] = values[k]!;
+        }
       }
-      return column;
-    });
+      for (const [m, column] of read) columns.set(m, { key: monthKey(m), column });
+      // Keep the months of the last windows asked for, not every month ever read.
+      if (columns.size > 4 * SERIES_MONTHS) for (const m of [...columns.keys()]) if (!months.includes(m)) columns.delete(m);
+    }
+    const credit = months.map((m) => columns.get(m)!.column);
     const won = new Float64Array(n);
     const lost = new Float64Array(n);
-    for (const [pid, w, l] of c
+    const [ids, wonDeals, lostDeals] = c
       .prepare(
-        `SELECT partner_id, sum(won_deals), sum(lost_deals) FROM partner_month_outcomes
-          WHERE month >= ? AND month < ? GROUP BY partner_id`,
+        `SELECT json_group_array(partner_id), json_group_array(won_deals), json_group_array(lost_deals)
+           FROM partner_month_outcomes WHERE month >= ? AND month < ?`,
       )
       .raw(true)
-      .all(period.fromMonth, period.endMonth) as [number, number, number][]) {
-      const i = index.get(pid);
-      if (i !== undefined) {
-        won[i] = w;
-        lost[i] = l;
+      .get(period.fromMonth, period.endMonth) as [string, string, string];
+    const pids = JSON.parse(ids) as number[];
+    const w = JSON.parse(wonDeals) as number[];
+    const l = JSON.parse(lostDeals) as number[];
+    for (let k = 0; k < pids.length; k++) {
+      const i = at(pids[k]!);
+      if (i >= 0) {
+        won[i]! += w[k]!;
+        lost[i]! += l[k]!;
       }
     }
     return { credit, won, lost };
@@ -271,6 +306,54 @@ export type TrendPoint = {
   largestShare: number | null;
 };
 
+/**
+ * computeConcentration (concentration.ts) of values already sorted ascending, without the
+ * copies and comparator sorts: the same sums in the same order (largest first), so the same
+ * figures to the last bit.
+ */
+function concentrationOfSorted(asc: Float64Array): Omit<Concentration, "top20Count" | "largestShareAlert"> {
+  const n = asc.length;
+  let total = 0;
+  for (let i = n - 1; i >= 0; i--) total += asc[i]!;
+  if (n === 0 || total <= 0) {
+    return { n, revenueCents: total, hhi: null, band: null, effectivePartners: null, top20Share: null, n80: null, gini: 0, largestShare: null };
+  }
+  const top20Count = Math.ceil(0.2 * n);
+  let hhi = 0;
+  let cumulative = 0;
+  let n80 = n;
+  let found = false;
+  let top20Share = 0;
+  // Position j counts from the largest value (the order computeConcentration sums in).
+  for (let j = 0; j < n; j++) {
+    const x = asc[n - 1 - j]! / total;
+    hhi += (100 * x) ** 2;
+    if (!found) {
+      cumulative += x;
+      if (cumulative >= 0.8 - 1e-12) {
+        n80 = j + 1;
+        found = true;
+      }
+    }
+    if (j < top20Count) top20Share += x;
+  }
+  // gini(): Σ (2i − n − 1)·x_i over the values ascending, i from 1.
+  let sum = 0;
+  for (let i = 1; i <= n; i++) sum += (2 * i - n - 1) * asc[i - 1]!;
+  const largestShare = asc[n - 1]! / total;
+  return {
+    n,
+    revenueCents: total,
+    hhi,
+    band: hhiBand(hhi),
+    effectivePartners: 10_000 / hhi,
+    top20Share,
+    n80,
+    gini: sum / (n * total),
+    largestShare,
+  };
+}
+
 function trendFrom(period: AnalyticsPeriod, series: Series): TrendPoint[] {
   const M = SERIES_MONTHS;
   const n = series.won.length;
@@ -281,8 +364,8 @@ function trendFrom(period: AnalyticsPeriod, series: Series): TrendPoint[] {
     // The window of point k: series months k … k + 11.
     const adding = series.credit[k + 11]!;
     for (let i = 0; i < n; i++) window[i]! += adding[i]!;
-    // A typed-array sort is fast; handing the figures a sorted vector keeps their sorts linear.
-    const figures = computeConcentration(Array.from(Float64Array.from(window).sort().reverse()));
+    // A typed-array sort is fast; the figures then take one pass over the sorted vector.
+    const figures = concentrationOfSorted(Float64Array.from(window).sort());
     const month = addMonths(period.endMonth, k - 12);
     points.push({
       month,
@@ -354,7 +437,19 @@ function lastTouches(c: Database.Database, at: number): Map<number, number | nul
     .raw(true)
     .get() as unknown[];
   const latest = memoized(c, "last-touch", key.join(":"), () => {
-    const map = new Map(c.prepare(LAST_TOUCH_SQL).raw(true).all(Number.MAX_SAFE_INTEGER) as [number, number | null][]);
+    // Unbounded, the subquery is a single seek to the end of the partner's index range; two JSON
+    // arrays rather than a row per partner.
+    const [ids, ats] = c
+      .prepare(
+        `SELECT json_group_array(p.id), json_group_array((SELECT max(t.occurred_at) FROM touches t WHERE t.partner_id = p.id))
+           FROM partners p WHERE p.status = 'active'`,
+      )
+      .raw(true)
+      .get() as [string, string];
+    const pids = JSON.parse(ids) as number[];
+    const latestAt = JSON.parse(ats) as (number | null)[];
+    const map = new Map<number, number | null>();
+    for (let k = 0; k < pids.length; k++) map.set(pids[k]!, latestAt[k]!);
     let newest = -Infinity;
     for (const v of map.values()) if (v !== null && v > newest) newest = v;
     return { map, newest };

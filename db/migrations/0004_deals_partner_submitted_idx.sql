@@ -1,0 +1,1 @@
+CREATE INDEX `deals_partner_submitted_idx` ON `deals` (`partner_id`,`submitted_at`);
