@@ -6,7 +6,7 @@
 import { Document, Line, Page, Rect, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import { formatDate, formatPercent } from "../domain/format";
 import type { EcosystemReport, ReportFigure } from "./model.server";
-import { COLOR, Footer, PdfTable, Section, registerReportFonts, s } from "./partner-report-pdf";
+import { COLOR, Footer, PdfTable, Section, prepareReportFonts, s } from "./partner-report-pdf";
 
 function Tile({ label, value, note, alert }: { label: string; value: string; note?: string; alert?: boolean }) {
   return (
@@ -354,6 +354,6 @@ export function EcosystemReportDocument({ report }: { report: EcosystemReport })
 }
 
 export async function renderEcosystemReportPdf(report: EcosystemReport): Promise<Buffer> {
-  registerReportFonts();
+  await prepareReportFonts();
   return renderToBuffer(<EcosystemReportDocument report={report} />);
 }

@@ -34,7 +34,7 @@ import {
   formatWinRate,
   isPeriod,
   periodEnd,
-  periodLabel,
+  periodLabel as longPeriodLabel,
   periodStart,
 } from "../domain/tier-evaluation.server";
 import { loadLadder, tierMetricsForPartner } from "../domain/tier-metrics.server";
@@ -67,8 +67,24 @@ export function validateReportPeriod(period: string, now = new Date()): string {
   return period;
 }
 
-const shortMonth = (period: string) =>
-  periodStart(period).toLocaleDateString("en-US", { month: "short", timeZone: "UTC" });
+// Month labels, memoised: toLocaleDateString builds an Intl formatter on every call, and each
+// report labels a dozen months (a few percent of building the model).
+function memoByPeriod(label: (period: string) => string) {
+  const cache = new Map<string, string>();
+  return (period: string) => {
+    let text = cache.get(period);
+    if (text === undefined) {
+      if (cache.size >= 1_000) cache.clear();
+      text = label(period);
+      cache.set(period, text);
+    }
+    return text;
+  };
+}
+const periodLabel = memoByPeriod(longPeriodLabel);
+const shortMonth = memoByPeriod((period) => periodStart(period).toLocaleDateString("en-US", { month: "short", timeZone: "UTC" }));
+/** Same text as Number#toLocaleString("en-US"), without building a formatter per call. */
+const countFormat = new Intl.NumberFormat("en-US");
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 function programInfo(db: DB) {
@@ -247,7 +263,7 @@ function kpi(
   note: string | null = null,
 ): Kpi {
   const show = (v: number | null) =>
-    v === null ? "—" : unit === "money" ? formatMoney(v, currency) : unit === "percent" ? formatWinRate(v) : v.toLocaleString("en-US");
+    v === null ? "—" : unit === "money" ? formatMoney(v, currency) : unit === "percent" ? formatWinRate(v) : countFormat.format(v);
   const delta = value === null || previous === null ? null : value - previous;
   const deltaText =
     delta === null
@@ -256,7 +272,7 @@ function kpi(
         ? signed(delta, (v) => formatMoney(v, currency))
         : unit === "percent"
           ? signed(delta, (v) => `${(v / 100).toFixed(v % 100 === 0 ? 0 : 1)} pts`)
-          : signed(delta, (v) => v.toLocaleString("en-US"));
+          : signed(delta, (v) => countFormat.format(v));
   return {
     key,
     label,
@@ -851,7 +867,7 @@ function concentrationFigures(c: {
       hhi: hhiText(c.hhi),
       effectivePartners: orDash(c.effectivePartners, (v) => v.toFixed(1)),
       top20Share: orDash(c.top20Share, (v) => formatPercent(v)),
-      n80: orDash(c.n80, (v) => v.toLocaleString("en-US")),
+      n80: orDash(c.n80, (v) => countFormat.format(v)),
       gini: c.gini.toFixed(3),
       largestShare: orDash(c.largestShare, (v) => formatPercent(v)),
     },
@@ -867,7 +883,7 @@ function alertText(a: EcosystemAlert): string {
 }
 
 function reportFigure(f: SampledFigure, show: (v: number) => string, unit: string): ReportFigure {
-  return { ...f, text: f.value === null ? "—" : show(f.value), sampleText: `n = ${f.n.toLocaleString("en-US")} ${unit}` };
+  return { ...f, text: f.value === null ? "—" : show(f.value), sampleText: `n = ${countFormat.format(f.n)} ${unit}` };
 }
 
 function programSection(program: ProgramMetrics, currency: string): EcosystemReport["program"] {
@@ -902,7 +918,7 @@ function programSection(program: ProgramMetrics, currency: string): EcosystemRep
         share: p.share,
         shareText: orDash(p.share, (v) => formatPercent(v)),
         // The count itself, also when it is 0 (a sampled figure would say "—").
-        wonDeals: { ...reportFigure(p.wonDeals, String, "won deals"), text: p.wonDeals.n.toLocaleString("en-US") },
+        wonDeals: { ...reportFigure(p.wonDeals, String, "won deals"), text: countFormat.format(p.wonDeals.n) },
       })),
     },
   };
