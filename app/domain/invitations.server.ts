@@ -276,3 +276,38 @@ export function revokeInvitation(db: DB, actor: Actor, id: number, scope: Invita
     return { id: row.id, email: row.email };
   });
 }
+
+export type InviteOutcome =
+  | { ok: true; email: string }
+  | { ok: false; status: 409; field: "email"; message: string }
+  | { ok: false; status: 502; message: string };
+
+/**
+ * Creates an invitation and emails it: what every "invite" form does. A refused invitation
+ * (the address already has an account) is an answer for the email field; a mail failure keeps
+ * the invitation, which a second invite replaces.
+ */
+export async function inviteAndSend(
+  ctx: { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> },
+  input: { email: string; name: string; role: Role; partnerId: number | null; actor: Actor; inviterName: string },
+): Promise<InviteOutcome> {
+  let invitation: { id: number; token: string };
+  try {
+    invitation = createInvitation(ctx.db, input);
+  } catch (error) {
+    if (!(error instanceof InvitationError)) throw error;
+    return { ok: false, status: 409, field: "email", message: error.message };
+  }
+  try {
+    await sendInvitation(ctx, { invitationId: invitation.id, token: invitation.token, inviterName: input.inviterName });
+  } catch (error) {
+    console.error("Invitation email failed:", error);
+    return {
+      ok: false,
+      status: 502,
+      message:
+        "The invitation was saved but its email could not be sent. Send it again: the new invitation replaces this one.",
+    };
+  }
+  return { ok: true, email: input.email.toLowerCase() };
+}

@@ -11,11 +11,9 @@ import { InvitationsSection, PeopleTable } from "../components/team-tables";
 import { Field, FormErrors, SelectField } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
 import {
-  createInvitation,
-  InvitationError,
+  inviteAndSend,
   listOpenInvitations,
   revokeInvitation,
-  sendInvitation,
 } from "../domain/invitations.server";
 import { listPartnerUsers, setUserDisabled, UserError } from "../domain/users.server";
 
@@ -67,39 +65,20 @@ export async function action(args: ActionFunctionArgs) {
     if (submission.status !== "success") {
       return data({ intent, result: submission.reply(), notice: null, error: null }, { status: 400 });
     }
-    let invitation: { id: number; token: string };
-    try {
-      invitation = createInvitation(context.db, {
-        email: submission.value.email,
-        name: submission.value.name,
-        role: submission.value.role,
-        partnerId: user.partnerId,
-        actor,
-      });
-    } catch (error) {
-      if (!(error instanceof InvitationError)) throw error;
-      return data(
-        { intent, result: submission.reply({ fieldErrors: { email: [error.message] } }), notice: null, error: null },
-        { status: 409 },
-      );
-    }
-    try {
-      await sendInvitation(context, { invitationId: invitation.id, token: invitation.token, inviterName: user.name });
-    } catch (error) {
-      console.error("Invitation email failed:", error);
-      return data(
-        {
-          intent,
-          result: submission.reply({
-            formErrors: [
-              "The invitation was saved but its email could not be sent. Send it again: the new invitation replaces this one.",
-            ],
-          }),
-          notice: null,
-          error: null,
-        },
-        { status: 502 },
-      );
+    const outcome = await inviteAndSend(context, {
+      email: submission.value.email,
+      name: submission.value.name,
+      role: submission.value.role,
+      partnerId: user.partnerId,
+      actor,
+      inviterName: user.name,
+    });
+    if (!outcome.ok) {
+      const result =
+        outcome.status === 409
+          ? submission.reply({ fieldErrors: { email: [outcome.message] } })
+          : submission.reply({ formErrors: [outcome.message] });
+      return data({ intent, result, notice: null, error: null }, { status: outcome.status });
     }
     return {
       intent,

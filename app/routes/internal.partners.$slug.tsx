@@ -12,7 +12,7 @@ import { StageBars } from "../components/stage-bars";
 import { actorOf } from "../domain/audit.server";
 import { formatDate } from "../domain/format";
 import { GrowthPlayError, listGrowthPlays, setGrowthPlayStatus } from "../domain/growth-plays.server";
-import { createInvitation, InvitationError, listOpenInvitations, sendInvitation } from "../domain/invitations.server";
+import { inviteAndSend, listOpenInvitations } from "../domain/invitations.server";
 import { FLAG_LABEL } from "../domain/long-tail";
 import {
   findPartnerBySlug,
@@ -166,33 +166,18 @@ export async function action(args: ActionFunctionArgs) {
       { status: 409 },
     );
   }
-  let invitation;
-  try {
-    invitation = createInvitation(db, {
-      email: input.email,
-      name: input.name,
-      role: input.role,
-      partnerId: partner.id,
-      actor,
-    });
-  } catch (error) {
-    if (!(error instanceof InvitationError)) throw error;
-    return data({ intent, result: submission.reply({ formErrors: [error.message] }), notice: null }, { status: 409 });
+  const outcome = await inviteAndSend(args.context, {
+    email: input.email,
+    name: input.name,
+    role: input.role,
+    partnerId: partner.id,
+    actor,
+    inviterName: user.name,
+  });
+  if (!outcome.ok) {
+    return data({ intent, result: submission.reply({ formErrors: [outcome.message] }), notice: null }, { status: outcome.status });
   }
-  let sent = true;
-  try {
-    await sendInvitation(args.context, { invitationId: invitation.id, token: invitation.token, inviterName: user.name });
-  } catch (error) {
-    console.error(`Invitation email ${invitation.id} failed:`, error);
-    sent = false;
-  }
-  return {
-    intent,
-    result: submission.reply({ resetForm: true }),
-    notice: sent
-      ? `Invitation sent to ${input.email}.`
-      : `The invitation for ${input.email} was created, but the email could not be sent. Try inviting again.`,
-  };
+  return { intent, result: submission.reply({ resetForm: true }), notice: `Invitation sent to ${outcome.email}.` };
 }
 
 const STATUS_BADGE: Record<string, string> = { active: "ok", suspended: "warn", churned: "neutral", applied: "" };
