@@ -4,6 +4,7 @@ import path from "node:path";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { auditEvents, invitations, users } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
+import { startSmtpServer } from "../../tests/support/smtp";
 import { createWorld, type World } from "../../tests/support/world";
 import { verifyPassword } from "../auth/password.server";
 import { hashToken } from "../auth/tokens.server";
@@ -16,6 +17,7 @@ import {
   findOpenInvitation,
   INVITATION_LIFETIME_MS,
   InvitationError,
+  inviteAndSend,
   listOpenInvitations,
   revokeInvitation,
   sendInvitation,
@@ -242,5 +244,42 @@ describe("listing and revoking, scoped", () => {
     expect(listOpenInvitations(db, { partnerId: world.partnerA.id })).toHaveLength(0);
     // Revoking twice finds nothing open.
     expect(revokeInvitation(db, actorOf(world.adminA), a.id, { partnerId: world.partnerA.id })).toBeNull();
+  });
+});
+
+describe("inviteAndSend", () => {
+  const input = () => ({
+    name: "Nina New",
+    role: "partner_user" as const,
+    partnerId: world.partnerA.id,
+    actor: actorOf(world.adminA),
+    inviterName: world.adminA.name,
+  });
+
+  it("creates the invitation and emails its link", async () => {
+    const outcome = await inviteAndSend({ db, mailer, config }, { ...input(), email: "Nina@Alpha.test" });
+    expect(outcome).toEqual({ ok: true, email: "nina@alpha.test" });
+    const mail = listOutbox(outboxDir).find((m) => m.to.includes("nina@alpha.test"));
+    expect(mail?.text).toContain("https://portal.test/invite/");
+  });
+
+  it("answers an address that already has an account on the email field, and sends nothing", async () => {
+    const outcome = await inviteAndSend({ db, mailer, config }, { ...input(), email: world.userA.email.toUpperCase() });
+    expect(outcome).toMatchObject({ ok: false, status: 409, field: "email" });
+    expect(listOutbox(outboxDir)).toEqual([]);
+  });
+
+  it("keeps the invitation and says so when the email cannot be sent", async () => {
+    // A real SMTP server on 127.0.0.1 that refuses every message.
+    const smtp = await startSmtpServer({ rejectAll: true });
+    const refusing = createMailer({ SMTP_URL: smtp.url, MAIL_FROM: "Partner Program <partners@localhost>", OUTBOX_DIR: outboxDir });
+    try {
+      const outcome = await inviteAndSend({ db, mailer: refusing, config }, { ...input(), email: "late@alpha.test" });
+      expect(outcome).toMatchObject({ ok: false, status: 502 });
+      expect(db.select().from(invitations).where(eq(invitations.email, "late@alpha.test")).all()).toHaveLength(1);
+    } finally {
+      refusing.close();
+      await smtp.close();
+    }
   });
 });
