@@ -5,6 +5,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { seedDemoIfEmpty } from "../../db/seed/program";
 import { closeDatabase, openDatabase, runMigrations } from "../db.server";
+import { ecosystemReport } from "../domain/ecosystem.server";
 import { ensureRollups } from "../domain/rollups.server";
 import { stopDeliveries } from "../reports/delivery.server";
 import { startScheduler } from "../jobs/scheduler.server";
@@ -51,6 +52,15 @@ const app = createApp({ config, db, mailer, build, viteMiddleware });
 const scheduler = config.SCHEDULER ? startScheduler({ db, config, mailer }) : null;
 
 const server = app.listen(config.PORT, config.HOST, () => {
+  // Fill the ecosystem figures' cache now rather than on the first staff request: on a large
+  // program the first computation reads every partner's monthly rollups.
+  setImmediate(() => {
+    try {
+      ecosystemReport(db);
+    } catch (error) {
+      console.error("Warming the ecosystem figures failed:", error);
+    }
+  });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config!.PORT;
   console.log(
