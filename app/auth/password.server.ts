@@ -1,13 +1,9 @@
-// Password hashing with argon2id (OWASP's recommended parameters) and the password policy.
+// Password hashing with argon2id (OWASP's recommended parameters).
 import { hash, verify } from "@node-rs/argon2";
-import { z } from "zod";
 
 const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1, outputLen: 32 } as const;
 
-export const passwordSchema = z
-  .string({ required_error: "Enter a password." })
-  .min(10, "Use at least 10 characters.")
-  .max(200, "Use at most 200 characters.");
+export { passwordSchema } from "./password-policy";
 
 export function hashPassword(password: string): Promise<string> {
   // algorithm 2 = Argon2id (the const enum is not importable under isolatedModules)

@@ -13,7 +13,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { z } from "zod";
 import { passwordChangedEmail } from "../../emails/password-changed";
 import { requireUser } from "../auth/guards.server";
-import { passwordSchema } from "../auth/password.server";
+import { passwordSchema } from "../auth/password-policy";
 import { startSession } from "../auth/session.server";
 import { recordSignInFailure, signInBlockedFor } from "../auth/throttle.server";
 import { AppShell } from "../components/app-shell";
@@ -23,21 +23,16 @@ import { changePassword, getAccount } from "../domain/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Partner Portal" }];
 
-// The policy itself (passwordSchema) lives in a .server module the browser cannot load: the
-// server validates with it, the browser with a plain string that only checks presence.
-function formSchema(newPassword: z.ZodString) {
-  return z
-    .object({
-      currentPassword: z.string({ required_error: "Enter your current password." }),
-      newPassword,
-      confirmPassword: z.string({ required_error: "Enter the new password again." }),
-    })
-    .refine((v) => v.newPassword === v.confirmPassword, {
-      path: ["confirmPassword"],
-      message: "The two new passwords do not match. Type the same password twice.",
-    });
-}
-const schema = formSchema(z.string({ required_error: "Enter a new password." }));
+const schema = z
+  .object({
+    currentPassword: z.string({ required_error: "Enter your current password." }),
+    newPassword: passwordSchema,
+    confirmPassword: z.string({ required_error: "Enter the new password again." }),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "The two new passwords do not match. Type the same password twice.",
+  });
 
 const HIDE = ["currentPassword", "newPassword", "confirmPassword"];
 
@@ -54,7 +49,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const { context, request } = args;
-  const submission = parseWithZod(await request.formData(), { schema: formSchema(passwordSchema) });
+  const submission = parseWithZod(await request.formData(), { schema });
   if (submission.status !== "success") {
     return data(submission.reply({ hideFields: HIDE }), { status: 400 });
   }

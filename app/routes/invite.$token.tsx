@@ -12,30 +12,25 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { isStaffRole } from "../auth/guards.server";
-import { passwordSchema } from "../auth/password.server";
+import { passwordSchema } from "../auth/password-policy";
 import { endSession, startSession } from "../auth/session.server";
 import { Field, FormErrors, humanize } from "../components/forms";
 import { acceptInvitation, findOpenInvitation, InvitationError, type InvitationStatus } from "../domain/invitations.server";
 
-// The policy itself (passwordSchema) lives in a .server module the browser cannot load: the
-// server validates with it, the browser with a plain string that only checks presence.
-function formSchema(password: z.ZodString) {
-  return z
-    .object({
-      name: z
-        .string({ required_error: "Enter your name." })
-        .trim()
-        .min(1, "Enter your name.")
-        .max(100, "Use at most 100 characters for your name."),
-      password,
-      confirmPassword: z.string({ required_error: "Enter the same password again." }),
-    })
-    .refine((v) => v.password === v.confirmPassword, {
-      path: ["confirmPassword"],
-      message: "The two passwords do not match. Type the same password twice.",
-    });
-}
-const schema = formSchema(z.string({ required_error: "Enter a password." }));
+const schema = z
+  .object({
+    name: z
+      .string({ required_error: "Enter your name." })
+      .trim()
+      .min(1, "Enter your name.")
+      .max(100, "Use at most 100 characters for your name."),
+    password: passwordSchema,
+    confirmPassword: z.string({ required_error: "Enter the same password again." }),
+  })
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "The two passwords do not match. Type the same password twice.",
+  });
 
 const HIDE = ["password", "confirmPassword"];
 
@@ -87,7 +82,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: formSchema(passwordSchema) });
+  const submission = parseWithZod(await request.formData(), { schema });
   if (submission.status !== "success") {
     return data(submission.reply({ hideFields: HIDE }), { status: 400 });
   }

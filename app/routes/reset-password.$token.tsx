@@ -13,23 +13,18 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { passwordChangedEmail } from "../../emails/password-changed";
 import { checkResetToken, resetPassword, type ResetTokenStatus } from "../auth/password-reset.server";
-import { passwordSchema } from "../auth/password.server";
+import { passwordSchema } from "../auth/password-policy";
 import { Field, FormErrors } from "../components/forms";
 
-// The policy itself (passwordSchema) lives in a .server module the browser cannot load: the
-// server validates with it, the browser with a plain string that only checks presence.
-function formSchema(password: z.ZodString) {
-  return z
-    .object({
-      password,
-      confirmPassword: z.string({ required_error: "Enter the same password again." }),
-    })
-    .refine((v) => v.password === v.confirmPassword, {
-      path: ["confirmPassword"],
-      message: "The two passwords do not match. Type the same password twice.",
-    });
-}
-const schema = formSchema(z.string({ required_error: "Enter a password." }));
+const schema = z
+  .object({
+    password: passwordSchema,
+    confirmPassword: z.string({ required_error: "Enter the same password again." }),
+  })
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "The two passwords do not match. Type the same password twice.",
+  });
 
 const HIDE = ["password", "confirmPassword"];
 
@@ -65,7 +60,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: formSchema(passwordSchema) });
+  const submission = parseWithZod(await request.formData(), { schema });
   if (submission.status !== "success") {
     return data(submission.reply({ hideFields: HIDE }), { status: 400 });
   }

@@ -101,6 +101,10 @@ test("a partner admin invites a colleague who joins through the emailed link", a
   const link = firstLink(mail.text, "/invite/");
   await page.goto(link);
   await page.getByLabel(/^Your name/i).fill("Nora Newcomer");
+  // The password policy is checked as the invitee types, before anything is submitted.
+  await page.getByLabel(/^Password/).fill("short");
+  await page.getByLabel(/^Password/).blur();
+  await expect(page.getByText("Use at least 10 characters.")).toBeVisible();
   await page.getByLabel(/^Password/).fill("a-long-new-password");
   await page.getByLabel(/^Confirm/i).fill("a-long-new-password");
   await page.getByRole("button", { name: /create|join|accept/i }).click();
