@@ -6,7 +6,7 @@
 import { Document, Line, Page, Rect, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import { formatDate, formatPercent } from "../domain/format";
 import type { EcosystemReport, ReportFigure } from "./model.server";
-import { COLOR, Footer, PdfTable, Section, prepareReportFonts, s } from "./partner-report-pdf";
+import { COLOR, Footer, PdfTable, Section, prepareReportFonts, s } from "./pdf-kit";
 
 function Tile({ label, value, note, alert }: { label: string; value: string; note?: string; alert?: boolean }) {
   return (

@@ -1,283 +1,201 @@
 // The partner's monthly report as an A4 PDF (@react-pdf/renderer): it lays out a PartnerReport
-// and computes no figure of its own. Also the PDF building blocks the ecosystem report shares:
-// the bundled fonts, the palette, KPI tiles, tables that break across pages with their header
-// repeated, and the page footer with "Page n of m".
-import { Document, Font, Line, Page, Rect, StyleSheet, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
+// and computes no figure of its own.
+//
+// The layout is fixed: every block has a height known before react-pdf sees it (explicit line
+// heights, text measured in the report font by pdf-text.ts and capped with maxLines, table rows
+// of one line each), so this module decides the page breaks itself — the summary on page 1,
+// then the won deals and the open pipeline, which continue onto as many pages as they need with
+// their heading and table header repeated — and writes "Page n of m" as plain text. react-pdf
+// then lays every page out once, without its pagination passes (which laid each page out three
+// times, twice more for the page numbers): the monthly run renders one of these per partner.
+import { Document, Line, Page, Rect, StyleSheet, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import type { Style } from "@react-pdf/types";
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { ReactNode } from "react";
 import { formatDate, formatMoney } from "../domain/format";
 import type { Kpi, PartnerReport, ReportThreshold } from "./model.server";
+import { COLOR, FONT_FAMILY, Footer, prepareReportFonts, s } from "./pdf-kit";
+import { fitLine, lineCount, textWidth, type TextStyle } from "./pdf-text";
 
 // ---------------------------------------------------------------------------------------------
-// Fonts: DejaVu Sans ships with the app (fonts/, Bitstream Vera licence) so that any partner
-// name renders — "Łódź Systems", "Ærø Partners" — and rendering never touches the network.
+// Geometry (points). The page's padding comes from s.page: 36 top, 54 bottom, 40 each side.
 
-export const FONT_FAMILY = "DejaVu Sans";
+export const CONTENT_WIDTH = 595.28 - 80;
+/** The height blocks may fill on a page, above the footer. */
+export const BODY_HEIGHT = 841.89 - 36 - 54;
+const LH = 1.25;
+const GAP = 14; // below every block and section
+const HEADING = { fontSize: 11.5, bold: true } satisfies TextStyle;
+const HEADING_LINE = 11.5 * LH;
+const HEADING_GAP = 6;
+const NOTE = { fontSize: 7.5 } satisfies TextStyle;
+const NOTE_LINE = 7.5 * LH;
+const BODY = { fontSize: 9 } satisfies TextStyle;
+const BODY_LINE = 9 * LH;
+const CELL = { fontSize: 8.5 } satisfies TextStyle;
+const CELL_PADDING_X = 5;
+const THEAD_HEIGHT = 18;
+const ROW_HEIGHT = 19;
+const COLUMN_WIDTH = (CONTENT_WIDTH + 16) / 2 - 16;
+const HEADER_RIGHT_WIDTH = 190;
+const EMPTY_PADDING = 12;
 
-function fontDirectory(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  // From the source tree (tsx, vitest) the fonts sit beside this module. In the server build
-  // this module is bundled into build/server/index.js, whose neighbour is not fonts/: the
-  // fonts are then read from the source tree the build was made from.
-  const candidates = [path.join(here, "fonts"), path.resolve(here, "../../app/reports/fonts")];
-  const found = candidates.find((dir) => fs.existsSync(path.join(dir, "DejaVuSans.ttf")));
-  if (!found) throw new Error(`The report fonts are missing: looked for DejaVuSans.ttf in ${candidates.join(", ")}`);
-  return found;
-}
-
-let fontsRegistered = false;
-
-export function registerReportFonts() {
-  if (fontsRegistered) return;
-  const dir = fontDirectory();
-  Font.register({
-    family: FONT_FAMILY,
-    fonts: [
-      { src: path.join(dir, "DejaVuSans.ttf"), fontWeight: "normal" },
-      { src: path.join(dir, "DejaVuSans-Bold.ttf"), fontWeight: "bold" },
-    ],
-  });
-  // Names, titles and amounts are never hyphenated: "Harbor-line" would read as a typo.
-  Font.registerHyphenationCallback((word) => [word]);
-  fontsRegistered = true;
-}
-
-// Per-render costs of the embedded fonts, paid once per process instead (profiled: ~15% of a
-// report's render). Both tweaks leave every glyph and position the PDF gets unchanged.
-//
-// 1. Shaping: textkit asks fontkit to shape every text run on every render, and DejaVu's
-//    OpenType tables make that slow. A GlyphRun is never mutated by react-pdf (textkit maps its
-//    positions into new objects; the renderer copies the glyph array before touching it), so
-//    the same string with the same features can share one.
-// 2. pdfkit's doc.font(fontkitFont), called for every text run, builds a new EmbeddedFont and
-//    compares it with the cached one by JSON.stringify-ing the whole `name` table (DejaVu's
-//    holds its licence text). A toJSON on those records makes that comparison cheap: it still
-//    tells fonts apart by their PostScript name, version and table checksum.
-const LAYOUT_CACHE_LIMIT = 20_000;
-let fontsPrepared: Promise<void> | null = null;
-
-type FontkitFont = {
-  postscriptName?: string;
-  version?: string | number;
-  name?: { records?: object };
-  layout: (string: string, features?: unknown, script?: string, language?: string, direction?: string) => unknown;
-};
-
-function prepareFont(font: FontkitFont) {
-  const records = font.name?.records; // decodes the table now, not in the first render
-  if (records && !Object.prototype.hasOwnProperty.call(records, "toJSON")) {
-    const identity = `${font.postscriptName ?? ""}|${String(font.version ?? "")}`;
-    Object.defineProperty(records, "toJSON", { value: () => identity, enumerable: false });
-  }
-  const layout = font.layout.bind(font);
-  const cache = new Map<string, unknown>();
-  font.layout = (string, features, script, language, direction) => {
-    if (typeof string !== "string") return layout(string, features, script, language, direction);
-    const key = `${string}\u0000${features === undefined ? "" : JSON.stringify(features)}\u0000${script ?? ""}\u0000${language ?? ""}\u0000${direction ?? ""}`;
-    let run = cache.get(key);
-    if (run === undefined) {
-      if (cache.size >= LAYOUT_CACHE_LIMIT) cache.clear();
-      run = layout(string, features, script, language, direction);
-      cache.set(key, run);
-    }
-    return run;
-  };
-}
-
-/** Registers the fonts, loads them and applies the once-per-process tweaks above. */
-export function prepareReportFonts(): Promise<void> {
-  registerReportFonts();
-  fontsPrepared ??= (async () => {
-    for (const fontWeight of [400, 700]) {
-      const source = Font.getFont({ fontFamily: FONT_FAMILY, fontWeight }) as unknown as { load(): Promise<void>; data: FontkitFont | null } | undefined;
-      if (!source) continue;
-      await source.load();
-      if (source.data && typeof source.data.layout === "function") prepareFont(source.data);
-    }
-  })().catch((error) => {
-    fontsPrepared = null;
-    throw error;
-  });
-  return fontsPrepared;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Palette and shared styles (the portal's colours, app/styles/app.css).
-
-export const COLOR = {
-  text: "#1b2030",
-  muted: "#5b6378",
-  border: "#dfe3ec",
-  brand: "#3b4cca",
-  brandSoft: "#e8ebff",
-  brandLight: "#b9c0ea",
-  ok: "#1f7a4d",
-  okSoft: "#e3f5ec",
-  warn: "#8a5a00",
-  warnSoft: "#fff3d6",
-  danger: "#b42318",
-  dangerSoft: "#fde8e6",
-  surface: "#f6f7fb",
-  track: "#e6e9f2",
-};
-
-export const s = StyleSheet.create({
-  page: { fontFamily: FONT_FAMILY, fontSize: 9, color: COLOR.text, paddingTop: 36, paddingBottom: 54, paddingHorizontal: 40 },
-  header: { flexDirection: "row", justifyContent: "space-between", alignItems: "flex-end", borderBottomWidth: 2, borderBottomColor: COLOR.brand, paddingBottom: 10, marginBottom: 14 },
-  eyebrow: { fontSize: 8, color: COLOR.muted, textTransform: "uppercase", letterSpacing: 0.8, marginBottom: 3 },
-  title: { fontSize: 20, fontWeight: "bold", color: COLOR.text, lineHeight: 1.2 },
-  subtitle: { fontSize: 11, color: COLOR.muted, marginTop: 2 },
-  badge: { fontSize: 9, fontWeight: "bold", color: COLOR.brand, backgroundColor: COLOR.brandSoft, borderRadius: 9, paddingVertical: 3, paddingHorizontal: 9, alignSelf: "flex-end" },
-  headerRight: { alignItems: "flex-end", maxWidth: 200 },
-  headerFact: { fontSize: 8, color: COLOR.muted, marginTop: 4, textAlign: "right" },
-  section: { marginBottom: 14 },
-  h2: { fontSize: 11.5, fontWeight: "bold", marginBottom: 6, color: COLOR.text },
-  note: { fontSize: 7.5, color: COLOR.muted, marginTop: 4 },
-  tiles: { flexDirection: "row", marginBottom: 14, marginHorizontal: -3 },
-  tile: { flex: 1, marginHorizontal: 3, borderWidth: 1, borderColor: COLOR.border, borderRadius: 6, padding: 7, backgroundColor: "#ffffff" },
-  tileLabel: { fontSize: 7.5, color: COLOR.muted, marginBottom: 3, minHeight: 18 },
-  tileValue: { fontSize: 14, fontWeight: "bold" },
-  tileDelta: { fontSize: 7.5, marginTop: 3 },
-  tileNote: { fontSize: 6.5, color: COLOR.muted, marginTop: 2 },
-  table: { borderTopWidth: 1, borderTopColor: COLOR.border },
-  thead: { flexDirection: "row", backgroundColor: COLOR.surface, borderBottomWidth: 1, borderBottomColor: COLOR.border },
-  th: { fontSize: 7, fontWeight: "bold", color: COLOR.muted, textTransform: "uppercase", letterSpacing: 0.4, paddingVertical: 4, paddingHorizontal: 5 },
-  tr: { flexDirection: "row", borderBottomWidth: 1, borderBottomColor: COLOR.border },
-  td: { fontSize: 8.5, paddingVertical: 4, paddingHorizontal: 5 },
-  empty: { fontSize: 9, color: COLOR.muted, paddingVertical: 6 },
-  footer: { position: "absolute", left: 40, right: 40, bottom: 24, flexDirection: "row", justifyContent: "space-between", fontSize: 7.5, color: COLOR.muted, borderTopWidth: 1, borderTopColor: COLOR.border, paddingTop: 6 },
-  columns: { flexDirection: "row", marginHorizontal: -8 },
-  column: { flex: 1, marginHorizontal: 8 },
-  panel: { borderWidth: 1, borderColor: COLOR.border, borderRadius: 6, padding: 10, backgroundColor: COLOR.surface, marginBottom: 14 },
-});
-
-// The partner report's own fixed styles, made once rather than on every render.
-const p = StyleSheet.create({
-  bold: { fontWeight: "bold" },
+const r = StyleSheet.create({
+  header: { flexDirection: "row", justifyContent: "space-between", alignItems: "flex-end", borderBottomWidth: 2, borderBottomColor: COLOR.brand, paddingBottom: 10, marginBottom: GAP },
   headerLeft: { flex: 1, paddingRight: 12 },
+  headerRight: { width: HEADER_RIGHT_WIDTH, alignItems: "flex-end" },
+  eyebrow: { fontSize: 8, lineHeight: LH, color: COLOR.muted, textTransform: "uppercase", letterSpacing: 0.8, marginBottom: 3 },
+  title: { fontSize: 20, lineHeight: 1.2, fontWeight: "bold", color: COLOR.text },
+  subtitle: { fontSize: 11, lineHeight: LH, color: COLOR.muted, marginTop: 2 },
+  badge: { fontSize: 9, lineHeight: LH, fontWeight: "bold", color: COLOR.brand, backgroundColor: COLOR.brandSoft, borderRadius: 9, paddingVertical: 3, paddingHorizontal: 9 },
+  headerFact: { fontSize: 8, lineHeight: LH, color: COLOR.muted, marginTop: 4, textAlign: "right" },
+  tiles: { flexDirection: "row", marginBottom: GAP, marginHorizontal: -3 },
+  tile: { flex: 1, marginHorizontal: 3, borderWidth: 1, borderColor: COLOR.border, borderRadius: 6, padding: 7, backgroundColor: "#ffffff" },
+  tileLabel: { fontSize: 7.5, lineHeight: LH, color: COLOR.muted, marginBottom: 3, minHeight: 18 },
+  tileValue: { fontSize: 14, lineHeight: 1.2, fontWeight: "bold" },
+  tileDelta: { fontSize: 7.5, lineHeight: LH, marginTop: 3 },
+  tileNote: { fontSize: 6.5, lineHeight: LH, color: COLOR.muted, marginTop: 2 },
+  panel: { borderWidth: 1, borderColor: COLOR.border, borderRadius: 6, padding: 10, backgroundColor: COLOR.surface, marginBottom: GAP },
+  noActivityTitle: { fontSize: 12, lineHeight: LH, fontWeight: "bold", marginBottom: 4 },
+  body: { fontSize: 9, lineHeight: LH },
+  block: { marginBottom: GAP },
+  h2: { fontSize: 11.5, lineHeight: LH, fontWeight: "bold", color: COLOR.text },
+  note: { fontSize: 7.5, lineHeight: LH, color: COLOR.muted, marginTop: 4 },
+  empty: { fontSize: 9, lineHeight: LH, color: COLOR.muted, paddingVertical: EMPTY_PADDING / 2 },
+  columns: { flexDirection: "row", marginHorizontal: -8, marginBottom: GAP },
+  column: { width: COLUMN_WIDTH, marginHorizontal: 8 },
+  bold: { fontWeight: "bold" },
   threshold: { marginBottom: 7 },
   thresholdHead: { flexDirection: "row", justifyContent: "space-between", marginBottom: 2 },
-  thresholdLabel: { fontSize: 8 },
-  thresholdValue: { fontSize: 8, fontWeight: "bold" },
-  thresholdMet: { fontSize: 7, color: COLOR.ok, marginTop: 2 },
-  thresholdOpen: { fontSize: 7, color: COLOR.muted, marginTop: 2 },
-  tierLine: { fontSize: 9, marginBottom: 6 },
-  tierTop: { fontSize: 8, color: COLOR.muted },
-  noActivityTitle: { fontSize: 12, fontWeight: "bold", marginBottom: 4 },
+  thresholdLabel: { fontSize: 8, lineHeight: LH },
+  thresholdValue: { fontSize: 8, lineHeight: LH, fontWeight: "bold" },
+  thresholdMet: { fontSize: 7, lineHeight: LH, color: COLOR.ok, marginTop: 2 },
+  thresholdOpen: { fontSize: 7, lineHeight: LH, color: COLOR.muted, marginTop: 2 },
+  tierLine: { fontSize: 9, lineHeight: LH, marginBottom: 6 },
+  tierTop: { fontSize: 8, lineHeight: LH, color: COLOR.muted },
   action: { flexDirection: "row", marginBottom: 4 },
-  actionNumber: { width: 14, color: COLOR.brand, fontWeight: "bold" },
-  actionText: { flex: 1 },
-  pipelineSummary: { fontSize: 8, color: COLOR.muted, marginBottom: 5 },
+  actionNumber: { width: 14, fontSize: 9, lineHeight: LH, color: COLOR.brand, fontWeight: "bold" },
+  actionText: { flex: 1, fontSize: 9, lineHeight: LH },
+  pipelineSummary: { fontSize: 8, lineHeight: LH, color: COLOR.muted, marginBottom: 5 },
+  thead: { flexDirection: "row", height: THEAD_HEIGHT, backgroundColor: COLOR.surface, borderTopWidth: 1, borderTopColor: COLOR.border, borderBottomWidth: 1, borderBottomColor: COLOR.border },
+  th: { fontSize: 7, lineHeight: LH, fontWeight: "bold", color: COLOR.muted, textTransform: "uppercase", letterSpacing: 0.4, paddingVertical: 3.5, paddingHorizontal: CELL_PADDING_X },
+  tr: { flexDirection: "row", height: ROW_HEIGHT, borderBottomWidth: 1, borderBottomColor: COLOR.border },
+  td: { fontSize: 8.5, lineHeight: 1.2, paddingVertical: 3.5, paddingHorizontal: CELL_PADDING_X },
   expiring: { color: COLOR.warn, fontWeight: "bold" },
   expiringRow: { backgroundColor: COLOR.warnSoft },
 });
 
-/** A column's header and cell styles, shared by every table and render with that column shape. */
-const columnStyles = new Map<string, { th: Style[]; td: Style[] }>();
-function columnStyle(flex: number, align: "left" | "right" = "left") {
-  const key = `${flex}|${align}`;
-  let styles = columnStyles.get(key);
-  if (!styles) {
-    const shape: Style = { flex, textAlign: align };
-    styles = { th: [s.th, shape], td: [s.td, shape] };
-    columnStyles.set(key, styles);
-  }
-  return styles;
-}
+const TH = { fontSize: 7, bold: true, letterSpacing: 0.4, upperCase: true } satisfies TextStyle;
 
 // ---------------------------------------------------------------------------------------------
-// Building blocks.
+// Fixed tables: one line per row, cells cut to their column with "…".
 
-const TREND_MARK = { up: "▲", down: "▼", flat: "■", none: "" } as const;
-const TREND_COLOR = { up: COLOR.ok, down: COLOR.danger, flat: COLOR.muted, none: COLOR.muted } as const;
-
-export function KpiTile({ kpi, previousLabel }: { kpi: Kpi; previousLabel: string }) {
-  return (
-    <View style={s.tile} wrap={false}>
-      <Text style={s.tileLabel}>{kpi.label}</Text>
-      <Text style={s.tileValue}>{kpi.text.value}</Text>
-      <Text style={[s.tileDelta, { color: TREND_COLOR[kpi.trend] }]}>
-        {kpi.trend === "none" ? `${previousLabel}: ${kpi.text.previous}` : `${TREND_MARK[kpi.trend]} ${kpi.text.delta} vs ${previousLabel}`}
-      </Text>
-      {kpi.note ? <Text style={s.tileNote}>{kpi.note}</Text> : null}
-    </View>
-  );
-}
-
-export type Column<T> = {
+type FixedColumn<T> = {
   header: string;
-  /** Share of the table width (flex grow). */
+  /** Share of the table width. */
   flex: number;
   align?: "left" | "right";
   cell: (row: T) => string;
   cellStyle?: (row: T) => Style | undefined;
 };
 
-/**
- * A table whose header row repeats on every page it spans (`fixed` inside the table) and
- * whose rows never split across a page break (`wrap={false}`).
- */
-export function PdfTable<T>({ columns, rows, rowKey, empty, rowStyle }: {
-  columns: Column<T>[];
-  rows: T[];
-  rowKey: (row: T) => string | number;
-  empty: string;
-  rowStyle?: (row: T) => Style | undefined;
-}) {
-  if (rows.length === 0) return <Text style={s.empty}>{empty}</Text>;
+type TableRow = { key: string | number; cells: { text: string; style: Style[] }[]; style: Style | Style[] };
+type FixedTable = { head: { text: string; style: Style[] }[]; rows: TableRow[] };
+
+const styleCache = new Map<string, { th: Style[]; td: Style[] }>();
+function cellStyles(flex: number, align: "left" | "right" = "left") {
+  const key = `${flex}|${align}`;
+  let styles = styleCache.get(key);
+  if (!styles) {
+    const shape: Style = { flex, textAlign: align };
+    styles = { th: [r.th, shape], td: [r.td, shape] };
+    styleCache.set(key, styles);
+  }
+  return styles;
+}
+
+function fixedTable<T>(
+  columns: FixedColumn<T>[],
+  rows: T[],
+  options: { width: number; key: (row: T) => string | number; rowStyle?: (row: T) => Style | undefined },
+): FixedTable {
+  const total = columns.reduce((n, c) => n + c.flex, 0);
+  const widths = columns.map((c) => (options.width * c.flex) / total - 2 * CELL_PADDING_X);
+  return {
+    head: columns.map((c, i) => ({ text: fitLine(c.header, widths[i]!, TH), style: cellStyles(c.flex, c.align).th })),
+    rows: rows.map((row) => {
+      const extra = options.rowStyle?.(row);
+      return {
+        key: options.key(row),
+        style: extra ? [r.tr, extra] : r.tr,
+        cells: columns.map((c, i) => {
+          const base = cellStyles(c.flex, c.align).td;
+          const own = c.cellStyle?.(row);
+          return {
+            text: fitLine(c.cell(row), widths[i]!, { ...CELL, bold: own?.fontWeight === "bold" }),
+            style: own ? [...base, own] : base,
+          };
+        }),
+      };
+    }),
+  };
+}
+
+function TableHead({ table }: { table: FixedTable }) {
   return (
-    <View style={s.table}>
-      <View style={s.thead} fixed minPresenceAhead={22}>
-        {columns.map((c) => (
-          <Text key={c.header} style={columnStyle(c.flex, c.align).th}>
-            {c.header}
-          </Text>
-        ))}
-      </View>
-      {rows.map((row) => (
-        <View key={rowKey(row)} style={withStyle(s.tr, rowStyle?.(row))} wrap={false}>
-          {columns.map((c) => {
-            const base = columnStyle(c.flex, c.align).td;
-            const extra = c.cellStyle?.(row);
-            return (
-              <Text key={c.header} style={extra ? [...base, extra] : base}>
-                {c.cell(row)}
-              </Text>
-            );
-          })}
-        </View>
+    <View style={r.thead}>
+      {table.head.map((h, i) => (
+        <Text key={i} style={h.style}>
+          {h.text}
+        </Text>
       ))}
     </View>
   );
 }
 
-function withStyle(base: Style, extra: Style | undefined): Style | Style[] {
-  return extra ? [base, extra] : base;
-}
-
-export function Footer({ left }: { left: string }) {
+function TableRowView({ row }: { row: TableRow }) {
   return (
-    <View style={s.footer} fixed>
-      <Text>{left}</Text>
-      <Text render={({ pageNumber, totalPages }) => `Page ${pageNumber} of ${totalPages}`} />
+    <View style={row.style}>
+      {row.cells.map((c, i) => (
+        <Text key={i} style={[c.style, lines(1)]}>
+          {c.text}
+        </Text>
+      ))}
     </View>
   );
 }
 
-export function Section({ title, children, breakBefore }: { title: string; children: ReactNode; breakBefore?: boolean }) {
+// ---------------------------------------------------------------------------------------------
+// Measured text: its line count (capped), and the height it takes.
+
+type Measured = { text: string; lines: number };
+
+const lineCaps = new Map<number, Style>();
+/**
+ * The style that caps a text at the `n` lines it was measured to take (react-pdf's maxLines is
+ * a style property); should react-pdf ever need more, the cut shows as "…".
+ */
+function lines(n: number): Style {
+  let style = lineCaps.get(n);
+  if (!style) lineCaps.set(n, (style = { maxLines: n, textOverflow: "ellipsis" }));
+  return style;
+}
+
+function measure(text: string, width: number, style: TextStyle, maxLines: number): Measured {
+  return { text, lines: Math.min(maxLines, lineCount(text, width, style)) };
+}
+
+function Heading({ text }: { text: Measured }) {
   return (
-    <View style={s.section} break={breakBefore}>
-      {/* Keep a heading with at least the first rows of what it introduces. */}
-      <Text style={s.h2} minPresenceAhead={90}>
-        {title}
+    <View style={{ height: headingHeight(text) }}>
+      <Text style={[r.h2, lines(text.lines)]}>
+        {text.text}
       </Text>
-      {children}
     </View>
   );
 }
+
+const headingHeight = (text: Measured) => text.lines * HEADING_LINE + HEADING_GAP;
+const noteHeight = (text: Measured) => 4 + text.lines * NOTE_LINE;
+const emptyHeight = (text: Measured) => EMPTY_PADDING + text.lines * BODY_LINE;
 
 export function ProgressBar({ fraction, color = COLOR.brand }: { fraction: number; color?: string }) {
   const width = 100;
@@ -298,7 +216,7 @@ export function niceCeiling(value: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The partner report.
+// Page 1: the summary.
 
 function TrendChart({ report }: { report: PartnerReport }) {
   const months = report.trend.months;
@@ -359,60 +277,468 @@ function TrendChart({ report }: { report: PartnerReport }) {
   );
 }
 
-function ThresholdRow({ t }: { t: ReportThreshold }) {
-  return (
-    <View style={p.threshold} wrap={false}>
-      <View style={p.thresholdHead}>
-        <Text style={p.thresholdLabel}>{t.label}</Text>
-        <Text style={p.thresholdValue}>
-          {t.haveText} / {t.needText}
-        </Text>
-      </View>
-      <ProgressBar fraction={t.fraction} color={t.met ? COLOR.ok : COLOR.brand} />
-      <Text style={t.met ? p.thresholdMet : p.thresholdOpen}>{t.met ? "Met" : `Still needed: ${t.remainingText}`}</Text>
-    </View>
-  );
+// The header, the KPI tiles (or the no-activity panel), the 12-month chart, attribution beside
+// tier progress. Each block's height is worked out from its measured text.
+
+const TREND_MARK = { up: "▲", down: "▼", flat: "■", none: "" } as const;
+const TREND_COLOR = { up: COLOR.ok, down: COLOR.danger, flat: COLOR.muted, none: COLOR.muted } as const;
+
+type TilePlan = { kpi: Kpi; label: Measured; value: string; valueSize: number; delta: Measured; note: Measured | null };
+
+function planTiles(report: PartnerReport) {
+  const n = Math.max(1, report.kpis.length);
+  const inner = (CONTENT_WIDTH + 6) / n - 6 - 16;
+  const tiles: TilePlan[] = report.kpis.map((kpi) => {
+    const delta =
+      kpi.trend === "none" ? `${report.previousPeriodShortLabel}: ${kpi.text.previous}` : `${TREND_MARK[kpi.trend]} ${kpi.text.delta} vs ${report.previousPeriodShortLabel}`;
+    // A large amount steps down a size rather than running out of its tile.
+    const valueSize = [14, 12, 10].find((size) => fitLine(kpi.text.value, inner, { fontSize: size, bold: true }) === kpi.text.value) ?? 10;
+    return {
+      kpi,
+      label: measure(kpi.label, inner, { fontSize: 7.5 }, 2),
+      value: fitLine(kpi.text.value, inner, { fontSize: valueSize, bold: true }),
+      valueSize,
+      delta: measure(delta, inner, { fontSize: 7.5 }, 2),
+      note: kpi.note ? measure(kpi.note, inner, { fontSize: 6.5 }, 2) : null,
+    };
+  });
+  const tileHeight = (t: TilePlan) =>
+    16 + Math.max(18, t.label.lines * 7.5 * LH) + 3 + 14 * 1.2 + 3 + t.delta.lines * 7.5 * LH + (t.note ? 2 + t.note.lines * 6.5 * LH : 0);
+  return { tiles, height: Math.max(0, ...tiles.map(tileHeight)) };
 }
 
-function TierPanel({ report }: { report: PartnerReport }) {
+function planSummary(report: PartnerReport) {
+  const leftWidth = CONTENT_WIDTH - HEADER_RIGHT_WIDTH - 12;
+  const header = {
+    eyebrow: measure(`${report.programName} · Monthly partner report`, leftWidth, { fontSize: 8, letterSpacing: 0.8, upperCase: true }, 2),
+    title: measure(report.partner.name, leftWidth, { fontSize: 20, bold: true }, 4),
+    badge: fitLine(`${report.partner.tier} tier`, HEADER_RIGHT_WIDTH - 18, { fontSize: 9, bold: true }),
+    facts: [report.partner.kindLabel, `Credit model: ${report.modelLabel}`].map((f) => measure(f, HEADER_RIGHT_WIDTH, { fontSize: 8 }, 2)),
+    height: 0,
+  };
+  const left = header.eyebrow.lines * 8 * LH + 3 + header.title.lines * 20 * 1.2 + 2 + 11 * LH;
+  const right = 9 * LH + 6 + header.facts.reduce((h, f) => h + 4 + f.lines * 8 * LH, 0);
+  header.height = Math.max(left, right) + 12;
+
+  const tiles = report.hasActivity ? planTiles(report) : null;
+  const noActivity = report.hasActivity
+    ? null
+    : measure(
+        `No registrations, decisions, closed deals or touches were recorded for ${report.partner.name} this month, so there are no monthly figures to compare. Your tier progress, open registrations and the next steps that move you forward are below.`,
+        CONTENT_WIDTH - 22,
+        BODY,
+        6,
+      );
+  const noActivityHeight = noActivity ? 22 + 12 * LH + 4 + noActivity.lines * BODY_LINE : 0;
+
+  const periodEnd = formatDate(new Date(report.window.to).getTime() - 1);
+  const chart = {
+    heading: measure(`Credited revenue, last 12 months (${report.modelLabel})`, CONTENT_WIDTH, HEADING, 2),
+    note:
+      report.trend.totalCents > 0
+        ? measure(`${report.trend.totalText} credited over the 12 months ending ${periodEnd}; ${report.periodLabel} is the dark bar.`, CONTENT_WIDTH, NOTE, 3)
+        : null,
+    empty: report.trend.totalCents > 0 ? null : measure(`No revenue was credited to you in the 12 months ending ${periodEnd}.`, CONTENT_WIDTH, BODY, 3),
+    height: 0,
+  };
+  chart.height = headingHeight(chart.heading) + (chart.note ? 150 + noteHeight(chart.note) : emptyHeight(chart.empty!));
+
+  const hasAttribution = report.attribution.some((m) => m.cents > 0);
+  const attribution = {
+    heading: measure("Attribution by model", COLUMN_WIDTH, HEADING, 2),
+    table: hasAttribution
+      ? fixedTable(
+          [
+            { header: "Model", flex: 3, cell: (m) => (m.programModel ? `${m.label} (program)` : m.label), cellStyle: (m) => (m.programModel ? r.bold : undefined) },
+            { header: "Credited", flex: 2, align: "right", cell: (m) => m.text, cellStyle: (m) => (m.programModel ? r.bold : undefined) },
+          ] satisfies FixedColumn<PartnerReport["attribution"][number]>[],
+          report.attribution,
+          { width: COLUMN_WIDTH, key: (m) => m.model },
+        )
+      : null,
+    note: hasAttribution
+      ? measure(`What ${report.periodLabel}'s won deals credit you under each model; the program credits you under ${report.modelLabel}.`, COLUMN_WIDTH, NOTE, 3)
+      : null,
+    empty: hasAttribution ? null : measure(`No deal won in ${report.periodLabel} credits you under any model.`, COLUMN_WIDTH, BODY, 3),
+  };
+  const attributionHeight =
+    headingHeight(attribution.heading) +
+    (attribution.table ? THEAD_HEIGHT + attribution.table.rows.length * ROW_HEIGHT + noteHeight(attribution.note!) : emptyHeight(attribution.empty!));
+
   const { tier } = report;
+  const tierPlan = {
+    heading: measure("Tier progress", COLUMN_WIDTH, HEADING, 2),
+    line: measure(
+      `${tier.current.name}${tier.next ? ` → next: ${tier.next.name}${tier.next.rule === "any" ? " (any one threshold)" : " (every threshold)"}` : " — the top of the ladder"}`,
+      COLUMN_WIDTH,
+      { fontSize: 9, bold: true },
+      3,
+    ),
+    thresholds: tier.thresholds.map((t) => {
+      const value = `${t.haveText} / ${t.needText}`;
+      return { t, value, label: fitLine(t.label, COLUMN_WIDTH - 6 - Math.min(COLUMN_WIDTH / 2, textWidth(value, { fontSize: 8, bold: true })), { fontSize: 8 }) };
+    }),
+    top: tier.next === null ? measure(`12 months: ${tier.metrics.text.revenue} attributed revenue, ${tier.metrics.text.wonDeals} won deals.`, COLUMN_WIDTH, { fontSize: 8 }, 3) : null,
+    evaluation: tier.evaluation ? measure(tier.evaluation.text, COLUMN_WIDTH, NOTE, 3) : null,
+    asOf: measure(`Trailing 12 months to ${formatDate(new Date(tier.asOf).getTime() - 1)}, ${report.modelLabel} model.`, COLUMN_WIDTH, NOTE, 3),
+  };
+  const tierHeight =
+    headingHeight(tierPlan.heading) +
+    tierPlan.line.lines * BODY_LINE +
+    6 +
+    tierPlan.thresholds.length * (8 * LH + 2 + 7 + 2 + 7 * LH + 7) +
+    (tierPlan.top ? tierPlan.top.lines * 8 * LH : 0) +
+    (tierPlan.evaluation ? noteHeight(tierPlan.evaluation) : 0) +
+    noteHeight(tierPlan.asOf);
+  const columnsHeight = Math.max(attributionHeight, tierHeight);
+
+  const height =
+    header.height + GAP + (tiles ? tiles.height : noActivityHeight) + GAP + chart.height + GAP + columnsHeight + GAP;
+  return { header, tiles, noActivity, noActivityHeight, chart, attribution, tier: tierPlan, columnsHeight, height };
+}
+
+type SummaryPlan = ReturnType<typeof planSummary>;
+
+function Summary({ report, plan }: { report: PartnerReport; plan: SummaryPlan }) {
+  const { header, tiles, chart, attribution, tier } = plan;
   return (
-    <View>
-      <Text style={p.tierLine}>
-        <Text style={p.bold}>{tier.current.name}</Text>
-        {tier.next ? ` → next: ${tier.next.name}${tier.next.rule === "any" ? " (any one threshold)" : " (every threshold)"}` : " — the top of the ladder"}
-      </Text>
-      {tier.thresholds.map((t) => (
-        <ThresholdRow key={t.key} t={t} />
-      ))}
-      {tier.next === null ? (
-        <Text style={p.tierTop}>
-          12 months: {tier.metrics.text.revenue} attributed revenue, {tier.metrics.text.wonDeals} won deals.
-        </Text>
-      ) : null}
-      {tier.evaluation ? <Text style={s.note}>{tier.evaluation.text}</Text> : null}
-      <Text style={s.note}>Trailing 12 months to {formatDate(new Date(tier.asOf).getTime() - 1)}, {report.modelLabel} model.</Text>
-    </View>
+    <>
+      <View style={[r.header, { height: header.height }]}>
+        <View style={r.headerLeft}>
+          <Text style={[r.eyebrow, lines(header.eyebrow.lines)]}>
+            {header.eyebrow.text}
+          </Text>
+          <Text style={[r.title, lines(header.title.lines)]}>
+            {header.title.text}
+          </Text>
+          <Text style={[r.subtitle, lines(1)]}>
+            {report.periodLabel}
+          </Text>
+        </View>
+        <View style={r.headerRight}>
+          <Text style={r.badge}>{header.badge}</Text>
+          {header.facts.map((f, i) => (
+            <Text key={i} style={[r.headerFact, lines(f.lines)]}>
+              {f.text}
+            </Text>
+          ))}
+        </View>
+      </View>
+
+      {tiles ? (
+        <View style={[r.tiles, { height: tiles.height }]}>
+          {tiles.tiles.map((t) => (
+            <View key={t.kpi.key} style={r.tile}>
+              <Text style={[r.tileLabel, lines(t.label.lines)]}>
+                {t.label.text}
+              </Text>
+              <Text style={[t.valueSize === 14 ? r.tileValue : [r.tileValue, { fontSize: t.valueSize, lineHeight: (14 * 1.2) / t.valueSize }], lines(1)]}>
+                {t.value}
+              </Text>
+              <Text style={[[r.tileDelta, { color: TREND_COLOR[t.kpi.trend] }], lines(t.delta.lines)]}>
+                {t.delta.text}
+              </Text>
+              {t.note ? (
+                <Text style={[r.tileNote, lines(t.note.lines)]}>
+                  {t.note.text}
+                </Text>
+              ) : null}
+            </View>
+          ))}
+        </View>
+      ) : (
+        <View style={[r.panel, { height: plan.noActivityHeight }]}>
+          <Text style={[r.noActivityTitle, lines(1)]}>
+            No activity in {report.periodLabel}
+          </Text>
+          <Text style={[r.body, lines(plan.noActivity!.lines)]}>
+            {plan.noActivity!.text}
+          </Text>
+        </View>
+      )}
+
+      <View style={[r.block, { height: chart.height }]}>
+        <Heading text={chart.heading} />
+        {chart.note ? (
+          <>
+            <TrendChart report={report} />
+            <Text style={[r.note, lines(chart.note.lines)]}>
+              {chart.note.text}
+            </Text>
+          </>
+        ) : (
+          <Text style={[r.empty, lines(chart.empty!.lines)]}>
+            {chart.empty!.text}
+          </Text>
+        )}
+      </View>
+
+      <View style={[r.columns, { height: plan.columnsHeight }]}>
+        <View style={r.column}>
+          <Heading text={attribution.heading} />
+          {attribution.table ? (
+            <>
+              <TableHead table={attribution.table} />
+              {attribution.table.rows.map((row) => (
+                <TableRowView key={row.key} row={row} />
+              ))}
+              <Text style={[r.note, lines(attribution.note!.lines)]}>
+                {attribution.note!.text}
+              </Text>
+            </>
+          ) : (
+            <Text style={[r.empty, lines(attribution.empty!.lines)]}>
+              {attribution.empty!.text}
+            </Text>
+          )}
+        </View>
+        <View style={r.column}>
+          <Heading text={tier.heading} />
+          <Text style={[r.tierLine, lines(tier.line.lines)]}>
+            <Text style={r.bold}>{report.tier.current.name}</Text>
+            {tier.line.text.slice(report.tier.current.name.length)}
+          </Text>
+          {tier.thresholds.map(({ t, value, label }) => (
+            <View key={t.key} style={r.threshold}>
+              <View style={r.thresholdHead}>
+                <Text style={[r.thresholdLabel, lines(1)]}>
+                  {label}
+                </Text>
+                <Text style={[r.thresholdValue, lines(1)]}>
+                  {value}
+                </Text>
+              </View>
+              <ProgressBar fraction={t.fraction} color={t.met ? COLOR.ok : COLOR.brand} />
+              <Text style={[t.met ? r.thresholdMet : r.thresholdOpen, lines(1)]}>
+                {t.met ? "Met" : `Still needed: ${t.remainingText}`}
+              </Text>
+            </View>
+          ))}
+          {tier.top ? (
+            <Text style={[r.tierTop, lines(tier.top.lines)]}>
+              {tier.top.text}
+            </Text>
+          ) : null}
+          {tier.evaluation ? (
+            <Text style={[r.note, lines(tier.evaluation.lines)]}>
+              {tier.evaluation.text}
+            </Text>
+          ) : null}
+          <Text style={[r.note, lines(tier.asOf.lines)]}>
+            {tier.asOf.text}
+          </Text>
+        </View>
+      </View>
+
+    </>
   );
 }
 
-function AttributionTable({ report }: { report: PartnerReport }) {
-  return (
-    <PdfTable
-      columns={[
-        { header: "Model", flex: 3, cell: (r) => (r.programModel ? `${r.label} (program)` : r.label), cellStyle: (r) => (r.programModel ? p.bold : undefined) },
-        { header: "Credited", flex: 2, align: "right", cell: (r) => r.text, cellStyle: (r) => (r.programModel ? p.bold : undefined) },
-      ]}
-      rows={report.attribution}
-      rowKey={(r) => r.model}
-      empty="No attribution models."
-    />
+// ---------------------------------------------------------------------------------------------
+// The detail sections: deals won and the open pipeline, continued over as many pages as needed.
+
+type FlowItem =
+  | { kind: "heading"; text: Measured; height: number }
+  | { kind: "text"; text: Measured; style: Style; height: number }
+  | { kind: "thead"; table: FixedTable; height: number }
+  | { kind: "row"; row: TableRow; height: number }
+  | { kind: "action"; number: number; text: Measured; height: number }
+  | { kind: "gap"; height: number };
+
+/**
+ * A section after the summary: a heading, an intro, then rows (table rows under a repeated
+ * table header, or the numbered actions) or the empty line, then notes.
+ */
+type FlowSection = { title: string; intro: FlowItem[]; head: FlowItem | null; rows: FlowItem[]; empty: FlowItem; tail: FlowItem[] };
+
+function tableSection(section: Omit<FlowSection, "head" | "rows">, table: FixedTable | null): FlowSection {
+  return {
+    ...section,
+    head: table ? { kind: "thead", table, height: THEAD_HEIGHT } : null,
+    rows: table ? table.rows.map((row) => ({ kind: "row", row, height: ROW_HEIGHT })) : [],
+  };
+}
+
+const headingItem = (title: string): FlowItem => {
+  const text = measure(title, CONTENT_WIDTH, HEADING, 2);
+  return { kind: "heading", text, height: headingHeight(text) };
+};
+const noteItem = (text: string): FlowItem => {
+  const m = measure(text, CONTENT_WIDTH, NOTE, 3);
+  return { kind: "text", text: m, style: r.note, height: noteHeight(m) };
+};
+const emptyItem = (text: string): FlowItem => {
+  const m = measure(text, CONTENT_WIDTH, BODY, 3);
+  return { kind: "text", text: m, style: r.empty, height: emptyHeight(m) };
+};
+
+function detailSections(report: PartnerReport): FlowSection[] {
+  const money = (cents: number) => formatMoney(cents, report.currency);
+  const sections: FlowSection[] = [
+    {
+      title: "Recommended next actions",
+      intro: [],
+      head: null,
+      rows: report.actions.map((a, i) => {
+        const text = measure(a.text, CONTENT_WIDTH - 14, BODY, 4);
+        return { kind: "action", number: i + 1, text, height: text.lines * BODY_LINE + 4 };
+      }),
+      empty: emptyItem("Nothing needs your attention: keep registering and closing."),
+      tail: [],
+    },
+  ];
+
+  if (report.hasActivity || report.wonDeals.length > 0) {
+    const won =
+      report.wonDeals.length === 0
+        ? null
+        : fixedTable(
+            [
+              { header: "Deal", flex: 5, cell: (d) => d.title },
+              { header: "Closed", flex: 2, cell: (d) => formatDate(d.closedOn) },
+              { header: "Source", flex: 1.7, cell: (d) => (d.source === "sourced" ? "Sourced" : "Influenced") },
+              { header: "Amount", flex: 2, align: "right", cell: (d) => money(d.amountCents) },
+              { header: "Your credit", flex: 2, align: "right", cell: (d) => money(d.creditCents), cellStyle: () => r.bold },
+            ] satisfies FixedColumn<PartnerReport["wonDeals"][number]>[],
+            report.wonDeals,
+            { width: CONTENT_WIDTH, key: (d) => d.dealId },
+          );
+    sections.push(
+      tableSection(
+        {
+          title: `Deals won in ${report.periodLabel}`,
+          intro: [],
+          empty: emptyItem(`No deal you registered or touched was won in ${report.periodLabel}.`),
+          tail: report.wonDeals.some((d) => d.creditCents === 0)
+            ? [noteItem(`A credit of ${money(0)} means the deal credits you under other models than ${report.modelLabel} (see Attribution by model).`)]
+            : [],
+        },
+        won,
+      ),
+    );
+  }
+
+  const { pipeline } = report;
+  const intro: FlowItem[] = [];
+  if (pipeline.count > 0) {
+    const text = measure(
+      `${pipeline.count} open registration${pipeline.count === 1 ? "" : "s"} worth ${pipeline.totalText}${
+        pipeline.expiringSoon > 0 ? `; ${pipeline.expiringSoon} expire${pipeline.expiringSoon === 1 ? "s" : ""} within 14 days (highlighted).` : "."
+      }`,
+      CONTENT_WIDTH,
+      { fontSize: 8 },
+      3,
+    );
+    intro.push({ kind: "text", text, style: r.pipelineSummary, height: text.lines * 8 * LH + 5 });
+  }
+  const open =
+    pipeline.deals.length === 0
+      ? null
+      : fixedTable(
+          [
+            { header: "Deal", flex: 5, cell: (d) => d.title },
+            { header: "Stage", flex: 1.6, cell: (d) => (d.stage === "approved" ? "Approved" : "Submitted") },
+            { header: "Submitted", flex: 2, cell: (d) => formatDate(d.submittedOn) },
+            {
+              header: "Protection ends",
+              flex: 2.4,
+              cell: (d) => (d.protectionEndsOn ? `${formatDate(d.protectionEndsOn)}${d.expiresSoon ? " ⚠" : ""}` : "—"),
+              cellStyle: (d) => (d.expiresSoon ? r.expiring : undefined),
+            },
+            { header: "Amount", flex: 2, align: "right", cell: (d) => money(d.amountCents) },
+          ] satisfies FixedColumn<PartnerReport["pipeline"]["deals"][number]>[],
+          pipeline.deals,
+          { width: CONTENT_WIDTH, key: (d) => d.dealId, rowStyle: (d) => (d.expiresSoon ? r.expiringRow : undefined) },
+        );
+  sections.push(
+    tableSection(
+      {
+        title: `Open pipeline at ${formatDate(new Date(report.window.to).getTime() - 1)}`,
+        intro,
+        empty: emptyItem("No open registrations. Register your next opportunity to protect it."),
+        tail: pipeline.more > 0 ? [noteItem(`…and ${pipeline.more} more; the full list is on the Deals page of the portal.`)] : [],
+      },
+      open,
+    ),
   );
+  return sections;
+}
+
+/**
+ * Places the sections after the summary: a section starts where its heading, intro, table
+ * header and first row fit together; rows that do not fit move to the next page under the
+ * heading "(continued)" and the table header again.
+ */
+function paginate(firstPageUsed: number, sections: FlowSection[]) {
+  const pages: FlowItem[][] = [[]];
+  const used: number[] = [firstPageUsed];
+  const room = () => BODY_HEIGHT - used[used.length - 1]!;
+  const newPage = () => {
+    pages.push([]);
+    used.push(0);
+  };
+  const put = (item: FlowItem) => {
+    pages[pages.length - 1]!.push(item);
+    used[used.length - 1] = used[used.length - 1]! + item.height;
+  };
+  for (const section of sections) {
+    const { head, rows } = section;
+    const lead = [headingItem(section.title), ...section.intro, ...(rows.length > 0 ? [...(head ? [head] : []), rows[0]!] : [section.empty])];
+    if (lead.reduce((h, i) => h + i.height, 0) > room() && used[used.length - 1]! > 0) newPage();
+    lead.forEach(put);
+    for (const row of rows.slice(1)) {
+      if (row.height > room()) {
+        newPage();
+        put(headingItem(`${section.title} (continued)`));
+        if (head) put(head);
+      }
+      put(row);
+    }
+    for (const item of section.tail) {
+      if (item.height > room()) newPage();
+      put(item);
+    }
+    if (GAP <= room()) put({ kind: "gap", height: GAP });
+  }
+  return { pages, used };
+}
+
+function FlowItemView({ item }: { item: FlowItem }) {
+  switch (item.kind) {
+    case "heading":
+      return <Heading text={item.text} />;
+    case "text":
+      return (
+        <Text style={[item.style, lines(item.text.lines)]}>
+          {item.text.text}
+        </Text>
+      );
+    case "thead":
+      return <TableHead table={item.table} />;
+    case "row":
+      return <TableRowView row={item.row} />;
+    case "action":
+      return (
+        <View style={r.action}>
+          <Text style={r.actionNumber}>{item.number}.</Text>
+          <Text style={[r.actionText, lines(item.text.lines)]}>{item.text.text}</Text>
+        </View>
+      );
+    case "gap":
+      return <View style={{ height: item.height }} />;
+  }
+}
+
+/** The report's pages as planned: exported for the tests, which check it against the PDF. */
+export function planPartnerReport(report: PartnerReport) {
+  const summary = planSummary(report);
+  const { pages, used } = paginate(summary.height, detailSections(report));
+  return { summary, pages, used };
 }
 
 export function PartnerReportDocument({ report }: { report: PartnerReport }) {
-  const money = (cents: number) => formatMoney(cents, report.currency);
-  const periodEndLabel = formatDate(new Date(report.window.to).getTime() - 1);
+  const plan = planPartnerReport(report);
+  const footer = `${report.partner.name} · ${report.periodLabel} partner report`;
   return (
     <Document
       title={`${report.periodLabel} partner report — ${report.partner.name}`}
@@ -422,142 +748,20 @@ export function PartnerReportDocument({ report }: { report: PartnerReport }) {
       producer="Partner Portal"
       language="en"
     >
-      <Page size="A4" style={s.page}>
-        <View style={s.header}>
-          <View style={p.headerLeft}>
-            <Text style={s.eyebrow}>{report.programName} · Monthly partner report</Text>
-            <Text style={s.title}>{report.partner.name}</Text>
-            <Text style={s.subtitle}>{report.periodLabel}</Text>
-          </View>
-          <View style={s.headerRight}>
-            <Text style={s.badge}>{report.partner.tier} tier</Text>
-            <Text style={s.headerFact}>{report.partner.kindLabel}</Text>
-            <Text style={s.headerFact}>Credit model: {report.modelLabel}</Text>
-          </View>
-        </View>
-
-        {report.hasActivity ? (
-          <View style={s.tiles}>
-            {report.kpis.map((k) => (
-              <KpiTile key={k.key} kpi={k} previousLabel={report.previousPeriodShortLabel} />
-            ))}
-          </View>
-        ) : (
-          <View style={s.panel}>
-            <Text style={p.noActivityTitle}>No activity in {report.periodLabel}</Text>
-            <Text>
-              No registrations, decisions, closed deals or touches were recorded for {report.partner.name} this month, so there are no
-              monthly figures to compare. Your tier progress, open registrations and the next steps that move you forward are below.
-            </Text>
-          </View>
-        )}
-
-        <Section title={`Credited revenue, last 12 months (${report.modelLabel})`}>
-          {report.trend.totalCents > 0 ? (
-            <>
-              <TrendChart report={report} />
-              <Text style={s.note}>
-                {report.trend.totalText} credited over the 12 months ending {periodEndLabel}; {report.periodLabel} is the dark bar.
-              </Text>
-            </>
-          ) : (
-            <Text style={s.empty}>No revenue was credited to you in the 12 months ending {periodEndLabel}.</Text>
-          )}
-        </Section>
-
-        <View style={s.columns}>
-          <View style={s.column}>
-            <Section title="Attribution by model">
-              {report.attribution.some((m) => m.cents > 0) ? (
-                <>
-                  <AttributionTable report={report} />
-                  <Text style={s.note}>
-                    What {report.periodLabel}'s won deals credit you under each model; the program credits you under {report.modelLabel}.
-                  </Text>
-                </>
-              ) : (
-                <Text style={s.empty}>No deal won in {report.periodLabel} credits you under any model.</Text>
-              )}
-            </Section>
-          </View>
-          <View style={s.column}>
-            <Section title="Tier progress">
-              <TierPanel report={report} />
-            </Section>
-          </View>
-        </View>
-
-        <Section title="Recommended next actions">
-          {report.actions.length === 0 ? (
-            <Text style={s.empty}>Nothing needs your attention: keep registering and closing.</Text>
-          ) : (
-            report.actions.map((a, i) => (
-              <View key={a.key} style={p.action} wrap={false}>
-                <Text style={p.actionNumber}>{i + 1}.</Text>
-                <Text style={p.actionText}>{a.text}</Text>
-              </View>
-            ))
-          )}
-        </Section>
-
-        {report.hasActivity || report.wonDeals.length > 0 ? (
-          <Section title={`Deals won in ${report.periodLabel}`}>
-            <PdfTable
-              columns={[
-                { header: "Deal", flex: 5, cell: (d) => d.title },
-                { header: "Closed", flex: 2, cell: (d) => formatDate(d.closedOn) },
-                { header: "Source", flex: 1.7, cell: (d) => (d.source === "sourced" ? "Sourced" : "Influenced") },
-                { header: "Amount", flex: 2, align: "right", cell: (d) => money(d.amountCents) },
-                { header: "Your credit", flex: 2, align: "right", cell: (d) => money(d.creditCents), cellStyle: () => p.bold },
-              ]}
-              rows={report.wonDeals}
-              rowKey={(d) => d.dealId}
-              empty={`No deal you registered or touched was won in ${report.periodLabel}.`}
-            />
-            {report.wonDeals.some((d) => d.creditCents === 0) ? (
-              <Text style={s.note}>
-                A credit of {money(0)} means the deal credits you under other models than {report.modelLabel} (see Attribution by model).
-              </Text>
-            ) : null}
-          </Section>
-        ) : null}
-
-        <Section title={`Open pipeline at ${periodEndLabel}`}>
-          {report.pipeline.count > 0 ? (
-            <Text style={p.pipelineSummary}>
-              {report.pipeline.count} open registration{report.pipeline.count === 1 ? "" : "s"} worth {report.pipeline.totalText}
-              {report.pipeline.expiringSoon > 0 ? `; ${report.pipeline.expiringSoon} expire${report.pipeline.expiringSoon === 1 ? "s" : ""} within 14 days (highlighted).` : "."}
-            </Text>
-          ) : null}
-          <PdfTable
-            columns={[
-              { header: "Deal", flex: 5, cell: (d) => d.title },
-              { header: "Stage", flex: 1.6, cell: (d) => (d.stage === "approved" ? "Approved" : "Submitted") },
-              { header: "Submitted", flex: 2, cell: (d) => formatDate(d.submittedOn) },
-              {
-                header: "Protection ends",
-                flex: 2.4,
-                cell: (d) => (d.protectionEndsOn ? `${formatDate(d.protectionEndsOn)}${d.expiresSoon ? " ⚠" : ""}` : "—"),
-                cellStyle: (d) => (d.expiresSoon ? p.expiring : undefined),
-              },
-              { header: "Amount", flex: 2, align: "right", cell: (d) => money(d.amountCents) },
-            ]}
-            rows={report.pipeline.deals}
-            rowKey={(d) => d.dealId}
-            rowStyle={(d) => (d.expiresSoon ? p.expiringRow : undefined)}
-            empty="No open registrations. Register your next opportunity to protect it."
-          />
-          {report.pipeline.more > 0 ? (
-            <Text style={s.note}>…and {report.pipeline.more} more; the full list is on the Deals page of the portal.</Text>
-          ) : null}
-        </Section>
-
-        <Footer left={`${report.partner.name} · ${report.periodLabel} partner report`} />
-      </Page>
+      {plan.pages.map((items, i) => (
+        <Page key={i} size="A4" style={s.page} wrap={false}>
+          {i === 0 ? <Summary report={report} plan={plan.summary} /> : null}
+          {items.map((item, j) => (
+            <FlowItemView key={j} item={item} />
+          ))}
+          <Footer left={footer} page={`Page ${i + 1} of ${plan.pages.length}`} />
+        </Page>
+      ))}
     </Document>
   );
 }
 
+/** Loads the fonts (once per process; text is measured in them) and renders the PDF. */
 export async function renderPartnerReportPdf(report: PartnerReport): Promise<Buffer> {
   await prepareReportFonts();
   return renderToBuffer(<PartnerReportDocument report={report} />);

@@ -11,7 +11,7 @@ import { monthlyReportEmail } from "../../emails/monthly-report";
 import { ecosystemReportEmail } from "../../emails/ecosystem-report";
 import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
 import { buildEcosystemReport, buildPartnerReport } from "./model.server";
-import { renderPartnerReportPdf } from "./partner-report-pdf";
+import { BODY_HEIGHT, planPartnerReport, renderPartnerReportPdf } from "./partner-report-pdf";
 import { renderEcosystemReport, renderPartnerReport, reportMessageId } from "./render.server";
 
 const NOW = new Date("2026-11-15T12:00:00Z");
@@ -25,6 +25,20 @@ async function pdfPages(pdf: Buffer): Promise<string[]> {
   for (let i = 1; i <= doc.numPages; i++) {
     const content = await (await doc.getPage(i)).getTextContent();
     pages.push(content.items.map((item) => ("str" in item ? item.str : "")).join(" ").replace(/\s+/g, " "));
+  }
+  await doc.destroy();
+  return pages;
+}
+
+/** Every page's text items with their baseline position (points from the page's bottom edge). */
+async function pdfItems(pdf: Buffer): Promise<{ str: string; x: number; y: number }[][]> {
+  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;
+  const pages: { str: string; x: number; y: number }[][] = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const content = await (await doc.getPage(i)).getTextContent();
+    pages.push(
+      content.items.flatMap((item) => ("str" in item && item.str.trim() ? [{ str: item.str, x: item.transform[4] as number, y: item.transform[5] as number }] : [])),
+    );
   }
   await doc.destroy();
   return pages;
@@ -105,6 +119,56 @@ describe("the partner report PDF", () => {
     expect(pages[0]).toContain("No activity in October 2026");
     expect(pages[0]).toContain("to reach Silver");
     expect(pages[0]).toContain("Page 1 of 1");
+  });
+});
+
+describe("the partner report's own page layout", () => {
+  // The partner report places its page breaks itself (partner-report-pdf.tsx): these check the
+  // plan against the PDF react-pdf actually drew.
+  const FOOTER_TOP = 50; // the footer's text sits below this line; the body's never does
+
+  async function expectWithinPages(report: ReturnType<typeof buildPartnerReport>) {
+    const plan = planPartnerReport(report);
+    const pages = await pdfItems(await renderPartnerReportPdf(report));
+    expect(pages).toHaveLength(plan.pages.length);
+    for (const used of plan.used) expect(used).toBeLessThanOrEqual(BODY_HEIGHT);
+    pages.forEach((items, i) => {
+      const footer = items.filter((item) => item.y < FOOTER_TOP).map((item) => item.str);
+      expect(footer.sort()).toEqual([`${report.partner.name} · ${report.periodLabel} partner report`, `Page ${i + 1} of ${pages.length}`].sort());
+      for (const item of items) expect(item.y).toBeLessThan(841.89 - 36);
+    });
+    return pages;
+  }
+
+  it("keeps every page's content above its footer, for the longest summary there can be", async () => {
+    const base = buildPartnerReport(db, lodz.id, PERIOD, { now: NOW });
+    const worst = {
+      ...base,
+      partner: { ...base.partner, name: "Łódź Systems Integrated Regional Technology Partners International Holdings" },
+      actions: (["expiring", "tier_at_risk", "next_tier", "no_registrations", "log_touches"] as const).map((key, i) => ({
+        key,
+        text: `Action ${i + 1}: register the opportunities you are working on, log the meetings and technical validations you run, and close the registrations that are about to expire before their protection ends.`,
+      })),
+    };
+    expect(planPartnerReport(worst).summary.header.title.lines).toBe(4);
+    const [first] = await expectWithinPages(worst);
+    // The whole name is in the title, above the footer's copy of it.
+    const title = first!.filter((item) => item.y > 650).map((item) => item.str).join(" ");
+    expect(title).toContain("International Holdings");
+    await expectWithinPages(base);
+    await expectWithinPages(buildPartnerReport(db, quiet.id, PERIOD, { now: NOW }));
+  });
+
+  it("cuts a title too long for its column to one line with an ellipsis", async () => {
+    const base = buildPartnerReport(db, lodz.id, PERIOD, { now: NOW });
+    const title = "Kraków Foods — Platform expansion for the whole of the Lesser Poland and Silesian regions, phase two";
+    const report = { ...base, wonDeals: base.wonDeals.map((d) => ({ ...d, title })) };
+    const pages = await expectWithinPages(report);
+    const text = pages.flat().map((item) => item.str);
+    expect(text).not.toContain(title);
+    const cut = text.find((str) => str.startsWith("Kraków Foods — Platform expansion"));
+    expect(cut).toMatch(/…$/);
+    expect(title.startsWith(cut!.slice(0, -1).trimEnd())).toBe(true);
   });
 });
 
