@@ -686,8 +686,12 @@ function paginate(firstPageUsed: number, sections: FlowSection[]) {
     const lead = [headingItem(section.title), ...section.intro, ...(rows.length > 0 ? [...(head ? [head] : []), rows[0]!] : [section.empty])];
     if (lead.reduce((h, i) => h + i.height, 0) > room() && used[used.length - 1]! > 0) newPage();
     lead.forEach(put);
-    for (const row of rows.slice(1)) {
-      if (row.height > room()) {
+    // The notes under a table stay with its last row rather than open a page on their own.
+    const tailHeight = section.tail.reduce((h, i) => h + i.height, 0);
+    for (const [i, row] of rows.entries()) {
+      if (i === 0) continue;
+      const need = row.height + (i === rows.length - 1 ? tailHeight : 0);
+      if (need > room()) {
         newPage();
         put(headingItem(`${section.title} (continued)`));
         if (head) put(head);

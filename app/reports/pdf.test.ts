@@ -132,6 +132,8 @@ describe("the partner report's own page layout", () => {
     const pages = await pdfItems(await renderPartnerReportPdf(report));
     expect(pages).toHaveLength(plan.pages.length);
     for (const used of plan.used) expect(used).toBeLessThanOrEqual(BODY_HEIGHT);
+    // A later page opens with a section heading (or its "continued"), never a stray note.
+    for (const page of plan.pages.slice(1)) expect(page[0]?.kind).toBe("heading");
     pages.forEach((items, i) => {
       const footer = items.filter((item) => item.y < FOOTER_TOP).map((item) => item.str);
       expect(footer.sort()).toEqual([`${report.partner.name} · ${report.periodLabel} partner report`, `Page ${i + 1} of ${pages.length}`].sort());
