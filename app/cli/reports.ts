@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { partners } from "../../db/schema";
 import { closeDatabase, openDatabase, type DB } from "../db.server";
-import { lastCompletedPeriod, periodLabel } from "../domain/tier-evaluation.server";
+import { lastCompletedPeriod, periodLabel } from "../domain/periods";
 import { renderEcosystemReportPdf } from "../reports/ecosystem-report-pdf";
 import { buildEcosystemReport, buildPartnerReport, ReportError, validateReportPeriod } from "../reports/model.server";
 import { renderPartnerReportPdf } from "../reports/partner-report-pdf";

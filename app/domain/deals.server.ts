@@ -774,10 +774,6 @@ export function bulkApproveRegistrations(db: DB, actor: Actor, dealIds: number[]
 // Partner-side registration screens: defaults, list filters from the URL, human labels for the
 // touch enums, and the deal's history as the partner may see it.
 
-/** The program currency a new registration defaults to. */
-export function programCurrency(db: Pick<DB, "select">): string {
-  return db.select({ c: programSettings.currency }).from(programSettings).get()?.c ?? "USD";
-}
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const isIsoDate = (s: string) => ISO_DATE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);

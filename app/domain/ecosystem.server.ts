@@ -24,7 +24,8 @@ import {
   type HhiBand,
 } from "./concentration";
 import { LONG_TAIL_FLAGS, longTailFlags, programBaselines, type FlagEvidence, type LongTailFlag, type ProgramBaselines } from "./long-tail";
-import { addMonths, clientOf, ensureRollups, monthOf, monthStart, rollupVersions } from "./rollups.server";
+import { addMonths, periodOf as monthOf, periodStart as monthStart } from "./periods";
+import { clientOf, ensureRollups, rollupVersions } from "./rollups.server";
 
 const DAY = 86_400_000;
 

@@ -3,10 +3,12 @@
 // month by month and deal by deal. Built on creditPartnerDeals, so other partners only ever
 // appear as a count of their touches — never by id, name or amount.
 import { and, eq, inArray } from "drizzle-orm";
-import { programSettings, touches, type AttributionModel } from "../../db/schema";
+import { touches, type AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
 import { MODELS } from "./attribution";
 import { creditPartnerDeals, programModel, trailing12Months, type Window } from "./attribution.server";
+import { calendarWindow as windowOf, isPeriod, isQuarter, monthsIn, periodOf, quarterLabel, shortPeriodLabel } from "./periods";
+import { programCurrency } from "./program-settings.server";
 
 export type PeriodKind = "month" | "quarter" | "ttm";
 export type Period =
@@ -30,9 +32,6 @@ export const PERIOD_KIND_LABEL: Record<PeriodKind, string> = {
   quarter: "Quarter",
 };
 
-const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
-const QUARTER_RE = /^(\d{4})-Q([1-4])$/;
-const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /**
  * The period of the attribution page's GET form: `kind` (ttm when absent) and, for a month,
@@ -53,13 +52,13 @@ export function validatePeriod(period: PeriodInput): Period {
       return { kind: "ttm", value: null };
     case "month":
       if (!period.value) throw new PeriodError("Choose a month.", "month");
-      if (!MONTH_RE.test(period.value)) {
+      if (!isPeriod(period.value)) {
         throw new PeriodError(`"${period.value.slice(0, 20)}" is not a month: use YYYY-MM, e.g. 2025-04.`, "month");
       }
       return { kind: "month", value: period.value };
     case "quarter":
       if (!period.value) throw new PeriodError("Choose a quarter.", "quarter");
-      if (!QUARTER_RE.test(period.value)) {
+      if (!isQuarter(period.value)) {
         throw new PeriodError(`"${period.value.slice(0, 20)}" is not a quarter: use YYYY-Qn, e.g. 2025-Q2.`, "quarter");
       }
       return { kind: "quarter", value: period.value };
@@ -68,58 +67,15 @@ export function validatePeriod(period: PeriodInput): Period {
   }
 }
 
-/** 'YYYY-MM' of a UTC instant. */
-export function monthOf(at: Date | number): string {
-  return new Date(at).toISOString().slice(0, 7);
-}
-
-/** 'YYYY-Qn' of a UTC instant. */
-export function quarterOf(at: Date | number): string {
-  const d = new Date(at);
-  return `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
-}
-
-function monthStart(year: number, monthIndex: number): Date {
-  return new Date(Date.UTC(year, monthIndex, 1));
-}
-
 /** The [from, to) window of a month or quarter in UTC. */
 export function calendarWindow(period: Exclude<Period, { kind: "ttm" }>): Window {
-  if (period.kind === "month") {
-    const [, y, m] = MONTH_RE.exec(period.value)!;
-    return { from: monthStart(Number(y), Number(m) - 1), to: monthStart(Number(y), Number(m)) };
-  }
-  const [, y, q] = QUARTER_RE.exec(period.value)!;
-  const first = (Number(q) - 1) * 3;
-  return { from: monthStart(Number(y), first), to: monthStart(Number(y), first + 3) };
-}
-
-export function monthLabel(month: string): string {
-  const [y, m] = month.split("-");
-  return `${MONTH_NAMES[Number(m) - 1]} ${y}`;
+  return windowOf(period.value);
 }
 
 export function periodLabel(period: Period): string {
   if (period.kind === "ttm") return "Trailing 12 months";
-  if (period.kind === "month") return monthLabel(period.value);
-  const [y, q] = period.value.split("-");
-  return `${q} ${y}`;
-}
-
-/** Calendar months ('YYYY-MM') that intersect [from, to). */
-function monthsOf(window: Window): string[] {
-  const months: string[] = [];
-  const last = new Date(window.to.getTime() - 1);
-  let y = window.from.getUTCFullYear();
-  let m = window.from.getUTCMonth();
-  while (y < last.getUTCFullYear() || (y === last.getUTCFullYear() && m <= last.getUTCMonth())) {
-    months.push(`${y}-${String(m + 1).padStart(2, "0")}`);
-    if (++m === 12) {
-      m = 0;
-      y++;
-    }
-  }
-  return months;
+  if (period.kind === "month") return shortPeriodLabel(period.value);
+  return quarterLabel(period.value);
 }
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -199,7 +155,7 @@ export function partnerAttribution(
 ): PartnerAttribution {
   const { period: valid, window } = periodWindow(period, asOf);
   const model = programModel(db);
-  const currency = db.select({ c: programSettings.currency }).from(programSettings).get()?.c ?? "USD";
+  const currency = programCurrency(db);
 
   // A month or quarter alone makes a thin chart: show the 12 months ending with it.
   const chartWindow: Window =
@@ -220,19 +176,19 @@ export function partnerAttribution(
     else influencedCents += d.credit[model];
   }
 
-  const periodMonths = new Set(monthsOf(window));
+  const periodMonths = new Set(monthsIn(window));
   const perMonth = new Map<string, number>();
   for (const d of credited)
-    perMonth.set(monthOf(d.closedAt), (perMonth.get(monthOf(d.closedAt)) ?? 0) + d.credit[model]);
-  const chartMonths = monthsOf(chartWindow);
+    perMonth.set(periodOf(d.closedAt), (perMonth.get(periodOf(d.closedAt)) ?? 0) + d.credit[model]);
+  const chartMonths = monthsIn(chartWindow);
   const monthly: MonthCredit[] = chartMonths.map((month, i) => {
-    const [y, m] = month.split("-").map(Number);
+    const { from, to } = windowOf(month);
     const partial =
-      (i === 0 && chartWindow.from.getTime() > monthStart(y, m - 1).getTime()) ||
-      (i === chartMonths.length - 1 && chartWindow.to.getTime() < monthStart(y, m).getTime());
+      (i === 0 && chartWindow.from.getTime() > from.getTime()) ||
+      (i === chartMonths.length - 1 && chartWindow.to.getTime() < to.getTime());
     return {
       month,
-      label: monthLabel(month),
+      label: shortPeriodLabel(month),
       cents: perMonth.get(month) ?? 0,
       inPeriod: periodMonths.has(month),
       partial,

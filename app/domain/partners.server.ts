@@ -6,7 +6,6 @@ import {
   deals,
   partnerApplications,
   partners,
-  programSettings,
   tierReviews,
   tiers,
   users,
@@ -20,6 +19,8 @@ import { creditPartnerDeals, programModel, trailing12Months } from "./attributio
 import { recordAudit, type Actor } from "./audit.server";
 import { formatMoney } from "./format";
 import { formatWinRate } from "./tier-evaluation.server";
+import { calendarWindow, periodOf } from "./periods";
+import { programCurrency } from "./program-settings.server";
 import { loadLadder, tierMetricsForPartner } from "./tier-metrics.server";
 import { nextTier, qualifies, thresholdsOf, type Threshold, type TierMetrics } from "./tiers";
 
@@ -57,9 +58,6 @@ export function getPartnerTier(db: DB, partnerId: number) {
 /** A threshold as the partner reads it: the figures formatted and what is still needed in words. */
 export type ThresholdProgress = Threshold & { haveText: string; needText: string; remainingText: string };
 
-function programCurrency(db: DB): string {
-  return db.select({ c: programSettings.currency }).from(programSettings).get()?.c ?? "USD";
-}
 
 function describeThreshold(t: Threshold, currency: string): ThresholdProgress {
   const fmt = (v: number) =>
@@ -150,19 +148,12 @@ export function pendingTierReview(db: DB, partnerId: number) {
   );
 }
 
-/** The first instant of `asOf`'s calendar month (UTC) and of the next. */
-function monthWindow(asOf: Date) {
-  return {
-    from: new Date(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1)),
-    to: new Date(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth() + 1, 1)),
-  };
-}
 
 export function getPartnerDashboard(db: DB, partnerId: number, asOf: Date = new Date()) {
   const progress = getPartnerTierProgress(db, partnerId, asOf);
   const model = progress?.model ?? programModel(db);
   // The same definition as the attribution page's month view: deals closed this calendar month.
-  const month = monthWindow(asOf);
+  const month = calendarWindow(periodOf(asOf));
   const monthCents = creditPartnerDeals(db, partnerId, month, [model]).reduce((s, d) => s + d.credit[model], 0);
   return {
     stages: dealsByStage(db, partnerId),
@@ -171,7 +162,7 @@ export function getPartnerDashboard(db: DB, partnerId: number, asOf: Date = new 
     credited: {
       model,
       currency: progress?.currency ?? programCurrency(db),
-      month: month.from.toISOString().slice(0, 7),
+      month: periodOf(month.from),
       monthCents,
       ttmCents: progress?.metrics.revenueCents ?? 0,
       ttmDeals: progress?.metrics.wonDeals ?? 0,

@@ -24,7 +24,8 @@ import {
   type SampledFigure,
   type SegmentMetrics,
 } from "./program-metrics";
-import { addMonths, clientOf, ensureRollups, SOURCE_SEGMENTS, type SourceSegment } from "./rollups.server";
+import { addMonths } from "./periods";
+import { clientOf, ensureRollups, SOURCE_SEGMENTS, type SourceSegment } from "./rollups.server";
 
 export type RevenueSplitPart = { source: SourceSegment; cents: number; share: number | null; wonDeals: SampledFigure };
 

@@ -11,7 +11,8 @@ import { creditAllPartners } from "./attribution.server";
 import { actorOf, type Actor } from "./audit.server";
 import { addPartnerTouch, markLost, markWon } from "./deals.server";
 import { applyMrrImport, applyOutcomeImport } from "./imports.server";
-import { addMonths, ensureRollups, monthOf, monthStart, rebuildRollups, refreshDealRollups } from "./rollups.server";
+import { addMonths, periodOf as monthOf, periodStart as monthStart } from "./periods";
+import { ensureRollups, rebuildRollups, refreshDealRollups } from "./rollups.server";
 
 const DAY = 86_400_000;
 const NOW = Date.now();

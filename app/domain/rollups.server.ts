@@ -8,29 +8,12 @@ import type Database from "better-sqlite3";
 import { PARTNER_KINDS, PILLARS, type AttributionModel, type PartnerKind } from "../../db/schema";
 import type { DB, Tx } from "../db.server";
 import { MODELS, creditDeal, dealSource, type CreditDeal } from "./attribution";
+import { addMonths, periodOf as monthOf } from "./periods";
 
 const DAY = 86_400_000;
 
 // ---------------------------------------------------------------------------------------------
-// Months and segments (pure).
-
-/** 'YYYY-MM' of an instant, in UTC. */
-export function monthOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 7);
-}
-
-/** 'YYYY-MM' plus n months (n may be negative). */
-export function addMonths(month: string, n: number): string {
-  const y = Number(month.slice(0, 4));
-  const m = Number(month.slice(5, 7)) - 1 + n;
-  const d = new Date(Date.UTC(y, m, 1));
-  return d.toISOString().slice(0, 7);
-}
-
-/** The first instant of a 'YYYY-MM' month, UTC. */
-export function monthStart(month: string): Date {
-  return new Date(`${month}-01T00:00:00.000Z`);
-}
+// Segments (pure).
 
 export const SOURCE_SEGMENTS = ["sourced", "influenced", "direct"] as const;
 export type SourceSegment = (typeof SOURCE_SEGMENTS)[number];

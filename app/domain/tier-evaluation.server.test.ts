@@ -23,14 +23,12 @@ import {
   catchUpTierEvaluation,
   decideTierReview,
   evaluateTiers,
-  lastCompletedPeriod,
   latestEvaluation,
   ladderProblems,
   listDecidedReviews,
   listPendingReviews,
   monthlyCreditedRevenue,
   partnerTierHistory,
-  periodEnd,
   previewProgramChange,
   saveProgramSettings,
   SettingsError,
@@ -39,6 +37,7 @@ import {
   type TierContext,
   type TierSnapshot,
 } from "./tier-evaluation.server";
+import { lastCompletedPeriod, periodEnd } from "./periods";
 
 const DAY = 86_400_000;
 

@@ -26,6 +26,8 @@ import { creditAllPartners, creditPartnerDeals, programModel, trailing12Months }
 import { MODEL_LABEL } from "./attribution";
 import { recordAudit, type Actor } from "./audit.server";
 import { formatMoney } from "./format";
+import { addMonths, isPeriod, lastCompletedPeriod, periodEnd, periodLabel, periodOf, periodStart } from "./periods";
+import { programCurrency } from "./program-settings.server";
 import { tierMetricsForAll, tierMetricsForPartner } from "./tier-metrics.server";
 import {
   decideEvaluation,
@@ -52,51 +54,6 @@ export class TierReviewError extends Error {
 
 /** Where a partner reads its tier, progress and history. */
 const partnerTierUrl = (ctx: TierContext) => `${ctx.config.APP_URL}/tier`;
-
-// ---------------------------------------------------------------------------------------------
-// Periods: 'YYYY-MM' calendar months in UTC.
-
-const PERIOD_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-export function isPeriod(value: string): boolean {
-  return PERIOD_RE.test(value);
-}
-
-function parsePeriod(period: string): { year: number; month: number } {
-  const m = PERIOD_RE.exec(period);
-  if (!m) throw new TierReviewError(`"${period}" is not a month: write it as YYYY-MM.`, 400);
-  return { year: Number(m[1]), month: Number(m[2]) - 1 };
-}
-
-/** The first instant of the period. */
-export function periodStart(period: string): Date {
-  const { year, month } = parsePeriod(period);
-  return new Date(Date.UTC(year, month, 1));
-}
-
-/** The first instant AFTER the period: evaluations are "as of" this instant. */
-export function periodEnd(period: string): Date {
-  const { year, month } = parsePeriod(period);
-  return new Date(Date.UTC(year, month + 1, 1));
-}
-
-export function periodOf(date: Date): string {
-  return date.toISOString().slice(0, 7);
-}
-
-export function addMonths(period: string, months: number): string {
-  const { year, month } = parsePeriod(period);
-  return periodOf(new Date(Date.UTC(year, month + months, 1)));
-}
-
-/** The last calendar month that has fully ended at `now`. */
-export function lastCompletedPeriod(now = new Date()): string {
-  return addMonths(periodOf(now), -1);
-}
-
-export function periodLabel(period: string): string {
-  return periodStart(period).toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
-}
 
 // ---------------------------------------------------------------------------------------------
 // The metrics snapshot stored with every evaluation and review: the figures, how they were
@@ -159,9 +116,6 @@ export function snapshotFigures(s: TierSnapshot, currency = "USD"): string[] {
   ];
 }
 
-function programCurrency(db: DB): string {
-  return db.select({ c: programSettings.currency }).from(programSettings).get()?.c ?? "USD";
-}
 
 /** Active partner admins: the people tier news goes to. */
 function partnerAdminEmails(db: DB, partnerId: number): string[] {
@@ -213,6 +167,7 @@ export async function evaluateTiers(
   const { db } = ctx;
   const { period, actor } = options;
   const now = options.now ?? new Date();
+  if (!isPeriod(period)) throw new TierReviewError(`"${period.slice(0, 20)}" is not a month: write it as YYYY-MM.`, 400);
   const asOf = periodEnd(period);
   if (asOf.getTime() > now.getTime()) {
     throw new TierReviewError(

@@ -7,7 +7,8 @@ import type { Mailer } from "../mailer.server";
 import type { Config } from "../server/config";
 import { deleteExpiredSessions } from "../auth/session.server";
 import { runDealLifecycle } from "./deal-lifecycle.server";
-import { catchUpTierEvaluation, evaluateTiers, lastCompletedPeriod } from "../domain/tier-evaluation.server";
+import { catchUpTierEvaluation, evaluateTiers } from "../domain/tier-evaluation.server";
+import { lastCompletedPeriod } from "../domain/periods";
 import {
   catchUpMonthlyReports,
   kickDeliveries,

@@ -33,7 +33,7 @@ import os from "node:os";
 import { partners, programSettings, reportDeliveries } from "../../db/schema";
 import { writeTransaction, type DB } from "../db.server";
 import { recordAudit, type Actor } from "../domain/audit.server";
-import { addMonths, isPeriod } from "../domain/tier-evaluation.server";
+import { addMonths, isPeriod } from "../domain/periods";
 import type { Mailer, OutgoingMessage } from "../mailer.server";
 import type { Config } from "../server/config";
 import { renderEcosystemReport, renderPartnerReport, reportMessageId } from "./render.server";

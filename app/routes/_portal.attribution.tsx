@@ -8,14 +8,13 @@ import { requirePartnerUser } from "../auth/guards.server";
 import { humanize } from "../components/forms";
 import { MODEL_LABEL, MODELS } from "../domain/attribution";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
+import { periodOf as monthOf, quarterOf } from "../domain/periods";
 import {
-  monthOf,
   parsePeriod,
   partnerAttribution,
   PERIOD_KIND_LABEL,
   PERIOD_KINDS,
   PeriodError,
-  quarterOf,
 } from "../domain/partner-attribution.server";
 import type { MonthCredit, PartnerAttribution } from "../domain/partner-attribution.server";
 

@@ -18,7 +18,8 @@ import { Field, FieldError, FormErrors, SelectField, TextareaField } from "../co
 import { actorOf } from "../domain/audit.server";
 import { normalizeDomain } from "../domain/customers";
 import { notifyRegistrationSubmitted } from "../domain/deal-notifications.server";
-import { DealError, programCurrency, registerDeal, type DomainCheck } from "../domain/deals.server";
+import { DealError, registerDeal, type DomainCheck } from "../domain/deals.server";
+import { programCurrency } from "../domain/program-settings.server";
 import { DEAL_CURRENCIES, isDealCurrency, parseAmountToCents, PRODUCT_LINES, type AmountParse } from "../domain/products";
 import type { DomainCheckAnswer } from "./_portal.deals.check-domain";
 

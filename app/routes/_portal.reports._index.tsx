@@ -10,7 +10,7 @@ import { REPORT_FORMATS } from "../../db/schema";
 import { notFound, requirePartnerAdmin, requirePartnerUser } from "../auth/guards.server";
 import { FormErrors } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
-import { periodLabel } from "../domain/tier-evaluation.server";
+import { periodLabel } from "../domain/periods";
 import { partnerReportPeriods } from "../reports/model.server";
 import { getReportPreferences, saveReportPreferences } from "../reports/render.server";
 

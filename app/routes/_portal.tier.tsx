@@ -7,15 +7,12 @@ import { MODEL_LABEL } from "../domain/attribution";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { getPartnerTierProgress, pendingTierReview, type ThresholdProgress } from "../domain/partners.server";
 import {
-  addMonths,
   formatWinRate,
   latestEvaluation,
   partnerTierHistory,
-  periodEnd,
-  periodLabel,
-  periodOf,
   snapshotFigures,
 } from "../domain/tier-evaluation.server";
+import { addMonths, periodEnd, periodLabel, periodOf } from "../domain/periods";
 
 export const meta: MetaFunction = () => [{ title: "Tier · Partner Portal" }];
 

@@ -8,7 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { forbidden, requireStaff } from "../auth/guards.server";
 import { actorOf } from "../domain/audit.server";
-import { addMonths, periodLabel } from "../domain/tier-evaluation.server";
+import { addMonths, periodLabel } from "../domain/periods";
 import { DELIVERY_STATUSES } from "../../db/schema";
 import {
   deliveriesRunning,

@@ -14,7 +14,6 @@ import { actorOf } from "../domain/audit.server";
 import { formatDate, formatMoney } from "../domain/format";
 import { loadLadder } from "../domain/tier-metrics.server";
 import {
-  addMonths,
   adminSetTier,
   countPendingReviews,
   decideTierReview,
@@ -24,16 +23,15 @@ import {
   formatThreshold,
   formatWinRate,
   getProgramSettings,
-  lastCompletedPeriod,
   listDecidedReviews,
   listPendingReviews,
   monthlyCreditedRevenue,
-  periodLabel,
   TierReviewError,
   type EvaluationCounts,
   type ThresholdSet,
   type TierSnapshot,
 } from "../domain/tier-evaluation.server";
+import { addMonths, lastCompletedPeriod, periodLabel } from "../domain/periods";
 import type { Threshold } from "../domain/tiers";
 
 export const meta: MetaFunction = () => [{ title: "Tier reviews · Partner team" }];

@@ -5,7 +5,7 @@ import type { ServerBuild } from "@remix-run/node";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lastCompletedPeriod } from "../../app/domain/tier-evaluation.server";
+import { lastCompletedPeriod } from "../../app/domain/periods";
 import { createCustomer, createDeal } from "../../db/factories";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";

@@ -7,7 +7,7 @@ import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomer, createDeal } from "../../db/factories";
 import { partners, users } from "../../db/schema";
-import { addMonths, lastCompletedPeriod, periodLabel, periodStart } from "../../app/domain/tier-evaluation.server";
+import { addMonths, lastCompletedPeriod, periodLabel, periodStart } from "../../app/domain/periods";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
 import { createWorld, type World } from "../support/world";
