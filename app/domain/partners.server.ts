@@ -18,7 +18,7 @@ import { endAllSessionsOfPartner } from "../auth/session.server";
 import { creditPartnerDeals, programModel, trailing12Months } from "./attribution.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { formatMoney } from "./format";
-import { formatWinRate } from "./tier-evaluation.server";
+import { formatWinRate } from "./tier-snapshot";
 import { calendarWindow, periodOf } from "./periods";
 import { programCurrency } from "./program-settings.server";
 import { loadLadder, tierMetricsForPartner } from "./tier-metrics.server";

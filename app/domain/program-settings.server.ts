@@ -1,10 +1,237 @@
-// Program settings: the one row of program-wide choices (currency, attribution model, protection
-// days, tier ladder, report schedule) that every other module reads. See docs/domain.md,
-// "Program settings".
-import { programSettings } from "../../db/schema";
-import type { DB } from "../db.server";
+// Program settings: the one row of program-wide choices (name, currency, attribution model,
+// protection days, report schedule) that every other module reads, and the tier ladder the admin
+// Settings screen edits with it — what is wrong with a proposed ladder, what it would do to
+// today's partners (the preview), and saving both at once. See docs/domain.md, "Program settings"
+// and "Tier evaluation".
+import { asc, eq, inArray } from "drizzle-orm";
+import { partners, programSettings, tiers, type AttributionModel } from "../../db/schema";
+import { writeTransaction, type DB } from "../db.server";
+import { recordAudit, type Actor } from "./audit.server";
+import { tierMetricsForAll } from "./tier-metrics.server";
+import { qualifyingTier, validateLadder, type LadderProblem, type TierRule } from "./tiers";
 
 /** The program's currency: what new registrations default to and figures are shown in. */
 export function programCurrency(db: Pick<DB, "select">): string {
   return db.select({ c: programSettings.currency }).from(programSettings).get()?.c ?? "USD";
+}
+
+export type ProgramSettingsInput = {
+  programName: string;
+  attributionModel: AttributionModel;
+  protectionDays: number;
+};
+
+export type LadderRow = {
+  /** Absent for a tier added on this screen. */
+  id?: number;
+  name: string;
+  rank: number;
+  minRevenueCents: number;
+  minWonDeals: number;
+  minWinRateBp: number | null;
+  thresholdRule: "all" | "any";
+  benefits: string;
+  /** Remove this (existing) tier. */
+  remove?: boolean;
+};
+
+export function getProgramSettings(db: DB) {
+  const row = db.select().from(programSettings).where(eq(programSettings.id, 1)).get();
+  return {
+    programName: row?.programName ?? "Partner Program",
+    currency: row?.currency ?? "USD",
+    attributionModel: row?.attributionModel ?? ("sourced" as AttributionModel),
+    protectionDays: row?.protectionDays ?? 90,
+    updatedAt: row?.updatedAt ?? null,
+  };
+}
+
+/** Per tier: how many partners are on it and whether evaluations or reviews refer to it. */
+export function ladderUsage(db: DB): Map<number, { partners: number; referenced: boolean }> {
+  const rows = db.$client
+    .prepare(
+      `SELECT t.id,
+              (SELECT count(*) FROM partners p WHERE p.tier_id = t.id) AS partners,
+              EXISTS (SELECT 1 FROM tier_evaluations e WHERE e.current_tier_id = t.id OR e.qualifying_tier_id = t.id)
+           OR EXISTS (SELECT 1 FROM tier_reviews r WHERE r.from_tier_id = t.id OR r.to_tier_id = t.id) AS referenced
+         FROM tiers t`
+    )
+    .all() as { id: number; partners: number; referenced: number }[];
+  return new Map(rows.map((r) => [r.id, { partners: r.partners, referenced: r.referenced === 1 }]));
+}
+
+/** Everything wrong with a proposed ladder, by row index: the rules, and tiers that cannot go. */
+export function ladderProblems(db: DB, rows: readonly LadderRow[]): LadderProblem[] {
+  const problems: LadderProblem[] = [];
+  const usage = ladderUsage(db);
+  const existing = new Map(
+    db
+      .select({ id: tiers.id, name: tiers.name })
+      .from(tiers)
+      .all()
+      .map((t) => [t.id, t.name])
+  );
+  rows.forEach((row, index) => {
+    if (row.id !== undefined && !existing.has(row.id)) {
+      problems.push({ index, message: "This tier no longer exists: someone changed the ladder. Reload the page." });
+    }
+    if (row.remove && row.id !== undefined) {
+      const use = usage.get(row.id);
+      if (use && use.partners > 0) {
+        problems.push({
+          index,
+          message: `${existing.get(row.id)} cannot be removed: ${use.partners} partner${
+            use.partners === 1 ? " is" : "s are"
+          } on it. Move them first.`,
+        });
+      } else if (use?.referenced) {
+        problems.push({
+          index,
+          message: `${existing.get(row.id)} cannot be removed: past evaluations or tier reviews refer to it.`,
+        });
+      }
+    }
+  });
+  const kept = rows.map((row, index) => ({ row, index })).filter((r) => !r.row.remove);
+  if (kept.length === 0) problems.push({ index: 0, message: "The program needs at least one tier." });
+  for (const p of validateLadder(kept.map(({ row }, i) => ({ ...row, id: row.id ?? -1 - i })))) {
+    problems.push({ index: kept[p.index].index, message: p.message });
+  }
+  return problems;
+}
+
+export type LadderPreview = {
+  model: AttributionModel;
+  asOf: string;
+  activePartners: number;
+  higher: number;
+  same: number;
+  lower: number;
+  /** Per current tier (by its name under the new ladder): where its partners would land. */
+  byTier: { tier: string; partners: number; higher: number; same: number; lower: number }[];
+};
+
+/**
+ * What the proposed model and ladder would do today: how many active partners would qualify
+ * for a higher, the same or a lower tier than the one they are on. Writes nothing; the ladder
+ * must be valid (see ladderProblems). The figures are tierMetricsForAll's, the very ones the
+ * month-end evaluation judges by, only under the proposed model.
+ */
+export function previewProgramChange(
+  db: DB,
+  proposal: { attributionModel: AttributionModel; ladder: readonly LadderRow[] },
+  asOf = new Date()
+): LadderPreview {
+  const kept = proposal.ladder.filter((r) => !r.remove).map((r, i): TierRule => ({ ...r, id: r.id ?? -1 - i }));
+  const rankOf = new Map(kept.map((t) => [t.id, t]));
+  const metrics = tierMetricsForAll(db, asOf, proposal.attributionModel);
+  const onTier = db
+    .select({ id: partners.id, tierId: partners.tierId })
+    .from(partners)
+    .where(eq(partners.status, "active"))
+    .all();
+  const preview: LadderPreview = {
+    model: proposal.attributionModel,
+    asOf: asOf.toISOString(),
+    activePartners: 0,
+    higher: 0,
+    same: 0,
+    lower: 0,
+    byTier: kept
+      .slice()
+      .sort((a, b) => a.rank - b.rank)
+      .map((t) => ({ tier: t.name, partners: 0, higher: 0, same: 0, lower: 0 })),
+  };
+  const row = new Map(preview.byTier.map((b) => [b.tier, b]));
+  for (const p of onTier) {
+    const m = metrics.get(p.id);
+    const current = rankOf.get(p.tierId);
+    if (!m || !current) continue;
+    const q = qualifyingTier(kept, m);
+    const key = q.rank > current.rank ? "higher" : q.rank < current.rank ? "lower" : "same";
+    preview.activePartners++;
+    preview[key]++;
+    const b = row.get(current.name)!;
+    b.partners++;
+    b[key]++;
+  }
+  return preview;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: LadderProblem[]) {
+    super(problems.map((p) => p.message).join(" "));
+  }
+}
+
+/**
+ * Saves the program settings and the ladder in one transaction with one audit event (before →
+ * after). Refuses (SettingsError, by row) a ladder that breaks the rules or removes a tier still
+ * in use. Ranks and names are moved out of the way first so that swapping two is possible under
+ * the unique indexes.
+ */
+export function saveProgramSettings(
+  db: DB,
+  actor: Actor,
+  input: ProgramSettingsInput & { ladder: readonly LadderRow[] },
+  now = new Date()
+) {
+  return writeTransaction(db, (tx) => {
+    const problems = ladderProblems(db, input.ladder);
+    if (problems.length) throw new SettingsError(problems);
+    const beforeSettings = getProgramSettings(db);
+    const beforeLadder = tx.select().from(tiers).orderBy(asc(tiers.rank)).all();
+
+    tx.insert(programSettings).values({ id: 1 }).onConflictDoNothing().run();
+    tx.update(programSettings)
+      .set({
+        programName: input.programName,
+        attributionModel: input.attributionModel,
+        protectionDays: input.protectionDays,
+        updatedAt: now,
+      })
+      .where(eq(programSettings.id, 1))
+      .run();
+
+    const removed = input.ladder.filter((r) => r.remove && r.id !== undefined).map((r) => r.id!);
+    if (removed.length) tx.delete(tiers).where(inArray(tiers.id, removed)).run();
+    const updated = input.ladder.filter((r) => !r.remove && r.id !== undefined);
+    for (const r of updated) {
+      tx.update(tiers)
+        .set({ rank: -1_000_000 - r.id!, name: `~moving~${r.id}` })
+        .where(eq(tiers.id, r.id!))
+        .run();
+    }
+    const values = (r: LadderRow) => ({
+      name: r.name.trim(),
+      rank: r.rank,
+      minRevenueCents: r.minRevenueCents,
+      minWonDeals: r.minWonDeals,
+      minWinRateBp: r.minWinRateBp,
+      thresholdRule: r.thresholdRule,
+      benefits: r.benefits.trim(),
+    });
+    for (const r of updated) tx.update(tiers).set(values(r)).where(eq(tiers.id, r.id!)).run();
+    const added = input.ladder.filter((r) => !r.remove && r.id === undefined);
+    if (added.length) tx.insert(tiers).values(added.map(values)).run();
+
+    const afterLadder = tx.select().from(tiers).orderBy(asc(tiers.rank)).all();
+    const { updatedAt: _b, ...before } = beforeSettings;
+    recordAudit(tx, {
+      actor,
+      action: "settings.updated",
+      entityType: "program_settings",
+      entityId: 1,
+      before: { ...before, ladder: beforeLadder },
+      after: {
+        programName: input.programName,
+        currency: beforeSettings.currency,
+        attributionModel: input.attributionModel,
+        protectionDays: input.protectionDays,
+        ladder: afterLadder,
+      },
+      at: now,
+    });
+    return { ladder: afterLadder };
+  });
 }

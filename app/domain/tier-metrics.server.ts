@@ -1,10 +1,12 @@
 // The figures tiers are judged on, per partner, over the trailing 12 months: credited revenue
 // and credited won deals under the program's attribution model, and the win rate of the deals
-// it registered. One definition for the tier page, the evaluation job and the settings preview.
+// it registered. One definition for the tier page, the evaluation job and the settings preview
+// (docs/domain.md "Tier evaluation"); also the month-by-month trend of the credited revenue.
 import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
-import { deals, partners, tiers, type Tier } from "../../db/schema";
+import { deals, partners, tiers, type AttributionModel, type Tier } from "../../db/schema";
 import type { DB } from "../db.server";
 import { creditAllPartners, creditPartnerDeals, programModel, trailing12Months } from "./attribution.server";
+import { addMonths, periodOf, periodStart } from "./periods";
 import { winRateBp, type TierMetrics } from "./tiers";
 
 export function loadLadder(db: DB): Tier[] {
@@ -31,10 +33,17 @@ function closedCounts(db: DB, from: Date, to: Date, partnerId?: number) {
     .all();
 }
 
-/** Metrics of every active partner (zeros included), keyed by partner id. */
-export function tierMetricsForAll(db: DB, asOf: Date): Map<number, TierMetrics> {
+/**
+ * Metrics of every active partner (zeros included), keyed by partner id, under the program's
+ * attribution model — or under `model`, which is how the settings preview asks "what if", so a
+ * preview and a real run can never count differently.
+ */
+export function tierMetricsForAll(
+  db: DB,
+  asOf: Date,
+  model: AttributionModel = programModel(db)
+): Map<number, TierMetrics> {
   const window = trailing12Months(asOf);
-  const model = programModel(db);
   const credits = creditAllPartners(db, window, [model]).get(model)!;
   const closed = new Map(closedCounts(db, window.from, window.to).map((r) => [r.partnerId!, r]));
   const active = db.select({ id: partners.id }).from(partners).where(eq(partners.status, "active")).all();
@@ -64,4 +73,25 @@ export function tierMetricsForPartner(db: DB, partnerId: number, asOf: Date): Ti
     closedDeals: (k?.won ?? 0) + (k?.lost ?? 0),
     winRateBp: winRateBp(k?.won ?? 0, k?.lost ?? 0),
   };
+}
+
+/**
+ * A partner's credited revenue per calendar month over a 12-month window, under one model:
+ * one pass over the partner's own credited deals, bucketed by close month.
+ */
+export function monthlyCreditedRevenue(
+  db: DB,
+  partnerId: number,
+  window: { from: Date; to: Date },
+  model: AttributionModel
+): { period: string; cents: number }[] {
+  const months: { period: string; cents: number }[] = [];
+  for (let p = periodOf(window.from); periodStart(p) < window.to; p = addMonths(p, 1))
+    months.push({ period: p, cents: 0 });
+  const index = new Map(months.map((m, i) => [m.period, i]));
+  for (const d of creditPartnerDeals(db, partnerId, window, [model])) {
+    const i = index.get(periodOf(new Date(d.closedAt)));
+    if (i !== undefined) months[i].cents += d.credit[model];
+  }
+  return months;
 }

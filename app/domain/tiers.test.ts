@@ -10,7 +10,7 @@ import {
   type TierRule,
 } from "./tiers";
 
-// The default ladder of DESIGN.md.
+// The default ladder (docs/domain.md "Tiers").
 const ladder: TierRule[] = [
   { id: 1, name: "Registered", rank: 0, minRevenueCents: 0, minWonDeals: 0, minWinRateBp: null, thresholdRule: "all" },
   { id: 2, name: "Silver", rank: 1, minRevenueCents: 50_000_00, minWonDeals: 3, minWinRateBp: null, thresholdRule: "any" },

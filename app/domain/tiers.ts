@@ -1,6 +1,6 @@
-// Tier rules of DESIGN.md as pure functions: which tier a partner's trailing-12-month figures
-// qualify for, how far it is from the next one, and what an evaluation proposes (upgrade at
-// once; downgrade only after one period of grace).
+// Tier rules (docs/domain.md "Tiers") as pure functions: which tier a partner's trailing-12-month
+// figures qualify for, how far it is from the next one, and what an evaluation proposes (upgrade
+// at once; downgrade only after one period of grace).
 
 export type TierRule = {
   id: number;

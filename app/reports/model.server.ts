@@ -28,7 +28,8 @@ import { describeEvidence, FLAG_LABEL, LONG_TAIL_FLAGS, type FlagEvidence, type 
 import { partnerAttribution } from "../domain/partner-attribution.server";
 import { LOW_SAMPLE, type SampledFigure, type SegmentMetrics } from "../domain/program-metrics";
 import { programMetrics, type ProgramMetrics } from "../domain/program-metrics.server";
-import { countPendingReviews, formatWinRate } from "../domain/tier-evaluation.server";
+import { countPendingReviews } from "../domain/tier-history.server";
+import { formatWinRate } from "../domain/tier-snapshot";
 import { addMonths, isPeriod, periodEnd, periodLabel as longPeriodLabel, periodStart } from "../domain/periods";
 import { loadLadder, tierMetricsForPartner } from "../domain/tier-metrics.server";
 import { nextTier, qualifies, thresholdsOf, type Threshold } from "../domain/tiers";

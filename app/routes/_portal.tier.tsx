@@ -6,12 +6,8 @@ import { notFound, requirePartnerUser } from "../auth/guards.server";
 import { MODEL_LABEL } from "../domain/attribution";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { getPartnerTierProgress, pendingTierReview, type ThresholdProgress } from "../domain/partners.server";
-import {
-  formatWinRate,
-  latestEvaluation,
-  partnerTierHistory,
-  snapshotFigures,
-} from "../domain/tier-evaluation.server";
+import { latestEvaluation, partnerTierHistory } from "../domain/tier-history.server";
+import { formatWinRate, snapshotFigures } from "../domain/tier-snapshot";
 import { addMonths, periodEnd, periodLabel, periodOf } from "../domain/periods";
 
 export const meta: MetaFunction = () => [{ title: "Tier · Partner Portal" }];

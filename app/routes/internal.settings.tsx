@@ -22,7 +22,7 @@ import {
   SettingsError,
   type LadderPreview,
   type LadderRow,
-} from "../domain/tier-evaluation.server";
+} from "../domain/program-settings.server";
 import { validateLadder } from "../domain/tiers";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Partner team" }];

@@ -7,7 +7,7 @@ import { createCustomer, createDeal, createTouch } from "../../db/factories";
 import { partners, programSettings, tierEvaluations, tierReviews, tiers, type AttributionModel } from "../../db/schema";
 import { creditDeal, MODEL_LABEL, MODELS, type CreditDeal } from "../../app/domain/attribution";
 import { formatMoney } from "../../app/domain/format";
-import { snapshotFigures, snapshotOf } from "../../app/domain/tier-evaluation.server";
+import { snapshotFigures, snapshotOf } from "../../app/domain/tier-snapshot";
 import { addMonths, lastCompletedPeriod, periodEnd } from "../../app/domain/periods";
 import { tierMetricsForPartner } from "../../app/domain/tier-metrics.server";
 import { TEST_PASSWORD } from "../support/db";
