@@ -1,5 +1,6 @@
-// The partner-team decisions and outcomes end to end against a real database: the change
-// commits, then the registering partner (its admins and the submitter) is emailed.
+// The emails that follow the partner team's decisions and outcomes, against a real database:
+// the change commits, then the registering partner (its admins and the submitter) is emailed.
+// (bulkApproveRegistrations, at the end, belongs with deals.server.test.ts.)
 import { eq } from "drizzle-orm";
 import fs from "node:fs";
 import os from "node:os";
