@@ -11,7 +11,6 @@ import {
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { passwordChangedEmail } from "../../emails/password-changed";
 import { requireUser } from "../auth/guards.server";
 import { passwordSchema } from "../auth/password-policy";
 import { startSession } from "../auth/session.server";
@@ -19,7 +18,7 @@ import { recordSignInFailure, signInBlockedFor } from "../auth/throttle.server";
 import { AppShell } from "../components/app-shell";
 import { Field, FormErrors, humanize } from "../components/forms";
 import { formatDate } from "../domain/format";
-import { changePassword, getAccount } from "../domain/users.server";
+import { changePassword, getAccount, sendPasswordChangedNotice } from "../domain/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Partner Portal" }];
 
@@ -79,19 +78,7 @@ export async function action(args: ActionFunctionArgs) {
     { secureCookies: context.config.APP_URL.startsWith("https:") },
     user.id,
   );
-  try {
-    await context.mailer.send({
-      to: [result.user.email],
-      ...passwordChangedEmail({
-        name: result.user.name,
-        changedAt: result.changedAt,
-        forgotPasswordUrl: `${context.config.APP_URL}/forgot-password`,
-      }),
-    });
-  } catch (error) {
-    // The password is changed either way; a missing notice must not undo that.
-    console.error("Password-changed notice failed:", error);
-  }
+  await sendPasswordChangedNotice(context, result.user, result.changedAt);
   return redirect("/account?changed=1", { headers: { "Set-Cookie": cookie } });
 }
 

@@ -11,10 +11,10 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { passwordChangedEmail } from "../../emails/password-changed";
 import { checkResetToken, resetPassword, type ResetTokenStatus } from "../auth/password-reset.server";
 import { passwordSchema } from "../auth/password-policy";
 import { Field, FormErrors } from "../components/forms";
+import { sendPasswordChangedNotice } from "../domain/users.server";
 
 const schema = z
   .object({
@@ -71,19 +71,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       status: httpStatus(result.status),
     });
   }
-  try {
-    await context.mailer.send({
-      to: [result.user.email],
-      ...passwordChangedEmail({
-        name: result.user.name,
-        changedAt: result.changedAt,
-        forgotPasswordUrl: `${context.config.APP_URL}/forgot-password`,
-      }),
-    });
-  } catch (error) {
-    // The password is changed either way; a missing notice must not undo that.
-    console.error("Password-changed notice failed:", error);
-  }
+  await sendPasswordChangedNotice(context, result.user, result.changedAt);
   return redirect("/login?reset=1");
 }
 
