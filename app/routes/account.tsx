@@ -16,7 +16,7 @@ import { passwordSchema } from "../auth/password-policy";
 import { startSession } from "../auth/session.server";
 import { recordSignInFailure, signInBlockedFor } from "../auth/throttle.server";
 import { AppShell } from "../components/app-shell";
-import { Field, FormErrors, humanize } from "../components/forms";
+import { Field, FormErrors, humanize, NewPasswordFields } from "../components/forms";
 import { formatDate } from "../domain/format";
 import { changePassword, getAccount, sendPasswordChangedNotice } from "../domain/users.server";
 
@@ -139,14 +139,12 @@ export default function Account() {
           <Form method="post" action="/account" className="form" {...getFormProps(form)}>
             <FormErrors errors={form.errors} id={form.errorId} />
             <Field meta={fields.currentPassword} label="Current password" type="password" autoComplete="current-password" />
-            <Field
-              meta={fields.newPassword}
+            <NewPasswordFields
+              password={fields.newPassword}
+              confirm={fields.confirmPassword}
               label="New password"
-              type="password"
-              autoComplete="new-password"
-              hint="At least 10 characters. A few unrelated words make a strong password."
+              confirmLabel="Confirm new password"
             />
-            <Field meta={fields.confirmPassword} label="Confirm new password" type="password" autoComplete="new-password" />
             <div className="row">
               <button type="submit" disabled={submitting}>
                 {submitting ? "Changing…" : "Change password"}
