@@ -5,6 +5,7 @@ import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { auditEvents, sessions, users } from "../../db/schema";
 import { createTestDatabase, TEST_PASSWORD } from "../../tests/support/db";
+import { createTestMailer } from "../../tests/support/mail";
 import { createWorld, type World } from "../../tests/support/world";
 import { verifyPassword } from "../auth/password.server";
 import { startSession } from "../auth/session.server";
@@ -179,8 +180,7 @@ describe("sendPasswordChangedNotice", () => {
       expect(mail!.text).toContain("Hello Sam Alpha,");
       expect(mail!.text).toContain("http://portal.test/forgot-password");
     } finally {
-      fs.rmSync(outboxDir, { recursive: true, force: true });
-    }
+        }
   });
 
   it("logs a notice that cannot be sent and does not throw: the password is changed either way", async () => {
