@@ -1,12 +1,11 @@
 import { and, eq } from "drizzle-orm";
-import fs from "node:fs";
-import path from "node:path";
-import { beforeEach, describe, expect, inject, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { auditEvents, partners, passwordResets, sessions, users } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
+import { createTestMailer } from "../../tests/support/mail";
 import { createWorld, type World } from "../../tests/support/world";
 import type { DB } from "../db.server";
-import { createMailer, listOutbox, type Mailer } from "../mailer.server";
+import { listOutbox, type Mailer } from "../mailer.server";
 import { verifyPassword } from "./password.server";
 import {
   checkResetToken,
@@ -29,8 +28,7 @@ let ctx: { db: DB; mailer: Mailer; config: { APP_URL: string } };
 beforeEach(async () => {
   db = createTestDatabase().db;
   world = await createWorld(db);
-  outboxDir = fs.mkdtempSync(path.join(inject("tmpDir"), "outbox-"));
-  mailer = createMailer({ MAIL_FROM: "Partner Program <partners@localhost>", OUTBOX_DIR: outboxDir });
+  ({ mailer, outboxDir } = createTestMailer());
   ctx = { db, mailer, config: { APP_URL: "https://portal.test" } };
 });
 

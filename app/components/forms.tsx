@@ -1,5 +1,6 @@
 // Form building blocks over conform: every input has a label, its error is announced and
 // linked with aria-describedby, and the value the user typed is kept after a failed submit.
+// Also the card that the signed-out pages (invite, reset, apply) are laid out in.
 import { getInputProps, getSelectProps, getTextareaProps, type FieldMetadata } from "@conform-to/react";
 import type { ReactNode } from "react";
 
@@ -96,6 +97,35 @@ export function SelectField({
   );
 }
 
+/**
+ * Choosing a password: the password with the policy's hint (app/auth/password-policy.ts) and
+ * its confirmation, as invite, reset and account ask for it.
+ */
+export function NewPasswordFields({
+  password,
+  confirm,
+  label,
+  confirmLabel,
+}: {
+  password: FieldMetadata<any, any, string[]>;
+  confirm: FieldMetadata<any, any, string[]>;
+  label: string;
+  confirmLabel: string;
+}) {
+  return (
+    <>
+      <Field
+        meta={password}
+        label={label}
+        type="password"
+        autoComplete="new-password"
+        hint="At least 10 characters. A few unrelated words make a strong password."
+      />
+      <Field meta={confirm} label={confirmLabel} type="password" autoComplete="new-password" />
+    </>
+  );
+}
+
 export function FieldError({ meta }: { meta: FieldMetadata<any, any, string[]> }) {
   if (!meta.errors?.length) return null;
   return (
@@ -117,4 +147,15 @@ export function FormErrors({ errors, id }: { errors?: string[]; id?: string }): 
 export function humanize(value: string) {
   const s = value.replace(/_/g, " ");
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The centred card of a page used signed out (an invitation, a reset link, applying). */
+export function AuthCard({ children }: { children: ReactNode }) {
+  return (
+    <div className="auth">
+      <main className="card" id="main">
+        {children}
+      </main>
+    </div>
+  );
 }

@@ -1,5 +1,6 @@
 // The people and open-invitations tables of a team page (a partner's colleagues or the
-// partner team). The page decides who may act; these only render.
+// partner team), and the people list on a partner's page. The page decides who may act; these
+// only render.
 import { Form } from "@remix-run/react";
 import { formatDate } from "../domain/format";
 import { humanize } from "./forms";
@@ -15,16 +16,16 @@ type Invitation = {
   expired: boolean;
 };
 
+/**
+ * The people of a team. With `actions` (a team page) each row but the viewer's own gets a
+ * Disable/Enable button when `canToggle`; without (staff looking at a partner) it only lists.
+ */
 export function PeopleTable({
   people,
-  me,
-  canToggle,
-  busy,
+  actions,
 }: {
   people: Person[];
-  me: string;
-  canToggle: boolean;
-  busy: boolean;
+  actions?: { me: string; canToggle: boolean; busy: boolean };
 }) {
   return (
     <div className="table-wrap">
@@ -35,9 +36,11 @@ export function PeopleTable({
             <th scope="col">Email</th>
             <th scope="col">Role</th>
             <th scope="col">Status</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+            {actions ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
@@ -49,25 +52,27 @@ export function PeopleTable({
               <td>
                 {person.disabledAt ? <span className="badge danger">Disabled</span> : <span className="badge ok">Active</span>}
               </td>
-              <td>
-                {person.id === me ? (
-                  <span className="muted small">You</span>
-                ) : !canToggle ? null : (
-                  <Form method="post">
-                    <input type="hidden" name="userId" value={person.id} />
-                    <button
-                      type="submit"
-                      name="intent"
-                      value={person.disabledAt ? "enable" : "disable"}
-                      className="secondary"
-                      disabled={busy}
-                    >
-                      {person.disabledAt ? "Enable" : "Disable"}
-                      <span className="visually-hidden"> {person.name}</span>
-                    </button>
-                  </Form>
-                )}
-              </td>
+              {actions ? (
+                <td>
+                  {person.id === actions.me ? (
+                    <span className="muted small">You</span>
+                  ) : !actions.canToggle ? null : (
+                    <Form method="post">
+                      <input type="hidden" name="userId" value={person.id} />
+                      <button
+                        type="submit"
+                        name="intent"
+                        value={person.disabledAt ? "enable" : "disable"}
+                        className="secondary"
+                        disabled={actions.busy}
+                      >
+                        {person.disabledAt ? "Enable" : "Disable"}
+                        <span className="visually-hidden"> {person.name}</span>
+                      </button>
+                    </Form>
+                  )}
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

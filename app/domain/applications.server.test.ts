@@ -1,13 +1,11 @@
 import { and, count, eq } from "drizzle-orm";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { auditEvents, invitations, partnerApplications, partners, users } from "../../db/schema";
 import { createPartner, createTier, createUser, ensureDefaultProgram } from "../../db/factories";
 import { createTestDatabase } from "../../tests/support/db";
+import { createTestMailer } from "../../tests/support/mail";
 import { closeDatabase, type DB } from "../db.server";
-import { createMailer, listOutbox, type Mailer } from "../mailer.server";
+import { listOutbox, type Mailer } from "../mailer.server";
 import {
   ApplicationError,
   approveApplication,
@@ -26,13 +24,11 @@ const ctx = () => ({ db, mailer, config });
 beforeEach(() => {
   db = createTestDatabase().db;
   ensureDefaultProgram(db);
-  outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "outbox-"));
-  mailer = createMailer({ MAIL_FROM: "x <x@localhost>", OUTBOX_DIR: outboxDir });
+  ({ mailer, outboxDir } = createTestMailer());
 });
 
 afterEach(() => {
   closeDatabase(db);
-  fs.rmSync(outboxDir, { recursive: true, force: true });
 });
 
 function application(overrides: Partial<ApplicationInput> = {}): ApplicationInput {

@@ -1,9 +1,8 @@
 import { and, eq } from "drizzle-orm";
-import fs from "node:fs";
-import path from "node:path";
-import { beforeEach, describe, expect, inject, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { auditEvents, invitations, users } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
+import { createTestMailer } from "../../tests/support/mail";
 import { startSmtpServer } from "../../tests/support/smtp";
 import { createWorld, type World } from "../../tests/support/world";
 import { verifyPassword } from "../auth/password.server";
@@ -34,8 +33,7 @@ let outboxDir: string;
 beforeEach(async () => {
   db = createTestDatabase().db;
   world = await createWorld(db);
-  outboxDir = fs.mkdtempSync(path.join(inject("tmpDir"), "outbox-"));
-  mailer = createMailer({ MAIL_FROM: "Partner Program <partners@localhost>", OUTBOX_DIR: outboxDir });
+  ({ mailer, outboxDir } = createTestMailer());
 });
 
 function inviteToAlpha(email = "New.Colleague@Alpha.test", role: "partner_user" | "partner_admin" = "partner_user") {

@@ -4,7 +4,6 @@ import { createCustomer, createDeal, createPartner, createTouch, ensureDefaultPr
 import { customerMrr } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
 import { closeDatabase, type DB } from "../db.server";
-import { medianOfHistogram } from "./program-metrics";
 import { programMetrics, type ProgramMetrics } from "./program-metrics.server";
 import { rebuildRollups } from "./rollups.server";
 
@@ -122,37 +121,5 @@ describe("programMetrics", () => {
     expect(pillar.sell!.winRate).toEqual({ value: 0.5, n: 2, lowSample: true });
     expect(pillar.build!.medianCycleDays.value).toBe(10);
     expect(pillar.serve!.closedDeals).toBe(0);
-  });
-});
-
-describe("medianOfHistogram", () => {
-  it("is exact over counts", () => {
-    expect(medianOfHistogram(new Map())).toBeNull();
-    expect(medianOfHistogram(new Map([[7, 1]]))).toBe(7);
-    expect(
-      medianOfHistogram(
-        new Map([
-          [10, 1],
-          [30, 1],
-        ]),
-      ),
-    ).toBe(20);
-    expect(
-      medianOfHistogram(
-        new Map([
-          [30, 2],
-          [10, 1],
-        ]),
-      ),
-    ).toBe(30);
-    expect(
-      medianOfHistogram(
-        new Map([
-          [1, 2],
-          [5, 2],
-          [9, 0],
-        ]),
-      ),
-    ).toBe(3);
   });
 });

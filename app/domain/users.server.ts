@@ -1,11 +1,13 @@
 // People with an account: the team lists (a partner's own colleagues, the partner team),
-// disabling and enabling within the caller's scope, and changing one's own password. Password
-// hashes never leave this module.
+// disabling and enabling within the caller's scope, changing one's own password and the
+// security notice that follows any password change. Password hashes never leave this module.
 import { and, asc, eq, isNull } from "drizzle-orm";
+import { passwordChangedEmail } from "../../emails/password-changed";
 import { users } from "../../db/schema";
 import { hashPassword, passwordSchema, verifyPassword } from "../auth/password.server";
 import { endAllSessionsOfUser } from "../auth/session.server";
 import { writeTransaction, type DB } from "../db.server";
+import type { Mailer } from "../mailer.server";
 import { actorOf, recordAudit, type Actor } from "./audit.server";
 
 /** A refusal whose message is written for the person who made the request. */
@@ -150,4 +152,28 @@ export async function changePassword(
     });
   });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name }, changedAt };
+}
+
+/**
+ * Mails the owner that their password was changed (by them on /account, or through a reset
+ * link), so an owner who did not do it learns of it. The password is changed either way: a
+ * notice that cannot be sent is logged, never thrown.
+ */
+export async function sendPasswordChangedNotice(
+  ctx: { mailer: Mailer; config: { APP_URL: string } },
+  user: { email: string; name: string },
+  changedAt: Date,
+) {
+  try {
+    await ctx.mailer.send({
+      to: [user.email],
+      ...passwordChangedEmail({
+        name: user.name,
+        changedAt,
+        forgotPasswordUrl: `${ctx.config.APP_URL}/forgot-password`,
+      }),
+    });
+  } catch (error) {
+    console.error("Password-changed notice failed:", error);
+  }
 }

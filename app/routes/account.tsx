@@ -11,15 +11,14 @@ import {
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { passwordChangedEmail } from "../../emails/password-changed";
 import { requireUser } from "../auth/guards.server";
 import { passwordSchema } from "../auth/password-policy";
 import { startSession } from "../auth/session.server";
 import { recordSignInFailure, signInBlockedFor } from "../auth/throttle.server";
 import { AppShell } from "../components/app-shell";
-import { Field, FormErrors, humanize } from "../components/forms";
+import { Field, FormErrors, humanize, NewPasswordFields } from "../components/forms";
 import { formatDate } from "../domain/format";
-import { changePassword, getAccount } from "../domain/users.server";
+import { changePassword, getAccount, sendPasswordChangedNotice } from "../domain/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Partner Portal" }];
 
@@ -79,19 +78,7 @@ export async function action(args: ActionFunctionArgs) {
     { secureCookies: context.config.APP_URL.startsWith("https:") },
     user.id,
   );
-  try {
-    await context.mailer.send({
-      to: [result.user.email],
-      ...passwordChangedEmail({
-        name: result.user.name,
-        changedAt: result.changedAt,
-        forgotPasswordUrl: `${context.config.APP_URL}/forgot-password`,
-      }),
-    });
-  } catch (error) {
-    // The password is changed either way; a missing notice must not undo that.
-    console.error("Password-changed notice failed:", error);
-  }
+  await sendPasswordChangedNotice(context, result.user, result.changedAt);
   return redirect("/account?changed=1", { headers: { "Set-Cookie": cookie } });
 }
 
@@ -152,14 +139,12 @@ export default function Account() {
           <Form method="post" action="/account" className="form" {...getFormProps(form)}>
             <FormErrors errors={form.errors} id={form.errorId} />
             <Field meta={fields.currentPassword} label="Current password" type="password" autoComplete="current-password" />
-            <Field
-              meta={fields.newPassword}
+            <NewPasswordFields
+              password={fields.newPassword}
+              confirm={fields.confirmPassword}
               label="New password"
-              type="password"
-              autoComplete="new-password"
-              hint="At least 10 characters. A few unrelated words make a strong password."
+              confirmLabel="Confirm new password"
             />
-            <Field meta={fields.confirmPassword} label="Confirm new password" type="password" autoComplete="new-password" />
             <div className="row">
               <button type="submit" disabled={submitting}>
                 {submitting ? "Changing…" : "Change password"}

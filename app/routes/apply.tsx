@@ -13,7 +13,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { PARTNER_KINDS, REGIONS, type PartnerKind } from "../../db/schema";
 import { homeFor } from "../auth/guards.server";
-import { Field, FormErrors, SelectField, TextareaField } from "../components/forms";
+import { AuthCard, Field, FormErrors, SelectField, TextareaField } from "../components/forms";
 import { ApplicationError, sendApplicationReceived, submitApplication } from "../domain/applications.server";
 import { normalizeDomain } from "../domain/customers";
 
@@ -121,63 +121,59 @@ export default function Apply() {
   );
   if (submitted) {
     return (
-      <div className="auth">
-        <main className="card" id="main">
-          <h1>Thank you for applying</h1>
-          <p role="status" className="notice">
-            We received your application.
-          </p>
-          <p>
-            We have emailed a confirmation to the contact address you gave. The partner team reviews every
-            application and usually answers within a few business days; if it is approved you will receive an
-            invitation to set up your account.
-          </p>
-          {links}
-        </main>
-      </div>
+      <AuthCard>
+        <h1>Thank you for applying</h1>
+        <p role="status" className="notice">
+          We received your application.
+        </p>
+        <p>
+          We have emailed a confirmation to the contact address you gave. The partner team reviews every
+          application and usually answers within a few business days; if it is approved you will receive an
+          invitation to set up your account.
+        </p>
+        {links}
+      </AuthCard>
     );
   }
   return (
-    <div className="auth">
-      <main className="card" id="main">
-        <h1>Become a partner</h1>
-        <p className="muted">
-          Tell us about your company. The partner team reviews each application and answers by email.
-        </p>
-        <Form method="post" className="form" {...getFormProps(form)}>
-          <FormErrors errors={form.errors} id={form.errorId} />
-          <Field meta={fields.companyName} label="Company name" autoComplete="organization" />
-          <Field
-            meta={fields.website}
-            label="Company website"
-            hint="A domain such as example.com or the full address."
-            autoComplete="url"
-          />
-          <SelectField
-            meta={fields.kind}
-            label="Kind of partnership"
-            placeholder="Choose one…"
-            options={PARTNER_KINDS.map((kind) => ({ value: kind, label: KIND_LABELS[kind] }))}
-          />
-          <SelectField
-            meta={fields.region}
-            label="Region"
-            placeholder="Choose one…"
-            options={REGIONS.map((region) => ({ value: region, label: region }))}
-          />
-          <Field meta={fields.contactName} label="Your name" autoComplete="name" />
-          <Field meta={fields.contactEmail} label="Your work email" type="email" autoComplete="email" />
-          <TextareaField
-            meta={fields.message}
-            label="Message (optional)"
-            hint="Who your customers are, and how you would like to work with us."
-          />
-          <button type="submit" disabled={navigation.state === "submitting"}>
-            {navigation.state === "submitting" ? "Sending…" : "Send application"}
-          </button>
-        </Form>
-        {links}
-      </main>
-    </div>
+    <AuthCard>
+      <h1>Become a partner</h1>
+      <p className="muted">
+        Tell us about your company. The partner team reviews each application and answers by email.
+      </p>
+      <Form method="post" className="form" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} id={form.errorId} />
+        <Field meta={fields.companyName} label="Company name" autoComplete="organization" />
+        <Field
+          meta={fields.website}
+          label="Company website"
+          hint="A domain such as example.com or the full address."
+          autoComplete="url"
+        />
+        <SelectField
+          meta={fields.kind}
+          label="Kind of partnership"
+          placeholder="Choose one…"
+          options={PARTNER_KINDS.map((kind) => ({ value: kind, label: KIND_LABELS[kind] }))}
+        />
+        <SelectField
+          meta={fields.region}
+          label="Region"
+          placeholder="Choose one…"
+          options={REGIONS.map((region) => ({ value: region, label: region }))}
+        />
+        <Field meta={fields.contactName} label="Your name" autoComplete="name" />
+        <Field meta={fields.contactEmail} label="Your work email" type="email" autoComplete="email" />
+        <TextareaField
+          meta={fields.message}
+          label="Message (optional)"
+          hint="Who your customers are, and how you would like to work with us."
+        />
+        <button type="submit" disabled={navigation.state === "submitting"}>
+          {navigation.state === "submitting" ? "Sending…" : "Send application"}
+        </button>
+      </Form>
+      {links}
+    </AuthCard>
   );
 }

@@ -9,6 +9,7 @@ import { GROWTH_PLAY_STATUSES } from "../../db/schema";
 import { forbidden, notFound, requireStaff } from "../auth/guards.server";
 import { Field, FormErrors, humanize, SelectField } from "../components/forms";
 import { StageBars } from "../components/stage-bars";
+import { PeopleTable } from "../components/team-tables";
 import { actorOf } from "../domain/audit.server";
 import { formatDate } from "../domain/format";
 import { GrowthPlayError, listGrowthPlays, setGrowthPlayStatus } from "../domain/growth-plays.server";
@@ -86,7 +87,7 @@ export async function loader(args: LoaderFunctionArgs) {
       name: p.name,
       email: p.email,
       role: p.role,
-      disabled: p.disabledAt !== null,
+      disabledAt: p.disabledAt,
     })),
     invitations: listOpenInvitations(db, { partnerId: partner.id }).map((i) => ({
       id: i.id,
@@ -397,30 +398,7 @@ export default function PartnerDetail() {
         {people.length === 0 ? (
           <p className="muted">No one from {partner.name} has an account yet.</p>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {people.map((p) => (
-                  <tr key={p.id}>
-                    <td>{p.name}</td>
-                    <td>{p.email}</td>
-                    <td>{humanize(p.role)}</td>
-                    <td>
-                      {p.disabled ? <span className="badge neutral">Disabled</span> : <span className="badge ok">Active</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <PeopleTable people={people} />
         )}
         {invitations.length > 0 ? (
           <>

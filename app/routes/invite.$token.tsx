@@ -14,7 +14,7 @@ import { z } from "zod";
 import { isStaffRole } from "../auth/guards.server";
 import { passwordSchema } from "../auth/password-policy";
 import { endSession, startSession } from "../auth/session.server";
-import { Field, FormErrors, humanize } from "../components/forms";
+import { AuthCard, Field, FormErrors, humanize, NewPasswordFields } from "../components/forms";
 import { acceptInvitation, findOpenInvitation, InvitationError, type InvitationStatus } from "../domain/invitations.server";
 
 const schema = z
@@ -118,22 +118,20 @@ export default function AcceptInvitation() {
   if (loaderData.status !== "ok" || !("invitation" in loaderData)) {
     const message = "message" in loaderData ? loaderData.message : "";
     return (
-      <div className="auth">
-        <main className="card" id="main">
-          <h1>
-            {loaderData.status === "expired"
-              ? "This invitation has expired"
-              : loaderData.status === "used"
-                ? "This invitation has been used"
-                : "This invitation link is not valid"}
-          </h1>
-          <p>{message}</p>
-          <div className="links">
-            <Link to="/login">Sign in</Link>
-            {loaderData.status === "used" ? <Link to="/forgot-password">Forgot your password?</Link> : null}
-          </div>
-        </main>
-      </div>
+      <AuthCard>
+        <h1>
+          {loaderData.status === "expired"
+            ? "This invitation has expired"
+            : loaderData.status === "used"
+              ? "This invitation has been used"
+              : "This invitation link is not valid"}
+        </h1>
+        <p>{message}</p>
+        <div className="links">
+          <Link to="/login">Sign in</Link>
+          {loaderData.status === "used" ? <Link to="/forgot-password">Forgot your password?</Link> : null}
+        </div>
+      </AuthCard>
     );
   }
   return <AcceptForm invitation={loaderData.invitation} />;
@@ -156,34 +154,30 @@ function AcceptForm({
   });
   const submitting = navigation.state === "submitting";
   return (
-    <div className="auth">
-      <main className="card" id="main">
-        <h1>Join {invitation.team}</h1>
-        <p className="muted">
-          {invitation.inviterName ?? "The partner team"} invited you to the Partner Portal as{" "}
-          {humanize(invitation.role).toLowerCase()}. You will sign in as <strong>{invitation.email}</strong>.
-        </p>
-        <Form method="post" className="form" {...getFormProps(form)}>
-          <FormErrors errors={form.errors} id={form.errorId} />
-          <Field meta={fields.name} label="Your name" autoComplete="name" />
-          <Field
-            meta={fields.password}
-            label="Password"
-            type="password"
-            autoComplete="new-password"
-            hint="At least 10 characters. A few unrelated words make a strong password."
-          />
-          <Field meta={fields.confirmPassword} label="Confirm password" type="password" autoComplete="new-password" />
-          <button type="submit" disabled={submitting}>
-            {submitting ? "Creating your account…" : "Create my account"}
-          </button>
-        </Form>
-        <p className="muted small" style={{ marginTop: "1rem" }}>
-          This link works until{" "}
-          {new Date(invitation.expiresAt).toLocaleString("en-US", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })}{" "}
-          UTC.
-        </p>
-      </main>
-    </div>
+    <AuthCard>
+      <h1>Join {invitation.team}</h1>
+      <p className="muted">
+        {invitation.inviterName ?? "The partner team"} invited you to the Partner Portal as{" "}
+        {humanize(invitation.role).toLowerCase()}. You will sign in as <strong>{invitation.email}</strong>.
+      </p>
+      <Form method="post" className="form" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} id={form.errorId} />
+        <Field meta={fields.name} label="Your name" autoComplete="name" />
+        <NewPasswordFields
+          password={fields.password}
+          confirm={fields.confirmPassword}
+          label="Password"
+          confirmLabel="Confirm password"
+        />
+        <button type="submit" disabled={submitting}>
+          {submitting ? "Creating your account…" : "Create my account"}
+        </button>
+      </Form>
+      <p className="muted small" style={{ marginTop: "1rem" }}>
+        This link works until{" "}
+        {new Date(invitation.expiresAt).toLocaleString("en-US", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })}{" "}
+        UTC.
+      </p>
+    </AuthCard>
   );
 }

@@ -11,10 +11,10 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { passwordChangedEmail } from "../../emails/password-changed";
 import { checkResetToken, resetPassword, type ResetTokenStatus } from "../auth/password-reset.server";
 import { passwordSchema } from "../auth/password-policy";
-import { Field, FormErrors } from "../components/forms";
+import { AuthCard, FormErrors, NewPasswordFields } from "../components/forms";
+import { sendPasswordChangedNotice } from "../domain/users.server";
 
 const schema = z
   .object({
@@ -71,19 +71,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       status: httpStatus(result.status),
     });
   }
-  try {
-    await context.mailer.send({
-      to: [result.user.email],
-      ...passwordChangedEmail({
-        name: result.user.name,
-        changedAt: result.changedAt,
-        forgotPasswordUrl: `${context.config.APP_URL}/forgot-password`,
-      }),
-    });
-  } catch (error) {
-    // The password is changed either way; a missing notice must not undo that.
-    console.error("Password-changed notice failed:", error);
-  }
+  await sendPasswordChangedNotice(context, result.user, result.changedAt);
   return redirect("/login?reset=1");
 }
 
@@ -92,16 +80,14 @@ export default function ResetPassword() {
   if (status !== "ok") {
     const refusal = REFUSALS[status];
     return (
-      <div className="auth">
-        <main className="card" id="main">
-          <h1>{refusal.title}</h1>
-          <p>{refusal.message}</p>
-          <div className="links">
-            <Link to="/forgot-password">Ask for a new link</Link>
-            <Link to="/login">Sign in</Link>
-          </div>
-        </main>
-      </div>
+      <AuthCard>
+        <h1>{refusal.title}</h1>
+        <p>{refusal.message}</p>
+        <div className="links">
+          <Link to="/forgot-password">Ask for a new link</Link>
+          <Link to="/login">Sign in</Link>
+        </div>
+      </AuthCard>
     );
   }
   return <ResetForm />;
@@ -119,25 +105,21 @@ function ResetForm() {
   });
   const submitting = navigation.state === "submitting";
   return (
-    <div className="auth">
-      <main className="card" id="main">
-        <h1>Choose a new password</h1>
-        <p className="muted">Saving it signs you out on every device; then sign in with the new password.</p>
-        <Form method="post" className="form" {...getFormProps(form)}>
-          <FormErrors errors={form.errors} id={form.errorId} />
-          <Field
-            meta={fields.password}
-            label="New password"
-            type="password"
-            autoComplete="new-password"
-            hint="At least 10 characters. A few unrelated words make a strong password."
-          />
-          <Field meta={fields.confirmPassword} label="Confirm new password" type="password" autoComplete="new-password" />
-          <button type="submit" disabled={submitting}>
-            {submitting ? "Saving…" : "Save the new password"}
-          </button>
-        </Form>
-      </main>
-    </div>
+    <AuthCard>
+      <h1>Choose a new password</h1>
+      <p className="muted">Saving it signs you out on every device; then sign in with the new password.</p>
+      <Form method="post" className="form" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} id={form.errorId} />
+        <NewPasswordFields
+          password={fields.password}
+          confirm={fields.confirmPassword}
+          label="New password"
+          confirmLabel="Confirm new password"
+        />
+        <button type="submit" disabled={submitting}>
+          {submitting ? "Saving…" : "Save the new password"}
+        </button>
+      </Form>
+    </AuthCard>
   );
 }

@@ -2,25 +2,12 @@
 // its protection end; partner B registers the same account and is told only that it is taken;
 // the manager sees the conflict with A named; an outcome import marks A's deal won and A is
 // emailed.
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { accounts, expect, test } from "./fixtures";
 import { waitForMail } from "./outbox";
 
-const PASSWORD = "portal-demo";
 const A = "coralshore-it";
 const B = "bluefield-advisors";
-
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-}
-
-async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login$/);
-}
 
 async function fillRegistration(page: Page, company: string, website: string, contactDomain: string) {
   await page.goto("/deals/new");
@@ -34,11 +21,11 @@ async function fillRegistration(page: Page, company: string, website: string, co
   await page.getByLabel("Product line").selectOption({ index: 1 });
 }
 
-test("register, approve, conflict, import the win, email", async ({ page }) => {
+test("register, approve, conflict, import the win, email", async ({ page, signIn, signOut }) => {
   const domain = `e2e-${Date.now()}.example.com`;
 
   // Partner A registers: a typo in the amount first gets a clear field error and keeps the rest.
-  await signIn(page, `sales@${A}.demo.test`);
+  await signIn(accounts.partnerUser(A));
   await fillRegistration(page, "Quasar Freight", `https://www.${domain}/contact`, domain);
   await page.getByLabel("Estimated amount").fill("12.345");
   await page.getByRole("button", { name: "Register deal" }).click();
@@ -49,23 +36,23 @@ test("register, approve, conflict, import the win, email", async ({ page }) => {
   await expect(page).toHaveURL(/\/deals\/\d+/);
   const dealId = Number(new URL(page.url()).pathname.split("/").pop());
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Quasar Freight");
-  await signOut(page);
+  await signOut();
 
   // The manager approves it.
-  await signIn(page, "manager@demo.test");
+  await signIn(accounts.manager);
   await page.goto(`/internal/registrations/${dealId}`);
   await page.getByRole("form", { name: "Approve the registration" }).getByRole("button", { name: "Approve" }).click();
   await expect(page.getByText(/approved/i).first()).toBeVisible();
-  await signOut(page);
+  await signOut();
 
   // A sees when its protection ends.
-  await signIn(page, `sales@${A}.demo.test`);
+  await signIn(accounts.partnerUser(A));
   await page.goto(`/deals/${dealId}`);
   await expect(page.getByText("Protection ends")).toBeVisible();
-  await signOut(page);
+  await signOut();
 
   // Partner B registers the same account: told it is already registered, never by whom.
-  await signIn(page, `admin@${B}.demo.test`);
+  await signIn(accounts.partnerAdmin(B));
   await fillRegistration(page, "Quasar Freight GmbH", domain, domain);
   await page.getByLabel("Contact name").click(); // leave the website field: the check runs
   await expect(page.getByText("This account is already registered").first()).toBeVisible();
@@ -76,10 +63,10 @@ test("register, approve, conflict, import the win, email", async ({ page }) => {
   await expect(page).toHaveURL(/\/deals\/\d+/);
   const conflictId = Number(new URL(page.url()).pathname.split("/").pop());
   expect(await page.locator("body").innerText()).not.toMatch(/coralshore/i);
-  await signOut(page);
+  await signOut();
 
   // The manager sees the conflict, with A named, on the internal side.
-  await signIn(page, "manager@demo.test");
+  await signIn(accounts.manager);
   await page.goto(`/internal/registrations/${conflictId}`);
   await expect(page.getByText(/Coralshore/).first()).toBeVisible();
   await expect(page.getByText(`#${dealId}`).first()).toBeVisible();
@@ -102,16 +89,16 @@ test("register, approve, conflict, import the win, email", async ({ page }) => {
   expect(mail.text).toContain(`/deals/${dealId}`);
 });
 
-test("a partner cannot open another partner's deal by id", async ({ page }) => {
-  await signIn(page, `admin@${B}.demo.test`);
+test("a partner cannot open another partner's deal by id", async ({ page, signIn, signOut }) => {
+  await signIn(accounts.partnerAdmin(B));
   await page.goto("/deals");
   // Find a deal id of partner A through its own list, as A.
-  await signOut(page);
-  await signIn(page, `sales@${A}.demo.test`);
+  await signOut();
+  await signIn(accounts.partnerUser(A));
   await page.goto("/deals");
   const href = await page.getByRole("table").getByRole("link").first().getAttribute("href");
-  await signOut(page);
-  await signIn(page, `admin@${B}.demo.test`);
+  await signOut();
+  await signIn(accounts.partnerAdmin(B));
   const res = await page.goto(href!);
   expect(res?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();

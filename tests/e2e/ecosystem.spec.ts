@@ -1,24 +1,14 @@
 // Ecosystem health in Chromium: the partner team reads the concentration figures, filters the
 // long tail by a flag, records a growth play on a flagged partner and finds it on that
 // partner's page; a partner user is kept out.
-import { expect, test, type Page } from "@playwright/test";
+import { accounts, expect, test } from "./fixtures";
 
-const PASSWORD = "portal-demo";
 /** The demo generator gives some partners outside the head a rising trend: the flag has rows. */
 const FLAG = "Rising";
 
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-}
-
 test("staff open the ecosystem page, filter the long tail, record a growth play, and see it on the partner's page", async ({
-  page,
+  managerPage: page,
 }) => {
-  await signIn(page, "manager@demo.test");
   await page.goto("/internal/ecosystem");
   await expect(page.getByRole("heading", { level: 1, name: "Ecosystem health" })).toBeVisible();
 
@@ -87,8 +77,8 @@ test("staff open the ecosystem page, filter the long tail, record a growth play,
   await expect(play.getByRole("combobox", { name: "Status" })).toHaveValue("in_progress");
 });
 
-test("a partner user gets No access on the ecosystem page", async ({ page }) => {
-  await signIn(page, "sales@coralshore-it.demo.test");
+test("a partner user gets No access on the ecosystem page", async ({ page, signIn }) => {
+  await signIn(accounts.partnerUser("coralshore-it"));
   await expect(page).toHaveURL(/\/dashboard$/);
   const res = await page.goto("/internal/ecosystem");
   expect(res?.status()).toBe(403);

@@ -1,37 +1,7 @@
 // The foundation as a person uses it, in Chromium: signing in on each side, being kept out of
 // the other side, inviting a colleague, recovering a password, applying to the program.
-import { expect, test, type Page } from "@playwright/test";
-import Database from "better-sqlite3";
-import path from "node:path";
-import os from "node:os";
+import { accounts, DEMO_PASSWORD, demoPartnerSlugs, expect, submitSignIn, test } from "./fixtures";
 import { firstLink, waitForMail } from "./outbox";
-
-const PASSWORD = "portal-demo";
-
-function demoPartnerSlugs(): string[] {
-  const file = path.join(os.tmpdir(), `portal-e2e-${process.env.E2E_PORT ?? 3111}`, "portal.db");
-  const db = new Database(file, { readonly: true });
-  try {
-    return db
-      .prepare("select slug from partners where status = 'active' order by id limit 3")
-      .all()
-      .map((r) => (r as { slug: string }).slug);
-  } finally {
-    db.close();
-  }
-}
-
-async function signIn(page: Page, email: string, password = PASSWORD) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login$/);
-}
 
 test("an anonymous visitor is sent to sign-in, which explains the demo accounts", async ({ page }) => {
   await page.goto("/");
@@ -40,31 +10,32 @@ test("an anonymous visitor is sent to sign-in, which explains the demo accounts"
   await expect(page.getByText("portal-demo")).toBeVisible();
 });
 
-test("every kind of demo account lands on its own side", async ({ page }) => {
+test("every kind of demo account lands on its own side", async ({ page, signIn, signOut }) => {
   const [slug] = demoPartnerSlugs();
-  const accounts = [
-    ["admin@demo.test", /\/internal$/, "Program overview"],
-    ["manager@demo.test", /\/internal$/, "Program overview"],
-    [`admin@${slug}.demo.test`, /\/dashboard$/, "Welcome"],
-    [`sales@${slug}.demo.test`, /\/dashboard$/, "Welcome"],
+  const landings = [
+    [accounts.admin, /\/internal$/, "Program overview"],
+    [accounts.manager, /\/internal$/, "Program overview"],
+    [accounts.partnerAdmin(slug), /\/dashboard$/, "Welcome"],
+    [accounts.partnerUser(slug), /\/dashboard$/, "Welcome"],
   ] as const;
-  for (const [email, url, heading] of accounts) {
-    await signIn(page, email);
+  for (const [email, url, heading] of landings) {
+    await signIn(email);
     await expect(page).toHaveURL(url);
     await expect(page.getByRole("heading", { level: 1 })).toContainText(heading);
-    await signOut(page);
+    await signOut();
   }
 });
 
 test("a bad sign-in says so and keeps the email", async ({ page }) => {
-  await signIn(page, "admin@demo.test", "wrong-password");
+  // Not the fixture's signIn: this one is expected to stay on the sign-in page.
+  await submitSignIn(page, accounts.admin, "wrong-password");
   await expect(page.getByRole("alert")).toContainText("That email and password do not match an account.");
   await expect(page.getByLabel("Email")).toHaveValue("admin@demo.test");
 });
 
-test("a partner user cannot open the partner team's pages", async ({ page }) => {
+test("a partner user cannot open the partner team's pages", async ({ page, signIn }) => {
   const [slug] = demoPartnerSlugs();
-  await signIn(page, `sales@${slug}.demo.test`);
+  await signIn(accounts.partnerUser(slug));
   await expect(page).toHaveURL(/\/dashboard$/);
   const res = await page.goto("/internal/partners");
   expect(res?.status()).toBe(403);
@@ -76,17 +47,17 @@ test("the sign-in form works from the keyboard", async ({ page }) => {
   await page.goto("/login");
   await page.keyboard.press("Tab");
   await expect(page.getByLabel("Email")).toBeFocused();
-  await page.keyboard.type("admin@demo.test");
+  await page.keyboard.type(accounts.admin);
   await page.keyboard.press("Tab");
   await expect(page.getByLabel("Password")).toBeFocused();
-  await page.keyboard.type(PASSWORD);
+  await page.keyboard.type(DEMO_PASSWORD);
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/internal$/);
 });
 
-test("a partner admin invites a colleague who joins through the emailed link", async ({ page }) => {
+test("a partner admin invites a colleague who joins through the emailed link", async ({ page, signIn, signOut }) => {
   const [, slug] = demoPartnerSlugs();
-  await signIn(page, `admin@${slug}.demo.test`);
+  await signIn(accounts.partnerAdmin(slug));
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
   await expect(page).toHaveURL(/\/team$/);
   const email = `new.colleague+${Date.now()}@${slug}.demo.test`;
@@ -94,7 +65,7 @@ test("a partner admin invites a colleague who joins through the emailed link", a
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Send the invitation" }).click();
   await expect(page.getByRole("cell", { name: email, exact: true })).toBeVisible();
-  await signOut(page);
+  await signOut();
 
   const mail = await waitForMail((m) => m.to.includes(email));
   expect(mail.subject).toMatch(/invit/i);
@@ -112,7 +83,7 @@ test("a partner admin invites a colleague who joins through the emailed link", a
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Nora");
 
   // The link is single-use.
-  await signOut(page);
+  await signOut();
   const again = await page.goto(link);
   expect(again?.status()).toBe(410);
   await expect(page.getByText(/already been used|no longer valid|expired/i).first()).toBeVisible();
@@ -124,9 +95,9 @@ test("a bad invitation link gets a clear message", async ({ page }) => {
   await expect(page.getByText(/not valid/i).first()).toBeVisible();
 });
 
-test("a user who forgot the password resets it by email", async ({ page }) => {
+test("a user who forgot the password resets it by email", async ({ page, signIn }) => {
   const [, , slug] = demoPartnerSlugs();
-  const email = `sales@${slug}.demo.test`;
+  const email = accounts.partnerUser(slug);
   await page.goto("/login");
   await page.getByRole("link", { name: /forgot/i }).click();
   await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
@@ -139,11 +110,11 @@ test("a user who forgot the password resets it by email", async ({ page }) => {
   await page.getByLabel(/^Confirm/i).fill("another-long-password");
   await page.getByRole("button", { name: /set|reset|save/i }).click();
   await expect(page).toHaveURL(/\/login/);
-  await signIn(page, email, "another-long-password");
+  await signIn(email, "another-long-password");
   await expect(page).toHaveURL(/\/dashboard$/);
 });
 
-test("a company applies to the program and the partner team approves it", async ({ page }) => {
+test("a company applies to the program and the partner team approves it", async ({ page, signIn }) => {
   const stamp = Date.now();
   await page.goto("/apply");
   await page.getByLabel("Company name").fill(`Ærø Test Partners ${stamp}`);
@@ -155,7 +126,7 @@ test("a company applies to the program and the partner team approves it", async 
   await page.getByRole("button", { name: "Send application" }).click();
   await expect(page.getByText(/thank/i).first()).toBeVisible();
 
-  await signIn(page, "manager@demo.test");
+  await signIn(accounts.manager);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Applications" }).click();
   await expect(page).toHaveURL(/\/internal\/applications$/);
   const card = page.getByRole("article", { name: `Ærø Test Partners ${stamp}` });

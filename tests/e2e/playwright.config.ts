@@ -7,7 +7,11 @@ import { fileURLToPath } from "node:url";
 
 const port = Number(process.env.E2E_PORT ?? 3111);
 const workDir = path.join(os.tmpdir(), `portal-e2e-${port}`);
-export const E2E = { baseURL: `http://127.0.0.1:${port}`, outboxDir: path.join(workDir, "outbox") };
+export const E2E = {
+  baseURL: `http://127.0.0.1:${port}`,
+  outboxDir: path.join(workDir, "outbox"),
+  databasePath: path.join(workDir, "portal.db"),
+};
 
 export default defineConfig({
   testDir: ".",
@@ -48,7 +52,7 @@ export default defineConfig({
       PORT: String(port),
       HOST: "127.0.0.1",
       APP_URL: E2E.baseURL,
-      DATABASE_PATH: path.join(workDir, "portal.db"),
+      DATABASE_PATH: E2E.databasePath,
       OUTBOX_DIR: E2E.outboxDir,
       DEMO: "1",
       SCHEDULER: "0",

@@ -2,14 +2,11 @@
 // the lowest tier over the next one's threshold in the month that last ended, runs the
 // evaluation of that month, approves the proposed upgrade with a note; the partner's admin
 // sees the new tier and the decision, with its figures, in the tier history, and has an email.
-import { expect, test, type Page } from "@playwright/test";
-import Database from "better-sqlite3";
-import os from "node:os";
-import path from "node:path";
 import { formatMoney } from "../../app/domain/format";
+import { addMonths, lastCompletedPeriod, periodEnd, periodLabel, periodStart } from "../../app/domain/periods";
+import { accounts, expect, readDemoDatabase, test } from "./fixtures";
 import { waitForMail } from "./outbox";
 
-const PASSWORD = "portal-demo";
 const DAY = 86_400_000;
 /** The demo runs on the default ladder: Silver needs $50,000 or 3 won deals; Gold $250,000 and 10. */
 const FROM_TIER = "Registered";
@@ -17,30 +14,17 @@ const TO_TIER = "Silver";
 const GOLD_MIN_WON_DEALS = 10;
 const WIN_CENTS = 6_000_000; // $60,000: Silver on revenue alone.
 
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-}
-
-async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login$/);
-}
-
 /** The month that last ended ('YYYY-MM'), its last day, and the evaluation's trailing window. */
 function lastMonth(now = new Date()) {
-  const thisMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-  const lastDay = new Date(thisMonth - DAY).toISOString().slice(0, 10);
+  const period = lastCompletedPeriod(now);
+  const asOf = periodEnd(period).getTime();
   return {
-    period: lastDay.slice(0, 7),
-    lastDay,
-    label: new Date(thisMonth - DAY).toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }),
+    period,
+    lastDay: new Date(asOf - DAY).toISOString().slice(0, 10),
+    label: periodLabel(period),
     /** The evaluation is as of the first instant of this month, over the 12 months before it. */
-    asOf: thisMonth,
-    windowFrom: Date.UTC(now.getUTCFullYear() - 1, now.getUTCMonth(), 1),
+    asOf,
+    windowFrom: periodStart(addMonths(period, -11)).getTime(),
   };
 }
 
@@ -60,9 +44,7 @@ type Candidate = {
  * won on the month's last day), and whose won deals stay below Gold's count even with that one.
  */
 function findCandidate(month: ReturnType<typeof lastMonth>): Candidate {
-  const file = path.join(os.tmpdir(), `portal-e2e-${process.env.E2E_PORT ?? 3111}`, "portal.db");
-  const db = new Database(file, { readonly: true });
-  try {
+  return readDemoDatabase((db) => {
     const asOfDate = new Date(month.asOf).toISOString().slice(0, 10);
     const row = db
       .prepare(
@@ -93,23 +75,23 @@ function findCandidate(month: ReturnType<typeof lastMonth>): Candidate {
       }) as Candidate | undefined;
     if (!row) throw new Error(`the demo has no ${FROM_TIER} partner with an approved deal to win in ${month.period}`);
     return row;
-  } finally {
-    db.close();
-  }
+  });
 }
 
 test("staff run an evaluation, approve an upgrade; the partner sees the new tier and its history and has an email", async ({
   page,
+  signIn,
+  signOut,
 }) => {
   const month = lastMonth();
   const partner = findCandidate(month);
-  const partnerAdmin = `admin@${partner.slug}.demo.test`;
+  const partnerAdmin = accounts.partnerAdmin(partner.slug);
   const revenue = formatMoney(partner.wonCents + WIN_CENTS, "USD");
   const wonDeals = partner.wonDeals + 1;
   const note = `Great ${month.label}: welcome to ${TO_TIER} (e2e ${Date.now()}).`;
 
   // The CRM says the partner won its approved deal on the last day of last month.
-  await signIn(page, "manager@demo.test");
+  await signIn(accounts.manager);
   await page.goto("/internal/imports");
   await page.getByLabel("What the file contains").selectOption("outcomes");
   await page.getByLabel("CSV file").setInputFiles({
@@ -154,10 +136,10 @@ test("staff run an evaluation, approve an upgrade; the partner sees the new tier
   await expect(decided).toContainText(`${FROM_TIER} → ${TO_TIER}`);
   await expect(decided).toContainText("Approved");
   await expect(decided).toContainText(note);
-  await signOut(page);
+  await signOut();
 
   // The partner's admin sees the new tier and why it changed, with the figures.
-  await signIn(page, partnerAdmin);
+  await signIn(partnerAdmin);
   await page.goto("/tier");
   await expect(page.getByRole("heading", { level: 1, name: "Your tier" })).toBeVisible();
   await expect(page.locator("main")).toContainText(`${partner.name} is a ${TO_TIER} partner`);

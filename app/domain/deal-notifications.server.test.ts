@@ -1,15 +1,14 @@
-// The partner-team decisions and outcomes end to end against a real database: the change
-// commits, then the registering partner (its admins and the submitter) is emailed.
+// The emails that follow the partner team's decisions and outcomes, against a real database:
+// the change commits, then the registering partner (its admins and the submitter) is emailed.
+// (bulkApproveRegistrations, at the end, belongs with deals.server.test.ts.)
 import { eq } from "drizzle-orm";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCustomer, createDeal, createPartner, createUser, ensureDefaultProgram } from "../../db/factories";
 import { deals } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
+import { createTestMailer } from "../../tests/support/mail";
 import { closeDatabase, type DB } from "../db.server";
-import { createMailer, listOutbox, type Mailer } from "../mailer.server";
+import { listOutbox, type Mailer } from "../mailer.server";
 import { actorOf } from "./audit.server";
 import {
   notifyDealWon,
@@ -31,13 +30,11 @@ const ctx = () => ({ db, mailer, config });
 beforeEach(() => {
   db = createTestDatabase().db;
   ensureDefaultProgram(db);
-  outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "outbox-"));
-  mailer = createMailer({ MAIL_FROM: "x <x@localhost>", OUTBOX_DIR: outboxDir });
+  ({ mailer, outboxDir } = createTestMailer());
 });
 
 afterEach(() => {
   closeDatabase(db);
-  fs.rmSync(outboxDir, { recursive: true, force: true });
 });
 
 function world() {

@@ -1,13 +1,11 @@
 import { and, eq } from "drizzle-orm";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeal, createPartner, createUser, ensureDefaultProgram } from "../../db/factories";
 import { auditEvents, deals } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
+import { createTestMailer } from "../../tests/support/mail";
 import { closeDatabase, type DB } from "../db.server";
-import { createMailer, listOutbox, type Mailer } from "../mailer.server";
+import { listOutbox, type Mailer } from "../mailer.server";
 import { runDealLifecycle } from "./deal-lifecycle.server";
 import { jobs } from "./scheduler.server";
 
@@ -21,13 +19,11 @@ let mailer: Mailer;
 beforeEach(() => {
   db = createTestDatabase().db;
   ensureDefaultProgram(db);
-  outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "outbox-"));
-  mailer = createMailer({ MAIL_FROM: "x <x@localhost>", OUTBOX_DIR: outboxDir });
+  ({ mailer, outboxDir } = createTestMailer());
 });
 
 afterEach(() => {
   closeDatabase(db);
-  fs.rmSync(outboxDir, { recursive: true, force: true });
 });
 
 /** A partner with an admin and a salesperson, and an approved deal the salesperson registered. */

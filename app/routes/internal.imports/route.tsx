@@ -1,7 +1,9 @@
 // CRM imports for the partner team: deal outcomes (won / lost) or monthly recurring revenue
 // from a CSV file. Upload → preview with every row checked → confirm; nothing is written until
 // the confirmation, which carries the CSV back and is validated again in one transaction.
-import { getFormProps, getSelectProps, useForm, type SubmissionResult } from "@conform-to/react";
+// Beside it: schemas.ts (what is accepted), preview.ts (what the action answers),
+// preview-section.tsx (the preview and result on screen).
+import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import {
   data,
@@ -14,72 +16,42 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
-import { requireStaff } from "../auth/guards.server";
-import { FieldError, FormErrors } from "../components/forms";
-import { actorOf } from "../domain/audit.server";
-import { notifyDealWon, sendLogged } from "../domain/deal-notifications.server";
-import { DealError } from "../domain/deals.server";
-import { formatDate, formatMoney } from "../domain/format";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireStaff } from "../../auth/guards.server";
+import { FieldError, FormErrors } from "../../components/forms";
+import { actorOf } from "../../domain/audit.server";
+import { notifyDealWon, sendLogged } from "../../domain/deal-notifications.server";
+import { DealError } from "../../domain/deals.server";
 import {
   applyMrrImport,
   applyOutcomeImport,
   ImportError,
   previewMrrImport,
   previewOutcomeImport,
-  type ImportPreview,
-  type MrrPreviewRow,
-  type OutcomePreviewRow,
-} from "../domain/imports.server";
+} from "../../domain/imports.server";
+import { lastCompletedPeriod } from "../../domain/periods";
+import { previewData, type ActionData } from "./preview";
+import { Preview, SummaryKpis } from "./preview-section";
+import {
+  importSchema,
+  KIND_LABEL,
+  KINDS,
+  MAX_FIELD_BYTES,
+  MAX_REQUEST_BYTES,
+  MAX_UPLOAD_BYTES,
+  previewSchema,
+  TOO_LARGE,
+} from "./schemas";
 
 export const meta: MetaFunction = () => [{ title: "Imports · Partner team" }];
 
 /** The action's headers reach the document response only through here (single fetch). */
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 
-const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
-/**
- * The confirmation sends the CSV back as a text field, and browsers send a text field's line
- * breaks as CRLF: a file with LF line ends grows by one byte a line on the way back.
- */
-const MAX_FIELD_BYTES = MAX_UPLOAD_BYTES + MAX_UPLOAD_BYTES / 4;
-/** Anything longer cannot be a legitimate upload or confirmation: refused before reading it. */
-const MAX_REQUEST_BYTES = MAX_FIELD_BYTES + 64 * 1024;
-/** The preview table shows this many rows (problem rows first); the counts cover them all. */
-const PREVIEW_ROWS = 500;
-
-const KINDS = ["outcomes", "mrr"] as const;
-type Kind = (typeof KINDS)[number];
-const KIND_LABEL: Record<Kind, string> = {
-  outcomes: "Deal outcomes (won / lost)",
-  mrr: "Monthly recurring revenue per customer",
-};
-const TOO_LARGE = "The file is larger than 2 MB. Split it into smaller files and import them one after the other.";
-
-const kind = z.enum(KINDS, {
-  required_error: "Choose what the file contains.",
-  invalid_type_error: "Choose what the file contains.",
-});
-const previewSchema = z.object({
-  intent: z.literal("preview"),
-  kind,
-  file: z
-    .instanceof(File, { message: "Choose a .csv file to upload." })
-    .refine((f) => /\.csv$/i.test(f.name), "Choose a .csv file (comma-separated values, e.g. outcomes.csv).")
-    .refine((f) => f.size <= MAX_UPLOAD_BYTES, TOO_LARGE),
-});
-const confirmSchema = z.object({
-  intent: z.literal("confirm"),
-  kind,
-  csv: z.string({ required_error: "The file to import is missing: upload it again." }),
-});
-const schema = z.discriminatedUnion("intent", [previewSchema, confirmSchema]);
-
 export async function loader(args: LoaderFunctionArgs) {
   requireStaff(args);
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  const lastMonth = lastCompletedPeriod();
   return {
     examples: {
       outcomes: [
@@ -90,72 +62,6 @@ export async function loader(args: LoaderFunctionArgs) {
       ].join("\n"),
       mrr: ["domain,month,mrr", `northwind-traders.com,${lastMonth},1250.00`, `acme.com,${lastMonth},0`].join("\n"),
     },
-  };
-}
-
-type Summary = { label: string; value: number }[];
-type PreviewData = {
-  step: "preview";
-  kind: Kind;
-  fileName: string;
-  csv: string;
-  valid: boolean;
-  fileErrors: string[];
-  summary: Summary;
-  total: number;
-  outcomeRows: OutcomePreviewRow[];
-  mrrRows: MrrPreviewRow[];
-  message: string | null;
-  result: SubmissionResult<string[]> | null;
-};
-type UploadData = { step: "upload"; message: string | null; result: SubmissionResult<string[]> | null };
-type DoneData = { step: "done"; kind: Kind; message: string; summary: Summary };
-type ActionData = UploadData | PreviewData | DoneData;
-
-function previewData(
-  kind: Kind,
-  fileName: string,
-  csv: string,
-  preview: ImportPreview<OutcomePreviewRow> | ImportPreview<MrrPreviewRow>,
-  message: string | null = null,
-): PreviewData {
-  const rows = preview.rows as (OutcomePreviewRow | MrrPreviewRow)[];
-  const bad = rows.filter((r) => r.errors.length > 0);
-  const shown = [...rows]
-    .sort((a, b) => Number(b.errors.length > 0) - Number(a.errors.length > 0) || a.line - b.line)
-    .slice(0, PREVIEW_ROWS);
-  const summary: Summary = [
-    { label: "Rows", value: rows.length },
-    { label: "With errors", value: bad.length },
-  ];
-  if (kind === "outcomes") {
-    const o = (preview.rows as OutcomePreviewRow[]).filter((r) => !r.errors.length);
-    summary.push(
-      { label: "To mark won", value: o.filter((r) => r.stage === "won" && !r.unchanged).length },
-      { label: "To mark lost", value: o.filter((r) => r.stage === "lost" && !r.unchanged).length },
-      { label: "Already so", value: o.filter((r) => r.unchanged).length },
-    );
-  } else {
-    const m = (preview.rows as MrrPreviewRow[]).filter((r) => !r.errors.length);
-    summary.push(
-      { label: "New", value: m.filter((r) => r.currentMrrCents === null).length },
-      { label: "Changed", value: m.filter((r) => r.currentMrrCents !== null && r.currentMrrCents !== r.mrrCents).length },
-      { label: "Unchanged", value: m.filter((r) => r.currentMrrCents === r.mrrCents).length },
-    );
-  }
-  return {
-    step: "preview",
-    kind,
-    fileName,
-    csv,
-    valid: preview.valid,
-    fileErrors: preview.errors,
-    summary,
-    total: rows.length,
-    outcomeRows: kind === "outcomes" ? (shown as OutcomePreviewRow[]) : [],
-    mrrRows: kind === "mrr" ? (shown as MrrPreviewRow[]) : [],
-    message,
-    result: null,
   };
 }
 
@@ -189,7 +95,7 @@ export async function action(args: ActionFunctionArgs) {
     throw error;
   }
 
-  const submission = parseWithZod(formData, { schema });
+  const submission = parseWithZod(formData, { schema: importSchema });
   if (submission.status !== "success") {
     return data<ActionData>({ step: "upload", message: null, result: submission.reply() }, { status: 400 });
   }
@@ -382,166 +288,3 @@ export default function Imports() {
   );
 }
 
-function SummaryKpis({ summary }: { summary: Summary }) {
-  return (
-    <dl className="facts">
-      {summary.map((s) => (
-        <div key={s.label} style={{ display: "contents" }}>
-          <dt>{s.label}</dt>
-          <dd>{s.value.toLocaleString("en-US")}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-function Preview({ preview, busy }: { preview: PreviewData; busy: string | null }) {
-  const shown = preview.kind === "outcomes" ? preview.outcomeRows.length : preview.mrrRows.length;
-  return (
-    <section className="card stack" aria-labelledby="preview-heading">
-      <h2 id="preview-heading">
-        Preview: {KIND_LABEL[preview.kind]} from {preview.fileName}{" "}
-        {preview.valid ? <span className="badge ok">Ready to import</span> : <span className="badge danger">Has errors</span>}
-      </h2>
-      {preview.message ? (
-        <div className="form-error" role="alert">
-          {preview.message}
-        </div>
-      ) : null}
-      {preview.fileErrors.length ? (
-        <div className="form-error" role="alert">
-          <ul style={{ margin: 0, paddingLeft: "1.25rem" }}>
-            {preview.fileErrors.map((e) => (
-              <li key={e}>{e}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-      <SummaryKpis summary={preview.summary} />
-      {preview.valid ? (
-        <Form method="post" encType="multipart/form-data" className="row" aria-label="Confirm the import">
-          <input type="hidden" name="intent" value="confirm" />
-          <input type="hidden" name="kind" value={preview.kind} />
-          <input type="hidden" name="csv" value={preview.csv} />
-          <button type="submit" disabled={busy !== null}>
-            {busy === "confirm" ? "Importing…" : `Import ${preview.total} ${preview.total === 1 ? "row" : "rows"}`}
-          </button>
-          <span className="muted small">Every row is checked again before anything is written.</span>
-        </Form>
-      ) : (
-        <p className="muted">Fix the rows below in the file and upload it again. Nothing has been imported.</p>
-      )}
-      {shown < preview.total ? (
-        <p className="muted small">
-          Showing {shown} of {preview.total} rows{preview.valid ? "" : ", rows with errors first"}.
-        </p>
-      ) : null}
-      {shown > 0 ? (
-        <div className="table-wrap">
-          {preview.kind === "outcomes" ? <OutcomeTable rows={preview.outcomeRows} /> : <MrrTable rows={preview.mrrRows} />}
-        </div>
-      ) : null}
-    </section>
-  );
-}
-
-function RowErrors({ errors, unchanged }: { errors: string[]; unchanged?: boolean }) {
-  if (!errors.length) return <span className="badge ok">{unchanged ? "Already so" : "OK"}</span>;
-  return (
-    <ul className="error" style={{ margin: 0, paddingLeft: "1rem" }}>
-      {errors.map((e) => (
-        <li key={e}>{e}</li>
-      ))}
-    </ul>
-  );
-}
-
-function OutcomeTable({ rows }: { rows: OutcomePreviewRow[] }) {
-  return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Line</th>
-          <th scope="col">Deal</th>
-          <th scope="col">Stage</th>
-          <th scope="col" className="num">
-            Amount
-          </th>
-          <th scope="col">Close date</th>
-          <th scope="col">Check</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.line}>
-            <td>{r.line}</td>
-            <td>
-              {r.dealId && r.dealTitle ? (
-                <>
-                  <Link to={`/internal/registrations/${r.dealId}`}>
-                    #{r.dealId} {r.dealTitle}
-                  </Link>
-                  <div className="muted small">
-                    {r.domain} · {r.partnerName ?? "direct"}
-                  </div>
-                </>
-              ) : (
-                <span>{r.dealId ? `#${r.dealId}` : (r.domain ?? "—")}</span>
-              )}
-            </td>
-            <td>{r.stage ?? "—"}</td>
-            <td className="num">{r.amountCents !== null ? formatMoney(r.amountCents) : "—"}</td>
-            <td>{r.closedOn ? formatDate(r.closedOn) : "—"}</td>
-            <td>
-              <RowErrors errors={r.errors} unchanged={r.unchanged} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function MrrTable({ rows }: { rows: MrrPreviewRow[] }) {
-  return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Line</th>
-          <th scope="col">Customer</th>
-          <th scope="col">Month</th>
-          <th scope="col" className="num">
-            MRR
-          </th>
-          <th scope="col" className="num">
-            Stored now
-          </th>
-          <th scope="col">Check</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.line}>
-            <td>{r.line}</td>
-            <td>
-              {r.customerName ? (
-                <>
-                  {r.customerName}
-                  <div className="muted small">{r.domain}</div>
-                </>
-              ) : (
-                (r.domain ?? "—")
-              )}
-            </td>
-            <td>{r.month ?? "—"}</td>
-            <td className="num">{r.mrrCents !== null ? formatMoney(r.mrrCents) : "—"}</td>
-            <td className="num">{r.currentMrrCents !== null ? formatMoney(r.currentMrrCents) : "—"}</td>
-            <td>
-              <RowErrors errors={r.errors} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}

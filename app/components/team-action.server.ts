@@ -1,0 +1,94 @@
+// The one action behind both team pages (team-page.tsx): invite, revoke an invitation, disable
+// or enable an account. The route passes the signed-in user and the scope its guard proved
+// (a partner admin: its own partner; the partner team: staff accounts), and every write below
+// is made in that scope, so an id from another partner or side is a 404.
+import { parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import type { SessionUser } from "../auth/session.server";
+import { notFound } from "../auth/guards.server";
+import { actorOf } from "../domain/audit.server";
+import { inviteAndSend, revokeInvitation, type InvitationScope } from "../domain/invitations.server";
+import { setUserDisabled, UserError } from "../domain/users.server";
+import type { InviteSchema } from "./team-page";
+
+const idSchema = z.coerce.number().int().positive();
+
+export type TeamPolicy = {
+  user: Pick<SessionUser, "id" | "name" | "email" | "role">;
+  scope: InvitationScope;
+  inviteSchema: InviteSchema;
+  /** Throws (a 403) when the user may not invite someone with this role. */
+  authorizeInvite?: (role: string) => void;
+  /** Throws (a 403) when the user may not disable or enable accounts. */
+  authorizeToggle?: () => void;
+};
+
+export async function teamAction({ request, context }: ActionFunctionArgs, policy: TeamPolicy) {
+  const { user, scope } = policy;
+  const formData = await request.formData();
+  const intent = String(formData.get("intent") ?? "");
+  const actor = actorOf(user);
+
+  if (intent === "invite") {
+    const submission = parseWithZod(formData, { schema: policy.inviteSchema });
+    if (submission.status !== "success") {
+      return data({ intent, result: submission.reply(), notice: null, error: null }, { status: 400 });
+    }
+    policy.authorizeInvite?.(submission.value.role);
+    const outcome = await inviteAndSend(context, {
+      email: submission.value.email,
+      name: submission.value.name,
+      role: submission.value.role,
+      partnerId: "partnerId" in scope ? scope.partnerId : null,
+      actor,
+      inviterName: user.name,
+    });
+    if (!outcome.ok) {
+      const result =
+        outcome.status === 409
+          ? submission.reply({ fieldErrors: { email: [outcome.message] } })
+          : submission.reply({ formErrors: [outcome.message] });
+      return data({ intent, result, notice: null, error: null }, { status: outcome.status });
+    }
+    return {
+      intent,
+      result: submission.reply({ resetForm: true }),
+      notice: `Invitation sent to ${submission.value.email.toLowerCase()}. The link works for 7 days.`,
+      error: null,
+    };
+  }
+
+  if (intent === "revoke") {
+    const id = idSchema.safeParse(formData.get("invitationId"));
+    if (!id.success) notFound();
+    const revoked = revokeInvitation(context.db, actor, id.data, scope);
+    if (!revoked) notFound();
+    return { intent, result: null, notice: `The invitation to ${revoked.email} is cancelled.`, error: null };
+  }
+
+  if (intent === "disable" || intent === "enable") {
+    policy.authorizeToggle?.();
+    const userId = String(formData.get("userId") ?? "");
+    try {
+      const changed = setUserDisabled(context.db, actor, { userId, disabled: intent === "disable", scope });
+      if (!changed) notFound();
+      return {
+        intent,
+        result: null,
+        notice: changed.disabled
+          ? `${changed.name} is disabled and was signed out everywhere.`
+          : `${changed.name} can sign in again.`,
+        error: null,
+      };
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      return data({ intent, result: null, notice: null, error: error.message }, { status: 400 });
+    }
+  }
+
+  return data(
+    { intent, result: null, notice: null, error: "That action is not known. Reload the page and try again." },
+    { status: 400 },
+  );
+}

@@ -1,0 +1,112 @@
+// The team page both sides share: a partner admin's colleagues (/team) and the partner team's
+// own accounts (/internal/team). The invitation form's schema lives here so the browser and
+// the action (team-action.server.ts) check the same rules; who may do what is the route's call.
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import type { Role } from "../../db/schema";
+import { Field, FormErrors, SelectField } from "./forms";
+import { InvitationsSection, PeopleTable } from "./team-tables";
+import type { teamAction } from "./team-action.server";
+
+/** The invitation form of a team page, for the roles that page may hand out. */
+export function inviteSchemaFor<R extends Role>(roles: readonly [R, ...R[]], roleMessage: string) {
+  return z.object({
+    intent: z.literal("invite"),
+    name: z
+      .string({ required_error: "Enter your colleague's name." })
+      .trim()
+      .min(1, "Enter your colleague's name.")
+      .max(100, "Use at most 100 characters for the name."),
+    email: z
+      .string({ required_error: "Enter your colleague's email address." })
+      .trim()
+      .email("Enter a valid email address, such as name@company.com."),
+    role: z.enum(roles as [R, ...R[]], { errorMap: () => ({ message: roleMessage }) }),
+  });
+}
+
+/** Any team page's invitation schema: what the shared action and form need of it. */
+export type InviteSchema = z.ZodType<{ intent: "invite"; name: string; email: string; role: Role }>;
+
+/** What a team page's loader returns for the shared parts of the page. */
+type TeamLoaderData = {
+  me: string;
+  people: Parameters<typeof PeopleTable>[0]["people"];
+  invitations: Parameters<typeof InvitationsSection>[0]["invitations"];
+};
+
+export function TeamPage({
+  description,
+  peopleNote,
+  canToggle,
+  invite,
+}: {
+  description: string;
+  /** Said above the people table, e.g. why the buttons are missing. */
+  peopleNote?: string | null;
+  canToggle: boolean;
+  invite: {
+    heading: string;
+    schema: InviteSchema;
+    roleOptions: ReadonlyArray<{ value: string; label: string }>;
+    defaultRole: string;
+  };
+}) {
+  const { me, people, invitations } = useLoaderData<TeamLoaderData>();
+  const actionData = useActionData<typeof teamAction>();
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle";
+  const [form, fields] = useForm({
+    lastResult: actionData?.intent === "invite" ? actionData.result : undefined,
+    defaultValue: { role: invite.defaultRole },
+    constraint: getZodConstraint(invite.schema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: invite.schema }),
+  });
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Team</h1>
+          <p className="muted">{description}</p>
+        </div>
+      </div>
+      {actionData?.notice ? (
+        <p className="notice" role="status">
+          {actionData.notice}
+        </p>
+      ) : null}
+      {actionData?.error ? <FormErrors errors={[actionData.error]} /> : null}
+
+      <section className="card" aria-labelledby="people">
+        <h2 id="people">People</h2>
+        {peopleNote ? <p className="muted small">{peopleNote}</p> : null}
+        <PeopleTable people={people} actions={{ me, canToggle, busy }} />
+      </section>
+
+      <InvitationsSection invitations={invitations} busy={busy} />
+
+      <section className="card" aria-labelledby="invite">
+        <h2 id="invite">{invite.heading}</h2>
+        <p className="muted small">
+          They get an email with a link to choose their password; it works once, for 7 days. Inviting the same address
+          again replaces the earlier link.
+        </p>
+        <Form method="post" className="form" {...getFormProps(form)}>
+          <input type="hidden" name="intent" value="invite" />
+          <FormErrors errors={form.errors} id={form.errorId} />
+          <Field meta={fields.name} label="Name" autoComplete="off" />
+          <Field meta={fields.email} label="Email" type="email" autoComplete="off" />
+          <SelectField meta={fields.role} label="Role" options={invite.roleOptions} />
+          <div className="row">
+            <button type="submit" disabled={busy}>
+              Send the invitation
+            </button>
+          </div>
+        </Form>
+      </section>
+    </div>
+  );
+}
