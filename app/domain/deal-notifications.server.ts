@@ -10,7 +10,7 @@ import { dealWonEmail } from "../../emails/deal-won";
 import { registrationSubmittedEmail } from "../../emails/registration-submitted";
 import type { DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
-import type { Config } from "../server/config";
+import type { Config } from "../config.server";
 import { dealRecipients, getDealForStaff } from "./deals.server";
 import { formatDate, formatMoney } from "./format";
 

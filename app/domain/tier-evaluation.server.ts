@@ -21,7 +21,7 @@ import { tierDowngradeWarningEmail, type ThresholdLine } from "../../emails/tier
 import { tierReviewDecidedEmail } from "../../emails/tier-review-decided";
 import { writeTransaction, type DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
-import type { Config } from "../server/config";
+import type { Config } from "../config.server";
 import { creditAllPartners, creditPartnerDeals, programModel, trailing12Months } from "./attribution.server";
 import { MODEL_LABEL } from "./attribution";
 import { recordAudit, type Actor } from "./audit.server";

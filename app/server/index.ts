@@ -11,7 +11,7 @@ import { stopDeliveries } from "../reports/delivery.server";
 import { startScheduler } from "../jobs/scheduler.server";
 import { createMailer } from "../mailer.server";
 import { createApp } from "./app";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig } from "../config.server";
 
 const dev = process.argv.includes("--dev");
 const started = Date.now();
