@@ -1,11 +1,11 @@
 // Row factories shared by the demo seed and the tests: each inserts one row with realistic
 // defaults, keeps the invariants the schema cannot express (deal stage ⇔ timestamps, one claim
 // holder per customer, role ⇔ partner), and returns the inserted row. Also owns the default
-// program: the settings row and the tier ladder of DESIGN.md.
+// program: the settings row and the tier ladder of docs/domain.md "Tiers".
 import { and, asc, eq, sql } from "drizzle-orm";
-import { generateIdFromEntropySize } from "lucia";
 import { normalizeCompanyName, normalizeDomain, slugify } from "../app/domain/customers";
 import { PRODUCT_LINES } from "../app/domain/products";
+import { generateUserId } from "../app/auth/tokens.server";
 import type { DB } from "../app/db.server";
 import {
   customers,
@@ -34,7 +34,7 @@ export type ProgramSettings = typeof programSettings.$inferSelect;
 
 const DAY = 86_400_000;
 
-/** The default ladder (DESIGN.md "tier"). Thresholds are over the trailing 12 months. */
+/** The default ladder (docs/domain.md "Tiers"). Thresholds are over the trailing 12 months. */
 export const DEFAULT_TIERS: readonly Omit<NewTier, "id">[] = [
   {
     name: "Registered",
@@ -205,7 +205,7 @@ export function createUser(db: DB, values: Partial<NewUser> = {}): User {
   return db
     .insert(users)
     .values({
-      id: generateIdFromEntropySize(10),
+      id: generateUserId(),
       name: `Sam Sample ${n}`,
       passwordChangedAt: passwordHash ? new Date() : null,
       ...values,

@@ -8,7 +8,9 @@ import { parseArgs } from "node:util";
 import { hashPassword } from "../auth/password.server";
 import { createProgressBar, formatCount, formatDuration } from "./progress";
 import { closeDatabase, openDatabase, runMigrations } from "../db.server";
-import { DEMO_DEFAULTS, DEMO_PASSWORD, generateProgram, STAFF, todayUtc } from "../../db/seed/program";
+import { DEMO_DEFAULTS, DEMO_PASSWORD, STAFF } from "../../db/seed/demo-accounts";
+import { generateProgram } from "../../db/seed/program";
+import { todayUtc } from "../../db/seed/time";
 
 const USAGE = `Usage: npm run db:seed -- [options]
 
