@@ -2,7 +2,7 @@
 // heavy tail of who sells how much (Pareto rank weights, a few rising partners), which the
 // deals draw from through `partnerAt`.
 import { slugify } from "../../app/domain/customers";
-import type { PartnerKind } from "../schema";
+import { PARTNER_KINDS, type PartnerKind } from "../schema";
 import { PARTNER_CORE, PARTNER_PREFIX, PARTNER_SUFFIX, SPECIAL_PARTNERS } from "./demo-text";
 import { pick, shuffle, weighted, type Rng } from "./random";
 import { DAY } from "./time";
@@ -66,14 +66,8 @@ export function planPartners(
   const { months, asOf, managerIds } = options;
   const span = asOf - options.windowStart;
 
-  const KINDS: readonly PartnerKind[] = [
-    "reseller",
-    "referral",
-    "agency",
-    "affiliate",
-    "technology",
-    "strategic",
-  ];
+  // The first partners take every kind once, in the schema's order.
+  const KINDS: readonly PartnerKind[] = PARTNER_KINDS;
   const names: string[] = [];
   const slugs: string[] = [];
   const kinds: PartnerKind[] = [];
