@@ -7,6 +7,8 @@ import { normalizeCompanyName, normalizeDomain, slugify } from "../app/domain/cu
 import { PRODUCT_LINES } from "../app/domain/products";
 import { generateUserId } from "../app/auth/tokens.server";
 import type { DB } from "../app/db.server";
+import { actorOf } from "../app/domain/audit.server";
+import type { RegistrationInput } from "../app/domain/deals.server";
 import {
   customers,
   deals,
@@ -378,4 +380,28 @@ export function createTouch(db: DB, values: Partial<NewTouch> = {}): Touch {
     })
     .returning()
     .get();
+}
+
+/** A partner with one salesperson, and the caller identity (`who`) the deal functions take. */
+export function createPartnerWithUser(db: DB, name?: string) {
+  const n = next();
+  const partner = createPartner(db, { name: name ?? `Contender ${n}`, slug: `contender-${n}-${Date.now()}` });
+  const user = createUser(db, { role: "partner_user", partnerId: partner.id, name: `Casey Contender ${n}` });
+  return { partner, user, who: { userId: user.id, partnerId: partner.id, actor: actorOf(user) } };
+}
+
+/** What a partner types into the registration form for `domain`. */
+export function registrationInput(domain: string, values: Partial<RegistrationInput> = {}): RegistrationInput {
+  return {
+    companyName: "Acme Rockets Inc.",
+    domain,
+    contactName: "Jordan Rivera",
+    contactEmail: `Jordan.Rivera@${domain}`,
+    amountCents: 4_250_050,
+    currency: "USD",
+    expectedCloseOn: "2099-06-30",
+    productLine: "Platform",
+    notes: "Evaluating the platform for three teams.",
+    ...values,
+  };
 }
