@@ -14,6 +14,17 @@ import { refreshDealRollups } from "./rollups.server";
 /** What the partner typed for this registration (older rows fall back to the customer record). */
 const registeredCustomerName = sql<string>`coalesce(nullif(${deals.customerName}, ''), ${customers.name})`;
 
+/** What every list of the partner's deals shows, on screen and in the export. */
+const summaryColumns = {
+  id: deals.id,
+  title: deals.title,
+  customer: registeredCustomerName,
+  domain: customers.domain,
+  stage: deals.stage,
+  amountCents: deals.amountCents,
+  currency: deals.currency,
+};
+
 export const PAGE_SIZE = 25;
 
 function partnerDealConditions(partnerId: number, f: DealListFilters) {
@@ -40,13 +51,7 @@ export function listPartnerDeals(db: DB, partnerId: number, f: DealListFilters =
       .get()?.n ?? 0;
   const rows = db
     .select({
-      id: deals.id,
-      title: deals.title,
-      customer: registeredCustomerName,
-      domain: customers.domain,
-      stage: deals.stage,
-      amountCents: deals.amountCents,
-      currency: deals.currency,
+      ...summaryColumns,
       submittedAt: deals.submittedAt,
       expectedCloseOn: deals.expectedCloseOn,
       protectionEndsAt: deals.protectionEndsAt,
@@ -65,13 +70,7 @@ export function listPartnerDeals(db: DB, partnerId: number, f: DealListFilters =
 export function exportPartnerDeals(db: DB, partnerId: number, f: DealListFilters = {}) {
   return db
     .select({
-      id: deals.id,
-      title: deals.title,
-      customer: registeredCustomerName,
-      domain: customers.domain,
-      stage: deals.stage,
-      amountCents: deals.amountCents,
-      currency: deals.currency,
+      ...summaryColumns,
       productLine: deals.productLine,
       expectedCloseOn: deals.expectedCloseOn,
       submittedAt: deals.submittedAt,
