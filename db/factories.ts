@@ -1,12 +1,14 @@
 // Row factories shared by the demo seed and the tests: each inserts one row with realistic
 // defaults, keeps the invariants the schema cannot express (deal stage ⇔ timestamps, one claim
 // holder per customer, role ⇔ partner), and returns the inserted row. Also owns the default
-// program: the settings row and the tier ladder of DESIGN.md.
+// program: the settings row and the tier ladder of docs/domain.md "Tiers".
 import { and, asc, eq, sql } from "drizzle-orm";
-import { generateIdFromEntropySize } from "lucia";
 import { normalizeCompanyName, normalizeDomain, slugify } from "../app/domain/customers";
 import { PRODUCT_LINES } from "../app/domain/products";
+import { generateUserId } from "../app/auth/tokens.server";
 import type { DB } from "../app/db.server";
+import { actorOf } from "../app/domain/audit.server";
+import type { RegistrationInput } from "../app/domain/deals.server";
 import {
   customers,
   deals,
@@ -34,7 +36,7 @@ export type ProgramSettings = typeof programSettings.$inferSelect;
 
 const DAY = 86_400_000;
 
-/** The default ladder (DESIGN.md "tier"). Thresholds are over the trailing 12 months. */
+/** The default ladder (docs/domain.md "Tiers"). Thresholds are over the trailing 12 months. */
 export const DEFAULT_TIERS: readonly Omit<NewTier, "id">[] = [
   {
     name: "Registered",
@@ -205,7 +207,7 @@ export function createUser(db: DB, values: Partial<NewUser> = {}): User {
   return db
     .insert(users)
     .values({
-      id: generateIdFromEntropySize(10),
+      id: generateUserId(),
       name: `Sam Sample ${n}`,
       passwordChangedAt: passwordHash ? new Date() : null,
       ...values,
@@ -378,4 +380,28 @@ export function createTouch(db: DB, values: Partial<NewTouch> = {}): Touch {
     })
     .returning()
     .get();
+}
+
+/** A partner with one salesperson, and the caller identity (`who`) the deal functions take. */
+export function createPartnerWithUser(db: DB, name?: string) {
+  const n = next();
+  const partner = createPartner(db, { name: name ?? `Contender ${n}`, slug: `contender-${n}-${Date.now()}` });
+  const user = createUser(db, { role: "partner_user", partnerId: partner.id, name: `Casey Contender ${n}` });
+  return { partner, user, who: { userId: user.id, partnerId: partner.id, actor: actorOf(user) } };
+}
+
+/** What a partner types into the registration form for `domain`. */
+export function registrationInput(domain: string, values: Partial<RegistrationInput> = {}): RegistrationInput {
+  return {
+    companyName: "Acme Rockets Inc.",
+    domain,
+    contactName: "Jordan Rivera",
+    contactEmail: `Jordan.Rivera@${domain}`,
+    amountCents: 4_250_050,
+    currency: "USD",
+    expectedCloseOn: "2099-06-30",
+    productLine: "Platform",
+    notes: "Evaluating the platform for three teams.",
+    ...values,
+  };
 }

@@ -1,5 +1,6 @@
-// The whole domain of DESIGN.md as drizzle tables. Money is integer cents, instants are UTC
-// epoch milliseconds, calendar dates are 'YYYY-MM-DD' text and periods 'YYYY-MM' text.
+// The whole domain (docs/domain.md "Objects") as drizzle tables. Money is integer cents,
+// instants are UTC epoch milliseconds, calendar dates are 'YYYY-MM-DD' text and periods
+// 'YYYY-MM' text.
 import { sql } from "drizzle-orm";
 import {
   check,

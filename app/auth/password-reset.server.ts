@@ -7,7 +7,7 @@ import { passwordResetEmail } from "../../emails/password-reset";
 import { writeTransaction, type DB, type Tx } from "../db.server";
 import { actorOf, recordAudit } from "../domain/audit.server";
 import type { Mailer } from "../mailer.server";
-import type { Config } from "../server/config";
+import type { Config } from "../config.server";
 import { hashPassword, passwordSchema } from "./password.server";
 import { endAllSessionsOfUser } from "./session.server";
 import { normalizeEmail } from "./sign-in.server";

@@ -17,7 +17,7 @@ import { buildEcosystemReport, buildPartnerReport, ReportError, validateReportPe
 import { renderPartnerReportPdf } from "../reports/partner-report-pdf";
 import { createProgressBar, formatCount, formatDuration } from "./progress";
 import { createMailer } from "../mailer.server";
-import { ConfigError, loadConfig } from "../server/config";
+import { ConfigError, loadConfig } from "../config.server";
 import { DeliveryError, enqueuePeriod, runDeliveries, type DeliverySummary } from "../reports/delivery.server";
 import { partnerReportRecipients, renderEcosystemReport, renderPartnerReport } from "../reports/render.server";
 

@@ -7,7 +7,7 @@ import { applicationDeclinedEmail } from "../../emails/application-declined";
 import { applicationReceivedEmail } from "../../emails/application-received";
 import { writeTransaction, type DB, type Tx } from "../db.server";
 import type { Mailer } from "../mailer.server";
-import type { Config } from "../server/config";
+import type { Config } from "../config.server";
 import { actorOf, recordAudit } from "./audit.server";
 import { slugify } from "./customers";
 import { createInvitation, InvitationError, sendInvitation } from "./invitations.server";

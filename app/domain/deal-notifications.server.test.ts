@@ -1,9 +1,17 @@
-// The emails that follow the partner team's decisions and outcomes, against a real database:
-// the change commits, then the registering partner (its admins and the submitter) is emailed.
-// (bulkApproveRegistrations, at the end, belongs with deals.server.test.ts.)
+// The deal emails against a real database and a real outbox: the partner team hears about a
+// new registration; after a decision or outcome commits, the registering partner (its admins
+// and the submitter) is emailed.
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createCustomer, createDeal, createPartner, createUser, ensureDefaultProgram } from "../../db/factories";
+import {
+  createCustomer,
+  createDeal,
+  createPartner,
+  createPartnerWithUser,
+  createUser,
+  ensureDefaultProgram,
+  registrationInput,
+} from "../../db/factories";
 import { deals } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
 import { createTestMailer } from "../../tests/support/mail";
@@ -14,9 +22,11 @@ import {
   notifyDealWon,
   notifyRegistrationApproved,
   notifyRegistrationRejected,
+  notifyRegistrationSubmitted,
   sendLogged,
 } from "./deal-notifications.server";
-import { approveRegistration, bulkApproveRegistrations, closedAtFromDate, markWon, rejectRegistration } from "./deals.server";
+import { closedAtFromDate } from "./deals";
+import { approveRegistration, markWon, rejectRegistration, registerDeal } from "./deals.server";
 import { formatDate, formatMoney } from "./format";
 
 const DAY = 86_400_000;
@@ -57,6 +67,52 @@ function world() {
   });
   return { reviewer, partner, other, admin, sales, deal };
 }
+
+describe("notifyRegistrationSubmitted", () => {
+  let seq = 0;
+  const uniqueDomain = (label: string) => `${label}-${++seq}.example.com`;
+  function outboxMailer() {
+    const { outboxDir: dir, mailer } = createTestMailer();
+    return { dir, mailer };
+  }
+  const portal = { APP_URL: "https://portal.example.com" };
+
+  it("emails the partner's manager with a link to the review page", async () => {
+    const manager = createUser(db, { role: "partner_manager", name: "Nia Manager", email: `nia-${++seq}@vendor.test` });
+    const partner = createPartner(db, { name: "Theta & Sons", slug: `theta-${seq}`, managerId: manager.id });
+    const user = createUser(db, { role: "partner_user", partnerId: partner.id, name: "Sal Seller" });
+    const result = registerDeal(db, { userId: user.id, partnerId: partner.id, actor: actorOf(user) }, registrationInput(uniqueDomain("notify")));
+    if (result.status !== "registered") throw new Error("registration failed");
+    const { dir, mailer } = outboxMailer();
+    const sent = await notifyRegistrationSubmitted({ db, mailer, config: portal }, result.dealId);
+    expect(sent).toEqual({ sent: true, to: [manager.email] });
+    const [message] = listOutbox(dir);
+    expect(message!.to).toEqual([manager.email]);
+    expect(message!.subject).toContain(`#${result.dealId}`);
+    expect(message!.subject).toContain("Theta & Sons");
+    expect(message!.text).toContain(`https://portal.example.com/internal/registrations/${result.dealId}`);
+    expect(message!.html).toContain(`href="https://portal.example.com/internal/registrations/${result.dealId}"`);
+    expect(message!.html).toContain("Theta &amp; Sons");
+    expect(message!.text).toContain(formatMoney(4_250_050, "USD"));
+    expect(message!.text).toContain("Sal Seller of Theta & Sons");
+  });
+
+  it("emails every active admin when the partner has no manager", async () => {
+    const admins = [
+      createUser(db, { role: "admin", email: `admin-a-${++seq}@vendor.test` }),
+      createUser(db, { role: "admin", email: `admin-b-${seq}@vendor.test` }),
+    ];
+    createUser(db, { role: "admin", email: `admin-gone-${seq}@vendor.test`, disabledAt: new Date() });
+    const { who } = createPartnerWithUser(db);
+    const result = registerDeal(db, who, registrationInput(uniqueDomain("unmanaged")));
+    if (result.status !== "registered") throw new Error("registration failed");
+    const { dir, mailer } = outboxMailer();
+    const sent = await notifyRegistrationSubmitted({ db, mailer, config: portal }, result.dealId);
+    expect(sent.to).toEqual(expect.arrayContaining(admins.map((a) => a.email)));
+    expect(sent.to.some((e) => e.startsWith("admin-gone-"))).toBe(false);
+    expect(listOutbox(dir)).toHaveLength(1);
+  });
+});
 
 describe("decision emails", () => {
   it("approval: the partner's admins and the submitter hear the protection end date", async () => {
@@ -130,28 +186,5 @@ describe("decision emails", () => {
     }
     expect(logged).toHaveLength(1);
     expect(db.select({ stage: deals.stage }).from(deals).where(eq(deals.id, deal.id)).get()!.stage).toBe("approved");
-  });
-});
-
-describe("bulkApproveRegistrations", () => {
-  it("approves the conflict-free ones and says why it skipped the others", () => {
-    const { reviewer, partner, other } = world();
-    const clean = createDeal(db, { partnerId: partner.id, stage: "submitted" });
-    // Another partner already holds the claim on this domain.
-    const holder = createDeal(db, { partnerId: other.id, stage: "approved" });
-    const contested = createDeal(db, { partnerId: partner.id, customerId: holder.customerId, stage: "submitted" });
-    const decided = createDeal(db, { partnerId: partner.id, stage: "rejected" });
-
-    const result = bulkApproveRegistrations(db, reviewer, [clean.id, contested.id, decided.id, 999_999, clean.id]);
-    expect(result.approved.map((a) => a.dealId)).toEqual([clean.id]);
-    expect(result.approved[0]!.protectionEndsAt.getTime()).toBeGreaterThan(Date.now() + 89 * DAY);
-    expect(result.skipped).toEqual([
-      { dealId: contested.id, reason: "it has conflicts now: review it on its own page." },
-      { dealId: decided.id, reason: "it is already rejected." },
-      { dealId: 999_999, reason: "it no longer exists." },
-    ]);
-    const stage = (id: number) => db.select({ stage: deals.stage }).from(deals).where(eq(deals.id, id)).get()!.stage;
-    expect(stage(clean.id)).toBe("approved");
-    expect(stage(contested.id)).toBe("submitted");
   });
 });

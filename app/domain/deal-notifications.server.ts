@@ -10,8 +10,8 @@ import { dealWonEmail } from "../../emails/deal-won";
 import { registrationSubmittedEmail } from "../../emails/registration-submitted";
 import type { DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
-import type { Config } from "../server/config";
-import { dealRecipients, getDealForStaff } from "./deals.server";
+import type { Config } from "../config.server";
+import { dealRecipients, getDealForStaff } from "./deal-review.server";
 import { formatDate, formatMoney } from "./format";
 
 export type NotificationContext = { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> };

@@ -1,6 +1,6 @@
+// Deal registration against a real migrated SQLite file: the claim on a domain, what a partner
+// may be told about it, and two processes racing for one domain.
 import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,30 +8,13 @@ import { auditEvents, customers, deals, touches } from "../../db/schema";
 import {
   createCustomer,
   createDeal,
-  createPartner,
-  createUser,
+  createPartnerWithUser,
   ensureDefaultProgram,
+  registrationInput,
 } from "../../db/factories";
 import { createTestDatabase } from "../../tests/support/db";
 import { closeDatabase, type DB } from "../db.server";
-import { createMailer, listOutbox } from "../mailer.server";
-import { actorOf } from "./audit.server";
-import { notifyRegistrationSubmitted } from "./deal-notifications.server";
-import { formatMoney } from "./format";
-import {
-  addPartnerTouch,
-  approveRegistration,
-  checkDomainForPartner,
-  dealFiltersFromSearch,
-  DealError,
-  exportPartnerDeals,
-  getPartnerDeal,
-  listPartnerDeals,
-  partnerDealHistory,
-  registerDeal,
-  rejectRegistration,
-  type RegistrationInput,
-} from "./deals.server";
+import { approveRegistration, checkDomainForPartner, registerDeal, rejectRegistration } from "./deals.server";
 
 const DAY = 86_400_000;
 
@@ -45,36 +28,14 @@ beforeAll(() => {
 afterAll(() => closeDatabase(db));
 
 let seq = 0;
-function partnerWithUser(name?: string) {
-  const n = ++seq;
-  const partner = createPartner(db, { name: name ?? `Contender ${n}`, slug: `contender-${n}-${Date.now()}` });
-  const user = createUser(db, { role: "partner_user", partnerId: partner.id, name: `Casey Contender ${n}` });
-  return { partner, user, who: { userId: user.id, partnerId: partner.id, actor: actorOf(user) } };
-}
-
-function input(domain: string, values: Partial<RegistrationInput> = {}): RegistrationInput {
-  return {
-    companyName: "Acme Rockets Inc.",
-    domain,
-    contactName: "Jordan Rivera",
-    contactEmail: `Jordan.Rivera@${domain}`,
-    amountCents: 4_250_050,
-    currency: "USD",
-    expectedCloseOn: "2099-06-30",
-    productLine: "Platform",
-    notes: "Evaluating the platform for three teams.",
-    ...values,
-  };
-}
-
 const uniqueDomain = (label: string) => `${label}-${++seq}.example.com`;
 
 describe("registerDeal", () => {
   it("creates the customer, the deal holding the claim, the registration touch and the audit event", () => {
-    const { partner, user, who } = partnerWithUser();
+    const { partner, user, who } = createPartnerWithUser(db);
     const domain = uniqueDomain("acme");
     const now = new Date("2030-03-01T10:00:00Z");
-    const result = registerDeal(db, who, input(domain), now);
+    const result = registerDeal(db, who, registrationInput(domain), now);
     expect(result).toMatchObject({ status: "registered", holdsClaim: true, conflict: false });
     if (result.status !== "registered") throw new Error("unreachable");
 
@@ -117,13 +78,13 @@ describe("registerDeal", () => {
   });
 
   it("tells a second partner only 'already registered', and stores its noted registration without the claim", () => {
-    const first = partnerWithUser("Alpha Holder");
-    const second = partnerWithUser("Beta Latecomer");
+    const first = createPartnerWithUser(db, "Alpha Holder");
+    const second = createPartnerWithUser(db, "Beta Latecomer");
     const domain = uniqueDomain("contested");
-    const held = registerDeal(db, first.who, input(domain));
+    const held = registerDeal(db, first.who, registrationInput(domain));
     if (held.status !== "registered") throw new Error("first registration failed");
 
-    const answer = registerDeal(db, second.who, input(domain, { companyName: "ACME Rockets" }));
+    const answer = registerDeal(db, second.who, registrationInput(domain, { companyName: "ACME Rockets" }));
     expect(answer).toEqual({ status: "needs_confirmation", check: { status: "already_registered" } });
     // Nothing of the holder leaks: no partner, no deal id, no customer name in the answer.
     const told = JSON.stringify(answer);
@@ -136,7 +97,7 @@ describe("registerDeal", () => {
     const noted = registerDeal(
       db,
       second.who,
-      input(domain, { conflictNote: "We have worked with their EMEA unit for two years." }),
+      registrationInput(domain, { conflictNote: "We have worked with their EMEA unit for two years." }),
     );
     expect(noted).toMatchObject({ status: "registered", holdsClaim: false, conflict: true });
     if (noted.status !== "registered") throw new Error("unreachable");
@@ -153,26 +114,26 @@ describe("registerDeal", () => {
   });
 
   it("answers 'own' with the partner's deal when the same partner registers the domain twice", () => {
-    const { who, partner } = partnerWithUser();
+    const { who, partner } = createPartnerWithUser(db);
     const domain = uniqueDomain("twice");
-    const first = registerDeal(db, who, input(domain));
+    const first = registerDeal(db, who, registrationInput(domain));
     if (first.status !== "registered") throw new Error("first registration failed");
 
     expect(checkDomainForPartner(db, partner.id, domain)).toEqual({ status: "own", dealId: first.dealId });
-    expect(registerDeal(db, who, input(domain, { productLine: "Analytics" }))).toEqual({
+    expect(registerDeal(db, who, registrationInput(domain, { productLine: "Analytics" }))).toEqual({
       status: "needs_confirmation",
       check: { status: "own", dealId: first.dealId },
     });
     const again = registerDeal(
       db,
       who,
-      input(domain, { productLine: "Analytics", conflictNote: "A separate analytics opportunity." }),
+      registrationInput(domain, { productLine: "Analytics", conflictNote: "A separate analytics opportunity." }),
     );
     expect(again).toMatchObject({ status: "registered", holdsClaim: false, conflict: true });
   });
 
   it("treats an existing customer (a won deal in the last 12 months) as already registered", () => {
-    const { who, partner } = partnerWithUser();
+    const { who, partner } = createPartnerWithUser(db);
     const now = new Date();
     const recent = createCustomer(db, { name: "Won Recently Ltd", domain: uniqueDomain("won-recently") });
     createDeal(db, { customerId: recent.id, partnerId: null, stage: "won", closedAt: new Date(now.getTime() - 30 * DAY) });
@@ -187,33 +148,33 @@ describe("registerDeal", () => {
     });
 
     expect(checkDomainForPartner(db, partner.id, recent.domain, now)).toEqual({ status: "already_registered" });
-    expect(registerDeal(db, who, input(recent.domain), now)).toEqual({
+    expect(registerDeal(db, who, registrationInput(recent.domain), now)).toEqual({
       status: "needs_confirmation",
       check: { status: "already_registered" },
     });
     expect(checkDomainForPartner(db, partner.id, old.domain, now)).toEqual({ status: "free" });
-    expect(registerDeal(db, who, input(old.domain), now)).toMatchObject({ status: "registered", holdsClaim: true });
+    expect(registerDeal(db, who, registrationInput(old.domain), now)).toMatchObject({ status: "registered", holdsClaim: true });
   });
 
   it("lets a registration take the claim again once the holder was rejected", () => {
-    const first = partnerWithUser();
-    const second = partnerWithUser();
+    const first = createPartnerWithUser(db);
+    const second = createPartnerWithUser(db);
     const domain = uniqueDomain("released");
-    const held = registerDeal(db, first.who, input(domain));
+    const held = registerDeal(db, first.who, registrationInput(domain));
     if (held.status !== "registered") throw new Error("first registration failed");
     rejectRegistration(db, "system", held.dealId, "Duplicate of a direct opportunity.");
     expect(checkDomainForPartner(db, second.partner.id, domain)).toEqual({ status: "free" });
-    expect(registerDeal(db, second.who, input(domain))).toMatchObject({ status: "registered", holdsClaim: true });
+    expect(registerDeal(db, second.who, registrationInput(domain))).toMatchObject({ status: "registered", holdsClaim: true });
   });
 });
 
 describe("checkDomainForPartner", () => {
   it("says free, own or already registered, and never who holds it", () => {
-    const holder = partnerWithUser("Gamma Secretive");
-    const other = partnerWithUser();
+    const holder = createPartnerWithUser(db, "Gamma Secretive");
+    const other = createPartnerWithUser(db);
     const domain = uniqueDomain("secret");
     expect(checkDomainForPartner(db, other.partner.id, domain)).toEqual({ status: "free" });
-    const held = registerDeal(db, holder.who, input(domain));
+    const held = registerDeal(db, holder.who, registrationInput(domain));
     if (held.status !== "registered") throw new Error("registration failed");
     approveRegistration(db, "system", held.dealId);
 
@@ -224,11 +185,11 @@ describe("checkDomainForPartner", () => {
   });
 
   it("frees a domain whose protection ran out", () => {
-    const holder = partnerWithUser();
-    const other = partnerWithUser();
+    const holder = createPartnerWithUser(db);
+    const other = createPartnerWithUser(db);
     const domain = uniqueDomain("lapsed");
     const start = new Date("2030-01-01T00:00:00Z");
-    const held = registerDeal(db, holder.who, input(domain), start);
+    const held = registerDeal(db, holder.who, registrationInput(domain), start);
     if (held.status !== "registered") throw new Error("registration failed");
     approveRegistration(db, "system", held.dealId, start);
     expect(checkDomainForPartner(db, other.partner.id, domain, new Date(start.getTime() + 89 * DAY))).toEqual({
@@ -237,196 +198,6 @@ describe("checkDomainForPartner", () => {
     expect(checkDomainForPartner(db, other.partner.id, domain, new Date(start.getTime() + 91 * DAY))).toEqual({
       status: "free",
     });
-  });
-});
-
-describe("tenant scope of the partner reads and writes", () => {
-  it("never returns or touches another partner's deal", () => {
-    const a = partnerWithUser("Delta Owner");
-    const b = partnerWithUser("Epsilon Outsider");
-    const domain = uniqueDomain("private");
-    const mine = registerDeal(db, a.who, input(domain, { companyName: "Private Customer Corp" }));
-    if (mine.status !== "registered") throw new Error("registration failed");
-    registerDeal(db, b.who, input(uniqueDomain("b-own")));
-
-    expect(getPartnerDeal(db, a.partner.id, mine.dealId)?.deal.id).toBe(mine.dealId);
-    expect(getPartnerDeal(db, b.partner.id, mine.dealId)).toBeNull();
-
-    const listB = listPartnerDeals(db, b.partner.id);
-    expect(listB.total).toBe(1);
-    expect(listB.rows.map((r) => r.id)).not.toContain(mine.dealId);
-    expect(listPartnerDeals(db, b.partner.id, { q: "Private Customer" }).total).toBe(0);
-    expect(listPartnerDeals(db, b.partner.id, { q: domain }).rows).toEqual([]);
-
-    const exportB = exportPartnerDeals(db, b.partner.id);
-    expect(exportB).toHaveLength(1);
-    expect(exportB.map((r) => r.id)).not.toContain(mine.dealId);
-    expect(JSON.stringify(exportB)).not.toContain("Private Customer");
-
-    let refused: unknown;
-    try {
-      addPartnerTouch(db, b.who, mine.dealId, {
-        occurredAt: new Date(),
-        kind: "co_sell_meeting",
-        pillar: "sell",
-        journeyStage: "decision",
-        note: "Trying to get credit",
-      });
-    } catch (error) {
-      refused = error;
-    }
-    expect(refused).toBeInstanceOf(DealError);
-    expect((refused as DealError).status).toBe(404);
-    expect(db.select().from(touches).where(eq(touches.partnerId, b.partner.id)).all().map((t) => t.dealId)).not.toContain(
-      mine.dealId,
-    );
-    expect(partnerDealHistory(db, b.partner.id, mine.dealId)).toEqual([]);
-  });
-
-  it("logs a touch on the partner's own deal", () => {
-    const a = partnerWithUser();
-    const mine = registerDeal(db, a.who, input(uniqueDomain("touched")));
-    if (mine.status !== "registered") throw new Error("registration failed");
-    const id = addPartnerTouch(db, a.who, mine.dealId, {
-      occurredAt: new Date(),
-      kind: "technical_validation",
-      pillar: "build",
-      journeyStage: "decision",
-      note: "Proof of concept with their data team",
-    });
-    const found = getPartnerDeal(db, a.partner.id, mine.dealId)!;
-    expect(found.touches.map((t) => t.id)).toContain(id);
-    expect(found.touches[0]).toMatchObject({ kind: "referral" });
-  });
-});
-
-describe("listPartnerDeals", () => {
-  it("pages 25 at a time and filters by stage, submission dates and text", () => {
-    const { partner } = partnerWithUser();
-    const base = new Date("2031-01-01T12:00:00Z").getTime();
-    for (let i = 0; i < 30; i++) {
-      const customer = createCustomer(db, { name: `Paging Customer ${i}`, domain: uniqueDomain(`paging-${i}`) });
-      createDeal(
-        db,
-        {
-          partnerId: partner.id,
-          customerId: customer.id,
-          stage: i < 4 ? "approved" : "submitted",
-          submittedAt: new Date(base + i * DAY),
-        },
-        { now: new Date(base + 40 * DAY) },
-      );
-    }
-    const page1 = listPartnerDeals(db, partner.id);
-    expect(page1).toMatchObject({ total: 30, page: 1, pages: 2 });
-    expect(page1.rows).toHaveLength(25);
-    expect(page1.rows[0]!.customer).toBe("Paging Customer 29"); // newest first
-    const page2 = listPartnerDeals(db, partner.id, { page: 2 });
-    expect(page2.rows).toHaveLength(5);
-    expect(new Set([...page1.rows, ...page2.rows].map((r) => r.id)).size).toBe(30);
-
-    expect(listPartnerDeals(db, partner.id, { stage: "approved" }).total).toBe(4);
-    expect(listPartnerDeals(db, partner.id, { from: "2031-01-03", to: "2031-01-05" }).total).toBe(3);
-    expect(listPartnerDeals(db, partner.id, { q: "Paging Customer 1" }).total).toBe(11); // 1, 10–19
-    expect(exportPartnerDeals(db, partner.id, { stage: "approved" })).toHaveLength(4);
-  });
-});
-
-describe("dealFiltersFromSearch", () => {
-  it("keeps valid filters and drops what is not", () => {
-    expect(
-      dealFiltersFromSearch(new URLSearchParams("stage=approved&from=2030-01-01&to=2030-12-31&q=%20acme%20&page=3")),
-    ).toEqual({ stage: "approved", from: "2030-01-01", to: "2030-12-31", q: "acme", page: 3 });
-    expect(
-      dealFiltersFromSearch(new URLSearchParams("stage=bogus&from=2030-02-30&to=yesterday&q=&page=-1")),
-    ).toEqual({});
-    expect(dealFiltersFromSearch(new URLSearchParams("page=1.5"))).toEqual({});
-  });
-});
-
-describe("partnerDealHistory", () => {
-  it("names colleagues, calls staff 'Partner team', and shows no emails, other partners or raw values", () => {
-    const a = partnerWithUser("Zeta Historians");
-    const colleague = createUser(db, { role: "partner_admin", partnerId: a.partner.id, name: "Cora Colleague" });
-    const manager = createUser(db, { role: "partner_manager", name: "Mallory Manager", email: "mallory@vendor.test" });
-    const outsider = partnerWithUser("Eta Intruders");
-    const mine = registerDeal(db, a.who, input(uniqueDomain("history")));
-    if (mine.status !== "registered") throw new Error("registration failed");
-    addPartnerTouch(db, { userId: colleague.id, partnerId: a.partner.id, actor: actorOf(colleague) }, mine.dealId, {
-      occurredAt: new Date(),
-      kind: "co_sell_meeting",
-      pillar: "sell",
-      journeyStage: "decision",
-      note: "",
-    });
-    approveRegistration(db, actorOf(manager), mine.dealId);
-    // An event about this deal recorded for another partner (e.g. an imported touch) stays hidden.
-    db.insert(auditEvents)
-      .values({
-        at: new Date(),
-        actorId: outsider.user.id,
-        actorLabel: `${outsider.user.email} (partner_user)`,
-        action: "touch.added",
-        entityType: "deal",
-        entityId: String(mine.dealId),
-        partnerId: outsider.partner.id,
-        after: { kind: "support" },
-      })
-      .run();
-
-    const history = partnerDealHistory(db, a.partner.id, mine.dealId);
-    expect(history.map((h) => h.by)).toEqual([a.user.name, "Cora Colleague", "Partner team"]);
-    expect(history[0]!.what).toBe("Registered the deal");
-    expect(history[1]!.what).toMatch(/^Logged an activity: co-sell meeting on /);
-    expect(history[2]!.what).toMatch(/^Approved the registration; the account is protected until /);
-    const shown = JSON.stringify(history);
-    for (const secret of ["@", "Mallory", "Eta Intruders", outsider.user.name, "{\\\"", "partner_manager"]) {
-      expect(shown).not.toContain(secret);
-    }
-  });
-});
-
-describe("notifyRegistrationSubmitted", () => {
-  function outboxMailer() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deal-mail-"));
-    return { dir, mailer: createMailer({ MAIL_FROM: "Partner Program <partners@test>", OUTBOX_DIR: dir }) };
-  }
-  const config = { APP_URL: "https://portal.example.com" };
-
-  it("emails the partner's manager with a link to the review page", async () => {
-    const manager = createUser(db, { role: "partner_manager", name: "Nia Manager", email: `nia-${++seq}@vendor.test` });
-    const partner = createPartner(db, { name: "Theta & Sons", slug: `theta-${seq}`, managerId: manager.id });
-    const user = createUser(db, { role: "partner_user", partnerId: partner.id, name: "Sal Seller" });
-    const result = registerDeal(db, { userId: user.id, partnerId: partner.id, actor: actorOf(user) }, input(uniqueDomain("notify")));
-    if (result.status !== "registered") throw new Error("registration failed");
-    const { dir, mailer } = outboxMailer();
-    const sent = await notifyRegistrationSubmitted({ db, mailer, config }, result.dealId);
-    expect(sent).toEqual({ sent: true, to: [manager.email] });
-    const [message] = listOutbox(dir);
-    expect(message!.to).toEqual([manager.email]);
-    expect(message!.subject).toContain(`#${result.dealId}`);
-    expect(message!.subject).toContain("Theta & Sons");
-    expect(message!.text).toContain(`https://portal.example.com/internal/registrations/${result.dealId}`);
-    expect(message!.html).toContain(`href="https://portal.example.com/internal/registrations/${result.dealId}"`);
-    expect(message!.html).toContain("Theta &amp; Sons");
-    expect(message!.text).toContain(formatMoney(4_250_050, "USD"));
-    expect(message!.text).toContain("Sal Seller of Theta & Sons");
-  });
-
-  it("emails every active admin when the partner has no manager", async () => {
-    const admins = [
-      createUser(db, { role: "admin", email: `admin-a-${++seq}@vendor.test` }),
-      createUser(db, { role: "admin", email: `admin-b-${seq}@vendor.test` }),
-    ];
-    createUser(db, { role: "admin", email: `admin-gone-${seq}@vendor.test`, disabledAt: new Date() });
-    const { who } = partnerWithUser();
-    const result = registerDeal(db, who, input(uniqueDomain("unmanaged")));
-    if (result.status !== "registered") throw new Error("registration failed");
-    const { dir, mailer } = outboxMailer();
-    const sent = await notifyRegistrationSubmitted({ db, mailer, config }, result.dealId);
-    expect(sent.to).toEqual(expect.arrayContaining(admins.map((a) => a.email)));
-    expect(sent.to.some((e) => e.startsWith("admin-gone-"))).toBe(false);
-    expect(listOutbox(dir)).toHaveLength(1);
   });
 });
 
@@ -457,8 +228,8 @@ describe("two processes racing for one domain", () => {
   }
 
   it("gives the claim to exactly one registration, and stores the other flagged", async () => {
-    const a = partnerWithUser();
-    const b = partnerWithUser();
+    const a = createPartnerWithUser(db);
+    const b = createPartnerWithUser(db);
     const domains = Array.from({ length: 12 }, (_, i) => uniqueDomain(`race-${i}`));
     const gapMs = "60";
     const one = contender([file, String(a.partner.id), a.user.id, gapMs, ...domains]);
@@ -494,25 +265,4 @@ describe("two processes racing for one domain", () => {
     const starts = domains.map((_, i) => Math.abs(resultsA[i]!.startedAt - resultsB[i]!.startedAt));
     console.info(`race: start gap per domain (ms) ${starts.join(", ")}`);
   }, 120_000);
-});
-
-describe("the customer name a partner sees", () => {
-  it("is the name that partner typed, never the wording of another partner's registration", () => {
-    const a = partnerWithUser();
-    const b = partnerWithUser();
-    const domain = uniqueDomain("shared-name");
-    const first = registerDeal(db, a.who, input(domain, { companyName: "Secret Codename Corp" }));
-    const second = registerDeal(
-      db,
-      b.who,
-      input(domain, { companyName: "Shared Name Ltd", conflictNote: "We met them at a trade show." }),
-    );
-    if (first.status !== "registered" || second.status !== "registered") throw new Error("not registered");
-    const seen = getPartnerDeal(db, b.partner.id, second.dealId)!;
-    expect(seen.deal.customer).toBe("Shared Name Ltd");
-    const listed = JSON.stringify(listPartnerDeals(db, b.partner.id, {}));
-    const exported = JSON.stringify(exportPartnerDeals(db, b.partner.id, {}));
-    expect(listed).not.toContain("Secret Codename");
-    expect(exported).not.toContain("Secret Codename");
-  });
 });

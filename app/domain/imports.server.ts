@@ -7,7 +7,8 @@ import { writeTransaction, type DB } from "../db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { CsvParseError, parseCsvRecords, type CsvRecord } from "./csv";
 import { normalizeDomain } from "./customers";
-import { closedAtFromDate, isClosable, recordOutcome } from "./deals.server";
+import { closedAtFromDate, isClosable } from "./deals";
+import { recordOutcome } from "./deals.server";
 import { refreshMrrRollups } from "./rollups.server";
 
 export type ImportKind = "outcomes" | "mrr";

@@ -10,7 +10,7 @@ import { normalizeEmail } from "../auth/sign-in.server";
 import { generateToken, hashToken } from "../auth/tokens.server";
 import { writeTransaction, type DB, type Tx } from "../db.server";
 import type { Mailer } from "../mailer.server";
-import type { Config } from "../server/config";
+import type { Config } from "../config.server";
 import { recordAudit, type Actor } from "./audit.server";
 
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;

@@ -8,7 +8,7 @@ import { partners, tierReviews, tiers, users, type Tier } from "../../db/schema"
 import { tierReviewDecidedEmail } from "../../emails/tier-review-decided";
 import { writeTransaction, type DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
-import type { Config } from "../server/config";
+import type { Config } from "../config.server";
 import { programModel, trailing12Months } from "./attribution.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { periodLabel, periodOf } from "./periods";

@@ -4,7 +4,7 @@
 import { Cron } from "croner";
 import type { DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
-import type { Config } from "../server/config";
+import type { Config } from "../config.server";
 import { deleteExpiredSessions } from "../auth/session.server";
 import { runDealLifecycle } from "./deal-lifecycle.server";
 import { catchUpTierEvaluation, evaluateTiers } from "../domain/tier-evaluation.server";

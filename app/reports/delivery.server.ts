@@ -35,7 +35,7 @@ import { writeTransaction, type DB } from "../db.server";
 import { recordAudit, type Actor } from "../domain/audit.server";
 import { addMonths, isPeriod } from "../domain/periods";
 import type { Mailer, OutgoingMessage } from "../mailer.server";
-import type { Config } from "../server/config";
+import type { Config } from "../config.server";
 import { renderEcosystemReport, renderPartnerReport, reportMessageId } from "./render.server";
 
 export const MAX_ATTEMPTS = 6;

@@ -21,7 +21,7 @@ import type { DB } from "../db.server";
 import { MODEL_LABEL, MODELS } from "../domain/attribution";
 import { creditPartnerDeals, programModel } from "../domain/attribution.server";
 import { HHI_BAND_LABEL, type HhiBand } from "../domain/concentration";
-import { EXPIRY_WARNING_DAYS } from "../domain/deals.server";
+import { EXPIRY_WARNING_DAYS } from "../domain/deals";
 import { ecosystemReport, filterLongTail, type EcosystemAlert } from "../domain/ecosystem.server";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { describeEvidence, FLAG_LABEL, LONG_TAIL_FLAGS, type FlagEvidence, type LongTailFlag, type ProgramBaselines } from "../domain/long-tail";

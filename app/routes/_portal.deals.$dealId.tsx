@@ -17,15 +17,13 @@ import { notFound, requirePartnerUser } from "../auth/guards.server";
 import { FieldError, FormErrors, humanize, SelectField, TextareaField } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
 import {
-  addPartnerTouch,
-  DealError,
   EXPIRY_WARNING_DAYS,
-  getPartnerDeal,
   JOURNEY_STAGE_LABELS,
-  partnerDealHistory,
   PILLAR_LABELS,
   TOUCH_KIND_LABELS,
-} from "../domain/deals.server";
+} from "../domain/deals";
+import { DealError } from "../domain/deals.server";
+import { addPartnerTouch, getPartnerDeal, partnerDealHistory } from "../domain/partner-deals.server";
 import { formatDate, formatMoney } from "../domain/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -5,7 +5,8 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { DEAL_STAGES, type DealStage } from "../../db/schema";
 import { requirePartnerUser } from "../auth/guards.server";
 import { humanize } from "../components/forms";
-import { dealFiltersFromSearch, EXPIRY_WARNING_DAYS, listPartnerDeals, PAGE_SIZE } from "../domain/deals.server";
+import { dealFiltersFromSearch, EXPIRY_WARNING_DAYS } from "../domain/deals";
+import { listPartnerDeals, PAGE_SIZE } from "../domain/partner-deals.server";
 import { formatDate, formatMoney } from "../domain/format";
 
 export const meta: MetaFunction = () => [{ title: "Deals · Partner Portal" }];

@@ -3,7 +3,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requirePartnerUser } from "../auth/guards.server";
 import { toCsv, type CsvColumn } from "../domain/csv";
-import { dealFiltersFromSearch, exportPartnerDeals } from "../domain/deals.server";
+import { dealFiltersFromSearch } from "../domain/deals";
+import { exportPartnerDeals } from "../domain/partner-deals.server";
 import { centsToDecimal } from "../domain/products";
 
 type Row = ReturnType<typeof exportPartnerDeals>[number];

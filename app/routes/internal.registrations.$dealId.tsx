@@ -15,14 +15,11 @@ import {
   notifyRegistrationRejected,
   sendLogged,
 } from "../domain/deal-notifications.server";
+import { conflictPanel, getDealForStaff, hasConflicts } from "../domain/deal-review.server";
+import { closedAtFromDate, isClosable } from "../domain/deals";
 import {
   approveRegistration,
-  closedAtFromDate,
-  conflictPanel,
   DealError,
-  getDealForStaff,
-  hasConflicts,
-  isClosable,
   markLost,
   markWon,
   rejectRegistration,

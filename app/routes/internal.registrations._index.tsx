@@ -15,7 +15,7 @@ import {
   hasConflicts,
   listRegistrationQueue,
   type ConflictPanel,
-} from "../domain/deals.server";
+} from "../domain/deal-review.server";
 import { daysBetween, formatDate, formatMoney } from "../domain/format";
 
 export const meta: MetaFunction = () => [{ title: "Registrations · Partner team" }];

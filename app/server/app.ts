@@ -7,7 +7,7 @@ import path from "node:path";
 import { authenticate, type AuthContext } from "../auth/session.server";
 import type { DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
-import type { Config } from "./config";
+import type { Config } from "../config.server";
 
 declare module "@remix-run/node" {
   interface Future {

@@ -3,7 +3,7 @@
 import type { ServerBuild } from "@remix-run/node";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { seedDemoIfEmpty } from "../../db/seed/program";
+import { seedDemoIfEmpty } from "../../db/seed/demo-if-empty";
 import { closeDatabase, openDatabase, runMigrations } from "../db.server";
 import { ecosystemReport } from "../domain/ecosystem.server";
 import { ensureRollups } from "../domain/rollups.server";
@@ -11,7 +11,7 @@ import { stopDeliveries } from "../reports/delivery.server";
 import { startScheduler } from "../jobs/scheduler.server";
 import { createMailer } from "../mailer.server";
 import { createApp } from "./app";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig } from "../config.server";
 
 const dev = process.argv.includes("--dev");
 const started = Date.now();
@@ -29,7 +29,7 @@ try {
 
 const db = openDatabase(config.DATABASE_PATH);
 runMigrations(db);
-if (config.DEMO && seedDemoIfEmpty(db)) {
+if (config.DEMO && (await seedDemoIfEmpty(db))) {
   console.log("Seeded the demo program (password for every demo account: portal-demo).");
 }
 // Analytics rollups are maintained with every deal change; a database that has deals but was

@@ -86,7 +86,7 @@ async function main() {
   const { database, iterations } = options();
   if (!fs.existsSync(database)) {
     console.log(`${database} does not exist: seeding 10,000 partners and 1,000,000 deals (seed 7)…`);
-    execFileSync("npx", ["tsx", "db/seed.ts", "--partners", "10000", "--deals", "1000000", "--seed", "7", "--database", database], {
+    execFileSync("npx", ["tsx", "app/cli/seed.ts", "--partners", "10000", "--deals", "1000000", "--seed", "7", "--database", database], {
       stdio: "inherit",
     });
   }

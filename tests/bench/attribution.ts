@@ -27,7 +27,7 @@ if (!Number.isInteger(iterations) || iterations < 1) {
 }
 if (!fs.existsSync(database)) {
   console.log(`${database} is missing: seeding 10,000 partners / 1,000,000 deals first…`);
-  execFileSync("npx", ["tsx", "db/seed.ts", "--partners", "10000", "--deals", "1000000", "--seed", "7", "--database", database], {
+  execFileSync("npx", ["tsx", "app/cli/seed.ts", "--partners", "10000", "--deals", "1000000", "--seed", "7", "--database", database], {
     stdio: "inherit",
   });
 }

@@ -9,7 +9,7 @@ import { inject } from "vitest";
 import { closeDatabase, type DB } from "../../app/db.server";
 import { createMailer } from "../../app/mailer.server";
 import { createApp } from "../../app/server/app";
-import { loadConfig } from "../../app/server/config";
+import { loadConfig } from "../../app/config.server";
 import { createTestDatabase } from "./db";
 
 export type TestServer = {

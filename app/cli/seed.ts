@@ -5,10 +5,12 @@
 //   npm run db:seed -- --partners 10000 --deals 1000000 --seed 7 --database /tmp/big.db --force
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { hashPassword } from "../app/auth/password.server";
-import { createProgressBar, formatCount, formatDuration } from "../app/cli/progress";
-import { closeDatabase, openDatabase, runMigrations } from "../app/db.server";
-import { DEMO_DEFAULTS, DEMO_PASSWORD, generateProgram, STAFF, todayUtc } from "./seed/program";
+import { hashPassword } from "../auth/password.server";
+import { createProgressBar, formatCount, formatDuration } from "./progress";
+import { closeDatabase, openDatabase, runMigrations } from "../db.server";
+import { DEMO_DEFAULTS, DEMO_PASSWORD, STAFF } from "../../db/seed/demo-accounts";
+import { generateProgram } from "../../db/seed/program";
+import { todayUtc } from "../../db/seed/time";
 
 const USAGE = `Usage: npm run db:seed -- [options]
 

@@ -1,5 +1,7 @@
 // Configuration from the environment, validated once at start. A bad value stops the server
-// with a message naming the variable and what it should be.
+// (or a CLI) with a message naming the variable and what it should be. It lives beside the app,
+// not in app/server/, because the domain's contexts (APP_URL for links in emails), the jobs and
+// the CLIs read it too, and nothing below the server may import the server.
 import { z } from "zod";
 
 const booleanFlag = z

@@ -1,0 +1,224 @@
+// The partner's own deals: the list, the CSV export, one deal with its touches and its
+// history, and logging a touch. Every query has the partner id (from the session guard) in its
+// WHERE clause; another partner's deal is "not found".
+import { and, asc, count, desc, eq, gte, inArray, like, lte, or, sql, type SQL } from "drizzle-orm";
+import { customers, deals, touches, users } from "../../db/schema";
+import type { DB } from "../db.server";
+import { writeTransaction } from "../db.server";
+import { listAuditTrail, recordAudit, type Actor } from "./audit.server";
+import { TOUCH_KIND_LABELS, type DealListFilters } from "./deals";
+import { DealError, dealDetailColumns } from "./deals.server";
+import { formatDate, formatMoney } from "./format";
+import { refreshDealRollups } from "./rollups.server";
+
+/** What the partner typed for this registration (older rows fall back to the customer record). */
+const registeredCustomerName = sql<string>`coalesce(nullif(${deals.customerName}, ''), ${customers.name})`;
+
+/** What every list of the partner's deals shows, on screen and in the export. */
+const summaryColumns = {
+  id: deals.id,
+  title: deals.title,
+  customer: registeredCustomerName,
+  domain: customers.domain,
+  stage: deals.stage,
+  amountCents: deals.amountCents,
+  currency: deals.currency,
+};
+
+export const PAGE_SIZE = 25;
+
+function partnerDealConditions(partnerId: number, f: DealListFilters) {
+  const c: SQL[] = [eq(deals.partnerId, partnerId)];
+  if (f.stage) c.push(eq(deals.stage, f.stage));
+  if (f.from) c.push(gte(deals.submittedAt, new Date(`${f.from}T00:00:00Z`)));
+  if (f.to) c.push(lte(deals.submittedAt, new Date(`${f.to}T23:59:59.999Z`)));
+  if (f.q) {
+    const q = `%${f.q.replace(/[%_]/g, "")}%`;
+    c.push(or(like(deals.title, q), like(customers.domain, q), like(deals.customerName, q))!);
+  }
+  return and(...c);
+}
+
+export function listPartnerDeals(db: DB, partnerId: number, f: DealListFilters = {}) {
+  const where = partnerDealConditions(partnerId, f);
+  const page = Math.max(1, f.page ?? 1);
+  const total =
+    db
+      .select({ n: count() })
+      .from(deals)
+      .innerJoin(customers, eq(customers.id, deals.customerId))
+      .where(where)
+      .get()?.n ?? 0;
+  const rows = db
+    .select({
+      ...summaryColumns,
+      submittedAt: deals.submittedAt,
+      expectedCloseOn: deals.expectedCloseOn,
+      protectionEndsAt: deals.protectionEndsAt,
+    })
+    .from(deals)
+    .innerJoin(customers, eq(customers.id, deals.customerId))
+    .where(where)
+    .orderBy(desc(deals.submittedAt), desc(deals.id))
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .all();
+  return { rows, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+}
+
+/** All of the partner's deals for the CSV export (no paging). */
+export function exportPartnerDeals(db: DB, partnerId: number, f: DealListFilters = {}) {
+  return db
+    .select({
+      ...summaryColumns,
+      productLine: deals.productLine,
+      expectedCloseOn: deals.expectedCloseOn,
+      submittedAt: deals.submittedAt,
+      decidedAt: deals.decidedAt,
+      protectionEndsAt: deals.protectionEndsAt,
+      closedAt: deals.closedAt,
+      rejectionReason: deals.rejectionReason,
+    })
+    .from(deals)
+    .innerJoin(customers, eq(customers.id, deals.customerId))
+    .where(partnerDealConditions(partnerId, f))
+    .orderBy(desc(deals.submittedAt), desc(deals.id))
+    .all();
+}
+
+/** One of the partner's own deals, or null (another partner's deal is "not found" too). */
+export function getPartnerDeal(db: DB, partnerId: number, dealId: number) {
+  const deal = db
+    .select({ id: deals.id, title: deals.title, customer: registeredCustomerName, ...dealDetailColumns })
+    .from(deals)
+    .innerJoin(customers, eq(customers.id, deals.customerId))
+    .where(and(eq(deals.id, dealId), eq(deals.partnerId, partnerId)))
+    .get();
+  if (!deal) return null;
+  const ownTouches = db
+    .select({
+      id: touches.id,
+      occurredAt: touches.occurredAt,
+      kind: touches.kind,
+      pillar: touches.pillar,
+      journeyStage: touches.journeyStage,
+      note: touches.note,
+    })
+    .from(touches)
+    .where(and(eq(touches.dealId, dealId), eq(touches.partnerId, partnerId)))
+    .orderBy(asc(touches.occurredAt), asc(touches.id))
+    .all();
+  return { deal, touches: ownTouches };
+}
+
+export type TouchInput = {
+  occurredAt: Date;
+  kind: (typeof touches.$inferInsert)["kind"];
+  pillar: (typeof touches.$inferInsert)["pillar"];
+  journeyStage: (typeof touches.$inferInsert)["journeyStage"];
+  note: string;
+};
+
+/** Logs a partner's touch on one of its own deals. */
+export function addPartnerTouch(
+  db: DB,
+  who: { userId: string; partnerId: number; actor: Actor },
+  dealId: number,
+  input: TouchInput,
+) {
+  return writeTransaction(db, (tx) => {
+    const deal = tx
+      .select({ id: deals.id, submittedAt: deals.submittedAt, closedAt: deals.closedAt })
+      .from(deals)
+      .where(and(eq(deals.id, dealId), eq(deals.partnerId, who.partnerId)))
+      .get();
+    if (!deal) throw new DealError("That deal does not exist.", 404);
+    const touch = tx
+      .insert(touches)
+      .values({ dealId, partnerId: who.partnerId, createdBy: who.userId, ...input })
+      .returning({ id: touches.id })
+      .get();
+    // A touch on a closed deal changes its credit under the touch-based models.
+    refreshDealRollups(tx, dealId);
+    recordAudit(tx, {
+      actor: who.actor,
+      action: "touch.added",
+      entityType: "deal",
+      entityId: dealId,
+      partnerId: who.partnerId,
+      after: { touchId: touch.id, kind: input.kind, occurredAt: input.occurredAt.toISOString() },
+    });
+    return touch.id;
+  });
+}
+
+export type DealHistoryEntry = { id: number; at: Date; what: string; by: string };
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const text = (value: unknown) => (typeof value === "string" ? value : null);
+const day = (value: unknown) => (typeof value === "string" && value.length >= 10 ? formatDate(value.slice(0, 10)) : null);
+
+function describeDealEvent(action: string, after: Record<string, unknown>, currency: string): string {
+  switch (action) {
+    case "deal.submitted":
+      return after.conflict
+        ? "Registered the deal, flagged for review because the account was already registered"
+        : "Registered the deal";
+    case "deal.approved": {
+      const until = day(after.protectionEndsAt);
+      return until ? `Approved the registration; the account is protected until ${until}` : "Approved the registration";
+    }
+    case "deal.rejected":
+      return text(after.reason) ? `Rejected the registration: ${text(after.reason)}` : "Rejected the registration";
+    case "deal.won":
+      return typeof after.amountCents === "number"
+        ? `Marked the deal won at ${formatMoney(after.amountCents, currency)}`
+        : "Marked the deal won";
+    case "deal.lost":
+      return text(after.reason) ? `Marked the deal lost: ${text(after.reason)}` : "Marked the deal lost";
+    case "deal.expired":
+      return "Protection ran out without a close; the registration expired";
+    case "touch.added": {
+      const kind = TOUCH_KIND_LABELS[after.kind as keyof typeof TOUCH_KIND_LABELS];
+      const on = day(after.occurredAt);
+      return `Logged an activity${kind ? `: ${kind.toLowerCase()}` : ""}${on ? ` on ${on}` : ""}`;
+    }
+    default: {
+      const verb = action.slice(action.indexOf(".") + 1).replace(/_/g, " ");
+      return `${verb.charAt(0).toUpperCase()}${verb.slice(1)}`;
+    }
+  }
+}
+
+/**
+ * The audit trail of one of the partner's own deals, told as "what happened, when, by whom".
+ * Only the partner's own events (never another partner's touch on the deal); a colleague is
+ * named, anyone on the vendor side is "Partner team"; no emails, no raw before/after values.
+ */
+export function partnerDealHistory(db: DB, partnerId: number, dealId: number): DealHistoryEntry[] {
+  const deal = db
+    .select({ currency: deals.currency })
+    .from(deals)
+    .where(and(eq(deals.id, dealId), eq(deals.partnerId, partnerId)))
+    .get();
+  if (!deal) return [];
+  const events = listAuditTrail(db, "deal", dealId).filter((e) => e.partnerId === partnerId);
+  const actorIds = [...new Set(events.map((e) => e.actorId).filter((id): id is string => id !== null))];
+  const colleagues = new Map(
+    (actorIds.length
+      ? db
+          .select({ id: users.id, name: users.name })
+          .from(users)
+          .where(and(inArray(users.id, actorIds), eq(users.partnerId, partnerId)))
+          .all()
+      : []
+    ).map((u) => [u.id, u.name]),
+  );
+  return events.map((e) => {
+    let by: string;
+    if (e.actorId === null) by = e.actorLabel === "system" ? "System" : "Partner team";
+    else by = colleagues.get(e.actorId) ?? "Partner team";
+    return { id: e.id, at: e.at, what: describeDealEvent(e.action, asRecord(e.after), deal.currency), by };
+  });
+}
