@@ -528,7 +528,7 @@ export function longTail(
   return { baselines, rows };
 }
 
-export type EcosystemReport = {
+export type EcosystemAnalytics = {
   snapshot: EcosystemSnapshot;
   trend: TrendPoint[];
   alerts: EcosystemAlert[];
@@ -539,7 +539,7 @@ export type EcosystemReport = {
  * Everything the ecosystem page shows, reading the partners once. Window sums and the trend
  * are memoized per connection on the rollup versions of their months and the partner set.
  */
-export function ecosystemReport(db: DB, asOf: Date = new Date()): EcosystemReport {
+export function ecosystemReport(db: DB, asOf: Date = new Date()): EcosystemAnalytics {
   ensureRollups(db);
   const c = clientOf(db);
   const model = programModel(db);

@@ -5,7 +5,7 @@
 // its own: every number is the model's, formatted there or here only for layout.
 import { Document, Line, Page, Rect, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import { formatDate, formatPercent } from "../domain/format";
-import type { EcosystemReport, ReportFigure } from "./model.server";
+import type { EcosystemReport, ReportFigure } from "./contract";
 import { COLOR, Footer, PdfTable, Section, prepareReportFonts, s } from "./pdf-kit";
 
 function Tile({ label, value, note, alert }: { label: string; value: string; note?: string; alert?: boolean }) {

@@ -11,7 +11,7 @@
 import { Document, Line, Page, Rect, StyleSheet, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import type { Style } from "@react-pdf/types";
 import { formatDate, formatMoney } from "../domain/format";
-import type { Kpi, PartnerReport } from "./model.server";
+import type { Kpi, PartnerReport } from "./contract";
 import { COLOR, FONT_FAMILY, Footer, prepareReportFonts, s } from "./pdf-kit";
 import { fitLine, lineCount, textWidth, type TextStyle } from "./pdf-text";
 

@@ -10,7 +10,8 @@ import { closeDatabase, type DB } from "../db.server";
 import { monthlyReportEmail } from "../../emails/monthly-report";
 import { ecosystemReportEmail } from "../../emails/ecosystem-report";
 import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
-import { buildEcosystemReport, buildPartnerReport } from "./model.server";
+import { buildEcosystemReport } from "./ecosystem-report.server";
+import { buildPartnerReport } from "./partner-report.server";
 import { BODY_HEIGHT, planPartnerReport, renderPartnerReportPdf } from "./partner-report-pdf";
 import { renderEcosystemReport, renderPartnerReport, reportMessageId } from "./render.server";
 

@@ -9,7 +9,9 @@ import { monthlyReportEmail } from "../../emails/monthly-report";
 import { writeTransaction, type DB } from "../db.server";
 import { recordAudit, type Actor } from "../domain/audit.server";
 import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
-import { buildEcosystemReport, buildPartnerReport, ReportError } from "./model.server";
+import { ReportError } from "./contract";
+import { buildEcosystemReport } from "./ecosystem-report.server";
+import { buildPartnerReport } from "./partner-report.server";
 import { renderPartnerReportPdf } from "./partner-report-pdf";
 
 export type ReportFormat = "pdf" | "email" | "off";

@@ -1,11 +1,12 @@
 // /reports/<YYYY-MM>: the partner's monthly report in the portal. It renders the very report
-// object the PDF and the email are made from (app/reports/model.server.ts): same figures, one
+// object the PDF and the email are made from (app/reports/contract.ts): same figures, one
 // computation. The partner is the session's; a malformed or future month is a 400.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
 import { formatDate, formatMoney } from "../domain/format";
-import { buildPartnerReport, ReportError, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/model.server";
+import { ReportError, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/contract";
+import { buildPartnerReport } from "../reports/partner-report.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.report.periodLabel ?? "Monthly"} report · Partner Portal` },

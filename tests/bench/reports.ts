@@ -28,7 +28,7 @@ import {
   runDeliveries,
   type DeliverySummary,
 } from "../../app/reports/delivery.server";
-import { buildPartnerReport } from "../../app/reports/model.server";
+import { buildPartnerReport } from "../../app/reports/partner-report.server";
 import { renderPartnerReport } from "../../app/reports/render.server";
 import { startSmtpServer } from "../support/smtp";
 

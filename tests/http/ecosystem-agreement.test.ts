@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_DEFAULTS, DEMO_LOGINS, DEMO_PASSWORD, DEMO_PASSWORD_HASH, generateProgram, todayUtc } from "../../db/seed/program";
 import { formatDate, formatPercent } from "../../app/domain/format";
 import { addMonths, lastCompletedPeriod, periodEnd, periodLabel, periodStart } from "../../app/domain/periods";
-import { buildEcosystemReport } from "../../app/reports/model.server";
+import { buildEcosystemReport } from "../../app/reports/ecosystem-report.server";
 import { Client, startTestServer, type TestServer } from "../support/server";
 
 const run = promisify(execFile);
