@@ -11,7 +11,7 @@
 import { Document, Line, Page, Rect, StyleSheet, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import type { Style } from "@react-pdf/types";
 import { formatDate, formatMoney } from "../domain/format";
-import type { Kpi, PartnerReport } from "./contract";
+import { axisTicks, niceCeiling, type Kpi, type PartnerReport } from "./contract";
 import { COLOR, FONT_FAMILY, Footer, prepareReportFonts, s } from "./pdf-kit";
 import { fitLine, lineCount, textWidth, type TextStyle } from "./pdf-text";
 
@@ -207,14 +207,6 @@ export function ProgressBar({ fraction, color = COLOR.brand }: { fraction: numbe
   );
 }
 
-/** The smallest 1/2/2.5/5 × 10^k at or above `value`: round axis ticks. */
-export function niceCeiling(value: number): number {
-  if (value <= 0) return 100_000;
-  const magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return 10 * magnitude;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Page 1: the summary.
 
@@ -233,12 +225,12 @@ function TrendChart({ report }: { report: PartnerReport }) {
   const label = { fontFamily: FONT_FAMILY, fontSize: 7, fill: COLOR.muted } as const;
   return (
     <Svg width={width} height={height} viewBox={`0 0 ${width} ${height}`}>
-      {[0, 0.25, 0.5, 0.75, 1].map((f) => (
-        <Line key={f} x1={pad.left} x2={width - pad.right} y1={y(max * f)} y2={y(max * f)} stroke={f === 0 ? "#9aa3bd" : COLOR.border} strokeWidth={f === 0 ? 0.8 : 0.5} />
+      {axisTicks(max, 4).map((tick) => (
+        <Line key={tick} x1={pad.left} x2={width - pad.right} y1={y(tick)} y2={y(tick)} stroke={tick === 0 ? "#9aa3bd" : COLOR.border} strokeWidth={tick === 0 ? 0.8 : 0.5} />
       ))}
-      {[0, 0.5, 1].map((f) => (
-        <Text key={f} x={pad.left - 5} y={y(max * f) + 2.5} textAnchor="end" style={label}>
-          {axis(max * f)}
+      {axisTicks(max, 2).map((tick) => (
+        <Text key={tick} x={pad.left - 5} y={y(tick) + 2.5} textAnchor="end" style={label}>
+          {axis(tick)}
         </Text>
       ))}
       {months.map((m, i) => {
