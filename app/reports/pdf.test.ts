@@ -12,7 +12,8 @@ import { ecosystemReportEmail } from "../../emails/ecosystem-report";
 import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
 import { buildEcosystemReport } from "./ecosystem-report.server";
 import { buildPartnerReport } from "./partner-report.server";
-import { BODY_HEIGHT, planPartnerReport, renderPartnerReportPdf } from "./partner-report-pdf";
+import { planPartnerReport, renderPartnerReportPdf } from "./partner-report-pdf";
+import { BODY_HEIGHT } from "./partner-report-pdf-layout";
 import { renderEcosystemReport, renderPartnerReport, reportMessageId } from "./render.server";
 
 const NOW = new Date("2026-11-15T12:00:00Z");
