@@ -20,7 +20,8 @@ import { renderPartnerReportPdf } from "../reports/partner-report-pdf";
 import { createProgressBar, formatCount, formatDuration } from "./progress";
 import { createMailer } from "../mailer.server";
 import { ConfigError, loadConfig } from "../server/config";
-import { DeliveryError, enqueuePeriod, runDeliveries, type DeliverySummary } from "../reports/delivery.server";
+import { runDeliveries, type DeliverySummary } from "../reports/delivery-worker.server";
+import { DeliveryError, enqueuePeriod } from "../reports/delivery.server";
 import { partnerReportRecipients, renderEcosystemReport, renderPartnerReport } from "../reports/render.server";
 
 const USAGE = `Usage: npm run reports -- <command> [options]
