@@ -1,4 +1,4 @@
-// Ecosystem health over the database (DESIGN.md, Ecosystem health): concentration of the
+// Ecosystem health over the database (docs/domain.md "Ecosystem health"): concentration of the
 // active partners' trailing-12-month credited revenue under the program model, its trend over
 // the last 12 month-ends, alerts, and the long tail with its flags. Internal only: the figures
 // name partners.

@@ -1,4 +1,4 @@
-// Program metrics over the database (DESIGN.md, Ecosystem health): over the 12 months before
+// Program metrics over the database (docs/domain.md "Program metrics"): over the 12 months before
 // the as-of month, partner-involved vs direct deals — win rate, ACV, median sales cycle, the
 // revenue split sourced / influenced / direct, and logo churn and NRR of customers by how their
 // first won deal came in — with the same figures by partner kind and by pillar. All of it from

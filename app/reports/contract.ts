@@ -4,6 +4,7 @@
 // ecosystem-report.server.ts) fill these objects once; the portal page, the internal pages, the
 // PDFs, the emails and the CLI only render them. Pure: no database, safe in the browser bundle.
 import type { AttributionModel, PartnerKind } from "../../db/schema";
+import type { DealSource } from "../domain/attribution";
 import type { HhiBand } from "../domain/concentration";
 import type { EcosystemAlert } from "../domain/ecosystem.server";
 import type { FlagEvidence, LongTailFlag, ProgramBaselines } from "../domain/long-tail";
@@ -64,7 +65,7 @@ export const KIND_LABEL: Record<PartnerKind, string> = {
   strategic: "Strategic partner",
 };
 
-export const SOURCE_LABEL = { sourced: "Partner-sourced", influenced: "Partner-influenced", direct: "Direct" } as const;
+export const SOURCE_LABEL: Record<DealSource, string> = { sourced: "Partner-sourced", influenced: "Partner-influenced", direct: "Direct" };
 
 // ---------------------------------------------------------------------------------------------
 // Chart axes: the report page, the attribution page and the partner PDF draw the same bars.
@@ -383,7 +384,7 @@ export type EcosystemReport = {
     revenueSplit: {
       totalCents: number;
       totalText: string;
-      parts: { source: "sourced" | "influenced" | "direct"; label: string; cents: number; text: string; share: number | null; shareText: string; wonDeals: ReportFigure }[];
+      parts: { source: DealSource; label: string; cents: number; text: string; share: number | null; shareText: string; wonDeals: ReportFigure }[];
     };
   };
 };

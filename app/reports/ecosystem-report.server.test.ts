@@ -2,7 +2,6 @@
 // rows the test inserted, the 12-month sections from the ecosystem page's own computation.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPartner } from "../../db/factories";
-import type { Deal, Partner, Tier } from "../../db/schema";
 import { closeDatabase, type DB } from "../db.server";
 import { computeConcentration } from "../domain/concentration";
 import { ecosystemReport } from "../domain/ecosystem.server";
@@ -11,14 +10,9 @@ import { buildEcosystemReport } from "./ecosystem-report.server";
 import { createReportWorld, NOW, PERIOD } from "./monthly-reports.fixture";
 
 let db: DB;
-let ladder: Record<string, Tier>;
-let a: Partner;
-let b: Partner;
-let quiet: Partner;
-let rowsOfA: Deal[];
 
 beforeEach(() => {
-  ({ db, ladder, a, b, quiet, rowsOfA } = createReportWorld());
+  ({ db } = createReportWorld());
 });
 
 afterEach(() => closeDatabase(db));

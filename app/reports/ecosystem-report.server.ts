@@ -4,7 +4,7 @@
 // `ecosystemSections` from the ecosystem page's own computation (ecosystemReport of
 // domain/ecosystem.server.ts), so the page, the PDF and the CLI cannot disagree.
 import type { DB } from "../db.server";
-import { MODEL_LABEL } from "../domain/attribution";
+import { MODEL_LABEL, type DealSource } from "../domain/attribution";
 import { HHI_BAND_LABEL, type HhiBand } from "../domain/concentration";
 import { countPendingApplications, countActivePartnersJoinedBefore, partnersJoinedBetween, tierNamesOf } from "../domain/partner-roster.server";
 import { programRegistrationCounts } from "../domain/deal-activity.server";
@@ -238,7 +238,7 @@ export function buildEcosystemReport(db: DB, period: string, options: { now?: Da
   // Won revenue of the month by source: the rollups' segments, i.e. dealSource's rule.
   const bySource = monthRevenueBySource(db, period);
   const totalCents = bySource.sourced.cents + bySource.influenced.cents + bySource.direct.cents;
-  const source = (key: "sourced" | "influenced" | "direct"): SourceFigures => {
+  const source = (key: DealSource): SourceFigures => {
     const { cents, deals } = bySource[key];
     return { cents, deals, share: totalCents > 0 ? cents / totalCents : null, text: formatMoney(cents, currency) };
   };
