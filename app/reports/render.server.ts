@@ -1,7 +1,8 @@
 // What the delivery job sends, ready to hand to the mailer: a report's recipients, its PDF and
-// its email, rendered from the one report model (model.server.ts). Also who receives a
-// partner's report and how (its admins always; colleagues who opted in), which partner admins
-// set on the Reports page, and the deterministic Message-ID a re-sent report keeps.
+// its email, rendered from the one report object (contract.ts, built by partner-report.server.ts
+// and ecosystem-report.server.ts). Also who receives a partner's report and how (its admins
+// always; colleagues who opted in), which partner admins set on the Reports page, and the
+// deterministic Message-ID a re-sent report keeps.
 import { and, asc, eq, inArray, isNull, or } from "drizzle-orm";
 import { partners, users } from "../../db/schema";
 import { ecosystemReportEmail } from "../../emails/ecosystem-report";
