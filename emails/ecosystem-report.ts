@@ -5,7 +5,7 @@
 // team's queue and a link to the report; the PDF is attached. Renders an EcosystemReport and
 // computes no figure.
 import { formatDate, formatPercent } from "../app/domain/format";
-import type { EcosystemReport, ReportFigure } from "../app/reports/model.server";
+import type { EcosystemReport, ReportFigure } from "../app/reports/contract";
 import { escapeHtml, renderEmail, singleLine } from "./layout";
 import { marker, spliceBlocks } from "./monthly-report";
 

@@ -2,7 +2,7 @@
 // KPIs against the month before (an HTML table and its plain-text twin), the recommended next
 // actions and a link to the report in the portal; with the 'pdf' preference the full report
 // is attached. Renders a PartnerReport and computes no figure.
-import type { PartnerReport } from "../app/reports/model.server";
+import type { PartnerReport } from "../app/reports/contract";
 import { escapeHtml, renderEmail, singleLine } from "./layout";
 
 const FONT = "font-family:-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;";

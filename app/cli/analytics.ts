@@ -1,16 +1,19 @@
 // `npm run analytics`: ecosystem health and program metrics of a database, as one JSON object
-// (--json, for scripts) or as readable tables. The same domain functions as the internal pages.
+// (--json, for scripts) or as readable tables. The same domain functions as the internal pages,
+// and the report contract's figure texts (app/reports/contract.ts) where it prints the same figure.
 //
 //   npm run analytics -- --json --as-of 2026-11-01 --database /tmp/big.db
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { closeDatabase, openDatabase, runMigrations } from "../db.server";
-import { ecosystemReport, type EcosystemReport } from "../domain/ecosystem.server";
+import { ecosystemReport, type EcosystemAnalytics } from "../domain/ecosystem.server";
 import { HHI_BAND_LABEL } from "../domain/concentration";
 import { formatMoney, formatPercent } from "../domain/format";
 import { describeEvidence } from "../domain/long-tail";
+import { addMonths } from "../domain/periods";
 import type { SampledFigure, SegmentMetrics } from "../domain/program-metrics";
 import { programMetrics, type ProgramMetrics } from "../domain/program-metrics.server";
+import { hhiWhole, orDash } from "../reports/contract";
 import { formatCount } from "./progress";
 
 const USAGE = `Usage: npm run analytics -- [options]
@@ -55,7 +58,7 @@ function parseOptions(argv: string[]) {
 }
 
 /** The one object --json prints. */
-function analyticsJson(report: EcosystemReport, program: ProgramMetrics, asOf: Date) {
+function analyticsJson(report: EcosystemAnalytics, program: ProgramMetrics, asOf: Date) {
   const { snapshot } = report;
   const c = snapshot.concentration;
   const flagsOf = new Map(report.longTail.rows.map((r) => [r.partner.id, r.flags]));
@@ -92,14 +95,14 @@ function analyticsJson(report: EcosystemReport, program: ProgramMetrics, asOf: D
 }
 
 const fig = (f: SampledFigure, show: (v: number) => string) =>
-  `${f.value === null ? "—" : show(f.value)} (n=${formatCount(f.n)}${f.lowSample ? ", low sample" : ""})`;
+  `${orDash(f.value, show)} (n=${formatCount(f.n)}${f.lowSample ? ", low sample" : ""})`;
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")).join("\n");
 }
 
-function readable(report: EcosystemReport, program: ProgramMetrics, asOf: Date): string {
+function readable(report: EcosystemAnalytics, program: ProgramMetrics, asOf: Date): string {
   const { snapshot } = report;
   const c = snapshot.concentration;
   const money = (cents: number) => formatMoney(cents, "USD", { compact: true });
@@ -112,9 +115,9 @@ function readable(report: EcosystemReport, program: ProgramMetrics, asOf: Date):
     table([
       ["Active partners", formatCount(c.n)],
       ["Credited revenue", money(c.revenueCents)],
-      ["HHI", c.hhi === null ? "—" : `${c.hhi.toFixed(0)} (${HHI_BAND_LABEL[c.band!]})`],
-      ["Effective partners", c.effectivePartners === null ? "—" : c.effectivePartners.toFixed(1)],
-      ["Top-20% share", c.top20Share === null ? "—" : formatPercent(c.top20Share)],
+      ["HHI", c.hhi === null ? "—" : `${hhiWhole(c.hhi)} (${HHI_BAND_LABEL[c.band!]})`],
+      ["Effective partners", orDash(c.effectivePartners, (v) => v.toFixed(1))],
+      ["Top-20% share", orDash(c.top20Share, (v) => formatPercent(v))],
       ["N80", c.n80 === null ? "—" : `${formatCount(c.n80)} of ${formatCount(c.n)}`],
       ["Gini", c.gini.toFixed(3)],
       ["Largest share", c.largestShare === null ? "—" : `${formatPercent(c.largestShare)}${c.largestShareAlert ? " (above 25%)" : ""}`],
@@ -124,7 +127,7 @@ function readable(report: EcosystemReport, program: ProgramMetrics, asOf: Date):
   for (const a of report.alerts) {
     out.push(
       a.kind === "hhi_band_up"
-        ? `ALERT: HHI moved from ${HHI_BAND_LABEL[a.from]} to ${HHI_BAND_LABEL[a.to]} (${a.previousHhi.toFixed(0)} → ${a.hhi.toFixed(0)})`
+        ? `ALERT: HHI moved from ${HHI_BAND_LABEL[a.from]} to ${HHI_BAND_LABEL[a.to]} (${hhiWhole(a.previousHhi)} → ${hhiWhole(a.hhi)})`
         : `ALERT: ${a.partner.name} (${a.partner.slug}) brings ${formatPercent(a.share)} of credited revenue`,
     );
   }
@@ -133,9 +136,9 @@ function readable(report: EcosystemReport, program: ProgramMetrics, asOf: Date):
     table(
       report.trend.map((p) => [
         p.monthEnd,
-        p.hhi === null ? "—" : p.hhi.toFixed(0),
-        p.top20Share === null ? "—" : formatPercent(p.top20Share),
-        p.n80 === null ? "—" : String(p.n80),
+        hhiWhole(p.hhi),
+        orDash(p.top20Share, (v) => formatPercent(v)),
+        orDash(p.n80, String),
         p.gini.toFixed(3),
       ]),
     ),
@@ -162,7 +165,7 @@ function readable(report: EcosystemReport, program: ProgramMetrics, asOf: Date):
   ];
   out.push(
     "",
-    `Program metrics (${program.period.fromMonth} – ${addMonthLabel(program.period.endMonth)}; retention ${
+    `Program metrics (${program.period.fromMonth} – ${addMonths(program.period.endMonth, -1)}; retention ${
       program.retentionMonths.then
     } → ${program.retentionMonths.now})`,
     table([
@@ -174,16 +177,10 @@ function readable(report: EcosystemReport, program: ProgramMetrics, asOf: Date):
     ]),
     "",
     `Revenue split: ${program.revenueSplit.parts
-      .map((p) => `${p.source} ${money(p.cents)} (${p.share === null ? "—" : formatPercent(p.share)})`)
+      .map((p) => `${p.source} ${money(p.cents)} (${orDash(p.share, (v) => formatPercent(v))})`)
       .join(", ")}`,
   );
   return out.join("\n");
-}
-
-function addMonthLabel(endMonth: string) {
-  const d = new Date(`${endMonth}-01T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() - 1);
-  return d.toISOString().slice(0, 7);
 }
 
 function main() {

@@ -13,12 +13,15 @@ import { partners } from "../../db/schema";
 import { closeDatabase, openDatabase, type DB } from "../db.server";
 import { lastCompletedPeriod, periodLabel } from "../domain/periods";
 import { renderEcosystemReportPdf } from "../reports/ecosystem-report-pdf";
-import { buildEcosystemReport, buildPartnerReport, ReportError, validateReportPeriod } from "../reports/model.server";
+import { ReportError, validateReportPeriod } from "../reports/contract";
+import { buildEcosystemReport } from "../reports/ecosystem-report.server";
+import { buildPartnerReport } from "../reports/partner-report.server";
 import { renderPartnerReportPdf } from "../reports/partner-report-pdf";
 import { createProgressBar, formatCount, formatDuration } from "./progress";
 import { createMailer } from "../mailer.server";
 import { ConfigError, loadConfig } from "../config.server";
-import { DeliveryError, enqueuePeriod, runDeliveries, type DeliverySummary } from "../reports/delivery.server";
+import { runDeliveries, type DeliverySummary } from "../reports/delivery-worker.server";
+import { DeliveryError, enqueuePeriod } from "../reports/delivery.server";
 import { partnerReportRecipients, renderEcosystemReport, renderPartnerReport } from "../reports/render.server";
 
 const USAGE = `Usage: npm run reports -- <command> [options]

@@ -4,7 +4,7 @@
 import { and, eq, gte, lt, or, sql } from "drizzle-orm";
 import { deals, programSettings, touches, type AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
-import { creditDeal, dealSource, type CreditDeal, type CreditTouch } from "./attribution";
+import { creditDeal, dealSource, type CreditDeal, type CreditTouch, type DealSource } from "./attribution";
 
 export type Window = { from: Date; to: Date };
 export type PartnerCredit = { cents: number; deals: number };
@@ -86,7 +86,7 @@ export type CreditedDeal = {
   title: string;
   closedAt: number;
   amountCents: number;
-  source: "sourced" | "influenced" | "direct";
+  source: DealSource;
   /** This partner's credit under each model. */
   credit: Record<AttributionModel, number>;
   /** This partner's own touches; other partners' touches only as a count. */

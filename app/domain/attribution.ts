@@ -1,5 +1,5 @@
 // The attribution engine: how a won deal's amount is credited to partners under each model
-// of DESIGN.md. Pure functions over integer cents; a deal's credits always add up to its
+// of docs/domain.md "Attribution". Pure functions over integer cents; a deal's credits always add up to its
 // amount to the cent (largest-remainder rounding over partners).
 import type { AttributionModel } from "../../db/schema";
 
@@ -96,8 +96,16 @@ export function creditDeal(deal: CreditDeal, model: AttributionModel): Credit[] 
   );
 }
 
-/** Partner-sourced, partner-influenced or direct (DESIGN.md), for a won deal. */
-export function dealSource(deal: Pick<CreditDeal, "partnerId" | "touches">): "sourced" | "influenced" | "direct" {
+/** Where a deal came from: the three segments every source split uses, in this order. */
+export const DEAL_SOURCES = ["sourced", "influenced", "direct"] as const;
+export type DealSource = (typeof DEAL_SOURCES)[number];
+
+/**
+ * The one sourced / influenced / direct rule (docs/domain.md "Attribution"), for a closed
+ * deal: registered by a partner, else touched by one, else direct. The rollups store each
+ * deal's source by it, and the program metrics and the ecosystem report read those.
+ */
+export function dealSource(deal: Pick<CreditDeal, "partnerId" | "touches">): DealSource {
   if (deal.partnerId !== null) return "sourced";
   return deal.touches.length > 0 ? "influenced" : "direct";
 }

@@ -1,4 +1,4 @@
-// Ecosystem health over the database (DESIGN.md, Ecosystem health): concentration of the
+// Ecosystem health over the database (docs/domain.md "Ecosystem health"): concentration of the
 // active partners' trailing-12-month credited revenue under the program model, its trend over
 // the last 12 month-ends, alerts, and the long tail with its flags. Internal only: the figures
 // name partners.
@@ -528,7 +528,7 @@ export function longTail(
   return { baselines, rows };
 }
 
-export type EcosystemReport = {
+export type EcosystemAnalytics = {
   snapshot: EcosystemSnapshot;
   trend: TrendPoint[];
   alerts: EcosystemAlert[];
@@ -539,7 +539,7 @@ export type EcosystemReport = {
  * Everything the ecosystem page shows, reading the partners once. Window sums and the trend
  * are memoized per connection on the rollup versions of their months and the partner set.
  */
-export function ecosystemReport(db: DB, asOf: Date = new Date()): EcosystemReport {
+export function ecosystemReport(db: DB, asOf: Date = new Date()): EcosystemAnalytics {
   ensureRollups(db);
   const c = clientOf(db);
   const model = programModel(db);

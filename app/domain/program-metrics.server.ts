@@ -1,4 +1,4 @@
-// Program metrics over the database (DESIGN.md, Ecosystem health): over the 12 months before
+// Program metrics over the database (docs/domain.md "Program metrics"): over the 12 months before
 // the as-of month, partner-involved vs direct deals — win rate, ACV, median sales cycle, the
 // revenue split sourced / influenced / direct, and logo churn and NRR of customers by how their
 // first won deal came in — with the same figures by partner kind and by pillar. All of it from
@@ -38,6 +38,23 @@ export type ProgramMetrics = {
   byKind: ({ kind: PartnerKind } & SegmentMetrics)[];
   byPillar: ({ pillar: (typeof PILLARS)[number] } & SegmentMetrics)[];
 };
+
+/**
+ * Won deals and won revenue of one month ('YYYY-MM', by close date) per source segment: the
+ * rollups' sourced / influenced / direct, so the rule is dealSource's (attribution.ts) alone.
+ */
+export function monthRevenueBySource(db: DB, month: string): Record<SourceSegment, { deals: number; cents: number }> {
+  ensureRollups(db);
+  const rows = clientOf(db)
+    .prepare(`SELECT segment, won_deals, won_cents FROM program_month_stats WHERE month = ?`)
+    .raw(true)
+    .all(month) as [string, number, number][];
+  const of = (segment: SourceSegment) => {
+    const row = rows.find(([s]) => s === segment);
+    return { deals: row?.[1] ?? 0, cents: row?.[2] ?? 0 };
+  };
+  return { sourced: of("sourced"), influenced: of("influenced"), direct: of("direct") };
+}
 
 export function programMetrics(db: DB, asOf: Date = new Date()): ProgramMetrics {
   ensureRollups(db);

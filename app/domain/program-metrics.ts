@@ -1,4 +1,4 @@
-// Program metrics arithmetic (DESIGN.md, Ecosystem health): rates, means and medians over the
+// Program metrics arithmetic (docs/domain.md "Program metrics"): rates, means and medians over the
 // monthly rollups, each figure with the sample it stands on, labelled low below 10.
 
 export const LOW_SAMPLE = 10;

@@ -10,6 +10,17 @@ import { recordAudit, type Actor } from "./audit.server";
 import { tierMetricsForAll } from "./tier-metrics.server";
 import { qualifyingTier, validateLadder, type LadderProblem, type TierRule } from "./tiers";
 
+export type ProgramProfile = { programName: string; currency: string; protectionDays: number };
+
+/** What the reports say about the program itself: its name, currency and protection period. */
+export function programProfile(db: DB): ProgramProfile {
+  const row = db
+    .select({ name: programSettings.programName, currency: programSettings.currency, protectionDays: programSettings.protectionDays })
+    .from(programSettings)
+    .get();
+  return { programName: row?.name ?? "Partner Program", currency: row?.currency ?? "USD", protectionDays: row?.protectionDays ?? 90 };
+}
+
 /** The program's currency: what new registrations default to and figures are shown in. */
 export function programCurrency(db: Pick<DB, "select">): string {
   return db.select({ c: programSettings.currency }).from(programSettings).get()?.c ?? "USD";

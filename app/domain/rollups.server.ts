@@ -7,7 +7,7 @@
 import type Database from "better-sqlite3";
 import { PARTNER_KINDS, PILLARS, type AttributionModel, type PartnerKind } from "../../db/schema";
 import type { DB, Tx } from "../db.server";
-import { MODELS, creditDeal, dealSource, type CreditDeal } from "./attribution";
+import { DEAL_SOURCES, MODELS, creditDeal, dealSource, type CreditDeal, type DealSource } from "./attribution";
 import { addMonths, periodOf as monthOf } from "./periods";
 
 const DAY = 86_400_000;
@@ -15,8 +15,9 @@ const DAY = 86_400_000;
 // ---------------------------------------------------------------------------------------------
 // Segments (pure).
 
-export const SOURCE_SEGMENTS = ["sourced", "influenced", "direct"] as const;
-export type SourceSegment = (typeof SOURCE_SEGMENTS)[number];
+/** The source segments are dealSource's (attribution.ts). */
+export const SOURCE_SEGMENTS = DEAL_SOURCES;
+export type SourceSegment = DealSource;
 export const KIND_SEGMENTS = PARTNER_KINDS.map((k) => `kind:${k}` as const);
 export const PILLAR_SEGMENTS = PILLARS.map((p) => `pillar:${p}` as const);
 /**

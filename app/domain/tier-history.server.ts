@@ -1,8 +1,9 @@
 // What the tier records say (docs/domain.md "Tier evaluation"): the proposals waiting for the
 // partner team and the latest decisions, one partner's tier history and latest evaluation (its
 // tier page), and which months have been evaluated. Read-only; every per-partner read takes the
-// partner id.
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+// partner id. Also what a monthly report says about tiers as of a period's end: the tier a
+// partner held at an instant and the outcome of the period's evaluation.
+import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { partners, tierEvaluations, tierReviews, tiers, users } from "../../db/schema";
 import type { DB } from "../db.server";
@@ -215,5 +216,38 @@ export function evaluatedPeriods(db: DB): Map<string, number> {
       .orderBy(desc(tierEvaluations.period))
       .all()
       .map((r) => [r.period, r.n])
+  );
+}
+
+/**
+ * The partner's tier at `end`. Only a decided review changes a tier, so the tier then is
+ * where the first change after `end` started from; with no later change it is the partner's
+ * tier today.
+ */
+export function tierIdAt(db: DB, partnerId: number, currentTierId: number, end: Date): number {
+  const later = db
+    .select({ fromTierId: tierReviews.fromTierId })
+    .from(tierReviews)
+    .where(
+      and(
+        eq(tierReviews.partnerId, partnerId),
+        inArray(tierReviews.status, ["approved", "overridden"]),
+        gte(tierReviews.decidedAt, end),
+      ),
+    )
+    .orderBy(asc(tierReviews.decidedAt), asc(tierReviews.id))
+    .limit(1)
+    .get();
+  return later?.fromTierId ?? currentTierId;
+}
+
+/** The outcome of the partner's month-end evaluation of `period`, when it has run. */
+export function evaluationOutcome(db: DB, partnerId: number, period: string): string | null {
+  return (
+    db
+      .select({ outcome: tierEvaluations.outcome })
+      .from(tierEvaluations)
+      .where(and(eq(tierEvaluations.partnerId, partnerId), eq(tierEvaluations.period, period)))
+      .get()?.outcome ?? null
   );
 }

@@ -9,13 +9,8 @@ import { deleteExpiredSessions } from "../auth/session.server";
 import { runDealLifecycle } from "./deal-lifecycle.server";
 import { catchUpTierEvaluation, evaluateTiers } from "../domain/tier-evaluation.server";
 import { lastCompletedPeriod } from "../domain/periods";
-import {
-  catchUpMonthlyReports,
-  kickDeliveries,
-  reportSchedule,
-  runMonthlyReports,
-  stopDeliveries,
-} from "../reports/delivery.server";
+import { catchUpMonthlyReports, reportSchedule, runMonthlyReports } from "../reports/delivery-schedule.server";
+import { kickDeliveries, stopDeliveries } from "../reports/delivery-worker.server";
 
 export type JobContext = { db: DB; config: Config; mailer: Mailer };
 

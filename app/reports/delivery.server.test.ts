@@ -15,23 +15,9 @@ import { closeDatabase, type DB } from "../db.server";
 import { actorOf } from "../domain/audit.server";
 import { jobs } from "../jobs/scheduler.server";
 import { createMailer, type Mailer } from "../mailer.server";
-import {
-  backoffMs,
-  catchUpMonthlyReports,
-  claimNext,
-  classifyError,
-  deliverOne,
-  deliveryCounts,
-  DeliveryError,
-  enqueuePeriod,
-  lastScheduledRun,
-  listDeliveries,
-  MAX_ATTEMPTS,
-  previousPeriodIn,
-  retryDelivery,
-  runDeliveries,
-  type DeliveryContext,
-} from "./delivery.server";
+import { catchUpMonthlyReports, lastScheduledRun, previousPeriodIn } from "./delivery-schedule.server";
+import { backoffMs, classifyError, deliverOne, runDeliveries } from "./delivery-worker.server";
+import { claimNext, deliveryCounts, DeliveryError, enqueuePeriod, listDeliveries, MAX_ATTEMPTS, retryDelivery, type DeliveryContext } from "./delivery.server";
 import { reportMessageId } from "./render.server";
 
 const APP_URL = "http://portal.test";

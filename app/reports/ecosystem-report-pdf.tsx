@@ -5,7 +5,8 @@
 // its own: every number is the model's, formatted there or here only for layout.
 import { Document, Line, Page, Rect, Svg, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import { formatDate, formatPercent } from "../domain/format";
-import type { EcosystemReport, ReportFigure } from "./model.server";
+import { DEAL_SOURCES } from "../domain/attribution";
+import { SOURCE_LABEL, type EcosystemReport, type ReportFigure } from "./contract";
 import { COLOR, Footer, PdfTable, Section, prepareReportFonts, s } from "./pdf-kit";
 
 function Tile({ label, value, note, alert }: { label: string; value: string; note?: string; alert?: boolean }) {
@@ -19,7 +20,6 @@ function Tile({ label, value, note, alert }: { label: string; value: string; not
 }
 
 const SOURCE_COLOR = { sourced: COLOR.brand, influenced: "#7c88e0", direct: "#c7ccda" } as const;
-const SOURCE_LABEL = { sourced: "Partner-sourced", influenced: "Partner-influenced", direct: "Direct" } as const;
 const BAND_COLOR = { unconcentrated: COLOR.ok, moderately_concentrated: COLOR.warn, highly_concentrated: COLOR.danger } as const;
 const FLAG_COLOR = { rising: COLOR.ok, efficient: COLOR.brand, ramping: "#6b4fbb", dormant: COLOR.muted } as const;
 const WIDTH = 515;
@@ -40,7 +40,7 @@ function ShareBar({ parts }: { parts: { key: string; share: number | null; color
   );
 }
 
-/** HHI on a 0–5,000 scale (beyond it at the end) over the three bands of DESIGN.md. */
+/** HHI on a 0–5,000 scale (beyond it at the end) over the three bands of docs/domain.md "Ecosystem health". */
 const HHI_SCALE = 5000;
 function HhiGauge({ hhi, color }: { hhi: number; color: string }) {
   const at = (v: number) => (Math.min(v, HHI_SCALE) / HHI_SCALE) * WIDTH;
@@ -175,7 +175,7 @@ export function EcosystemReportDocument({ report }: { report: EcosystemReport })
 
         <Section title={`Won revenue in ${report.periodLabel} by source`}>
           {report.revenue.totalCents > 0 ? (
-            <ShareBar parts={(["sourced", "influenced", "direct"] as const).map((key) => ({ key, share: report.revenue[key].share, color: SOURCE_COLOR[key] }))} />
+            <ShareBar parts={DEAL_SOURCES.map((key) => ({ key, share: report.revenue[key].share, color: SOURCE_COLOR[key] }))} />
           ) : null}
           <View style={{ marginTop: 6 }}>
             <PdfTable
@@ -185,7 +185,7 @@ export function EcosystemReportDocument({ report }: { report: EcosystemReport })
                 { header: "Revenue", flex: 2, align: "right", cell: (r) => r.text },
                 { header: "Share", flex: 1.5, align: "right", cell: (r) => share(r.share) },
               ]}
-              rows={(["sourced", "influenced", "direct"] as const).map((key) => ({ key, ...report.revenue[key] }))}
+              rows={DEAL_SOURCES.map((key) => ({ key, ...report.revenue[key] }))}
               rowKey={(r) => r.key}
               rowStyle={(r) => ({ borderLeftWidth: 4, borderLeftColor: SOURCE_COLOR[r.key] })}
               empty="No won deals."

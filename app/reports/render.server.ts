@@ -1,7 +1,8 @@
 // What the delivery job sends, ready to hand to the mailer: a report's recipients, its PDF and
-// its email, rendered from the one report model (model.server.ts). Also who receives a
-// partner's report and how (its admins always; colleagues who opted in), which partner admins
-// set on the Reports page, and the deterministic Message-ID a re-sent report keeps.
+// its email, rendered from the one report object (contract.ts, built by partner-report.server.ts
+// and ecosystem-report.server.ts). Also who receives a partner's report and how (its admins
+// always; colleagues who opted in), which partner admins set on the Reports page, and the
+// deterministic Message-ID a re-sent report keeps.
 import { and, asc, eq, inArray, isNull, or } from "drizzle-orm";
 import { partners, users } from "../../db/schema";
 import { ecosystemReportEmail } from "../../emails/ecosystem-report";
@@ -9,7 +10,9 @@ import { monthlyReportEmail } from "../../emails/monthly-report";
 import { writeTransaction, type DB } from "../db.server";
 import { recordAudit, type Actor } from "../domain/audit.server";
 import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
-import { buildEcosystemReport, buildPartnerReport, ReportError } from "./model.server";
+import { ReportError } from "./contract";
+import { buildEcosystemReport } from "./ecosystem-report.server";
+import { buildPartnerReport } from "./partner-report.server";
 import { renderPartnerReportPdf } from "./partner-report-pdf";
 
 export type ReportFormat = "pdf" | "email" | "off";

@@ -9,6 +9,7 @@ import { humanize } from "../components/forms";
 import { MODEL_LABEL, MODELS } from "../domain/attribution";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { periodOf as monthOf, quarterOf } from "../domain/periods";
+import { axisTicks, niceCeiling } from "../reports/contract";
 import {
   parsePeriod,
   partnerAttribution,
@@ -267,13 +268,6 @@ function Report({ report }: { report: PartnerAttribution }) {
   );
 }
 
-function niceCeiling(value: number): number {
-  if (value <= 0) return 100;
-  const magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return 10 * magnitude;
-}
-
 function MonthlyChart({ report }: { report: PartnerAttribution }) {
   const months = report.monthly;
   const money = (cents: number) => formatMoney(cents, report.currency);
@@ -283,7 +277,8 @@ function MonthlyChart({ report }: { report: PartnerAttribution }) {
   const pad = { top: 12, right: 8, bottom: 34, left: 60 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
-  const max = niceCeiling(Math.max(0, ...months.map((m) => m.cents)));
+  // With nothing credited the axis tops at $1 here (the report's chart: $1,000), as it always has.
+  const max = niceCeiling(Math.max(0, ...months.map((m) => m.cents)), 100);
   const slot = plotW / Math.max(1, months.length);
   const barW = Math.max(4, slot * 0.68);
   const y = (cents: number) => pad.top + plotH - (cents / max) * plotH;
@@ -313,18 +308,11 @@ function MonthlyChart({ report }: { report: PartnerAttribution }) {
         style={{ display: "block", maxWidth: "100%", height: "auto" }}
         preserveAspectRatio="xMidYMid meet"
       >
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line
-              x1={pad.left}
-              x2={width - pad.right}
-              y1={y(max * f)}
-              y2={y(max * f)}
-              stroke="#dfe3ec"
-              strokeWidth={1}
-            />
-            <text x={pad.left - 6} y={y(max * f) + 4} textAnchor="end" fontSize="11" fill="#5b6378">
-              {compact(max * f)}
+        {axisTicks(max, 2).map((tick) => (
+          <g key={tick}>
+            <line x1={pad.left} x2={width - pad.right} y1={y(tick)} y2={y(tick)} stroke="#dfe3ec" strokeWidth={1} />
+            <text x={pad.left - 6} y={y(tick) + 4} textAnchor="end" fontSize="11" fill="#5b6378">
+              {compact(tick)}
             </text>
           </g>
         ))}

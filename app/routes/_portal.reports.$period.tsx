@@ -1,11 +1,12 @@
 // /reports/<YYYY-MM>: the partner's monthly report in the portal. It renders the very report
-// object the PDF and the email are made from (app/reports/model.server.ts): same figures, one
+// object the PDF and the email are made from (app/reports/contract.ts): same figures, one
 // computation. The partner is the session's; a malformed or future month is a 400.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
 import { formatDate, formatMoney } from "../domain/format";
-import { buildPartnerReport, ReportError, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/model.server";
+import { axisTicks, niceCeiling, ReportError, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/contract";
+import { buildPartnerReport } from "../reports/partner-report.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.report.periodLabel ?? "Monthly"} report · Partner Portal` },
@@ -301,14 +302,6 @@ function KpiCard({ kpi, previousLabel }: { kpi: Kpi; previousLabel: string }) {
   );
 }
 
-/** Ticks at round numbers: the smallest 1/2/2.5/5 × 10^k at or above the highest bar. */
-function niceCeiling(value: number): number {
-  if (value <= 0) return 100_000;
-  const magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return 10 * magnitude;
-}
-
 function TrendChart({ report }: { report: PartnerReport }) {
   const months = report.trend.months;
   const width = 640;
@@ -327,11 +320,11 @@ function TrendChart({ report }: { report: PartnerReport }) {
   return (
     <>
       <svg role="img" aria-label={summary} viewBox={`0 0 ${width} ${height}`} width="100%" style={{ display: "block", maxWidth: "100%", height: "auto" }}>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line x1={pad.left} x2={width - pad.right} y1={y(max * f)} y2={y(max * f)} stroke="#dfe3ec" strokeWidth={1} />
-            <text x={pad.left - 6} y={y(max * f) + 4} textAnchor="end" fontSize="11" fill="#5b6378">
-              {compact(max * f)}
+        {axisTicks(max, 2).map((tick) => (
+          <g key={tick}>
+            <line x1={pad.left} x2={width - pad.right} y1={y(tick)} y2={y(tick)} stroke="#dfe3ec" strokeWidth={1} />
+            <text x={pad.left - 6} y={y(tick) + 4} textAnchor="end" fontSize="11" fill="#5b6378">
+              {compact(tick)}
             </text>
           </g>
         ))}

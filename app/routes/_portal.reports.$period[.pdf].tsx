@@ -3,7 +3,8 @@
 // a malformed or future month is a 400. ("[.pdf]" escapes the dot: it is part of the segment.)
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requirePartnerUser } from "../auth/guards.server";
-import { buildPartnerReport, ReportError, validateReportPeriod } from "../reports/model.server";
+import { ReportError, validateReportPeriod } from "../reports/contract";
+import { buildPartnerReport } from "../reports/partner-report.server";
 import { renderPartnerReportPdf } from "../reports/partner-report-pdf";
 
 export async function loader(args: LoaderFunctionArgs) {

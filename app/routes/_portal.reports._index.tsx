@@ -11,7 +11,7 @@ import { notFound, requirePartnerAdmin, requirePartnerUser } from "../auth/guard
 import { FormErrors } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
 import { periodLabel } from "../domain/periods";
-import { partnerReportPeriods } from "../reports/model.server";
+import { partnerReportPeriods } from "../reports/partner-report.server";
 import { getReportPreferences, saveReportPreferences } from "../reports/render.server";
 
 export const meta: MetaFunction = () => [{ title: "Reports · Partner Portal" }];

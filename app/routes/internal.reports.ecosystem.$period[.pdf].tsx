@@ -3,7 +3,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireStaff } from "../auth/guards.server";
 import { renderEcosystemReportPdf } from "../reports/ecosystem-report-pdf";
-import { buildEcosystemReport, ReportError, validateReportPeriod } from "../reports/model.server";
+import { ReportError, validateReportPeriod } from "../reports/contract";
+import { buildEcosystemReport } from "../reports/ecosystem-report.server";
 
 export async function loader(args: LoaderFunctionArgs) {
   requireStaff(args);

@@ -10,17 +10,9 @@ import { forbidden, requireStaff } from "../auth/guards.server";
 import { actorOf } from "../domain/audit.server";
 import { addMonths, periodLabel } from "../domain/periods";
 import { DELIVERY_STATUSES } from "../../db/schema";
-import {
-  deliveriesRunning,
-  deliveryCounts,
-  DeliveryError,
-  enqueuePeriod,
-  kickDeliveries,
-  listDeliveries,
-  previousPeriodIn,
-  reportSchedule,
-  retryDelivery,
-} from "../reports/delivery.server";
+import { previousPeriodIn, reportSchedule } from "../reports/delivery-schedule.server";
+import { deliveriesRunning, kickDeliveries } from "../reports/delivery-worker.server";
+import { deliveryCounts, DeliveryError, enqueuePeriod, listDeliveries, retryDelivery } from "../reports/delivery.server";
 
 export const meta: MetaFunction = () => [{ title: "Reports · Partner team" }];
 

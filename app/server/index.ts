@@ -7,7 +7,7 @@ import { seedDemoIfEmpty } from "../../db/seed/demo-if-empty";
 import { closeDatabase, openDatabase, runMigrations } from "../db.server";
 import { ecosystemReport } from "../domain/ecosystem.server";
 import { ensureRollups } from "../domain/rollups.server";
-import { stopDeliveries } from "../reports/delivery.server";
+import { stopDeliveries } from "../reports/delivery-worker.server";
 import { startScheduler } from "../jobs/scheduler.server";
 import { createMailer } from "../mailer.server";
 import { createApp } from "./app";

@@ -15,7 +15,7 @@ import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import { closeDatabase, openDatabase, runMigrations, type DB } from "../../app/db.server";
 import { clearEcosystemMemo } from "../../app/domain/ecosystem.server";
 import { ensureRollups } from "../../app/domain/rollups.server";
-import { loader as ecosystemLoader } from "../../app/routes/internal.ecosystem";
+import { loader as ecosystemLoader } from "../../app/routes/internal.ecosystem/route";
 import { loader as metricsLoader } from "../../app/routes/internal.metrics";
 
 const USAGE = `Usage: npm run bench:analytics -- [--database PATH] [--iterations N]

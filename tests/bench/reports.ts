@@ -22,14 +22,10 @@ import { generateProgram } from "../../db/seed/program";
 import { createProgressBar, formatCount, formatDuration } from "../../app/cli/progress";
 import { closeDatabase, openDatabase, runMigrations } from "../../app/db.server";
 import { createMailer } from "../../app/mailer.server";
-import {
-  describeError,
-  enqueuePeriod,
-  previousPeriodIn,
-  runDeliveries,
-  type DeliverySummary,
-} from "../../app/reports/delivery.server";
-import { buildPartnerReport } from "../../app/reports/model.server";
+import { previousPeriodIn } from "../../app/reports/delivery-schedule.server";
+import { describeError, runDeliveries, type DeliverySummary } from "../../app/reports/delivery-worker.server";
+import { enqueuePeriod } from "../../app/reports/delivery.server";
+import { buildPartnerReport } from "../../app/reports/partner-report.server";
 import { renderPartnerReport } from "../../app/reports/render.server";
 import { startSmtpServer } from "../support/smtp";
 

@@ -15,7 +15,7 @@ import { generateProgram } from "../../db/seed/program";
 import { todayUtc } from "../../db/seed/time";
 import { formatDate, formatPercent } from "../../app/domain/format";
 import { addMonths, lastCompletedPeriod, periodEnd, periodLabel, periodStart } from "../../app/domain/periods";
-import { buildEcosystemReport } from "../../app/reports/model.server";
+import { buildEcosystemReport } from "../../app/reports/ecosystem-report.server";
 import { Client, startTestServer, type TestServer } from "../support/server";
 
 const run = promisify(execFile);

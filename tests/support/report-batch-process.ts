@@ -6,7 +6,8 @@
 import readline from "node:readline";
 import { closeDatabase, openDatabase } from "../../app/db.server";
 import { createMailer } from "../../app/mailer.server";
-import { enqueuePeriod, runDeliveries } from "../../app/reports/delivery.server";
+import { runDeliveries } from "../../app/reports/delivery-worker.server";
+import { enqueuePeriod } from "../../app/reports/delivery.server";
 
 const [file, portArg, period, workerId, leaseArg, concurrencyArg] = process.argv.slice(2);
 if (!file || !portArg || !period || !workerId || !leaseArg || !concurrencyArg) {

@@ -1,0 +1,111 @@
+// What happened to deal registrations over a span of time, read for the monthly reports
+// (docs/domain.md "Reports"): registrations submitted / decided / closed per month, a partner's
+// open pipeline as it stood at an instant, and the partner's logged touches. Reads only; the
+// writes live with the deal workflow (deals.server.ts).
+import { and, eq, gte, lt, sql } from "drizzle-orm";
+import { deals, touches } from "../../db/schema";
+import type { DB } from "../db.server";
+
+/** Registration counts of one partner in two consecutive months [p0, p1) and [p1, p2). */
+export function partnerRegistrationCounts(db: DB, partnerId: number, p0: Date, p1: Date, p2: Date) {
+  const [a, b, c] = [p0.getTime(), p1.getTime(), p2.getTime()];
+  const row = db.$client
+    .prepare(
+      `SELECT
+         sum(submitted_at >= @a AND submitted_at < @b) AS prevSubmitted,
+         sum(submitted_at >= @b AND submitted_at < @c) AS submitted,
+         sum(stage NOT IN ('submitted','rejected') AND decided_at >= @a AND decided_at < @b) AS prevApproved,
+         sum(stage NOT IN ('submitted','rejected') AND decided_at >= @b AND decided_at < @c) AS approved,
+         sum(stage = 'rejected' AND decided_at >= @b AND decided_at < @c) AS rejected,
+         sum(stage = 'won' AND closed_at >= @a AND closed_at < @b) AS prevWon,
+         sum(stage = 'lost' AND closed_at >= @a AND closed_at < @b) AS prevLost,
+         sum(stage = 'won' AND closed_at >= @b AND closed_at < @c) AS won,
+         sum(stage = 'lost' AND closed_at >= @b AND closed_at < @c) AS lost
+       FROM deals
+      WHERE partner_id = @partnerId
+        AND ((submitted_at >= @a AND submitted_at < @c) OR (decided_at >= @a AND decided_at < @c) OR (closed_at >= @a AND closed_at < @c))`,
+    )
+    .get({ partnerId, a, b, c }) as Record<string, number | null>;
+  const n = (k: string) => row[k] ?? 0;
+  return {
+    submitted: n("submitted"),
+    prevSubmitted: n("prevSubmitted"),
+    approved: n("approved"),
+    prevApproved: n("prevApproved"),
+    rejected: n("rejected"),
+    won: n("won"),
+    lost: n("lost"),
+    prevWon: n("prevWon"),
+    prevLost: n("prevLost"),
+  };
+}
+
+/** Partner registrations of the whole program in [from, to): submitted, approved, rejected. */
+export function programRegistrationCounts(db: DB, from: Date, to: Date): { submitted: number; approved: number; rejected: number } {
+  const row = db.$client
+    .prepare(
+      `SELECT
+         (SELECT count(*) FROM deals WHERE partner_id IS NOT NULL AND submitted_at >= @a AND submitted_at < @b) AS submitted,
+         (SELECT count(*) FROM deals WHERE partner_id IS NOT NULL AND stage NOT IN ('submitted','rejected')
+             AND decided_at >= @a AND decided_at < @b) AS approved,
+         (SELECT count(*) FROM deals WHERE partner_id IS NOT NULL AND stage = 'rejected'
+             AND decided_at >= @a AND decided_at < @b) AS rejected`,
+    )
+    .get({ a: from.getTime(), b: to.getTime() }) as { submitted: number; approved: number; rejected: number };
+  return { submitted: row.submitted, approved: row.approved, rejected: row.rejected };
+}
+
+export type OpenRegistrationRow = {
+  id: number;
+  title: string;
+  customer: string;
+  amountCents: number;
+  submittedAt: number;
+  decidedAt: number | null;
+  stage: string;
+  protectionEndsAt: number | null;
+};
+
+/**
+ * The partner's open registrations as they stood at `end`: submitted before it and not yet
+ * rejected, closed or expired by then; soonest protection end first.
+ */
+export function openRegistrationsAt(db: DB, partnerId: number, end: Date): OpenRegistrationRow[] {
+  return db.$client
+    .prepare(
+      `SELECT d.id, d.title, c.name AS customer, d.amount_cents AS amountCents, d.submitted_at AS submittedAt,
+              d.decided_at AS decidedAt, d.stage, d.protection_ends_at AS protectionEndsAt
+         FROM deals d JOIN customers c ON c.id = d.customer_id
+        WHERE d.partner_id = @partnerId AND d.submitted_at < @e
+          AND NOT (d.stage = 'rejected' AND d.decided_at < @e)
+          AND NOT (d.stage IN ('won','lost') AND d.closed_at < @e)
+          AND NOT (d.stage = 'expired' AND (d.protection_ends_at IS NULL OR d.protection_ends_at < @e))
+        ORDER BY d.protection_ends_at IS NULL, d.protection_ends_at, d.submitted_at, d.id`,
+    )
+    .all({ partnerId, e: end.getTime() }) as OpenRegistrationRow[];
+}
+
+/** The partner's touches in [from, to): all, and the ones it logged itself. */
+export function partnerTouchCounts(db: DB, partnerId: number, from: Date, to: Date): { all: number; logged: number } {
+  const row = db
+    .select({
+      all: sql<number>`count(*)`,
+      // The registration itself is recorded as a referral touch: "logged" means the others.
+      logged: sql<number>`coalesce(sum(${touches.kind} <> 'referral'), 0)`,
+    })
+    .from(touches)
+    .where(and(eq(touches.partnerId, partnerId), gte(touches.occurredAt, from), lt(touches.occurredAt, to)))
+    .get();
+  return { all: row?.all ?? 0, logged: row?.logged ?? 0 };
+}
+
+/** When the partner's first registration was submitted (ms), null without one. */
+export function firstRegistrationAt(db: DB, partnerId: number): number | null {
+  return (
+    db
+      .select({ at: sql<number | null>`min(${deals.submittedAt})` })
+      .from(deals)
+      .where(eq(deals.partnerId, partnerId))
+      .get()?.at ?? null
+  );
+}

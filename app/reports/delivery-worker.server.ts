@@ -1,0 +1,271 @@
+// The delivery workers (the queue's semantics: delivery.server.ts): deliver one claimed row —
+// render, renew the lease, send, record the outcome as the lease holder — classify SMTP
+// failures into retry-with-backoff or dead letter, and the run loop with its background slot.
+import os from "node:os";
+import type { OutgoingMessage } from "../mailer.server";
+import {
+  claimNext,
+  countDue,
+  DEFAULT_BACKOFF,
+  DEFAULT_LEASE_MS,
+  DeliveryError,
+  MAX_ATTEMPTS,
+  NO_RECIPIENTS,
+  PREFERENCE_OFF,
+  queueStatements,
+  type ClaimedDelivery,
+  type DeliveryContext,
+  type DeliveryOutcome,
+  type DeliveryScope,
+  type QueueStatements,
+} from "./delivery.server";
+import { renderEcosystemReport, renderPartnerReport, reportMessageId } from "./render.server";
+
+// ---------------------------------------------------------------------------------------------
+// Deliver one
+
+type SmtpLikeError = Error & { code?: string; responseCode?: number; response?: string; command?: string };
+
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ESOCKET",
+  "ECONNECTION",
+  "EDNS",
+  "EAI_AGAIN",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+/** 'permanent': no retry can help (5xx, or a message that cannot be built). */
+export function classifyError(error: unknown): "temporary" | "permanent" {
+  const e = error as SmtpLikeError;
+  if (typeof e?.responseCode === "number") return e.responseCode >= 500 ? "permanent" : "temporary";
+  if (e?.code && CONNECTION_CODES.has(e.code)) return "temporary";
+  if (e?.code === "EENVELOPE" || e?.code === "EMESSAGE") return "permanent";
+  // Anything else (a render error, a busy database) may pass on the next attempt, and
+  // MAX_ATTEMPTS bounds how often we find out.
+  return "temporary";
+}
+
+/** One line for the `error` column and the admin screen: the server's answer, no credentials. */
+export function describeError(error: unknown): string {
+  const e = error as SmtpLikeError;
+  let text: string;
+  if (typeof e?.responseCode === "number") text = `SMTP ${e.responseCode}: ${e.response ?? e.message}`;
+  else if (e instanceof Error) text = e.code ? `${e.code}: ${e.message}` : e.message;
+  else text = String(error);
+  return text
+    .replace(/\/\/[^/\s:@]*:[^@\s]*@/g, "//***@")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 500);
+}
+
+/** base · 2^(attempts−1), ±jitter, capped. */
+export function backoffMs(attempts: number, options: Partial<typeof DEFAULT_BACKOFF> = {}, random = Math.random) {
+  const { baseMs, capMs, jitter } = { ...DEFAULT_BACKOFF, ...options };
+  const raw = Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(Math.min(capMs, raw * (1 + jitter * (2 * random() - 1))));
+}
+
+export function reportAttachmentName(slug: string, period: string) {
+  return `report-${slug}-${period}.pdf`;
+}
+
+/** The email for a claimed row, or why nobody gets one (the preference or the recipients changed). */
+async function composeMessage(
+  ctx: DeliveryContext,
+  row: ClaimedDelivery,
+): Promise<{ skip: string } | { message: OutgoingMessage }> {
+  const messageId = reportMessageId(row.partnerId, row.period, new URL(ctx.config.APP_URL).hostname);
+  if (row.kind === "ecosystem") {
+    const report = await renderEcosystemReport(ctx.db, ctx.config, row.period);
+    if (report.recipients.length === 0) return { skip: "No recipients: no enabled program admin or partner manager." };
+    const attachment = { filename: `ecosystem-report-${row.period}.pdf`, content: report.pdf, contentType: "application/pdf" };
+    return { message: { to: report.recipients, ...report.email, attachments: [attachment], messageId } };
+  }
+  if (row.partnerId === null) throw new DeliveryError(`Delivery #${row.id} has no partner.`);
+  const report = await renderPartnerReport(ctx.db, ctx.config, row.partnerId, row.period);
+  if (report.partner.reportFormat === "off") return { skip: PREFERENCE_OFF };
+  if (report.recipients.length === 0) return { skip: NO_RECIPIENTS };
+  const message: OutgoingMessage = { to: report.recipients, ...report.email, messageId };
+  if (report.partner.reportFormat === "pdf") {
+    if (!report.pdf) throw new Error("The renderer returned no PDF for a partner who receives one.");
+    const filename = reportAttachmentName(report.partner.slug, row.period);
+    message.attachments = [{ filename, content: report.pdf, contentType: "application/pdf" }];
+  }
+  return { message };
+}
+
+/**
+ * Renders and sends one claimed row, then records the outcome if (and only if) this worker
+ * still holds the claim. A render or SMTP problem becomes the outcome; only a database error
+ * while recording throws (the row then stays 'sending' until its lease expires).
+ */
+export async function deliverOne(ctx: DeliveryContext, row: ClaimedDelivery): Promise<DeliveryOutcome> {
+  const clock = ctx.clock ?? Date.now;
+  const leaseMs = ctx.leaseMs ?? DEFAULT_LEASE_MS;
+  const s = queueStatements(ctx.db);
+  const fence = { id: row.id, lockedBy: row.lockedBy, attempts: row.attempts };
+  const record = (statement: keyof QueueStatements, values: Record<string, unknown>, outcome: DeliveryOutcome) =>
+    (s[statement] as { run(v: Record<string, unknown>): { changes: number } }).run({ ...fence, ...values })
+      .changes === 1
+      ? outcome
+      : "lost";
+
+  let composed: Awaited<ReturnType<typeof composeMessage>>;
+  let accepted: { messageId: string };
+  try {
+    composed = await composeMessage(ctx, row);
+    if ("message" in composed) {
+      // Rendering may have taken a while: make sure the claim is still ours, and long enough
+      // for the SMTP transaction, before anything leaves the building.
+      if (s.renew.run({ ...fence, until: clock() + leaseMs }).changes !== 1) return "lost";
+      accepted = await ctx.mailer.send(composed.message);
+    }
+  } catch (error) {
+    const text = describeError(error);
+    if (classifyError(error) === "permanent" || row.attempts >= MAX_ATTEMPTS) {
+      const reason = row.attempts >= MAX_ATTEMPTS ? `Gave up after ${row.attempts} attempts. Last error: ${text}` : text;
+      return record("failed", { error: reason }, "failed");
+    }
+    const next = clock() + backoffMs(row.attempts, ctx.backoff);
+    return record("retry", { error: `Attempt ${row.attempts} failed, will retry: ${text}`, next }, "retrying");
+  }
+  if ("skip" in composed) return record("skipped", { error: composed.skip }, "skipped");
+  // The crash window of the header comment: SMTP has the message, this UPDATE has not run yet.
+  return record("sent", { messageId: accepted!.messageId || composed.message.messageId, at: clock() }, "sent");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run the queue
+
+export type DeliverySummary = {
+  sent: number;
+  skipped: number;
+  failed: number;
+  /** Rows this run left queued for a later attempt. */
+  retrying: number;
+  /** Rows another worker took over while this one held them (lease expired). */
+  lost: number;
+};
+
+export type RunOptions = {
+  /** Async workers in this process (SMTP waits overlap; rendering is CPU-bound). Default 4. */
+  concurrency?: number;
+  /** Prefix for the lock holder names; each slot appends #n. Default host:pid:random. */
+  workerId?: string;
+  onProgress?: (done: number, total: number, summary: DeliverySummary) => void;
+  /** Default true: return once nothing is due. False: keep polling until `signal` aborts. */
+  stopWhenIdle?: boolean;
+  signal?: AbortSignal;
+  pollMs?: number;
+  scope?: DeliveryScope;
+};
+
+export function defaultWorkerId() {
+  return `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function sleep(ms: number, signal?: AbortSignal) {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+export async function runDeliveries(ctx: DeliveryContext, options: RunOptions = {}): Promise<DeliverySummary> {
+  const clock = ctx.clock ?? Date.now;
+  const leaseMs = ctx.leaseMs ?? DEFAULT_LEASE_MS;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  const workerId = options.workerId ?? defaultWorkerId();
+  const stopWhenIdle = options.stopWhenIdle ?? true;
+  const { scope, signal, onProgress } = options;
+
+  // The last outcome per row: a row retried within this run counts once, as what it became.
+  const outcomes = new Map<number, DeliveryOutcome>();
+  let done = 0;
+  let inFlight = 0;
+  let total = countDue(ctx.db, clock(), scope);
+  let countedAt = clock();
+  const summarize = (): DeliverySummary => {
+    const summary = { sent: 0, skipped: 0, failed: 0, retrying: 0, lost: 0 };
+    for (const outcome of outcomes.values()) summary[outcome]++;
+    return summary;
+  };
+
+  async function worker(slot: number) {
+    const me = `${workerId}#${slot}`;
+    while (!signal?.aborted) {
+      const row = claimNext(ctx.db, me, clock(), leaseMs, scope);
+      if (!row) {
+        if (stopWhenIdle) return;
+        await sleep(options.pollMs ?? 1000, signal);
+        continue;
+      }
+      inFlight++;
+      const outcome = await deliverOne(ctx, row);
+      inFlight--;
+      outcomes.set(row.id, outcome);
+      done++;
+      if (onProgress) {
+        // Other workers (processes) drain the same queue: re-count now and then.
+        if (clock() - countedAt > 500) {
+          total = done + inFlight + countDue(ctx.db, clock(), scope);
+          countedAt = clock();
+        }
+        total = Math.max(total, done);
+        onProgress(done, total, summarize());
+      }
+    }
+  }
+
+  // A database error while recording ends that worker; the others finish their rows first.
+  const ended = await Promise.allSettled(Array.from({ length: concurrency }, (_, i) => worker(i + 1)));
+  const failure = ended.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) throw failure.reason;
+  return summarize();
+}
+
+// One background runner per process: the page's "Send now", the scheduler's jobs and the
+// retry sweep share it, and a request made while it runs makes it go round once more.
+let background: Promise<DeliverySummary> | null = null;
+let backgroundAbort: AbortController | null = null;
+let again = false;
+
+export function kickDeliveries(ctx: DeliveryContext, options: Omit<RunOptions, "scope" | "stopWhenIdle" | "signal"> = {}) {
+  if (background) {
+    again = true;
+    return background;
+  }
+  const abort = (backgroundAbort = new AbortController());
+  background = (async () => {
+    const total: DeliverySummary = { sent: 0, skipped: 0, failed: 0, retrying: 0, lost: 0 };
+    do {
+      again = false;
+      const summary = await runDeliveries(ctx, { ...options, signal: abort.signal });
+      for (const key of Object.keys(total) as (keyof DeliverySummary)[]) total[key] += summary[key];
+    } while (again && !abort.signal.aborted);
+    return total;
+  })().finally(() => {
+    background = null;
+    backgroundAbort = null;
+  });
+  return background;
+}
+
+/**
+ * Shutdown: workers finish the report in hand and claim no more. A row cut off mid-way stays
+ * 'sending' until its lease expires, then the next run takes it over.
+ */
+export function stopDeliveries() {
+  backgroundAbort?.abort();
+  return background ?? Promise.resolve(null);
+}
+
+export function deliveriesRunning() {
+  return background !== null;
+}

@@ -1,0 +1,40 @@
+// The ecosystem report PDF rendered for real and read back with pdfjs.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDatabase, type DB } from "../db.server";
+import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
+import { buildEcosystemReport } from "./ecosystem-report.server";
+import { createRenderWorld, NOW, PERIOD, pdfPages } from "./report-render.fixture";
+
+let db: DB;
+
+beforeAll(() => {
+  ({ db } = createRenderWorld());
+});
+
+afterAll(() => closeDatabase(db));
+
+describe("the ecosystem report PDF", () => {
+  it("renders the program's figures with every partner name intact", async () => {
+    const report = buildEcosystemReport(db, PERIOD, { now: NOW });
+    const pages = await pdfPages(await renderEcosystemReportPdf(report));
+    const text = pages.join("\n");
+    expect(text).toContain("Ecosystem report");
+    expect(text).toContain("October 2026");
+    expect(text).toContain("Łódź Systems");
+    expect(text).toContain("Ærø Partners");
+    expect(text).toContain("$40,000"); // won revenue in the month
+    expect(text).toContain("Highly concentrated");
+    // Łódź $30,000 and Ærø $10,000 over the 12 months: shares 75% and 25%.
+    expect(text).toContain("HHI (0–10,000) 6,250");
+    expect(text).toContain("N80 (the head) 2 of 3");
+    expect(text).toContain("Gini coefficient 0.500");
+    expect(text).toContain("Łódź Systems brings 75.0% of credited revenue, above the 25% alert line.");
+    expect(text).toContain("Head (N80) 2 partners $40,000 · 100.0% of revenue");
+    expect(text).toContain("Long tail 1 partner $0 · 0.0% of revenue");
+    expect(text).toContain("Concentration at the last 12 month-ends");
+    // The long tail's flags with the numbers behind them, and the program metrics' samples.
+    expect(text).toContain("Quiet Harbour Partners Reseller · North America $0 Dormant: no registration or touch yet");
+    expect(text).toMatch(/Win rate 100\.0% n = 2 closed deals ▲ LOW SAMPLE — n = 0 closed deals ▲ LOW SAMPLE/);
+    pages.forEach((page, i) => expect(page).toContain(`Page ${i + 1} of ${pages.length}`));
+  });
+});

@@ -1,0 +1,349 @@
+// The partner's monthly report (docs/domain.md "Reports"): every figure of it, computed once
+// into the PartnerReport of contract.ts that the portal page, the PDF and the email render.
+// It carries only that partner's data. Figures are "as of the end of the period", so a report
+// regenerated later (a re-send, a download next year) shows what the month looked like.
+import type { AttributionModel } from "../../db/schema";
+import type { DB } from "../db.server";
+import { MODEL_LABEL, MODELS } from "../domain/attribution";
+import { creditPartnerDeals, programModel } from "../domain/attribution.server";
+import { firstRegistrationAt, openRegistrationsAt, partnerRegistrationCounts, partnerTouchCounts } from "../domain/deal-activity.server";
+import { EXPIRY_WARNING_DAYS } from "../domain/deals";
+import { formatMoney } from "../domain/format";
+import { partnerAttribution } from "../domain/partner-attribution.server";
+import { reportPartner } from "../domain/partner-roster.server";
+import { addMonths, periodEnd, periodLabel, periodStart, shortMonthLabel } from "../domain/periods";
+import { programProfile } from "../domain/program-settings.server";
+import { formatWinRate } from "../domain/tier-snapshot";
+import { evaluationOutcome, tierIdAt } from "../domain/tier-history.server";
+import { loadLadder, tierMetricsForPartner } from "../domain/tier-metrics.server";
+import { nextTier, qualifies, thresholdsOf, type Threshold } from "../domain/tiers";
+import {
+  countText,
+  KIND_LABEL,
+  PIPELINE_ROW_LIMIT,
+  ReportError,
+  validateReportPeriod,
+  type Kpi,
+  type KpiKey,
+  type PartnerReport,
+  type ReportAction,
+  type ReportPipelineDeal,
+  type ReportThreshold,
+  type ReportWonDeal,
+  type TierProgress,
+  type Trend,
+  type TrendMonth,
+  type ModelTotal,
+} from "./contract";
+
+const DAY = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+const EVALUATION_TEXT: Record<string, string> = {
+  hold: "Your tier was confirmed at the month-end evaluation.",
+  propose_upgrade: "The month-end evaluation proposed an upgrade: the partner team is reviewing it.",
+  warn_downgrade: "The month-end evaluation found your figures below your tier's thresholds: nothing changes yet.",
+  propose_downgrade: "The month-end evaluation proposed a downgrade: the partner team is reviewing it.",
+};
+
+function trendOf(value: number | null, previous: number | null): Trend {
+  if (value === null || previous === null) return "none";
+  return value > previous ? "up" : value < previous ? "down" : "flat";
+}
+
+function signed(delta: number, show: (abs: number) => string) {
+  return delta === 0 ? "±0" : `${delta > 0 ? "+" : "−"}${show(Math.abs(delta))}`;
+}
+
+function kpi(
+  key: KpiKey,
+  label: string,
+  unit: Kpi["unit"],
+  value: number | null,
+  previous: number | null,
+  currency: string,
+  note: string | null = null,
+): Kpi {
+  const show = (v: number | null) =>
+    v === null ? "—" : unit === "money" ? formatMoney(v, currency) : unit === "percent" ? formatWinRate(v) : countText(v);
+  const delta = value === null || previous === null ? null : value - previous;
+  const deltaText =
+    delta === null
+      ? "—"
+      : unit === "money"
+        ? signed(delta, (v) => formatMoney(v, currency))
+        : unit === "percent"
+          ? signed(delta, (v) => `${(v / 100).toFixed(v % 100 === 0 ? 0 : 1)} pts`)
+          : signed(delta, (v) => countText(v));
+  return {
+    key,
+    label,
+    unit,
+    value,
+    previous,
+    delta,
+    trend: trendOf(value, previous),
+    text: { value: show(value), previous: show(previous), delta: deltaText },
+    note,
+  };
+}
+
+function describeThreshold(t: Threshold, currency: string): ReportThreshold {
+  const show = (v: number) => (t.key === "revenue" ? formatMoney(v, currency) : t.key === "winRate" ? formatWinRate(v) : String(v));
+  let remainingText = "Met";
+  if (!t.met) {
+    if (t.key === "revenue") remainingText = `${formatMoney(t.remaining, currency)} more attributed revenue`;
+    else if (t.key === "wonDeals") remainingText = `${t.remaining} more won ${t.remaining === 1 ? "deal" : "deals"}`;
+    else remainingText = `${(t.remaining / 100).toFixed(1)} percentage points more win rate`;
+  }
+  return { ...t, haveText: show(t.have), needText: show(t.need), remainingText };
+}
+
+
+/**
+ * The partner's open registrations as they stood at `end`. The stage is the one it had at
+ * `end`.
+ */
+function pipelineAt(db: DB, partnerId: number, end: Date, currency: string): PartnerReport["pipeline"] {
+  const e = end.getTime();
+  const rows = openRegistrationsAt(db, partnerId, end);
+  const soon = e + EXPIRY_WARNING_DAYS * DAY;
+  const all: ReportPipelineDeal[] = rows.map((r) => {
+    // A registration decided after the period end (approved or rejected) was still waiting then.
+    const approved = r.decidedAt !== null && r.decidedAt < e && r.stage !== "rejected";
+    const ends = approved ? r.protectionEndsAt : null;
+    return {
+      dealId: r.id,
+      title: r.title,
+      customer: r.customer,
+      amountCents: r.amountCents,
+      stage: approved ? "approved" : "submitted",
+      submittedOn: isoDay(r.submittedAt),
+      protectionEndsOn: ends === null ? null : isoDay(ends),
+      expiresSoon: ends !== null && ends <= soon,
+    };
+  });
+  const totalCents = all.reduce((s, d) => s + d.amountCents, 0);
+  return {
+    deals: all.slice(0, PIPELINE_ROW_LIMIT),
+    count: all.length,
+    totalCents,
+    totalText: formatMoney(totalCents, currency),
+    expiringSoon: all.filter((d) => d.expiresSoon).length,
+    more: Math.max(0, all.length - PIPELINE_ROW_LIMIT),
+  };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function recommendedActions(input: {
+  expiring: number;
+  tier: TierProgress;
+  submitted: number;
+  loggedTouches: number;
+  model: AttributionModel;
+  protectionDays: number;
+}): ReportAction[] {
+  const actions: ReportAction[] = [];
+  const { tier } = input;
+  if (input.expiring > 0) {
+    actions.push({
+      key: "expiring",
+      text: `${plural(input.expiring, "registration")} ${input.expiring === 1 ? "expires" : "expire"} within ${EXPIRY_WARNING_DAYS} days: close or update ${input.expiring === 1 ? "it" : "them"}.`,
+    });
+  }
+  if (tier.belowCurrent && tier.current.rank > 0) {
+    actions.push({
+      key: "tier_at_risk",
+      text: `Your 12-month figures are below what ${tier.current.name} needs: deals you win in the coming months count towards keeping it.`,
+    });
+  }
+  if (tier.next) {
+    if (tier.nextQualifies) {
+      actions.push({
+        key: "next_tier",
+        text: `Your figures meet ${tier.next.name}'s thresholds: the partner team reviews tier changes at each month-end evaluation.`,
+      });
+    } else {
+      const missing = tier.thresholds.filter((t) => !t.met).map((t) => t.remainingText);
+      actions.push({
+        key: "next_tier",
+        text: `You need ${missing.join(tier.next.rule === "any" ? " or " : " and ")} to reach ${tier.next.name}.`,
+      });
+    }
+  }
+  if (input.submitted === 0) {
+    actions.push({
+      key: "no_registrations",
+      text: `No registrations this month: register your next opportunity to protect it for ${input.protectionDays} days.`,
+    });
+  }
+  if (input.model !== "sourced" && input.loggedTouches === 0) {
+    actions.push({
+      key: "log_touches",
+      text: `Log touches (meetings, technical validation, implementation) on the deals you help win to get influence credit under the ${MODEL_LABEL[input.model]} model.`,
+    });
+  }
+  return actions;
+}
+
+/**
+ * The partner's monthly report for `period` ('YYYY-MM'). Throws ReportError for a malformed
+ * or future period (400) and for a partner that does not exist (404).
+ */
+export function buildPartnerReport(db: DB, partnerId: number, period: string, options: { now?: Date } = {}): PartnerReport {
+  const now = options.now ?? new Date();
+  validateReportPeriod(period, now);
+  const partner = reportPartner(db, partnerId);
+  if (!partner) throw new ReportError("No such partner.", 404);
+
+  const { currency, programName, protectionDays } = programProfile(db);
+  const model = programModel(db);
+  const from = periodStart(period);
+  const end = periodEnd(period);
+  const previousPeriod = addMonths(period, -1);
+  const prevFrom = periodStart(previousPeriod);
+
+  // The month under every model, the 12-month chart and the month's deals: the attribution
+  // page's own computation, so the report and the page never disagree.
+  const attribution = partnerAttribution(db, partnerId, { kind: "month", value: period }, now);
+  const previousCredited = creditPartnerDeals(db, partnerId, { from: prevFrom, to: from }, [model]).filter((d) => d.credit[model] > 0);
+  const prevCents = previousCredited.reduce((s, d) => s + d.credit[model], 0);
+  const counts = partnerRegistrationCounts(db, partnerId, prevFrom, from, end);
+  const winRate = (won: number, lost: number) => (won + lost === 0 ? null : Math.round((won / (won + lost)) * 10_000));
+
+  const kpis: Kpi[] = [
+    kpi("creditedRevenue", "Credited revenue", "money", attribution.creditedCents, prevCents, currency, MODEL_LABEL[model]),
+    kpi("dealsWon", "Deals won", "count", attribution.creditedDeals, previousCredited.length, currency, "credited to you"),
+    kpi("registrationsSubmitted", "Registrations submitted", "count", counts.submitted, counts.prevSubmitted, currency),
+    kpi("registrationsApproved", "Registrations approved", "count", counts.approved, counts.prevApproved, currency),
+    kpi(
+      "winRate",
+      "Win rate",
+      "percent",
+      winRate(counts.won, counts.lost),
+      winRate(counts.prevWon, counts.prevLost),
+      currency,
+      counts.won + counts.lost === 0 ? "no deal closed" : `${counts.won} of ${plural(counts.won + counts.lost, "closed deal")}`,
+    ),
+  ];
+
+  const months: TrendMonth[] = attribution.monthly.map((m) => ({
+    period: m.month,
+    shortLabel: shortMonthLabel(m.month),
+    label: periodLabel(m.month),
+    year: Number(m.month.slice(0, 4)),
+    cents: m.cents,
+    text: formatMoney(m.cents, currency),
+    current: m.month === period,
+  }));
+  const trendTotal = months.reduce((s, m) => s + m.cents, 0);
+
+  const attributionByModel: ModelTotal[] = [model, ...MODELS.filter((m) => m !== model)].map((m) => ({
+    model: m,
+    label: MODEL_LABEL[m],
+    cents: attribution.totals[m],
+    text: formatMoney(attribution.totals[m], currency),
+    programModel: m === model,
+  }));
+
+  // Tier progress as of the period end.
+  const ladder = loadLadder(db);
+  const tierId = tierIdAt(db, partnerId, partner.tierId, end);
+  const current = ladder.find((t) => t.id === tierId) ?? ladder.find((t) => t.id === partner.tierId)!;
+  const next = nextTier(ladder, current.rank);
+  const metrics = tierMetricsForPartner(db, partnerId, end);
+  const outcome = evaluationOutcome(db, partnerId, period);
+  const tier: TierProgress = {
+    asOf: end.toISOString(),
+    current: { name: current.name, rank: current.rank, benefits: current.benefits },
+    next: next ? { name: next.name, rank: next.rank, rule: next.thresholdRule, benefits: next.benefits } : null,
+    metrics: {
+      ...metrics,
+      text: {
+        revenue: formatMoney(metrics.revenueCents, currency),
+        wonDeals: String(metrics.wonDeals),
+        winRate: formatWinRate(metrics.winRateBp),
+      },
+    },
+    thresholds: next ? thresholdsOf(next, metrics).map((t) => describeThreshold(t, currency)) : [],
+    nextQualifies: next ? qualifies(next, metrics) : false,
+    belowCurrent: !qualifies(current, metrics),
+    evaluation: outcome ? { outcome, text: EVALUATION_TEXT[outcome] ?? outcome } : null,
+  };
+
+  const wonDeals: ReportWonDeal[] = attribution.deals.map((d) => ({
+    dealId: d.dealId,
+    title: d.title,
+    closedOn: d.closedOn,
+    amountCents: d.amountCents,
+    creditCents: d.credit[model],
+    source: d.source,
+  }));
+
+  const pipeline = pipelineAt(db, partnerId, end, currency);
+  const touchesInMonth = partnerTouchCounts(db, partnerId, from, end);
+  const hasActivity =
+    counts.submitted + counts.approved + counts.rejected + counts.won + counts.lost > 0 ||
+    wonDeals.length > 0 ||
+    touchesInMonth.all > 0;
+
+  return {
+    kind: "partner",
+    version: 1,
+    generatedAt: now.toISOString(),
+    programName,
+    currency,
+    partner: {
+      id: partner.id,
+      name: partner.name,
+      slug: partner.slug,
+      kind: partner.kind,
+      kindLabel: KIND_LABEL[partner.kind],
+      tier: current.name,
+    },
+    period,
+    periodLabel: periodLabel(period),
+    previousPeriod,
+    previousPeriodLabel: periodLabel(previousPeriod),
+    previousPeriodShortLabel: shortMonthLabel(previousPeriod),
+    window: { from: from.toISOString(), to: end.toISOString() },
+    model,
+    modelLabel: MODEL_LABEL[model],
+    kpis,
+    trend: { months, totalCents: trendTotal, totalText: formatMoney(trendTotal, currency), maxCents: Math.max(0, ...months.map((m) => m.cents)) },
+    attribution: attributionByModel,
+    tier,
+    wonDeals,
+    pipeline,
+    actions: recommendedActions({
+      expiring: pipeline.expiringSoon,
+      tier,
+      submitted: counts.submitted,
+      loggedTouches: touchesInMonth.logged,
+      model,
+      protectionDays,
+    }),
+    hasActivity,
+  };
+}
+
+/**
+ * The months a partner has reports for, newest first: from its join month (or its first
+ * registration, when imported history goes back further) up to the month before `now`.
+ */
+export function partnerReportPeriods(db: DB, partnerId: number, now = new Date()): string[] {
+  const partner = reportPartner(db, partnerId);
+  if (!partner) return [];
+  const first = firstRegistrationAt(db, partnerId);
+  let start = partner.joinedOn.slice(0, 7);
+  if (first != null) {
+    const firstData = new Date(first).toISOString().slice(0, 7);
+    if (firstData < start) start = firstData;
+  }
+  const last = addMonths(now.toISOString().slice(0, 7), -1);
+  const periods: string[] = [];
+  for (let p = last; p >= start && periods.length < 600; p = addMonths(p, -1)) periods.push(p);
+  return periods;
+}
+
