@@ -1,4 +1,4 @@
-// Revenue concentration of the partner ecosystem (DESIGN.md, Ecosystem health): HHI and its
+// Revenue concentration of the partner ecosystem (docs/domain.md "Ecosystem health"): HHI and its
 // band, effective number of partners, top-20% share, N80 head/tail split, Gini, the largest
 // single share and Lorenz/Pareto curve points. Pure functions over per-partner revenue.
 

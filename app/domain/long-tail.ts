@@ -1,4 +1,4 @@
-// Long-tail flags (DESIGN.md, Ecosystem health): which partners outside the head deserve the
+// Long-tail flags (docs/domain.md "Ecosystem health"): which partners outside the head deserve the
 // partner team's attention, each flag with the numbers that raised it. Pure rules over figures
 // the ecosystem module gathers; the thresholds live here so pages, CSV and CLI say the same.
 

@@ -1,6 +1,6 @@
 // The report contract's pure helpers: the period check, the figure texts and the chart axis.
 import { describe, expect, it } from "vitest";
-import { axisTicks, countText, hhiText, hhiWhole, niceCeiling, orDash, ReportError, validateReportPeriod } from "./contract";
+import { axisTicks, barChartGeometry, countText, hhiText, hhiWhole, niceCeiling, orDash, ReportError, validateReportPeriod } from "./contract";
 
 describe("validateReportPeriod", () => {
   const now = new Date("2026-11-15T12:00:00Z");
@@ -50,5 +50,38 @@ describe("the chart axis", () => {
     expect(axisTicks(2_000_000, 2)).toEqual([0, 1_000_000, 2_000_000]);
     const max = 2_500_000;
     expect(axisTicks(max, 4)).toEqual([0, 0.25, 0.5, 0.75, 1].map((f) => max * f));
+  });
+});
+
+describe("the bar chart's geometry", () => {
+  const chart = (bars: number, minBarWidth?: number) =>
+    barChartGeometry({ width: 640, height: 220, pad: { top: 16, right: 8, bottom: 34, left: 60 }, bars, max: 1_000, barShare: 0.5, minBarWidth });
+
+  it("centres each bar in its slot, slots filling the plot from the left padding", () => {
+    const g = chart(12);
+    expect(g.slot).toBeCloseTo((640 - 60 - 8) / 12);
+    expect(g.barW).toBeCloseTo(g.slot / 2);
+    expect(g.barX(0)).toBeCloseTo(60 + g.slot / 4);
+    expect(g.slotCentre(11)).toBeCloseTo(60 + 11.5 * g.slot);
+    expect(g.barX(3) + g.barW / 2).toBeCloseTo(g.slotCentre(3));
+  });
+
+  it("puts 0 on the baseline and the axis top on the top padding", () => {
+    const g = chart(12);
+    expect(g.baseline).toBe(220 - 34);
+    expect(g.y(0)).toBe(g.baseline);
+    expect(g.y(1_000)).toBe(16);
+  });
+
+  it("draws nothing for 0, at least one unit for a tiny value, and to scale otherwise", () => {
+    const g = chart(12);
+    expect(g.barHeight(0)).toBe(0);
+    expect(g.barHeight(0.001)).toBe(1);
+    expect(g.barHeight(500)).toBeCloseTo(g.plotH / 2);
+  });
+
+  it("keeps a bar at least as wide as asked when the slots are narrow", () => {
+    expect(chart(400, 4).barW).toBe(4);
+    expect(chart(0).slot).toBe(640 - 60 - 8);
   });
 });

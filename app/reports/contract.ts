@@ -86,6 +86,44 @@ export function axisTicks(max: number, divisions: number): number[] {
   return Array.from({ length: divisions + 1 }, (_, i) => max * (i / divisions));
 }
 
+export type ChartPadding = { top: number; right: number; bottom: number; left: number };
+
+/**
+ * Where the bars of a monthly bar chart go, in the chart's own units (SVG user units or PDF
+ * points): one slot per bar, bars centred in their slot, a non-zero value at least 1 unit tall.
+ */
+export function barChartGeometry(o: {
+  width: number;
+  height: number;
+  pad: ChartPadding;
+  bars: number;
+  /** The top of the value axis, e.g. from niceCeiling. */
+  max: number;
+  /** The share of its slot a bar fills. */
+  barShare: number;
+  minBarWidth?: number;
+}) {
+  const plotW = o.width - o.pad.left - o.pad.right;
+  const plotH = o.height - o.pad.top - o.pad.bottom;
+  const baseline = o.pad.top + plotH;
+  const slot = plotW / Math.max(1, o.bars);
+  const barW = Math.max(o.minBarWidth ?? 0, slot * o.barShare);
+  return {
+    plotH,
+    baseline,
+    slot,
+    barW,
+    /** The vertical position of a value. */
+    y: (value: number) => o.pad.top + plotH - (value / o.max) * plotH,
+    /** A bar's height: 0 for nothing, at least 1 for anything. */
+    barHeight: (value: number) => (value > 0 ? Math.max(1, (value / o.max) * plotH) : 0),
+    /** The left edge of bar i. */
+    barX: (i: number) => o.pad.left + i * slot + (slot - barW) / 2,
+    /** The centre of slot i, where its labels go. */
+    slotCentre: (i: number) => o.pad.left + i * slot + slot / 2,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The partner report: only that partner's data; other partners are never named, counted or
 // summed in it. Figures are "as of the end of the period".

@@ -5,7 +5,7 @@
 // domain/ecosystem.server.ts), so the page, the PDF and the CLI cannot disagree.
 import type { DB } from "../db.server";
 import { MODEL_LABEL, type DealSource } from "../domain/attribution";
-import { HHI_BAND_LABEL, type HhiBand } from "../domain/concentration";
+import { HHI_BAND_LABEL, type Concentration } from "../domain/concentration";
 import { countPendingApplications, countActivePartnersJoinedBefore, partnersJoinedBetween, tierNamesOf } from "../domain/partner-roster.server";
 import { programRegistrationCounts } from "../domain/deal-activity.server";
 import { ecosystemReport, filterLongTail, type EcosystemAlert, type EcosystemAnalytics } from "../domain/ecosystem.server";
@@ -34,19 +34,7 @@ import {
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-function concentrationFigures(c: {
-  n: number;
-  revenueCents: number;
-  hhi: number | null;
-  band: HhiBand | null;
-  effectivePartners: number | null;
-  top20Count: number;
-  top20Share: number | null;
-  n80: number | null;
-  gini: number;
-  largestShare: number | null;
-  largestShareAlert: boolean;
-}): ConcentrationFigures {
+function concentrationFigures(c: Concentration): ConcentrationFigures {
   return {
     n: c.n,
     revenueCents: c.revenueCents,

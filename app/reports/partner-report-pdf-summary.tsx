@@ -3,7 +3,7 @@
 // (planSummary) before it is drawn (Summary).
 import { Line, Rect, Svg, Text, View } from "@react-pdf/renderer";
 import { formatDate, formatMoney } from "../domain/format";
-import { axisTicks, niceCeiling, type Kpi, type PartnerReport } from "./contract";
+import { axisTicks, barChartGeometry, niceCeiling, type Kpi, type PartnerReport } from "./contract";
 import { COLOR, FONT_FAMILY } from "./pdf-kit";
 import { fitLine, textWidth } from "./pdf-text";
 import { BODY, BODY_LINE, COLUMN_WIDTH, CONTENT_WIDTH, emptyHeight, type FixedColumn, fixedTable, GAP, HEADER_RIGHT_WIDTH, HEADING, Heading, headingHeight, LH, lines, measure, type Measured, NOTE, noteHeight, ProgressBar, r, ROW_HEIGHT, TableHead, TableRowView, THEAD_HEIGHT } from "./partner-report-pdf-layout";
@@ -16,12 +16,8 @@ function TrendChart({ report }: { report: PartnerReport }) {
   const width = 515;
   const height = 150;
   const pad = { top: 14, right: 4, bottom: 28, left: 52 };
-  const plotW = width - pad.left - pad.right;
-  const plotH = height - pad.top - pad.bottom;
   const max = niceCeiling(report.trend.maxCents);
-  const slot = plotW / Math.max(1, months.length);
-  const barW = slot * 0.62;
-  const y = (cents: number) => pad.top + plotH - (cents / max) * plotH;
+  const { y, baseline, barW, barX, barHeight, slotCentre } = barChartGeometry({ width, height, pad, bars: months.length, max, barShare: 0.62 });
   const axis = (cents: number) => formatMoney(cents, report.currency, { compact: true });
   const label = { fontFamily: FONT_FAMILY, fontSize: 7, fill: COLOR.muted } as const;
   return (
@@ -35,23 +31,21 @@ function TrendChart({ report }: { report: PartnerReport }) {
         </Text>
       ))}
       {months.map((m, i) => {
-        const x = pad.left + i * slot + (slot - barW) / 2;
-        const h = m.cents > 0 ? Math.max(1, (m.cents / max) * plotH) : 0;
+        const h = barHeight(m.cents);
         return (
-          <Rect key={m.period} x={x} y={pad.top + plotH - h} width={barW} height={h} fill={m.current ? COLOR.brand : COLOR.brandLight} />
+          <Rect key={m.period} x={barX(i)} y={baseline - h} width={barW} height={h} fill={m.current ? COLOR.brand : COLOR.brandLight} />
         );
       })}
       {months.map((m, i) => {
-        const cx = pad.left + i * slot + slot / 2;
         return (
-          <Text key={m.period} x={cx} y={pad.top + plotH + 10} textAnchor="middle" style={{ ...label, fill: m.current ? COLOR.text : COLOR.muted }}>
+          <Text key={m.period} x={slotCentre(i)} y={baseline + 10} textAnchor="middle" style={{ ...label, fill: m.current ? COLOR.text : COLOR.muted }}>
             {m.shortLabel}
           </Text>
         );
       })}
       {months.map((m, i) =>
         i === 0 || m.period.endsWith("-01") ? (
-          <Text key={`y${m.period}`} x={pad.left + i * slot + slot / 2} y={pad.top + plotH + 20} textAnchor="middle" style={{ ...label, fontSize: 6.5 }}>
+          <Text key={`y${m.period}`} x={slotCentre(i)} y={baseline + 20} textAnchor="middle" style={{ ...label, fontSize: 6.5 }}>
             {String(m.year)}
           </Text>
         ) : null,
@@ -61,7 +55,7 @@ function TrendChart({ report }: { report: PartnerReport }) {
         .map((m) => {
           const i = months.indexOf(m);
           return (
-            <Text key="value" x={pad.left + i * slot + slot / 2} y={y(m.cents) - 3} textAnchor="middle" style={{ ...label, fill: COLOR.text, fontSize: 6.5 }}>
+            <Text key="value" x={slotCentre(i)} y={y(m.cents) - 3} textAnchor="middle" style={{ ...label, fill: COLOR.text, fontSize: 6.5 }}>
               {axis(m.cents)}
             </Text>
           );

@@ -9,7 +9,7 @@ import { humanize } from "../components/forms";
 import { MODEL_LABEL, MODELS } from "../domain/attribution";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { periodOf as monthOf, quarterOf } from "../domain/periods";
-import { axisTicks, niceCeiling } from "../reports/contract";
+import { axisTicks, barChartGeometry, niceCeiling } from "../reports/contract";
 import {
   parsePeriod,
   partnerAttribution,
@@ -275,13 +275,9 @@ function MonthlyChart({ report }: { report: PartnerAttribution }) {
   const width = 640;
   const height = 220;
   const pad = { top: 12, right: 8, bottom: 34, left: 60 };
-  const plotW = width - pad.left - pad.right;
-  const plotH = height - pad.top - pad.bottom;
   // With nothing credited the axis tops at $1 here (the report's chart: $1,000), as it always has.
   const max = niceCeiling(Math.max(0, ...months.map((m) => m.cents)), 100);
-  const slot = plotW / Math.max(1, months.length);
-  const barW = Math.max(4, slot * 0.68);
-  const y = (cents: number) => pad.top + plotH - (cents / max) * plotH;
+  const { y, baseline, barW, barX, barHeight } = barChartGeometry({ width, height, pad, bars: months.length, max, barShare: 0.68, minBarWidth: 4 });
   const total = months.reduce((s, m) => s + m.cents, 0);
   const best = months.reduce<MonthCredit | null>((b, m) => (m.cents > (b?.cents ?? 0) ? m : b), null);
   const first = months[0];
@@ -317,25 +313,25 @@ function MonthlyChart({ report }: { report: PartnerAttribution }) {
           </g>
         ))}
         {months.map((m, i) => {
-          const x = pad.left + i * slot + (slot - barW) / 2;
-          const top = y(m.cents);
+          const x = barX(i);
+          const h = barHeight(m.cents);
           const showYear = i === 0 || m.month.endsWith("-01");
           return (
             <g key={m.month}>
               <rect
                 x={x}
-                y={m.cents > 0 ? Math.min(top, pad.top + plotH - 1) : pad.top + plotH}
+                y={baseline - h}
                 width={barW}
-                height={m.cents > 0 ? Math.max(1, pad.top + plotH - top) : 0}
+                height={h}
                 rx={2}
                 fill={m.inPeriod ? "#3b4cca" : "#b9c0ea"}
                 opacity={m.partial ? 0.7 : 1}
               />
-              <text x={x + barW / 2} y={pad.top + plotH + 14} textAnchor="middle" fontSize="11" fill="#5b6378">
+              <text x={x + barW / 2} y={baseline + 14} textAnchor="middle" fontSize="11" fill="#5b6378">
                 {m.label.slice(0, 3)}
               </text>
               {showYear ? (
-                <text x={x + barW / 2} y={pad.top + plotH + 27} textAnchor="middle" fontSize="10" fill="#5b6378">
+                <text x={x + barW / 2} y={baseline + 27} textAnchor="middle" fontSize="10" fill="#5b6378">
                   {m.month.slice(0, 4)}
                 </text>
               ) : null}

@@ -5,7 +5,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
 import { formatDate, formatMoney } from "../domain/format";
-import { axisTicks, niceCeiling, ReportError, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/contract";
+import { axisTicks, barChartGeometry, niceCeiling, ReportError, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/contract";
 import { buildPartnerReport } from "../reports/partner-report.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -307,12 +307,8 @@ function TrendChart({ report }: { report: PartnerReport }) {
   const width = 640;
   const height = 220;
   const pad = { top: 16, right: 8, bottom: 34, left: 60 };
-  const plotW = width - pad.left - pad.right;
-  const plotH = height - pad.top - pad.bottom;
   const max = niceCeiling(report.trend.maxCents);
-  const slot = plotW / Math.max(1, months.length);
-  const barW = slot * 0.62;
-  const y = (cents: number) => pad.top + plotH - (cents / max) * plotH;
+  const { y, baseline, barW, barX, barHeight } = barChartGeometry({ width, height, pad, bars: months.length, max, barShare: 0.62 });
   const compact = (cents: number) => formatMoney(cents, report.currency, { compact: true });
   const summary =
     `Bar chart of credited revenue per month under the ${report.modelLabel} model, ` +
@@ -329,23 +325,23 @@ function TrendChart({ report }: { report: PartnerReport }) {
           </g>
         ))}
         {months.map((m, i) => {
-          const x = pad.left + i * slot + (slot - barW) / 2;
-          const h = m.cents > 0 ? Math.max(1, (m.cents / max) * plotH) : 0;
+          const x = barX(i);
+          const h = barHeight(m.cents);
           return (
             <g key={m.period}>
-              <rect x={x} y={pad.top + plotH - h} width={barW} height={h} rx={2} fill={m.current ? "#3b4cca" : "#b9c0ea"}>
+              <rect x={x} y={baseline - h} width={barW} height={h} rx={2} fill={m.current ? "#3b4cca" : "#b9c0ea"}>
                 <title>{`${m.label}: ${m.text}`}</title>
               </rect>
-              <text x={x + barW / 2} y={pad.top + plotH + 14} textAnchor="middle" fontSize="11" fill={m.current ? "#1b2030" : "#5b6378"}>
+              <text x={x + barW / 2} y={baseline + 14} textAnchor="middle" fontSize="11" fill={m.current ? "#1b2030" : "#5b6378"}>
                 {m.shortLabel}
               </text>
               {i === 0 || m.period.endsWith("-01") ? (
-                <text x={x + barW / 2} y={pad.top + plotH + 27} textAnchor="middle" fontSize="10" fill="#5b6378">
+                <text x={x + barW / 2} y={baseline + 27} textAnchor="middle" fontSize="10" fill="#5b6378">
                   {m.year}
                 </text>
               ) : null}
               {m.current && m.cents > 0 ? (
-                <text x={x + barW / 2} y={pad.top + plotH - h - 4} textAnchor="middle" fontSize="10" fill="#1b2030">
+                <text x={x + barW / 2} y={baseline - h - 4} textAnchor="middle" fontSize="10" fill="#1b2030">
                   {compact(m.cents)}
                 </text>
               ) : null}
