@@ -168,6 +168,30 @@ describe("registerDeal", () => {
   });
 });
 
+describe("approveRegistration", () => {
+  it("approves a flagged registration once the holder's protection ran out, before the daily job expired it", () => {
+    const holder = createPartnerWithUser(db);
+    const other = createPartnerWithUser(db);
+    const domain = uniqueDomain("lapsed-approval");
+    const start = new Date("2031-01-01T00:00:00Z");
+    const held = registerDeal(db, holder.who, registrationInput(domain), start);
+    if (held.status !== "registered") throw new Error("registration failed");
+    approveRegistration(db, "system", held.dealId, start);
+    const flagged = registerDeal(db, other.who, registrationInput(domain, { conflictNote: "They asked us directly." }), new Date(start.getTime() + 10 * DAY));
+    if (flagged.status !== "registered") throw new Error("second registration failed");
+    expect(flagged.holdsClaim).toBe(false);
+
+    // While the holder's protection runs, the approval is refused with the reason.
+    expect(() => approveRegistration(db, "system", flagged.dealId, new Date(start.getTime() + 20 * DAY))).toThrow(/holds this account/);
+    // After it ran out (the holder is still 'approved': the daily job has not run), it goes through.
+    const later = new Date(start.getTime() + 91 * DAY);
+    expect(approveRegistration(db, "system", flagged.dealId, later).protectionEndsAt.getTime()).toBeGreaterThan(later.getTime());
+    const claim = (id: number) => db.select({ holdsClaim: deals.holdsClaim, stage: deals.stage }).from(deals).where(eq(deals.id, id)).get();
+    expect(claim(flagged.dealId)).toEqual({ holdsClaim: true, stage: "approved" });
+    expect(claim(held.dealId)).toEqual({ holdsClaim: false, stage: "approved" });
+  });
+});
+
 describe("checkDomainForPartner", () => {
   it("says free, own or already registered, and never who holds it", () => {
     const holder = createPartnerWithUser(db, "Gamma Secretive");

@@ -46,6 +46,15 @@ export function activeClaim(db: Pick<DB, "select">, customerId: number, now: Dat
   return holder;
 }
 
+/**
+ * A claim whose protection ran out but that the daily job has not expired yet still holds the
+ * unique claim slot; a registration or an approval that finds no active claim releases it
+ * first. Call only after activeClaim() found none.
+ */
+function releaseLapsedClaim(tx: Pick<DB, "update">, customerId: number) {
+  tx.update(deals).set({ holdsClaim: false }).where(and(eq(deals.customerId, customerId), eq(deals.holdsClaim, true))).run();
+}
+
 function isExistingCustomer(db: Pick<DB, "select">, customerId: number, now: Date) {
   const since = existingCustomerSince(now);
   return !!db
@@ -130,13 +139,7 @@ export function registerDeal(
         check: holder?.partnerId === who.partnerId ? { status: "own", dealId: holder.id } : { status: "already_registered" },
       } as const;
     }
-    // A claim whose protection ran out is released here, before the daily job gets to it.
-    const stale = tx
-      .select({ id: deals.id })
-      .from(deals)
-      .where(and(eq(deals.customerId, customer.id), eq(deals.holdsClaim, true)))
-      .get();
-    if (stale && !holder) tx.update(deals).set({ holdsClaim: false }).where(eq(deals.id, stale.id)).run();
+    if (!holder) releaseLapsedClaim(tx, customer.id);
 
     const holdsClaim = !conflict;
     const deal = tx
@@ -206,6 +209,7 @@ export function approveRegistration(db: DB, actor: Actor, dealId: number, now = 
         409,
       );
     }
+    if (!holder) releaseLapsedClaim(tx, deal.customerId);
     const protectionEndsAt = new Date(now.getTime() + protectionDays(tx) * DAY);
     tx.update(deals)
       .set({ stage: "approved", decidedAt: now, decidedBy: actor === "system" ? null : actor.id, protectionEndsAt, holdsClaim: true })

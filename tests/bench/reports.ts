@@ -6,7 +6,7 @@
 //
 //   npm run bench:reports -- --partners 10000 --processes 2 --concurrency 2
 //
-// Targets (DESIGN.md scale, 2 cores): 10,000 partners ≤ 5 minutes, peak RSS ≤ 400 MB per
+// Targets (the design scale of 10,000 partners and 1,000,000 deals, 2 cores): 10,000 partners ≤ 5 minutes, peak RSS ≤ 400 MB per
 // process, ms/report ≤ 2.5 × the bare render.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -35,7 +35,7 @@ const MB = 1024 * 1024;
 const USAGE = `Usage: npm run bench:reports -- [options]
 
   --partners N      partners to seed and report on (default 10000)
-  --deals N         deals to seed (default 100 per partner, the DESIGN.md scale)
+  --deals N         deals to seed (default 100 per partner, the design scale)
   --processes N     worker processes claiming from the queue (default: CPU count, ${os.availableParallelism()})
   --concurrency N   async workers per process (default 2)
   --database PATH   reuse a database seeded by an earlier run (--keep) instead of seeding
