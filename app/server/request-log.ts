@@ -36,11 +36,15 @@ export function formatRequestFailure({ method, url, status, reason, at }: Reques
   return `[request] ${method} ${path} ${status} ${safeReason}${at ? ` (${at})` : ""}`;
 }
 
-/** The first stack frame of an error, as "file:line:column". */
+/** Where an error was thrown: the first stack frame in our code (else the first one). */
 export function thrownAt(error: unknown): string | undefined {
   if (!(error instanceof Error) || !error.stack) return undefined;
-  const frame = error.stack.split("\n").find((line) => line.trimStart().startsWith("at "));
-  return frame?.trim().replace(/^at /, "");
+  const frames = error.stack
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("at "))
+    .map((line) => line.slice(3));
+  return frames.find((f) => !/node_modules|\(node:|^node:/.test(f)) ?? frames[0];
 }
 
 export function logRequestFailure(failure: RequestFailure) {
