@@ -141,7 +141,7 @@ export function createApp(options: AppOptions) {
   );
 
   // A request the layers above refused or failed: one log line (request-log.ts), a plain answer.
-  app.use((error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
+  app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const refused = error instanceof BodyRefused ? error : null;
     const status = refused?.status ?? 500;
     logRequestFailure({
@@ -151,7 +151,8 @@ export function createApp(options: AppOptions) {
       reason: refused ? refused.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       at: refused ? undefined : thrownAt(error),
     });
-    if (res.headersSent) return next(error);
+    // Too late for an answer of ours: end the half-sent one (Express would log the stack).
+    if (res.headersSent) return void res.destroy();
     if (refused?.unread) discardRestOfBody(req);
     res
       .status(status)
