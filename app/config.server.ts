@@ -8,6 +8,18 @@ const booleanFlag = z
   .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
   .transform((v) => ["1", "true", "yes", "on"].includes(v));
 
+const UNITS: Record<string, number> = { "": 1, b: 1, kib: 1024, kb: 1024, mib: 1024 ** 2, mb: 1024 ** 2 };
+
+/** A size in bytes, written as bytes or with a unit: `65536`, `64KiB`, `3MiB`. */
+const byteSize = z
+  .string()
+  .regex(/^\s*\d+\s*(b|kib|kb|mib|mb)?\s*$/i, "must be a size such as 65536, 64KiB or 3MiB")
+  .transform((v) => {
+    const [, n, unit = ""] = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(v)!;
+    return Number(n) * UNITS[unit.toLowerCase()]!;
+  })
+  .refine((n) => n >= 1024, "must be at least 1KiB");
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -29,6 +41,10 @@ const schema = z
     OUTBOX_DIR: z.string().min(1).default("./data/outbox"),
     DEMO: booleanFlag.default("1"),
     SCHEDULER: booleanFlag.default("1"),
+    /** The largest request body a form may send (every route but the CSV imports). */
+    FORM_BODY_LIMIT: byteSize.default("64KiB"),
+    /** The largest request body of a CSV import (the file itself is limited to 2 MB by the page). */
+    IMPORT_BODY_LIMIT: byteSize.default("3MiB"),
   })
   .transform((env) => ({
     ...env,

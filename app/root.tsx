@@ -9,6 +9,7 @@ import {
   useRouteError,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { useNonce } from "./components/nonce-provider";
 import stylesheet from "./styles/app.css?url";
 
 export const links: LinksFunction = () => [
@@ -19,6 +20,8 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Partner Portal" }];
 
 export function Layout({ children }: { children: ReactNode }) {
+  // The Content-Security-Policy allows inline scripts only with this request's nonce.
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -29,8 +32,8 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -1,6 +1,6 @@
 // The Express application around the Remix build: security headers, the cross-site POST
-// guard, static assets, session validation, and the load context every route receives.
-import { createRequestHandler } from "@remix-run/express";
+// guard, static assets, request bodies within limits, session validation, the load context
+// every route receives, and one log line per failed request.
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import path from "node:path";
@@ -8,6 +8,10 @@ import { authenticate, type AuthContext } from "../auth/session.server";
 import type { DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
+import { createRemixHandler } from "./remix-handler";
+import { BodyRefused, discardRestOfBody, readRequestBody } from "./request-body";
+import { logRequestFailure, thrownAt } from "./request-log";
+import { securityHeaders } from "./security-headers";
 
 declare module "@remix-run/node" {
   interface Future {
@@ -19,6 +23,8 @@ declare module "@remix-run/node" {
     mailer: Mailer;
     auth: AuthContext | null;
     clientIp: string;
+    /** This response's Content-Security-Policy nonce, for inline scripts (entry.server.tsx). */
+    cspNonce: string;
   }
 }
 
@@ -36,24 +42,35 @@ export type AppOptions = {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** What an unsafe request's Origin says about it; `same-origin` lets it through. */
+export type OriginCheck = "same-origin" | "cross-site" | "host-mismatch";
+
 /**
- * Remix 2.17 compares Origin with Host itself but answers a mismatch with a 500; we refuse it
- * first with a 403. A POST whose Origin is another site (or the opaque "null"), or whose
- * browser says it is cross-site, never reaches an action.
+ * Remix 2.17 compares Origin with X-Forwarded-Host or Host itself but answers a mismatch with
+ * a 500; we refuse it first with a 403. A POST whose Origin is another site (or the opaque
+ * "null"), or whose browser says it is cross-site, never reaches an action. One whose Origin
+ * is APP_URL but whose Host is not comes through a proxy that rewrites Host: refused too (Remix
+ * would refuse it), with a hint for the operator.
  */
-export function isCrossSite(req: express.Request, appUrl: string): boolean {
-  if (SAFE_METHODS.has(req.method)) return false;
-  if (req.get("sec-fetch-site") === "cross-site") return true;
+export function checkOrigin(req: express.Request, appUrl: string): OriginCheck {
+  if (SAFE_METHODS.has(req.method)) return "same-origin";
+  if (req.get("sec-fetch-site") === "cross-site") return "cross-site";
   const origin = req.get("origin");
-  if (origin === undefined) return false;
-  if (origin === "null") return true;
-  let host: string;
+  if (origin === undefined) return "same-origin";
+  if (origin === "null") return "cross-site";
+  let originHost: string;
   try {
-    host = new URL(origin).host;
+    originHost = new URL(origin).host;
   } catch {
-    return true;
+    return "cross-site";
   }
-  return host !== req.get("host") && host !== new URL(appUrl).host;
+  if (originHost === requestHost(req)) return "same-origin";
+  return originHost === new URL(appUrl).host ? "host-mismatch" : "cross-site";
+}
+
+/** The host Remix compares the Origin with: the first X-Forwarded-Host, or Host. */
+function requestHost(req: express.Request): string | undefined {
+  return req.get("x-forwarded-host")?.split(",")[0]?.trim() || req.get("host");
 }
 
 export function createApp(options: AppOptions) {
@@ -63,15 +80,22 @@ export function createApp(options: AppOptions) {
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
 
+  app.use(securityHeaders(config, { dev: options.viteMiddleware !== undefined }));
   app.use((req, res, next) => {
-    res.set({
-      "X-Content-Type-Options": "nosniff",
-      "X-Frame-Options": "DENY",
-      "Referrer-Policy": "same-origin",
-      "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-    });
-    if (isCrossSite(req, config.APP_URL)) {
+    const check = checkOrigin(req, config.APP_URL);
+    if (check === "cross-site") {
       res.status(403).type("text/plain").send("Cross-site request refused.");
+      return;
+    }
+    if (check === "host-mismatch") {
+      res
+        .status(403)
+        .type("text/plain")
+        .send(
+          `Request refused: the Host header (${requestHost(req) ?? "none"}) does not match APP_URL ` +
+            `(${new URL(config.APP_URL).host}). Configure your proxy to pass the original Host ` +
+            `(or X-Forwarded-Host), or set APP_URL to the address people use.`,
+        );
       return;
     }
     next();
@@ -88,8 +112,8 @@ export function createApp(options: AppOptions) {
     app.use(express.static(clientDir, { maxAge: "1h" }));
   }
 
-  const handleRemix = createRequestHandler({
-    build: options.build as never,
+  const handleRemix = createRemixHandler({
+    build: options.build,
     mode: config.NODE_ENV === "production" ? "production" : "development",
     getLoadContext: (req, res) => ({
       db,
@@ -97,10 +121,12 @@ export function createApp(options: AppOptions) {
       mailer,
       auth: (res.locals.auth as AuthContext | null) ?? null,
       clientIp: req.ip ?? "unknown",
+      cspNonce: res.locals.cspNonce as string,
     }),
   });
   app.all(
     "*",
+    readRequestBody(config),
     async (req, res, next) => {
       try {
         const { auth, setCookies } = await authenticate(db, { secureCookies }, req.headers.cookie);
@@ -113,5 +139,25 @@ export function createApp(options: AppOptions) {
     },
     handleRemix,
   );
+
+  // A request the layers above refused or failed: one log line (request-log.ts), a plain answer.
+  app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const refused = error instanceof BodyRefused ? error : null;
+    const status = refused?.status ?? 500;
+    logRequestFailure({
+      method: req.method,
+      url: req.originalUrl,
+      status,
+      reason: refused ? refused.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      at: refused ? undefined : thrownAt(error),
+    });
+    // Too late for an answer of ours: end the half-sent one (Express would log the stack).
+    if (res.headersSent) return void res.destroy();
+    if (refused?.unread) discardRestOfBody(req);
+    res
+      .status(status)
+      .type("text/plain")
+      .send(refused ? refused.message : "Something went wrong on our side. Try again in a moment.");
+  });
   return app;
 }

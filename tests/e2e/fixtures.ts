@@ -64,7 +64,31 @@ type Fixtures = {
   managerPage: Page;
 };
 
-export const test = base.extend<Fixtures>({
+/**
+ * Every page of every test is watched for Content-Security-Policy violations: Chromium reports
+ * each one on the console, and the `securitypolicyviolation` event (in every frame, including
+ * srcdoc iframes) reports it again with the directive. A test with any violation fails.
+ */
+const watchForCspViolations = base.extend({
+  context: async ({ context }, use) => {
+    const violations: string[] = [];
+    await context.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) => {
+        console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
+      });
+    });
+    context.on("console", (message) => {
+      const text = message.text();
+      if (message.type() === "error" && /Content Security Policy|CSP violation/i.test(text)) {
+        violations.push(`${message.page()?.url() ?? "?"}: ${text}`);
+      }
+    });
+    await use(context);
+    expect(violations, "Content-Security-Policy violations reported by the browser").toEqual([]);
+  },
+});
+
+export const test = watchForCspViolations.extend<Fixtures>({
   signIn: async ({ page }, use) => {
     await use((email, password) => signIn(page, email, password));
   },
