@@ -61,7 +61,7 @@ export function createApp(options: AppOptions) {
   const secureCookies = config.APP_URL.startsWith("https:");
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  app.set("trust proxy", config.TRUST_PROXY);
 
   app.use((req, res, next) => {
     res.set({
