@@ -116,10 +116,14 @@ export type PendingSignIn = {
   user: { id: string; email: string; name: string; role: string; partnerId: number | null };
 };
 
-/** The unexpired pending sign-in the request's cookie points at, or null. */
-export async function readPendingSignIn(db: DB, cookieHeader: string | null): Promise<PendingSignIn | null> {
+/** The pending sign-in token the request carries, if any. */
+export async function pendingToken(cookieHeader: string | null): Promise<string | null> {
   const token: unknown = await pendingCookie(false).parse(cookieHeader);
-  if (typeof token !== "string" || !token) return null;
+  return typeof token === "string" && token ? token : null;
+}
+
+/** The unexpired, not yet completed pending sign-in of `token`, or null. */
+export function readPendingSignIn(db: DB, token: string): PendingSignIn | null {
   const row = db
     .select({
       tokenHash: pendingSignIns.tokenHash,

@@ -13,7 +13,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation, type ShouldRevalidateFunction } from "@remix-run/react";
 import { homeFor } from "../auth/guards.server";
 import { authenticatorCodeSchema, signInCodeSchema } from "../auth/two-factor-forms";
-import { clearPendingCookie, completePendingSignIn, readPendingSignIn } from "../auth/sign-in.server";
+import { clearPendingCookie, completePendingSignIn, pendingToken, readPendingSignIn } from "../auth/sign-in.server";
 import { confirmEnrolment, enrolmentDetails, startEnrolment, verifySecondFactor } from "../auth/two-factor.server";
 import { AuthCard, Field, FormErrors } from "../components/forms";
 import { AuthenticatorKey, RecoveryCodes } from "../components/two-factor";
@@ -31,8 +31,12 @@ const restart = async (context: LoaderFunctionArgs["context"]) =>
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (context.auth) throw redirect(homeFor(context.auth.user));
-  const pending = await readPendingSignIn(context.db, request.headers.get("cookie"));
-  if (!pending) throw await restart(context);
+  const token = await pendingToken(request.headers.get("cookie"));
+  if (!token) throw await restart(context);
+  const pending = readPendingSignIn(context.db, token);
+  // Expired, or just completed: the page that renders the action's result (the recovery codes
+  // after enrolling, without JavaScript) still comes through here with the old cookie.
+  if (!pending) return { purpose: "over" as const, email: null, enrolment: null };
   if (pending.purpose === "enrol") {
     const key = startEnrolment(context.db, context.config.APP_SECRET, pending.user.id);
     if (key) {
@@ -48,7 +52,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   if (context.auth) throw redirect(homeFor(context.auth.user));
-  const pending = await readPendingSignIn(context.db, request.headers.get("cookie"));
+  const token = await pendingToken(request.headers.get("cookie"));
+  const pending = token ? readPendingSignIn(context.db, token) : null;
   if (!pending) throw await restart(context);
   const settings = settingsOf(context);
   const formData = await request.formData();
@@ -108,6 +113,17 @@ export default function TwoFactorStep() {
             Continue
           </a>
         </RecoveryCodes>
+      </AuthCard>
+    );
+  }
+  if (purpose === "over") {
+    return (
+      <AuthCard>
+        <h1>Sign in again</h1>
+        <p>This sign-in step has expired or was already completed.</p>
+        <div className="links">
+          <Link to="/login">Sign in with your password</Link>
+        </div>
       </AuthCard>
     );
   }
