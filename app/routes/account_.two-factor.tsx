@@ -172,7 +172,7 @@ function Enrol({ enrolment }: { enrolment: { qrSvg: string; manualKey: string } 
         Set up your authenticator app
       </h2>
       <AuthenticatorKey {...enrolment} />
-      <Form method="post" className="form" {...getFormProps(form)}>
+      <Form method="post" className="form" {...getFormProps(form)} style={{ maxWidth: "24rem" }}>
         <FormErrors errors={form.errors} id={form.errorId} />
         <Field
           meta={fields.code}
@@ -264,7 +264,7 @@ function PasswordAction({
       <p className="muted small" style={{ margin: 0 }}>
         {text}
       </p>
-      <Form method="post" className="form" {...getFormProps(form)}>
+      <Form method="post" className="form" {...getFormProps(form)} style={{ maxWidth: "24rem" }}>
         <FormErrors errors={form.errors} id={form.errorId} />
         <Field meta={fields.password} label="Your password" type="password" autoComplete="current-password" />
         <div className="row">
