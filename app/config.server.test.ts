@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEV_APP_SECRET, loadConfig } from "./config.server";
+import { ConfigError, DEV_APP_SECRET, loadConfig as load } from "./config.server";
+
+const loadConfig = (env: Record<string, string>) => load({ NODE_ENV: "test", ...env });
 
 describe("TRUST_PROXY and APP_SECRET", () => {
   it("trusts no proxy and uses the development secret by default", () => {
