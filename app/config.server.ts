@@ -2,6 +2,7 @@
 // (or a CLI) with a message naming the variable and what it should be. It lives beside the app,
 // not in app/server/, because the domain's contexts (APP_URL for links in emails), the jobs and
 // the CLIs read it too, and nothing below the server may import the server.
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const booleanFlag = z
@@ -19,6 +20,48 @@ const byteSize = z
     return Number(n) * UNITS[unit.toLowerCase()]!;
   })
   .refine((n) => n >= 1024, "must be at least 1KiB");
+
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** An address or CIDR range ("10.0.0.1", "10.0.0.0/8", "::1/128"), or one of Express's names. */
+function isProxyAddress(entry: string) {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which peers may tell us the client's address in X-Forwarded-For, as Express's `trust proxy`
+ * takes it: unset trusts nobody (the peer's own address is the client's), a number trusts that
+ * many proxy hops, a comma-separated list trusts those addresses, ranges or names. "true"
+ * (trust anyone) is refused: any client could then pick its own address and dodge throttling.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx): false | number | string[] => {
+    if (!v) return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    const entries = v.split(",").map((e) => e.trim()).filter(Boolean);
+    const bad = entries.filter((e) => !isProxyAddress(e));
+    if (bad.length || entries.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          `must be a hop count (e.g. 1) or a comma-separated list of proxy addresses, CIDR ranges or ` +
+          `loopback/linklocal/uniquelocal (e.g. "loopback" or "10.0.0.0/8"); not understood: ${bad.join(", ") || v}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+/** Only for development and tests: production deployments set their own (see README). */
+export const DEV_APP_SECRET = "dev-only-secret-change-me-in-production-0123456789";
 
 const schema = z
   .object({
@@ -45,6 +88,12 @@ const schema = z
     FORM_BODY_LIMIT: byteSize.default("64KiB"),
     /** The largest request body of a CSV import (the file itself is limited to 2 MB by the page). */
     IMPORT_BODY_LIMIT: byteSize.default("3MiB"),
+    TRUST_PROXY: trustProxy,
+    /** Encrypts stored two-factor keys. Changing it makes every enrolled authenticator unreadable. */
+    APP_SECRET: z
+      .string()
+      .min(32, "must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)")
+      .default(DEV_APP_SECRET),
   })
   .transform((env) => ({
     ...env,

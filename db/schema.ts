@@ -74,6 +74,8 @@ export const programSettings = sqliteTable(
     protectionDays: integer("protection_days").notNull().default(90),
     reportCron: text("report_cron").notNull().default("0 6 1 * *"),
     reportTimeZone: text("report_time_zone").notNull().default("UTC"),
+    /** Program staff must use two-factor sign-in; those without it enrol at their next sign-in. */
+    requireStaffTwoFactor: integer("require_staff_two_factor", { mode: "boolean" }).notNull().default(false),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
   (t) => [check("program_settings_singleton", sql`${t.id} = 1`)],
@@ -172,6 +174,54 @@ export const signInFailures = sqliteTable(
     at: integer("at").notNull(),
   },
   (t) => [index("sign_in_failures_key_at_idx").on(t.key, t.at)],
+);
+
+/** A user's TOTP authenticator: one per user, unconfirmed (enabledAt null) while enrolling. */
+export const twoFactorCredentials = sqliteTable("two_factor_credentials", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** The TOTP key, AES-256-GCM encrypted with a key derived from APP_SECRET: never in clear. */
+  encryptedKey: text("encrypted_key").notNull(),
+  enabledAt: integer("enabled_at", { mode: "timestamp_ms" }),
+  /** The last 30-second time step a code was accepted for: that code and older ones are refused. */
+  lastUsedStep: integer("last_used_step"),
+  createdAt: createdAt(),
+});
+
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** SHA-256 of the normalised code, hex. */
+    codeHash: text("code_hash").notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("recovery_codes_user_code_uq").on(t.userId, t.codeHash)],
+);
+
+/**
+ * A sign-in whose password was right but whose second step (a code, or enrolling when staff
+ * must) is still to come. The browser holds a random token; only its SHA-256 is stored here.
+ */
+export const pendingSignIns = sqliteTable(
+  "pending_sign_ins",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["verify", "enrol"] }).notNull(),
+    /** Already checked by redirectAfterSignIn. */
+    redirectTo: text("redirect_to").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("pending_sign_ins_user_idx").on(t.userId)],
 );
 
 export const invitations = sqliteTable(

@@ -5,7 +5,15 @@ import { Form } from "@remix-run/react";
 import { formatDate } from "../domain/format";
 import { humanize } from "./forms";
 
-type Person = { id: string; name: string; email: string; role: string; disabledAt: Date | string | null };
+type Person = {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  disabledAt: Date | string | null;
+  /** Whether the person signs in with two-factor; lists that do not know it leave the column out. */
+  twoFactor?: boolean;
+};
 type Invitation = {
   id: number;
   name: string;
@@ -27,6 +35,7 @@ export function PeopleTable({
   people: Person[];
   actions?: { me: string; canToggle: boolean; busy: boolean };
 }) {
+  const showTwoFactor = people.some((p) => p.twoFactor !== undefined);
   return (
     <div className="table-wrap">
       <table>
@@ -36,6 +45,7 @@ export function PeopleTable({
             <th scope="col">Email</th>
             <th scope="col">Role</th>
             <th scope="col">Status</th>
+            {showTwoFactor ? <th scope="col">Two-factor</th> : null}
             {actions ? (
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -52,6 +62,9 @@ export function PeopleTable({
               <td>
                 {person.disabledAt ? <span className="badge danger">Disabled</span> : <span className="badge ok">Active</span>}
               </td>
+              {showTwoFactor ? (
+                <td>{person.twoFactor ? <span className="badge ok">On</span> : <span className="badge neutral">Off</span>}</td>
+              ) : null}
               {actions ? (
                 <td>
                   {person.id === actions.me ? (

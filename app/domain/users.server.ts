@@ -6,6 +6,7 @@ import { passwordChangedEmail } from "../../emails/password-changed";
 import { users } from "../../db/schema";
 import { hashPassword, passwordSchema, verifyPassword } from "../auth/password.server";
 import { endAllSessionsOfUser } from "../auth/session.server";
+import { hasTwoFactorColumn } from "../auth/two-factor.server";
 import { writeTransaction, type DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
 import { actorOf, recordAudit, type Actor } from "./audit.server";
@@ -23,6 +24,7 @@ const listed = {
   role: users.role,
   disabledAt: users.disabledAt,
   createdAt: users.createdAt,
+  twoFactor: hasTwoFactorColumn,
 };
 
 export function listPartnerUsers(db: DB, partnerId: number) {

@@ -9,11 +9,12 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { requireUser } from "../auth/guards.server";
 import { passwordSchema } from "../auth/password-policy";
 import { startSession } from "../auth/session.server";
+import { isTwoFactorEnabled } from "../auth/two-factor.server";
 import { recordSignInFailure, signInBlockedFor } from "../auth/throttle.server";
 import { AppShell } from "../components/app-shell";
 import { Field, FormErrors, humanize, NewPasswordFields } from "../components/forms";
@@ -42,6 +43,7 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     user: { name: user.name, email: user.email, role: user.role, partnerName: user.partnerName },
     account,
+    twoFactor: isTwoFactorEnabled(args.context.db, user.id),
   };
 }
 
@@ -83,7 +85,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { user, account } = useLoaderData<typeof loader>();
+  const { user, account, twoFactor } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
@@ -131,6 +133,18 @@ export default function Account() {
           <p className="muted small" style={{ marginTop: "0.75rem" }}>
             To change your name or email, ask {user.partnerName ? "your company's partner admin" : "a program admin"}.
           </p>
+        </section>
+        <section className="card" aria-labelledby="two-factor">
+          <h2 id="two-factor">
+            Two-factor sign-in{" "}
+            {twoFactor ? <span className="badge ok">On</span> : <span className="badge neutral">Off</span>}
+          </h2>
+          <p className="muted small">
+            {twoFactor
+              ? "Signing in asks for a code from your authenticator app after your password."
+              : "Ask for a code from an app on your phone after your password, so a stolen password alone is not enough."}
+          </p>
+          <Link to="/account/two-factor">{twoFactor ? "Manage two-factor sign-in" : "Set up two-factor sign-in"}</Link>
         </section>
         <section className="card" aria-labelledby="change-password">
           <h2 id="change-password">Change your password</h2>

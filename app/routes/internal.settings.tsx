@@ -3,11 +3,12 @@
 // would do to today's partners without writing anything; "Save" writes everything at once.
 import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { ATTRIBUTION_MODELS } from "../../db/schema";
 import { requireAdmin } from "../auth/guards.server";
+import { isStaffTwoFactorRequired, setStaffTwoFactorRequired } from "../auth/two-factor.server";
 import { Field, FieldError, FormErrors, SelectField, TextareaField } from "../components/forms";
 import { MODEL_LABEL } from "../domain/attribution";
 import { actorOf } from "../domain/audit.server";
@@ -148,6 +149,7 @@ export async function loader(args: LoaderFunctionArgs) {
       attributionModel: settings.attributionModel,
       protectionDays: settings.protectionDays,
       updatedAt: settings.updatedAt?.toISOString() ?? null,
+      requireStaffTwoFactor: isStaffTwoFactorRequired(db),
     },
     tiers: ladder.map((t) => ({
       id: t.id,
@@ -170,6 +172,11 @@ export async function action(args: ActionFunctionArgs) {
   const user = requireAdmin(args);
   const { db } = args.context;
   const formData = await args.request.formData();
+  // Its own small form: one switch, saved at once, separate from the ladder.
+  if (formData.get("intent") === "staff-two-factor") {
+    setStaffTwoFactorRequired(db, user, formData.get("required") === "on");
+    return redirect("/internal/settings");
+  }
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") {
     // A list intent (add or discard a row without JavaScript) is not an error.
@@ -405,7 +412,34 @@ function SettingsForm({ settings, tiers }: LoaderData) {
       </Form>
 
       {actionData?.preview ? <PreviewPanel preview={actionData.preview} /> : null}
+
+      <StaffTwoFactorSetting required={settings.requireStaffTwoFactor} />
     </div>
+  );
+}
+
+function StaffTwoFactorSetting({ required }: { required: boolean }) {
+  return (
+    <section className="card stack" aria-labelledby="staff-two-factor-heading">
+      <h2 id="staff-two-factor-heading" style={{ margin: 0 }}>
+        Two-factor sign-in for staff
+      </h2>
+      <Form method="post" className="stack" style={{ gap: "0.75rem" }}>
+        <label className="row" style={{ gap: "0.5rem" }}>
+          <input type="checkbox" name="required" defaultChecked={required} />
+          Require two-factor sign-in for program staff
+        </label>
+        <p className="muted small" style={{ margin: 0 }}>
+          Staff who have not set it up are asked to at their next sign-in, before they can use the partner team
+          pages, and cannot turn it off.
+        </p>
+        <div>
+          <button type="submit" name="intent" value="staff-two-factor" className="secondary">
+            Save two-factor setting
+          </button>
+        </div>
+      </Form>
+    </section>
   );
 }
 

@@ -21,12 +21,6 @@ const schema = z.object({
   redirectTo: z.string().optional(),
 });
 
-/** Only paths on this site: never an absolute or protocol-relative URL. */
-export function safeRedirect(to: string | null | undefined, fallback: string) {
-  if (!to || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
-}
-
 export async function loader({ context }: LoaderFunctionArgs) {
   if (context.auth) throw redirect(homeFor(context.auth.user));
   return { demo: context.config.DEMO };
@@ -41,19 +35,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password, redirectTo } = submission.value;
   const result = await signIn(
     context.db,
-    { secureCookies: context.config.APP_URL.startsWith("https:") },
-    { email, password, ip: context.clientIp },
+    { secureCookies: context.config.APP_URL.startsWith("https:"), appUrl: context.config.APP_URL },
+    { email, password, ip: context.clientIp, redirectTo },
   );
   if (!result.ok) {
     return data(submission.reply({ formErrors: [result.message], hideFields: ["password"] }), {
       status: result.status,
     });
   }
-  const home = result.role === "partner_user" || result.role === "partner_admin" ? "/dashboard" : "/internal";
-  const target = safeRedirect(redirectTo, home);
-  // Never send a partner to an internal page or staff to a partner page after sign-in.
-  const sameSide = home === "/internal" ? target.startsWith("/internal") || target === "/account" : !target.startsWith("/internal");
-  return redirect(sameSide ? target : home, { headers: { "Set-Cookie": result.cookie } });
+  return redirect(result.location, { headers: { "Set-Cookie": result.cookie } });
 }
 
 export default function Login() {

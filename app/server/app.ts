@@ -78,7 +78,7 @@ export function createApp(options: AppOptions) {
   const secureCookies = config.APP_URL.startsWith("https:");
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  app.set("trust proxy", config.TRUST_PROXY);
 
   app.use(securityHeaders(config, { dev: options.viteMiddleware !== undefined }));
   app.use((req, res, next) => {

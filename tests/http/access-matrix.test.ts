@@ -89,6 +89,20 @@ const MATRIX: Record<string, Row> = {
     get: { anonymous: 404, partnerUserA: 404, partnerAdminB: 404, manager: 404, admin: 404 },
   },
   "routes/account": { url: () => "/account", get: signedIn },
+  "routes/account_.two-factor": {
+    url: () => "/account/two-factor",
+    get: signedIn,
+    post: { body: { intent: "disable", password: "wrong" }, expect: { anonymous: "login" } },
+  },
+  // Only a pending sign-in (password right, code to come) reaches it; signed-in users go home.
+  "routes/login_.two-factor": {
+    url: () => "/login/two-factor",
+    get: { anonymous: "->/login", partnerUserA: "->/dashboard", partnerAdminB: "->/dashboard", manager: "->/internal", admin: "->/internal" },
+    post: {
+      body: { intent: "verify", code: "123456" },
+      expect: { anonymous: "->/login", partnerUserA: "->/dashboard", partnerAdminB: "->/dashboard", manager: "->/internal", admin: "->/internal" },
+    },
+  },
   "routes/_portal.dashboard": { url: () => "/dashboard", get: partnerSide(), post: undefined },
   "routes/_portal.team": {
     url: () => "/team",
