@@ -1,13 +1,32 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEV_APP_SECRET, loadConfig as load } from "./config.server";
+import { ConfigError, loadConfig as load } from "./config.server";
 
-const loadConfig = (env: Record<string, string>) => load({ NODE_ENV: "test", ...env });
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "config-"));
+const loadConfig = (env: Record<string, string>) =>
+  load({ NODE_ENV: "test", DATABASE_PATH: path.join(dataDir, "portal.db"), ...env });
 
 describe("TRUST_PROXY and APP_SECRET", () => {
-  it("trusts no proxy and uses the development secret by default", () => {
-    const config = loadConfig({});
-    expect(config.TRUST_PROXY).toBe(false);
-    expect(config.APP_SECRET).toBe(DEV_APP_SECRET);
+  it("trusts no proxy by default", () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+  });
+
+  it("without APP_SECRET, makes a random one beside the database, private to its owner, and keeps it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-secret-"));
+    const first = loadConfig({ DATABASE_PATH: path.join(dir, "data", "portal.db") }).APP_SECRET;
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    const file = path.join(dir, "data", "app-secret");
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ DATABASE_PATH: path.join(dir, "data", "portal.db") }).APP_SECRET).toBe(first);
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), "config-secret-"));
+    expect(loadConfig({ DATABASE_PATH: path.join(other, "portal.db") }).APP_SECRET).not.toBe(first);
+    // A secret the operator sets wins and writes nothing.
+    const set = "x".repeat(40);
+    const third = fs.mkdtempSync(path.join(os.tmpdir(), "config-secret-"));
+    expect(loadConfig({ APP_SECRET: set, DATABASE_PATH: path.join(third, "portal.db") }).APP_SECRET).toBe(set);
+    expect(fs.existsSync(path.join(third, "app-secret"))).toBe(false);
   });
 
   it("reads a hop count or a list of proxy addresses", () => {

@@ -2,7 +2,10 @@
 // (or a CLI) with a message naming the variable and what it should be. It lives beside the app,
 // not in app/server/, because the domain's contexts (APP_URL for links in emails), the jobs and
 // the CLIs read it too, and nothing below the server may import the server.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import { isIP } from "node:net";
+import path from "node:path";
 import { z } from "zod";
 
 const booleanFlag = z
@@ -60,8 +63,27 @@ const trustProxy = z
     return entries;
   });
 
-/** Only for development and tests: production deployments set their own (see README). */
-export const DEV_APP_SECRET = "dev-only-secret-change-me-in-production-0123456789";
+/**
+ * APP_SECRET when the operator set none: a random one kept beside the database file (mode 0600)
+ * and reused from then on, so no installation runs on a published key and a restart keeps
+ * enrolled authenticators readable. Back it up with the database (README, Security).
+ */
+export function secretBesideDatabase(databasePath: string): string {
+  if (databasePath === ":memory:") return randomBytes(32).toString("hex");
+  const file = path.join(path.dirname(path.resolve(databasePath)), "app-secret");
+  const read = () => fs.readFileSync(file, "utf8").trim();
+  if (fs.existsSync(file)) return read();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString("hex");
+  try {
+    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+    return secret;
+  } catch (error) {
+    // Another process (a CLI, a second server) created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return read();
+    throw error;
+  }
+}
 
 const schema = z
   .object({
@@ -93,11 +115,12 @@ const schema = z
     APP_SECRET: z
       .string()
       .min(32, "must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)")
-      .default(DEV_APP_SECRET),
+      .optional(),
   })
   .transform((env) => ({
     ...env,
     APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
+    APP_SECRET: env.APP_SECRET ?? secretBesideDatabase(env.DATABASE_PATH),
   }));
 
 export type Config = z.output<typeof schema>;
