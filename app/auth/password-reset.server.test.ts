@@ -99,9 +99,9 @@ describe("checkResetToken", () => {
 
 describe("resetPassword", () => {
   it("sets the new password, ends every session, audits, and works only once", async () => {
-    await startSession(db, { secureCookies: false }, world.userA.id);
-    await startSession(db, { secureCookies: false }, world.userA.id);
-    await startSession(db, { secureCookies: false }, world.adminA.id);
+    await startSession(db, { APP_URL: "http://portal.test" }, world.userA.id);
+    await startSession(db, { APP_URL: "http://portal.test" }, world.userA.id);
+    await startSession(db, { APP_URL: "http://portal.test" }, world.adminA.id);
     const token = await requestToken("sales@alpha.test");
 
     const result = await resetPassword(db, token, NEW_PASSWORD);

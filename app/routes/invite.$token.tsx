@@ -104,7 +104,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (!(error instanceof InvitationError)) throw error;
     return data(submission.reply({ formErrors: [error.message], hideFields: HIDE }), { status: 409 });
   }
-  const settings = { secureCookies: context.config.APP_URL.startsWith("https:") };
+  const settings = context.config;
   // Whoever was signed in on this browser is signed out: the browser now belongs to the invitee.
   if (context.auth) await endSession(context.db, settings, context.auth.sessionId);
   const cookie = await startSession(context.db, settings, userId);

@@ -41,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password, redirectTo } = submission.value;
   const result = await signIn(
     context.db,
-    { secureCookies: context.config.APP_URL.startsWith("https:") },
+    context.config,
     { email, password, ip: context.clientIp },
   );
   if (!result.ok) {

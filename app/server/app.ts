@@ -58,7 +58,6 @@ export function isCrossSite(req: express.Request, appUrl: string): boolean {
 
 export function createApp(options: AppOptions) {
   const { config, db, mailer } = options;
-  const secureCookies = config.APP_URL.startsWith("https:");
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -103,7 +102,7 @@ export function createApp(options: AppOptions) {
     "*",
     async (req, res, next) => {
       try {
-        const { auth, setCookies } = await authenticate(db, { secureCookies }, req.headers.cookie);
+        const { auth, setCookies } = await authenticate(db, config, req.headers.cookie);
         for (const cookie of setCookies) res.append("Set-Cookie", cookie);
         res.locals.auth = auth;
         next();
