@@ -26,6 +26,15 @@ function scopeCondition(scope: InvitationScope) {
   return "partnerId" in scope ? eq(invitations.partnerId, scope.partnerId) : isNull(invitations.partnerId);
 }
 
+const STAFF_ADMINS_ONLY = "Only program admins can invite to the partner team or cancel its invitations.";
+
+/** Staff accounts are program admins' business; the route's guard says so first, this is the backstop. */
+function assertProgramAdmin(tx: Pick<Tx, "select">, actor: Actor) {
+  if (actor === "system") return;
+  const me = tx.select({ role: users.role }).from(users).where(eq(users.id, actor.id)).get();
+  if (me?.role !== "admin") throw new InvitationError(STAFF_ADMINS_ONLY);
+}
+
 function accountExistsMessage(email: string) {
   return `${email} already has an account. If it was disabled, enable it again instead of sending an invitation.`;
 }
@@ -42,6 +51,7 @@ export function createInvitation(
   const token = generateToken();
   const now = new Date();
   const id = writeTransaction(db, (tx) => {
+    if (input.partnerId === null) assertProgramAdmin(tx, input.actor);
     const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
     if (existing) throw new InvitationError(accountExistsMessage(email));
 
@@ -262,6 +272,7 @@ export function revokeInvitation(db: DB, actor: Actor, id: number, scope: Invita
       )
       .get();
     if (!row) return null;
+    if ("staff" in scope) assertProgramAdmin(tx, actor);
     const now = new Date();
     tx.update(invitations).set({ revokedAt: now }).where(eq(invitations.id, id)).run();
     recordAudit(tx, {
