@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { auditEvents, partners, passwordResets, sessions, users } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
 import { createTestMailer } from "../../tests/support/mail";
@@ -9,6 +9,7 @@ import { listOutbox, type Mailer } from "../mailer.server";
 import { verifyPassword } from "./password.server";
 import {
   checkResetToken,
+  queuePasswordReset,
   requestPasswordReset,
   resetPassword,
   RESET_LIFETIME_MS,
@@ -74,6 +75,17 @@ describe("requestPasswordReset", () => {
   it("stops mailing after a few requests in an hour", async () => {
     for (let i = 0; i < RESET_REQUESTS_PER_HOUR + 2; i++) await requestPasswordReset(ctx, "sales@alpha.test");
     expect(listOutbox(outboxDir)).toHaveLength(RESET_REQUESTS_PER_HOUR);
+  });
+});
+
+describe("queuePasswordReset", () => {
+  it("does no work for the account during the call, and mails the link a moment later", async () => {
+    expect(queuePasswordReset(ctx, "sales@alpha.test")).toBeUndefined();
+    queuePasswordReset(ctx, "nobody@nowhere.test");
+    expect(db.select().from(passwordResets).all()).toHaveLength(0);
+    expect(listOutbox(outboxDir)).toHaveLength(0);
+    await vi.waitFor(() => expect(listOutbox(outboxDir)).toHaveLength(1), { timeout: 5000, interval: 50 });
+    expect(listOutbox(outboxDir)[0].to).toEqual(["sales@alpha.test"]);
   });
 });
 

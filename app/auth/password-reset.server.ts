@@ -1,6 +1,7 @@
 // Forgotten passwords: a single-use link valid for one hour, mailed only to an active account,
-// with an answer that never reveals whether the address has one. Using it replaces the
-// password and signs the account out everywhere.
+// with an answer that never reveals whether the address has one, not even by its timing: the
+// form only queues the address, and the lookup, the write and the email happen after the
+// answer has gone out. Using a link replaces the password and signs the account out everywhere.
 import { and, count, eq, gt, isNull } from "drizzle-orm";
 import { partners, passwordResets, users } from "../../db/schema";
 import { passwordResetEmail } from "../../emails/password-reset";
@@ -23,15 +24,43 @@ export type ResetTokenStatus = "ok" | "expired" | "used" | "invalid";
 const isActive = (u: { disabledAt: Date | null; partnerStatus: string | null }) =>
   u.disabledAt === null && (u.partnerStatus === null || u.partnerStatus === "active");
 
+type ResetRequestContext = { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> };
+
+/**
+ * How long a queued request waits: far longer than writing the answer takes, so the work for
+ * a real account never lands inside the response it could be timed by.
+ */
+export const RESET_QUEUE_DELAY_MS = 250;
+/** A flood of requests cannot grow memory without bound: beyond this they are dropped. */
+const MAX_QUEUED = 1000;
+
+const queue: { ctx: ResetRequestContext; email: string }[] = [];
+let drainTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * What the forgot-password form calls: the same constant work for every address (no lookup,
+ * no write, no mail), and nothing to await. The queued request is handled a moment later by
+ * `requestPasswordReset`; its failures are logged, never shown (the answer is already sent).
+ */
+export function queuePasswordReset(ctx: ResetRequestContext, email: string) {
+  if (queue.length < MAX_QUEUED) queue.push({ ctx, email });
+  drainTimer ??= setTimeout(drainQueue, RESET_QUEUE_DELAY_MS);
+}
+
+function drainQueue() {
+  drainTimer = null;
+  for (const { ctx, email } of queue.splice(0)) {
+    // Not awaited one by one: a slow mail server must not hold back the next request.
+    requestPasswordReset(ctx, email).catch((error) => console.error("Password reset email failed:", error));
+  }
+}
+
 /**
  * Mails a reset link if an active account has this address, and resolves the same way whether
- * or not it does. The caller should not make the answer wait on it: sending takes time only
- * when the account exists.
+ * or not it does. Requests from the web go through `queuePasswordReset`: this takes longer
+ * (a write and an email) only when the account exists.
  */
-export async function requestPasswordReset(
-  ctx: { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> },
-  email: string,
-): Promise<void> {
+export async function requestPasswordReset(ctx: ResetRequestContext, email: string): Promise<void> {
   const user = ctx.db
     .select({ id: users.id, email: users.email, name: users.name, disabledAt: users.disabledAt, partnerStatus: partners.status })
     .from(users)
