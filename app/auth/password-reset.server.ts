@@ -9,7 +9,7 @@ import { writeTransaction, type DB, type Tx } from "../db.server";
 import { actorOf, recordAudit } from "../domain/audit.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
-import { hashPassword, passwordSchema } from "./password.server";
+import { checkNewPassword, hashPassword } from "./password.server";
 import { endAllSessionsOfUser } from "./session.server";
 import { normalizeEmail } from "./sign-in.server";
 import { clearAccountFailures } from "./throttle.server";
@@ -129,10 +129,17 @@ export function checkResetToken(db: DB, token: string): ResetTokenStatus {
 
 export type ResetPasswordResult =
   | { ok: true; user: { id: string; email: string; name: string }; changedAt: Date }
-  | { ok: false; status: Exclude<ResetTokenStatus, "ok"> };
+  | { ok: false; status: Exclude<ResetTokenStatus, "ok"> }
+  /** The password policy refused the new password: `message` is for the password field. */
+  | { ok: false; status: "weak"; message: string };
 
 export async function resetPassword(db: DB, token: string, newPassword: string): Promise<ResetPasswordResult> {
-  passwordSchema.parse(newPassword);
+  // The policy needs the account; a link that does not work is refused below, in the write.
+  const account = lookUp(db, token);
+  if (account && statusOf(account, Date.now()) === "ok") {
+    const weakness = await checkNewPassword(db, newPassword, account);
+    if (weakness) return { ok: false, status: "weak", message: weakness };
+  }
   // argon2 is async and slow: hash before taking the write lock.
   const passwordHash = await hashPassword(newPassword);
   const changedAt = new Date();

@@ -5,7 +5,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { invitationEmail } from "../../emails/invitation";
 import { invitations, partners, users, type Role } from "../../db/schema";
-import { hashPassword } from "../auth/password.server";
+import { checkNewPassword, hashPassword, WeakPasswordError } from "../auth/password.server";
 import { normalizeEmail } from "../auth/sign-in.server";
 import { generateToken, hashToken } from "../auth/tokens.server";
 import { writeTransaction, type DB, type Tx } from "../db.server";
@@ -197,12 +197,21 @@ const REFUSALS: Record<Exclude<InvitationStatus, "ok">, string> = {
   invalid: "This invitation link is not valid.",
 };
 
-/** Creates the invited account and closes the invitation, all or nothing. Returns the user id. */
+/**
+ * Creates the invited account and closes the invitation, all or nothing. Returns the user id.
+ * Throws WeakPasswordError when the password policy refuses the password (for the field),
+ * InvitationError when the link no longer works.
+ */
 export async function acceptInvitation(
   db: DB,
   token: string,
   input: { name: string; password: string },
 ): Promise<string> {
+  const invited = lookUp(db, token);
+  if (invited) {
+    const weakness = await checkNewPassword(db, input.password, { email: invited.email, name: input.name.trim() || invited.name });
+    if (weakness) throw new WeakPasswordError(weakness);
+  }
   // argon2 is async and slow: hash before taking the write lock.
   const passwordHash = await hashPassword(input.password);
   const now = new Date();
