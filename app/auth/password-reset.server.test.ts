@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { auditEvents, partners, passwordResets, sessions, users } from "../../db/schema";
@@ -12,6 +13,7 @@ import {
   queuePasswordReset,
   requestPasswordReset,
   resetPassword,
+  RESET_QUEUE_DELAY_MS,
   RESET_LIFETIME_MS,
   RESET_REQUESTS_PER_HOUR,
 } from "./password-reset.server";
@@ -86,6 +88,23 @@ describe("queuePasswordReset", () => {
     expect(listOutbox(outboxDir)).toHaveLength(0);
     await vi.waitFor(() => expect(listOutbox(outboxDir)).toHaveLength(1), { timeout: 5000, interval: 50 });
     expect(listOutbox(outboxDir)[0].to).toEqual(["sales@alpha.test"]);
+  });
+
+  it("tries again later when the database is busy, without stalling the process", async () => {
+    const other = new Database(db.$client.name);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+      queuePasswordReset(ctx, "sales@alpha.test");
+      const started = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 3 * RESET_QUEUE_DELAY_MS));
+      // Waiting on the lock (SQLite's 5 s busy timeout) would have held up this timer.
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(listOutbox(outboxDir)).toHaveLength(0);
+    } finally {
+      other.exec("COMMIT");
+      other.close();
+    }
+    await vi.waitFor(() => expect(listOutbox(outboxDir)).toHaveLength(1), { timeout: 5000, interval: 50 });
   });
 });
 

@@ -26,15 +26,14 @@ const isActive = (u: { disabledAt: Date | null; partnerStatus: string | null }) 
 
 type ResetRequestContext = { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> };
 
-/**
- * How long a queued request waits: far longer than writing the answer takes, so the work for
- * a real account never lands inside the response it could be timed by.
- */
+/** How long a queued request waits before it is handled, and between tries when SQLite is busy. */
 export const RESET_QUEUE_DELAY_MS = 250;
+const MAX_TRIES = 20;
 /** A flood of requests cannot grow memory without bound: beyond this they are dropped. */
 const MAX_QUEUED = 1000;
 
-const queue: { ctx: ResetRequestContext; email: string }[] = [];
+type Queued = { ctx: ResetRequestContext; email: string; tries: number };
+const queue: Queued[] = [];
 let drainTimer: ReturnType<typeof setTimeout> | null = null;
 
 /**
@@ -43,15 +42,37 @@ let drainTimer: ReturnType<typeof setTimeout> | null = null;
  * `requestPasswordReset`; its failures are logged, never shown (the answer is already sent).
  */
 export function queuePasswordReset(ctx: ResetRequestContext, email: string) {
-  if (queue.length < MAX_QUEUED) queue.push({ ctx, email });
+  enqueue({ ctx, email, tries: 0 });
+}
+
+function enqueue(item: Queued) {
+  if (queue.length < MAX_QUEUED) queue.push(item);
   drainTimer ??= setTimeout(drainQueue, RESET_QUEUE_DELAY_MS);
 }
 
+const isBusy = (error: unknown) => (error as { code?: string } | null)?.code === "SQLITE_BUSY";
+
 function drainQueue() {
   drainTimer = null;
-  for (const { ctx, email } of queue.splice(0)) {
-    // Not awaited one by one: a slow mail server must not hold back the next request.
-    requestPasswordReset(ctx, email).catch((error) => console.error("Password reset email failed:", error));
+  for (const item of queue.splice(0)) {
+    // Not awaited one by one: a slow mail server must not hold back the next request. A busy
+    // database is tried again later rather than waited for: this work never stalls the server
+    // (and so never lands in the timing of anyone's answer).
+    requestPasswordReset(item.ctx, item.email, { waitForLock: false }).catch((error) => {
+      if (isBusy(error) && item.tries + 1 < MAX_TRIES) enqueue({ ...item, tries: item.tries + 1 });
+      else console.error("Password reset email failed:", error);
+    });
+  }
+}
+
+/** Runs `fn` with SQLite's busy timeout off: a locked database throws SQLITE_BUSY at once. */
+function withoutWaiting<T>(db: DB, fn: () => T): T {
+  const previous = Number(db.$client.pragma("busy_timeout", { simple: true }));
+  db.$client.pragma("busy_timeout = 0");
+  try {
+    return fn();
+  } finally {
+    db.$client.pragma(`busy_timeout = ${previous}`);
   }
 }
 
@@ -60,7 +81,11 @@ function drainQueue() {
  * or not it does. Requests from the web go through `queuePasswordReset`: this takes longer
  * (a write and an email) only when the account exists.
  */
-export async function requestPasswordReset(ctx: ResetRequestContext, email: string): Promise<void> {
+export async function requestPasswordReset(
+  ctx: ResetRequestContext,
+  email: string,
+  options: { waitForLock?: boolean } = {},
+): Promise<void> {
   const user = ctx.db
     .select({ id: users.id, email: users.email, name: users.name, disabledAt: users.disabledAt, partnerStatus: partners.status })
     .from(users)
@@ -72,18 +97,20 @@ export async function requestPasswordReset(ctx: ResetRequestContext, email: stri
   const token = generateToken();
   const now = Date.now();
   const expiresAt = new Date(now + RESET_LIFETIME_MS);
-  const created = writeTransaction(ctx.db, (tx) => {
-    const recent = tx
-      .select({ n: count() })
-      .from(passwordResets)
-      .where(and(eq(passwordResets.userId, user.id), gt(passwordResets.createdAt, new Date(now - RESET_LIFETIME_MS))))
-      .get();
-    if ((recent?.n ?? 0) >= RESET_REQUESTS_PER_HOUR) return false;
-    tx.insert(passwordResets)
-      .values({ tokenHash: hashToken(token), userId: user.id, expiresAt, createdAt: new Date(now) })
-      .run();
-    return true;
-  });
+  const insert = () =>
+    writeTransaction(ctx.db, (tx) => {
+      const recent = tx
+        .select({ n: count() })
+        .from(passwordResets)
+        .where(and(eq(passwordResets.userId, user.id), gt(passwordResets.createdAt, new Date(now - RESET_LIFETIME_MS))))
+        .get();
+      if ((recent?.n ?? 0) >= RESET_REQUESTS_PER_HOUR) return false;
+      tx.insert(passwordResets)
+        .values({ tokenHash: hashToken(token), userId: user.id, expiresAt, createdAt: new Date(now) })
+        .run();
+      return true;
+    });
+  const created = options.waitForLock === false ? withoutWaiting(ctx.db, insert) : insert();
   if (!created) return;
 
   const message = passwordResetEmail({
