@@ -53,8 +53,8 @@ export function requireStaff(args: Args): StaffUser {
   return user as StaffUser;
 }
 
-export function requireAdmin(args: Args): StaffUser {
+export function requireAdmin(args: Args, message = "Only program admins can do this."): StaffUser {
   const user = requireStaff(args);
-  if (user.role !== "admin") forbidden("Only program admins can do this.");
+  if (user.role !== "admin") forbidden(message);
   return user;
 }

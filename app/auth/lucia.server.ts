@@ -2,10 +2,14 @@
 // - it stores the session id as given, so the id we give it is SHA-256(cookie token) and the
 //   token lives only in the cookie;
 // - it only knows an idle expiry, so sessions carry an absolute expiry checked on validation;
-// - user and partner status ride along as attributes so a disabled account is refused at once.
-import { and, eq, lt } from "drizzle-orm";
+// - user and partner status ride along as attributes so a disabled account is refused at once;
+// - its cookie settings are fixed when an instance is built, and instances are cached: the only
+//   input is APP_URL (Secure exactly when it is https), so no caller can build one that drops
+//   Secure, and the session clean-up needs no instance at all.
+import { eq, lt, or } from "drizzle-orm";
 import { Lucia, TimeSpan, type Adapter, type DatabaseSession, type DatabaseUser } from "lucia";
 import { partners, sessions, users, type Role } from "../../db/schema";
+import type { Config } from "../config.server";
 import type { DB } from "../db.server";
 
 export const IDLE_TIMEOUT = new TimeSpan(12, "h");
@@ -119,10 +123,24 @@ class DrizzleAdapter implements Adapter {
   }
 
   async deleteExpiredSessions(): Promise<void> {
-    const nowS = Math.floor(Date.now() / 1000);
-    this.db.delete(sessions).where(lt(sessions.expiresAt, nowS)).run();
-    this.db.delete(sessions).where(and(lt(sessions.absoluteExpiresAt, Date.now()))).run();
+    deleteExpiredSessions(this.db);
   }
+}
+
+/** Sessions past their idle or absolute expiry. Plain SQL: no cookie is involved. */
+export function deleteExpiredSessions(db: DB) {
+  const now = Date.now();
+  db.delete(sessions)
+    .where(or(lt(sessions.expiresAt, Math.floor(now / 1000)), lt(sessions.absoluteExpiresAt, now)))
+    .run();
+}
+
+/** What the session cookie depends on: APP_URL only. */
+export type CookieSettings = Pick<Config, "APP_URL">;
+
+/** The one place that decides the Secure flag. */
+export function cookiesAreSecure(settings: CookieSettings) {
+  return new URL(settings.APP_URL).protocol === "https:";
 }
 
 function createLucia(db: DB, secure: boolean) {
@@ -146,12 +164,14 @@ declare module "lucia" {
   }
 }
 
-const instances = new WeakMap<DB, ReturnType<typeof createLucia>>();
-export function luciaFor(db: DB, secure: boolean) {
-  let lucia = instances.get(db);
-  if (!lucia) {
-    lucia = createLucia(db, secure);
-    instances.set(db, lucia);
-  }
+// Per database and per Secure value: whoever asks first, every caller gets the instance its
+// APP_URL calls for.
+const instances = new WeakMap<DB, Map<boolean, ReturnType<typeof createLucia>>>();
+export function luciaFor(db: DB, settings: CookieSettings) {
+  const secure = cookiesAreSecure(settings);
+  let byDb = instances.get(db);
+  if (!byDb) instances.set(db, (byDb = new Map()));
+  let lucia = byDb.get(secure);
+  if (!lucia) byDb.set(secure, (lucia = createLucia(db, secure)));
   return lucia;
 }

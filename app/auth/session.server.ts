@@ -4,7 +4,13 @@
 import { eq } from "drizzle-orm";
 import { sessions, users } from "../../db/schema";
 import type { DB } from "../db.server";
-import { ABSOLUTE_LIFETIME_MS, luciaFor, SESSION_COOKIE } from "./lucia.server";
+import {
+  ABSOLUTE_LIFETIME_MS,
+  deleteExpiredSessions as deleteExpired,
+  luciaFor,
+  SESSION_COOKIE,
+  type CookieSettings,
+} from "./lucia.server";
 import { generateToken, hashToken } from "./tokens.server";
 
 export type SessionUser = {
@@ -18,7 +24,8 @@ export type SessionUser = {
 };
 export type AuthContext = { user: SessionUser; sessionId: string };
 
-export type AuthSettings = { secureCookies: boolean };
+/** Pass the app's config: the cookie's Secure flag follows its APP_URL (see lucia.server.ts). */
+export type AuthSettings = CookieSettings;
 
 function readCookie(header: string | null | undefined, name: string): string | null {
   if (!header) return null;
@@ -37,7 +44,7 @@ export async function authenticate(
 ): Promise<{ auth: AuthContext | null; setCookies: string[] }> {
   const token = readCookie(cookieHeader, SESSION_COOKIE);
   if (!token) return { auth: null, setCookies: [] };
-  const lucia = luciaFor(db, settings.secureCookies);
+  const lucia = luciaFor(db, settings);
   const sessionId = hashToken(token);
   const { session, user } = await lucia.validateSession(sessionId);
   const blank = [lucia.createBlankSessionCookie().serialize()];
@@ -67,7 +74,7 @@ export async function authenticate(
 
 /** A brand-new session (never a reused one) and its Set-Cookie header. */
 export async function startSession(db: DB, settings: AuthSettings, userId: string) {
-  const lucia = luciaFor(db, settings.secureCookies);
+  const lucia = luciaFor(db, settings);
   const token = generateToken();
   await lucia.createSession(
     userId,
@@ -78,7 +85,7 @@ export async function startSession(db: DB, settings: AuthSettings, userId: strin
 }
 
 export async function endSession(db: DB, settings: AuthSettings, sessionId: string) {
-  const lucia = luciaFor(db, settings.secureCookies);
+  const lucia = luciaFor(db, settings);
   await lucia.invalidateSession(sessionId);
   return lucia.createBlankSessionCookie().serialize();
 }
@@ -92,6 +99,7 @@ export function endAllSessionsOfPartner(db: DB, partnerId: number) {
   for (const { id } of ids) endAllSessionsOfUser(db, id);
 }
 
+/** The daily clean-up: needs the database only, never cookie settings. */
 export function deleteExpiredSessions(db: DB) {
-  return luciaFor(db, false).deleteExpiredSessions();
+  deleteExpired(db);
 }

@@ -12,6 +12,7 @@ import type { DB } from "../db.server";
 import { isStaffRole } from "./guards.server";
 import { verifyAgainstDummy, verifyPassword } from "./password.server";
 import { redirectAfterSignIn } from "./redirect.server";
+import { cookiesAreSecure } from "./lucia.server";
 import { startSession, type AuthSettings } from "./session.server";
 import { clearAccountFailures, releaseAttempt, reserveSignInAttempt, tryAgainIn } from "./throttle.server";
 import { generateToken, hashToken } from "./tokens.server";
@@ -31,7 +32,7 @@ export function normalizeEmail(email: string) {
 
 export async function signIn(
   db: DB,
-  settings: AuthSettings & { appUrl: string },
+  settings: AuthSettings,
   input: { email: string; password: string; ip: string; redirectTo?: string },
 ): Promise<SignInResult> {
   const email = normalizeEmail(input.email);
@@ -69,7 +70,7 @@ export async function signIn(
       message: "This account is disabled. Ask your administrator to re-enable it.",
     };
   }
-  const target = redirectAfterSignIn(input.redirectTo, user.role, settings.appUrl);
+  const target = redirectAfterSignIn(input.redirectTo, user.role, settings.APP_URL);
   const purpose = isTwoFactorEnabled(db, user.id)
     ? "verify"
     : isStaffRole(user.role) && isStaffTwoFactorRequired(db)
@@ -106,7 +107,7 @@ async function beginPendingSignIn(
   db.insert(pendingSignIns)
     .values({ tokenHash: hashToken(token), ...input, expiresAt: new Date(now + PENDING_LIFETIME_MS) })
     .run();
-  return pendingCookie(settings.secureCookies).serialize(token);
+  return pendingCookie(cookiesAreSecure(settings)).serialize(token);
 }
 
 export type PendingSignIn = {
@@ -161,5 +162,5 @@ export async function completePendingSignIn(db: DB, settings: AuthSettings, pend
 }
 
 export function clearPendingCookie(settings: AuthSettings) {
-  return pendingCookie(settings.secureCookies).serialize("", { maxAge: 0 });
+  return pendingCookie(cookiesAreSecure(settings)).serialize("", { maxAge: 0 });
 }

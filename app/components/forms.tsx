@@ -3,6 +3,7 @@
 // Also the card that the signed-out pages (invite, reset, apply) are laid out in.
 import { getInputProps, getSelectProps, getTextareaProps, type FieldMetadata } from "@conform-to/react";
 import type { ReactNode } from "react";
+import { PASSWORD_HINT } from "../auth/password-policy";
 
 type InputType = "text" | "email" | "password" | "number" | "date" | "url" | "search" | "month";
 
@@ -119,7 +120,7 @@ export function NewPasswordFields({
         label={label}
         type="password"
         autoComplete="new-password"
-        hint="At least 10 characters. A few unrelated words make a strong password."
+        hint={PASSWORD_HINT}
       />
       <Field meta={confirm} label={confirmLabel} type="password" autoComplete="new-password" />
     </>

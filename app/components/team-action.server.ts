@@ -1,7 +1,8 @@
 // The one action behind both team pages (team-page.tsx): invite, revoke an invitation, disable
 // or enable an account. The route passes the signed-in user and the scope its guard proved
-// (a partner admin: its own partner; the partner team: staff accounts), and every write below
-// is made in that scope, so an id from another partner or side is a 404.
+// (a partner admin: its own partner; a program admin: staff accounts), and every write below
+// is made in that scope, so an id from another partner or side is a 404. Who may act at all is
+// the route's guard, before this runs.
 import { parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
@@ -18,10 +19,6 @@ export type TeamPolicy = {
   user: Pick<SessionUser, "id" | "name" | "email" | "role">;
   scope: InvitationScope;
   inviteSchema: InviteSchema;
-  /** Throws (a 403) when the user may not invite someone with this role. */
-  authorizeInvite?: (role: string) => void;
-  /** Throws (a 403) when the user may not disable or enable accounts. */
-  authorizeToggle?: () => void;
 };
 
 export async function teamAction({ request, context }: ActionFunctionArgs, policy: TeamPolicy) {
@@ -35,7 +32,6 @@ export async function teamAction({ request, context }: ActionFunctionArgs, polic
     if (submission.status !== "success") {
       return data({ intent, result: submission.reply(), notice: null, error: null }, { status: 400 });
     }
-    policy.authorizeInvite?.(submission.value.role);
     const outcome = await inviteAndSend(context, {
       email: submission.value.email,
       name: submission.value.name,
@@ -68,7 +64,6 @@ export async function teamAction({ request, context }: ActionFunctionArgs, polic
   }
 
   if (intent === "disable" || intent === "enable") {
-    policy.authorizeToggle?.();
     const userId = String(formData.get("userId") ?? "");
     try {
       const changed = setUserDisabled(context.db, actor, { userId, disabled: intent === "disable", scope });

@@ -37,34 +37,32 @@ type TeamLoaderData = {
   invitations: Parameters<typeof InvitationsSection>[0]["invitations"];
 };
 
+type InviteSettings = {
+  heading: string;
+  schema: InviteSchema;
+  roleOptions: ReadonlyArray<{ value: string; label: string }>;
+  defaultRole: string;
+};
+
 export function TeamPage({
   description,
   peopleNote,
   canToggle,
+  canRevoke = true,
   invite,
 }: {
   description: string;
   /** Said above the people table, e.g. why the buttons are missing. */
   peopleNote?: string | null;
   canToggle: boolean;
-  invite: {
-    heading: string;
-    schema: InviteSchema;
-    roleOptions: ReadonlyArray<{ value: string; label: string }>;
-    defaultRole: string;
-  };
+  canRevoke?: boolean;
+  /** Null: the viewer may not invite, and the form is not shown. */
+  invite: InviteSettings | null;
 }) {
   const { me, people, invitations } = useLoaderData<TeamLoaderData>();
   const actionData = useActionData<typeof teamAction>();
   const navigation = useNavigation();
   const busy = navigation.state !== "idle";
-  const [form, fields] = useForm({
-    lastResult: actionData?.intent === "invite" ? actionData.result : undefined,
-    defaultValue: { role: invite.defaultRole },
-    constraint: getZodConstraint(invite.schema),
-    shouldValidate: "onBlur",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: invite.schema }),
-  });
   return (
     <div className="stack">
       <div className="page-head">
@@ -86,27 +84,41 @@ export function TeamPage({
         <PeopleTable people={people} actions={{ me, canToggle, busy }} />
       </section>
 
-      <InvitationsSection invitations={invitations} busy={busy} />
+      <InvitationsSection invitations={invitations} busy={busy} canRevoke={canRevoke} />
 
-      <section className="card" aria-labelledby="invite">
-        <h2 id="invite">{invite.heading}</h2>
-        <p className="muted small">
-          They get an email with a link to choose their password; it works once, for 7 days. Inviting the same address
-          again replaces the earlier link.
-        </p>
-        <Form method="post" className="form" {...getFormProps(form)}>
-          <input type="hidden" name="intent" value="invite" />
-          <FormErrors errors={form.errors} id={form.errorId} />
-          <Field meta={fields.name} label="Name" autoComplete="off" />
-          <Field meta={fields.email} label="Email" type="email" autoComplete="off" />
-          <SelectField meta={fields.role} label="Role" options={invite.roleOptions} />
-          <div className="row">
-            <button type="submit" disabled={busy}>
-              Send the invitation
-            </button>
-          </div>
-        </Form>
-      </section>
+      {invite ? <InviteForm invite={invite} busy={busy} /> : null}
     </div>
+  );
+}
+
+function InviteForm({ invite, busy }: { invite: InviteSettings; busy: boolean }) {
+  const actionData = useActionData<typeof teamAction>();
+  const [form, fields] = useForm({
+    lastResult: actionData?.intent === "invite" ? actionData.result : undefined,
+    defaultValue: { role: invite.defaultRole },
+    constraint: getZodConstraint(invite.schema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: invite.schema }),
+  });
+  return (
+    <section className="card" aria-labelledby="invite">
+      <h2 id="invite">{invite.heading}</h2>
+      <p className="muted small">
+        They get an email with a link to choose their password; it works once, for 7 days. Inviting the same address
+        again replaces the earlier link.
+      </p>
+      <Form method="post" className="form" {...getFormProps(form)}>
+        <input type="hidden" name="intent" value="invite" />
+        <FormErrors errors={form.errors} id={form.errorId} />
+        <Field meta={fields.name} label="Name" autoComplete="off" />
+        <Field meta={fields.email} label="Email" type="email" autoComplete="off" />
+        <SelectField meta={fields.role} label="Role" options={invite.roleOptions} />
+        <div className="row">
+          <button type="submit" disabled={busy}>
+            Send the invitation
+          </button>
+        </div>
+      </Form>
+    </section>
   );
 }

@@ -94,7 +94,16 @@ export function PeopleTable({
   );
 }
 
-export function InvitationsSection({ invitations, busy }: { invitations: Invitation[]; busy: boolean }) {
+/** Open invitations; each gets a Revoke button unless `canRevoke` is false (a read-only viewer). */
+export function InvitationsSection({
+  invitations,
+  busy,
+  canRevoke = true,
+}: {
+  invitations: Invitation[];
+  busy: boolean;
+  canRevoke?: boolean;
+}) {
   return (
     <section className="card" aria-labelledby="invitations">
       <h2 id="invitations">Open invitations</h2>
@@ -130,12 +139,14 @@ export function InvitationsSection({ invitations, busy }: { invitations: Invitat
                     )}
                   </td>
                   <td>
-                    <Form method="post">
-                      <input type="hidden" name="invitationId" value={invitation.id} />
-                      <button type="submit" name="intent" value="revoke" className="secondary" disabled={busy}>
-                        Revoke<span className="visually-hidden"> the invitation to {invitation.email}</span>
-                      </button>
-                    </Form>
+                    {canRevoke ? (
+                      <Form method="post">
+                        <input type="hidden" name="invitationId" value={invitation.id} />
+                        <button type="submit" name="intent" value="revoke" className="secondary" disabled={busy}>
+                          Revoke<span className="visually-hidden"> the invitation to {invitation.email}</span>
+                        </button>
+                      </Form>
+                    ) : null}
                   </td>
                 </tr>
               ))}

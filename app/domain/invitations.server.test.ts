@@ -243,6 +243,19 @@ describe("listing and revoking, scoped", () => {
     // Revoking twice finds nothing open.
     expect(revokeInvitation(db, actorOf(world.adminA), a.id, { partnerId: world.partnerA.id })).toBeNull();
   });
+
+  it("leaves staff invitations to program admins, even when a route forgot its guard", () => {
+    const staffInvite = (actor: Parameters<typeof createInvitation>[1]["actor"]) =>
+      createInvitation(db, { email: "new.manager@vendor.test", name: "Max", role: "partner_manager", partnerId: null, actor });
+    expect(() => staffInvite(actorOf(world.manager))).toThrow(InvitationError);
+    expect(listOpenInvitations(db, { staff: true })).toHaveLength(0);
+    const invited = staffInvite(actorOf(world.admin));
+    expect(() => revokeInvitation(db, actorOf(world.manager), invited.id, { staff: true })).toThrow(
+      /Only program admins/,
+    );
+    expect(findOpenInvitation(db, invited.token).status).toBe("ok");
+    expect(revokeInvitation(db, actorOf(world.admin), invited.id, { staff: true })).toMatchObject({ id: invited.id });
+  });
 });
 
 describe("inviteAndSend", () => {

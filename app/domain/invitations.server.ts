@@ -5,7 +5,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { invitationEmail } from "../../emails/invitation";
 import { invitations, partners, users, type Role } from "../../db/schema";
-import { hashPassword } from "../auth/password.server";
+import { checkNewPassword, hashPassword, WeakPasswordError } from "../auth/password.server";
 import { normalizeEmail } from "../auth/sign-in.server";
 import { generateToken, hashToken } from "../auth/tokens.server";
 import { writeTransaction, type DB, type Tx } from "../db.server";
@@ -26,6 +26,15 @@ function scopeCondition(scope: InvitationScope) {
   return "partnerId" in scope ? eq(invitations.partnerId, scope.partnerId) : isNull(invitations.partnerId);
 }
 
+const STAFF_ADMINS_ONLY = "Only program admins can invite to the partner team or cancel its invitations.";
+
+/** Staff accounts are program admins' business; the route's guard says so first, this is the backstop. */
+function assertProgramAdmin(tx: Pick<Tx, "select">, actor: Actor) {
+  if (actor === "system") return;
+  const me = tx.select({ role: users.role }).from(users).where(eq(users.id, actor.id)).get();
+  if (me?.role !== "admin") throw new InvitationError(STAFF_ADMINS_ONLY);
+}
+
 function accountExistsMessage(email: string) {
   return `${email} already has an account. If it was disabled, enable it again instead of sending an invitation.`;
 }
@@ -42,6 +51,7 @@ export function createInvitation(
   const token = generateToken();
   const now = new Date();
   const id = writeTransaction(db, (tx) => {
+    if (input.partnerId === null) assertProgramAdmin(tx, input.actor);
     const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
     if (existing) throw new InvitationError(accountExistsMessage(email));
 
@@ -187,12 +197,21 @@ const REFUSALS: Record<Exclude<InvitationStatus, "ok">, string> = {
   invalid: "This invitation link is not valid.",
 };
 
-/** Creates the invited account and closes the invitation, all or nothing. Returns the user id. */
+/**
+ * Creates the invited account and closes the invitation, all or nothing. Returns the user id.
+ * Throws WeakPasswordError when the password policy refuses the password (for the field),
+ * InvitationError when the link no longer works.
+ */
 export async function acceptInvitation(
   db: DB,
   token: string,
   input: { name: string; password: string },
 ): Promise<string> {
+  const invited = lookUp(db, token);
+  if (invited) {
+    const weakness = await checkNewPassword(db, input.password, { email: invited.email, name: input.name.trim() || invited.name });
+    if (weakness) throw new WeakPasswordError(weakness);
+  }
   // argon2 is async and slow: hash before taking the write lock.
   const passwordHash = await hashPassword(input.password);
   const now = new Date();
@@ -262,6 +281,7 @@ export function revokeInvitation(db: DB, actor: Actor, id: number, scope: Invita
       )
       .get();
     if (!row) return null;
+    if ("staff" in scope) assertProgramAdmin(tx, actor);
     const now = new Date();
     tx.update(invitations).set({ revokedAt: now }).where(eq(invitations.id, id)).run();
     recordAudit(tx, {

@@ -29,7 +29,7 @@ beforeEach(async () => {
   world = await createWorld(db);
 });
 
-const settings = { secureCookies: false };
+const settings = { APP_URL: "http://portal.test" };
 const sessionCount = (userId: string) =>
   db.select().from(sessions).where(eq(sessions.userId, userId)).all().length;
 const disabledAt = (userId: string) =>

@@ -4,7 +4,7 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { passwordChangedEmail } from "../../emails/password-changed";
 import { users } from "../../db/schema";
-import { hashPassword, passwordSchema, verifyPassword } from "../auth/password.server";
+import { checkNewPassword, hashPassword, verifyPassword } from "../auth/password.server";
 import { endAllSessionsOfUser } from "../auth/session.server";
 import { hasTwoFactorColumn } from "../auth/two-factor.server";
 import { writeTransaction, type DB } from "../db.server";
@@ -134,11 +134,11 @@ export async function changePassword(
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.current))) {
     return { ok: false, field: "current", message: "That is not your current password." };
   }
-  const policy = passwordSchema.safeParse(input.next);
-  if (!policy.success) return { ok: false, field: "next", message: policy.error.issues[0].message };
   if (input.next === input.current) {
     return { ok: false, field: "next", message: "Choose a password different from your current one." };
   }
+  const weakness = await checkNewPassword(db, input.next, user);
+  if (weakness) return { ok: false, field: "next", message: weakness };
   const passwordHash = await hashPassword(input.next);
   const changedAt = new Date();
   writeTransaction(db, (tx) => {

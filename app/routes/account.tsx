@@ -77,7 +77,7 @@ export async function action(args: ActionFunctionArgs) {
   }
   const cookie = await startSession(
     context.db,
-    { secureCookies: context.config.APP_URL.startsWith("https:") },
+    context.config,
     user.id,
   );
   await sendPasswordChangedNotice(context, result.user, result.changedAt);

@@ -1,11 +1,12 @@
 // Asking for a password reset link. The answer is the same, and as fast, whether or not the
-// address has an account: nobody learns who is a user from this page.
+// address has an account: the action only queues the address (queuePasswordReset), so nobody
+// learns who is a user from this page or from how long it takes.
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { requestPasswordReset } from "../auth/password-reset.server";
+import { queuePasswordReset } from "../auth/password-reset.server";
 import { Field, FormErrors } from "../components/forms";
 
 export const meta: MetaFunction = () => [{ title: "Forgot your password · Partner Portal" }];
@@ -25,11 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") {
     return data({ result: submission.reply(), sent: false }, { status: 400 });
   }
-  // Not awaited: the mail is only sent for real accounts, and waiting on it would make their
-  // answer measurably slower.
-  requestPasswordReset(context, submission.value.email).catch((error) =>
-    console.error("Password reset email failed:", error),
-  );
+  queuePasswordReset(context, submission.value.email);
   return { result: submission.reply(), sent: true };
 }
 

@@ -1,6 +1,7 @@
-// The partner team's own accounts: staff users, open staff invitations, inviting a partner
-// manager (or, for program admins, another admin), and disabling or enabling staff accounts,
-// which only program admins may do.
+// The partner team's own accounts: staff users and open staff invitations. Staff accounts are
+// program admins' business: only they invite (partner managers or admins), cancel staff
+// invitations and disable or enable staff accounts. Partner managers see the page read-only,
+// and every write from them answers 403 before the action reads the form.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireAdmin, requireStaff } from "../auth/guards.server";
@@ -30,17 +31,12 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
+const ADMINS_ONLY =
+  "Only program admins can invite, cancel invitations, or disable and enable accounts of the partner team.";
+
 export async function action(args: ActionFunctionArgs) {
-  const user = requireStaff(args);
-  return teamAction(args, {
-    user,
-    scope: { staff: true },
-    inviteSchema,
-    authorizeInvite: (role) => {
-      if (role === "admin") requireAdmin(args);
-    },
-    authorizeToggle: () => requireAdmin(args),
-  });
+  const user = requireAdmin(args, ADMINS_ONLY);
+  return teamAction(args, { user, scope: { staff: true }, inviteSchema });
 }
 
 export default function StaffTeam() {
@@ -48,14 +44,19 @@ export default function StaffTeam() {
   return (
     <TeamPage
       description="The partner team: program admins and partner managers."
-      peopleNote={isAdmin ? null : "Only program admins can disable or enable accounts."}
+      peopleNote={isAdmin ? null : `${ADMINS_ONLY} Ask a program admin.`}
       canToggle={isAdmin}
-      invite={{
-        heading: "Invite to the partner team",
-        schema: inviteSchema,
-        roleOptions: isAdmin ? [MANAGER_OPTION, ADMIN_OPTION] : [MANAGER_OPTION],
-        defaultRole: "partner_manager",
-      }}
+      canRevoke={isAdmin}
+      invite={
+        isAdmin
+          ? {
+              heading: "Invite to the partner team",
+              schema: inviteSchema,
+              roleOptions: [MANAGER_OPTION, ADMIN_OPTION],
+              defaultRole: "partner_manager",
+            }
+          : null
+      }
     />
   );
 }

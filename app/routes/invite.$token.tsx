@@ -13,6 +13,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { isStaffRole } from "../auth/guards.server";
 import { passwordSchema } from "../auth/password-policy";
+import { WeakPasswordError } from "../auth/password.server";
 import { endSession, startSession } from "../auth/session.server";
 import { AuthCard, Field, FormErrors, humanize, NewPasswordFields } from "../components/forms";
 import { acceptInvitation, findOpenInvitation, InvitationError, type InvitationStatus } from "../domain/invitations.server";
@@ -101,10 +102,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       password: submission.value.password,
     });
   } catch (error) {
+    if (error instanceof WeakPasswordError) {
+      return data(submission.reply({ fieldErrors: { password: [error.message] }, hideFields: HIDE }), { status: 400 });
+    }
     if (!(error instanceof InvitationError)) throw error;
     return data(submission.reply({ formErrors: [error.message], hideFields: HIDE }), { status: 409 });
   }
-  const settings = { secureCookies: context.config.APP_URL.startsWith("https:") };
+  const settings = context.config;
   // Whoever was signed in on this browser is signed out: the browser now belongs to the invitee.
   if (context.auth) await endSession(context.db, settings, context.auth.sessionId);
   const cookie = await startSession(context.db, settings, userId);

@@ -35,7 +35,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password, redirectTo } = submission.value;
   const result = await signIn(
     context.db,
-    { secureCookies: context.config.APP_URL.startsWith("https:"), appUrl: context.config.APP_URL },
+    context.config,
     { email, password, ip: context.clientIp, redirectTo },
   );
   if (!result.ok) {

@@ -21,9 +21,7 @@ import { getProgramSettings } from "../domain/program-settings.server";
 
 export const meta: MetaFunction = () => [{ title: "Two-factor sign-in · Partner Portal" }];
 
-const settingsOf = (context: LoaderFunctionArgs["context"]) => ({
-  secureCookies: context.config.APP_URL.startsWith("https:"),
-});
+const settingsOf = (context: LoaderFunctionArgs["context"]) => context.config;
 
 /** Back to the password step, dropping a pending cookie that no longer leads anywhere. */
 const restart = async (context: LoaderFunctionArgs["context"]) =>

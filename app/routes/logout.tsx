@@ -9,7 +9,7 @@ export async function action({ context }: ActionFunctionArgs) {
   if (!context.auth) return redirect("/login");
   const cookie = await endSession(
     context.db,
-    { secureCookies: context.config.APP_URL.startsWith("https:") },
+    context.config,
     context.auth.sessionId,
   );
   return redirect("/login", { headers: { "Set-Cookie": cookie } });

@@ -65,6 +65,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return data(submission.reply({ hideFields: HIDE }), { status: 400 });
   }
   const result = await resetPassword(context.db, params.token ?? "", submission.value.password);
+  if (!result.ok && result.status === "weak") {
+    return data(submission.reply({ fieldErrors: { password: [result.message] }, hideFields: HIDE }), { status: 400 });
+  }
   if (!result.ok) {
     const refusal = REFUSALS[result.status];
     return data(submission.reply({ formErrors: [`${refusal.title}. ${refusal.message}`], hideFields: HIDE }), {

@@ -75,7 +75,6 @@ function requestHost(req: express.Request): string | undefined {
 
 export function createApp(options: AppOptions) {
   const { config, db, mailer } = options;
-  const secureCookies = config.APP_URL.startsWith("https:");
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY);
@@ -129,7 +128,7 @@ export function createApp(options: AppOptions) {
     readRequestBody(config),
     async (req, res, next) => {
       try {
-        const { auth, setCookies } = await authenticate(db, { secureCookies }, req.headers.cookie);
+        const { auth, setCookies } = await authenticate(db, config, req.headers.cookie);
         for (const cookie of setCookies) res.append("Set-Cookie", cookie);
         res.locals.auth = auth;
         next();

@@ -160,9 +160,10 @@ const MATRIX: Record<string, Row> = {
     post: { body: { intent: "approve", id: "1" }, expect: refusedForPartners },
   },
   "routes/internal.team": {
+    // Managers see the partner team read-only; inviting, revoking and disabling staff is admins'.
     url: () => "/internal/team",
     get: staffOnly,
-    post: { body: { intent: "invite" }, expect: refusedForPartners },
+    post: { body: { intent: "invite" }, expect: { ...refusedForPartners, manager: 403 } },
   },
   "routes/internal.outbox": { url: () => "/internal/outbox", get: staffOnly },
   "routes/internal.outbox.$id[.eml]": {
