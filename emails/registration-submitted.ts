@@ -6,7 +6,10 @@ export function registrationSubmittedEmail(input: {
   dealId: number;
   partnerName: string;
   submitterName: string | null;
+  /** The name the registering partner typed. */
   customerName: string;
+  /** The shared customer record's name (the domain's first registrant's wording). */
+  customerRecordName?: string;
   domain: string;
   amount: string;
   productLine: string;
@@ -23,6 +26,9 @@ export function registrationSubmittedEmail(input: {
   const paragraphs = [
     `${by} registered a deal with ${input.customerName} (${input.domain}): ${input.productLine}, ${input.amount}, expected to close on ${input.expectedCloseOn}.`,
   ];
+  if (input.customerRecordName && input.customerRecordName !== input.customerName) {
+    paragraphs.push(`Customer record: ${input.customerRecordName} · typed by partner: ${input.customerName}.`);
+  }
   if (input.flagged) {
     paragraphs.push(
       "It is flagged: the account was already registered or is an existing customer. The partner submitted it for review anyway.",

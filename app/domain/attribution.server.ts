@@ -2,7 +2,7 @@
 // several models, computed by the pure engine in attribution.ts. The program-wide computation
 // streams every won deal of the window once, with its touches, in deal order.
 import { and, eq, gte, lt, or, sql } from "drizzle-orm";
-import { deals, programSettings, touches, type AttributionModel } from "../../db/schema";
+import { customers, deals, programSettings, touches, type AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
 import { creditDeal, dealSource, type CreditDeal, type CreditTouch, type DealSource } from "./attribution";
 
@@ -83,6 +83,7 @@ export function creditAllPartners(db: DB, window: Window, models: readonly Attri
 
 export type CreditedDeal = {
   dealId: number;
+  /** The deal's title when this partner registered it; otherwise "<domain> — <product line>". */
   title: string;
   closedAt: number;
   amountCents: number;
@@ -101,8 +102,19 @@ export type CreditedDeal = {
  */
 export function creditPartnerDeals(db: DB, partnerId: number, window: Window, models: readonly AttributionModel[]): CreditedDeal[] {
   const involved = db
-    .select({ id: deals.id, title: deals.title, partnerId: deals.partnerId, amountCents: deals.amountCents, closedAt: deals.closedAt })
+    .select({
+      id: deals.id,
+      // A deal another partner registered (or the vendor's own) carries words this partner did
+      // not type (its title names the customer as the registrant wrote it): it is named by its
+      // domain and product line instead.
+      title: sql<string>`CASE WHEN ${deals.partnerId} = ${partnerId} THEN ${deals.title}
+        ELSE ${customers.domain} || ' — ' || ${deals.productLine} END`,
+      partnerId: deals.partnerId,
+      amountCents: deals.amountCents,
+      closedAt: deals.closedAt,
+    })
     .from(deals)
+    .innerJoin(customers, eq(customers.id, deals.customerId))
     .where(
       and(
         eq(deals.stage, "won"),

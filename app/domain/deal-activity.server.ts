@@ -5,6 +5,7 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { deals, touches } from "../../db/schema";
 import type { DB } from "../db.server";
+import { typedCustomerNameSql } from "./partner-deals.server";
 
 /** Registration counts of one partner in two consecutive months [p0, p1) and [p1, p2). */
 export function partnerRegistrationCounts(db: DB, partnerId: number, p0: Date, p1: Date, p2: Date) {
@@ -67,15 +68,16 @@ export type OpenRegistrationRow = {
 };
 
 /**
- * The partner's open registrations as they stood at `end`: submitted before it and not yet
+ * The partner's open registrations as they stood at `end`, each with the customer name the
+ * partner typed (never the shared customer record's): submitted before it and not yet
  * rejected, closed or expired by then; soonest protection end first.
  */
 export function openRegistrationsAt(db: DB, partnerId: number, end: Date): OpenRegistrationRow[] {
   return db.$client
     .prepare(
-      `SELECT d.id, d.title, c.name AS customer, d.amount_cents AS amountCents, d.submitted_at AS submittedAt,
-              d.decided_at AS decidedAt, d.stage, d.protection_ends_at AS protectionEndsAt
-         FROM deals d JOIN customers c ON c.id = d.customer_id
+      `SELECT d.id, d.title, ${typedCustomerNameSql("d")} AS customer, d.amount_cents AS amountCents,
+              d.submitted_at AS submittedAt, d.decided_at AS decidedAt, d.stage, d.protection_ends_at AS protectionEndsAt
+         FROM deals d
         WHERE d.partner_id = @partnerId AND d.submitted_at < @e
           AND NOT (d.stage = 'rejected' AND d.decided_at < @e)
           AND NOT (d.stage IN ('won','lost') AND d.closed_at < @e)

@@ -188,3 +188,40 @@ describe("decision emails", () => {
     expect(db.select({ stage: deals.stage }).from(deals).where(eq(deals.id, deal.id)).get()!.stage).toBe("approved");
   });
 });
+
+describe("the customer name in the emails", () => {
+  it("is the one the partner typed; the partner team sees the customer record's too, labelled", async () => {
+    const manager = createUser(db, { role: "partner_manager", email: "names-manager@vendor.test" });
+    const first = createPartner(db, { name: "First In", slug: "first-in" });
+    const second = createPartner(db, { name: "Second In", slug: "second-in", managerId: manager.id });
+    const firstUser = createUser(db, { role: "partner_user", partnerId: first.id });
+    const secondUser = createUser(db, { role: "partner_admin", partnerId: second.id, email: "admin@second.test" });
+    const reviewer = actorOf(manager);
+    const a = registerDeal(
+      db,
+      { userId: firstUser.id, partnerId: first.id, actor: actorOf(firstUser) },
+      registrationInput("names.example.com", { companyName: "Codename First Corp" }),
+    );
+    if (a.status !== "registered") throw new Error("registration failed");
+    rejectRegistration(db, reviewer, a.dealId, "Duplicate of a direct opportunity.");
+    const b = registerDeal(
+      db,
+      { userId: secondUser.id, partnerId: second.id, actor: actorOf(secondUser) },
+      registrationInput("names.example.com", { companyName: "Second Typed Ltd" }),
+    );
+    if (b.status !== "registered") throw new Error("registration failed");
+
+    await notifyRegistrationSubmitted(ctx(), b.dealId);
+    const [submitted] = listOutbox(outboxDir);
+    expect(submitted!.to).toEqual([manager.email]);
+    expect(submitted!.subject).toContain("Second Typed Ltd");
+    expect(submitted!.text).toContain("Customer record: Codename First Corp · typed by partner: Second Typed Ltd");
+
+    approveRegistration(db, reviewer, b.dealId);
+    await notifyRegistrationApproved(ctx(), b.dealId);
+    const approved = listOutbox(outboxDir).find((m) => m.subject.startsWith("Approved:"))!;
+    expect(approved.to).toEqual(["admin@second.test"]);
+    expect(approved.text).toContain("Second Typed Ltd is protected for you");
+    expect(`${approved.subject}${approved.text}${approved.html}`).not.toContain("Codename");
+  });
+});

@@ -53,7 +53,8 @@ export async function notifyRegistrationSubmitted(ctx: NotificationContext, deal
     dealId: deal.id,
     partnerName: deal.partnerName,
     submitterName: submitter?.name ?? null,
-    customerName: deal.customer,
+    customerName: deal.typedCustomer,
+    customerRecordName: deal.customerRecord,
     domain: deal.domain,
     amount: formatMoney(deal.amountCents, deal.currency),
     productLine: deal.productLine,
@@ -90,7 +91,8 @@ export async function notifyRegistrationApproved(ctx: NotificationContext, dealI
   const { deal, to } = found;
   const email = dealApprovedEmail({
     dealTitle: deal.title,
-    customerName: deal.customer,
+    // The name this partner typed: the customer record may carry another partner's wording.
+    customerName: deal.typedCustomer,
     domain: deal.domain,
     amountCents: deal.amountCents,
     currency: deal.currency,

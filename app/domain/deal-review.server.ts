@@ -9,6 +9,7 @@ import type { Actor } from "./audit.server";
 import { emailDomain } from "./customers";
 import { existingCustomerSince } from "./deals";
 import { activeClaim, approveRegistration, DealError, dealDetailColumns } from "./deals.server";
+import { typedCustomerName } from "./partner-deals.server";
 
 /** Public webmail domains say nothing about which company a contact belongs to. */
 const FREEMAIL = new Set([
@@ -30,7 +31,6 @@ export function listRegistrationQueue(db: DB) {
     .select({
       id: deals.id,
       title: deals.title,
-      customer: customers.name,
       domain: customers.domain,
       partnerName: partners.name,
       partnerSlug: partners.slug,
@@ -144,14 +144,20 @@ export function hasConflicts(panel: ConflictPanel) {
   );
 }
 
-/** A deal as the partner team sees it (any partner), with the people to notify. */
+/**
+ * A deal as the partner team sees it (any partner): the customer record's name and the name the
+ * partner typed, both (see staffCustomerLabel); anything sent to the partner uses typedCustomer.
+ */
 export function getDealForStaff(db: DB, dealId: number) {
   return (
     db
       .select({
         id: deals.id,
         title: deals.title,
-        customer: customers.name,
+        /** The shared customer record's name: the domain's first registrant typed it. */
+        customerRecord: customers.name,
+        /** The name this deal's partner typed: the only one the partner may be shown. */
+        typedCustomer: typedCustomerName,
         ...dealDetailColumns,
         holdsClaim: deals.holdsClaim,
         partnerId: deals.partnerId,

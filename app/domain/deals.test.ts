@@ -3,23 +3,64 @@ import { describe, expect, it } from "vitest";
 import { JOURNEY_STAGES, PILLARS, TOUCH_KINDS } from "../../db/schema";
 import {
   closedAtFromDate,
-  dealFiltersFromSearch,
+  dealFilterErrorText,
   existingCustomerSince,
   isClosable,
   JOURNEY_STAGE_LABELS,
+  parseDealFilters,
   PILLAR_LABELS,
+  staffCustomerLabel,
   TOUCH_KIND_LABELS,
 } from "./deals";
 
-describe("dealFiltersFromSearch", () => {
-  it("keeps valid filters and drops what is not", () => {
-    expect(
-      dealFiltersFromSearch(new URLSearchParams("stage=approved&from=2030-01-01&to=2030-12-31&q=%20acme%20&page=3")),
-    ).toEqual({ stage: "approved", from: "2030-01-01", to: "2030-12-31", q: "acme", page: 3 });
-    expect(
-      dealFiltersFromSearch(new URLSearchParams("stage=bogus&from=2030-02-30&to=yesterday&q=&page=-1")),
-    ).toEqual({});
-    expect(dealFiltersFromSearch(new URLSearchParams("page=1.5"))).toEqual({});
+describe("parseDealFilters", () => {
+  const parse = (q: string) => parseDealFilters(new URLSearchParams(q));
+
+  it("keeps valid filters; empty values are no filter", () => {
+    expect(parse("stage=approved&from=2030-01-01&to=2030-12-31&q=%20acme%20&page=3")).toEqual({
+      filters: { stage: "approved", from: "2030-01-01", to: "2030-12-31", q: "acme", page: 3 },
+      errors: {},
+    });
+    expect(parse("stage=&from=&to=&q=&page=")).toEqual({ filters: {}, errors: {} });
+    expect(parse("page=1")).toEqual({ filters: {}, errors: {} });
+    expect(parse("from=2028-02-29&to=2028-02-29").filters).toEqual({ from: "2028-02-29", to: "2028-02-29" });
+  });
+
+  it("explains every value that is not valid and leaves it out", () => {
+    for (const bad of ["0000-00-00", "2026-99-99", "2030-02-30", "2027-02-29", "2026-13-01", "2026-1-1", "yesterday", "1899-12-31"]) {
+      const { filters, errors } = parse(`from=${bad}&to=${bad}`);
+      expect(filters, bad).toEqual({});
+      expect(errors.from, bad).toMatch(/is not a date: use a real day as YYYY-MM-DD/);
+      expect(errors.to, bad).toMatch(/is not a date/);
+    }
+    const { filters, errors } = parse("stage=bogus&page=-1&q=acme");
+    expect(filters).toEqual({ q: "acme" });
+    expect(errors.stage).toMatch(/"bogus" is not a stage: choose one of submitted, approved/);
+    expect(errors.page).toMatch(/"-1" is not a page number/);
+    for (const page of ["1.5", "1e3", "0", "100001", "two"]) expect(parse(`page=${page}`).errors.page, page).toBeDefined();
+  });
+
+  it("refuses an end date before the start date", () => {
+    const { filters, errors } = parse("from=2030-05-02&to=2030-05-01");
+    expect(filters).toEqual({ from: "2030-05-02" });
+    expect(errors.to).toMatch(/before the start date 2030-05-02/);
+  });
+
+  it("quotes a long bad value only in part, and names the fields in the export's text", () => {
+    const { errors } = parse(`from=${"9".repeat(500)}`);
+    expect(errors.from!.length).toBeLessThan(120);
+    expect(dealFilterErrorText(parse("from=0000-00-00&to=2026-99-99").errors)).toBe(
+      'Submitted from: "0000-00-00" is not a date: use a real day as YYYY-MM-DD, e.g. 2026-03-31.\n' +
+        'Submitted to: "2026-99-99" is not a date: use a real day as YYYY-MM-DD, e.g. 2026-03-31.',
+    );
+  });
+});
+
+describe("staffCustomerLabel", () => {
+  it("shows the record and, when it differs, the typed name, labelled", () => {
+    expect(staffCustomerLabel("Acme", "Acme")).toBe("Acme");
+    expect(staffCustomerLabel("Acme", "")).toBe("Acme");
+    expect(staffCustomerLabel("Acme Inc", "ACME Rockets")).toBe("Customer record: Acme Inc · typed by partner: ACME Rockets");
   });
 });
 

@@ -266,6 +266,17 @@ describe("partnerAttribution", () => {
     expect(betaView.deals.find((d) => d.dealId === ids["june-alpha"])!.otherPartnerTouches).toBe(2);
   });
 
+  it("names a deal it did not register by domain and product line, never by the registrant's words", () => {
+    const result = partnerAttribution(db, alpha.id, { kind: "quarter", value: "2025-Q2" }, AS_OF);
+    const title = (key: string) => result.deals.find((d) => d.dealId === ids[key])!.title;
+    expect(title("june-alpha")).toBe("Deal june-alpha");
+    expect(title("may-beta")).toBe("customer-may-beta.test — Platform");
+    expect(title("april-direct")).toBe("customer-april-direct.test — Platform");
+    const json = JSON.stringify(result);
+    expect(json).not.toContain("Deal may-beta");
+    expect(json).not.toContain("Customer may-beta Ltd");
+  });
+
   it("is empty for a period without won deals", () => {
     const result = partnerAttribution(db, alpha.id, { kind: "month", value: "2025-02" }, AS_OF);
     expect(result.deals).toEqual([]);

@@ -190,3 +190,28 @@ describe("the customer name a partner sees", () => {
     expect(exported).not.toContain("Secret Codename");
   });
 });
+
+describe("the customer name of a deal from before deals kept it", () => {
+  it("comes from the deal's own title, never from the customer record another partner typed", () => {
+    const a = createPartnerWithUser(db);
+    const b = createPartnerWithUser(db);
+    const customer = createCustomer(db, { name: "Codename Legacy Corp", domain: uniqueDomain("legacy-name") });
+    createDeal(db, { customerId: customer.id, partnerId: a.partner.id, stage: "rejected" });
+    const legacy = createDeal(db, {
+      customerId: customer.id,
+      partnerId: b.partner.id,
+      title: "Legacy Typed Ltd — Analytics",
+      productLine: "Analytics",
+      customerName: "",
+    });
+    const odd = createDeal(db, { customerId: customer.id, partnerId: b.partner.id, title: "A title without a product line", customerName: "" });
+    expect(getPartnerDeal(db, b.partner.id, legacy.id)!.deal.customer).toBe("Legacy Typed Ltd");
+    expect(getPartnerDeal(db, b.partner.id, odd.id)!.deal.customer).toBe("A title without a product line");
+    for (const rows of [listPartnerDeals(db, b.partner.id, {}).rows, exportPartnerDeals(db, b.partner.id, {})]) {
+      expect(JSON.stringify(rows)).not.toContain("Codename");
+    }
+    // Searching matches the typed name, not the record's.
+    expect(listPartnerDeals(db, b.partner.id, { q: "Codename" }).total).toBe(0);
+    expect(listPartnerDeals(db, b.partner.id, { q: "Legacy Typed" }).rows.map((r) => r.id)).toEqual([legacy.id]);
+  });
+});

@@ -11,14 +11,28 @@ import { DealError, dealDetailColumns } from "./deals.server";
 import { formatDate, formatMoney } from "./format";
 import { refreshDealRollups } from "./rollups.server";
 
-/** What the partner typed for this registration (older rows fall back to the customer record). */
-const registeredCustomerName = sql<string>`coalesce(nullif(${deals.customerName}, ''), ${customers.name})`;
+/**
+ * The customer's name as this deal's own registration typed it, as SQL over the `deals` columns
+ * of the table called `d`. Never the shared customer record's name: the first registrant of a
+ * domain typed that one, and it may be another partner. Rows from before deals kept the name
+ * fall back to the deal's own title ("<name> — <product line>", as registerDeal writes it).
+ */
+export function typedCustomerNameSql(d: string) {
+  const suffix = `' — ' || ${d}.product_line`;
+  return `coalesce(nullif(${d}.customer_name, ''), CASE
+    WHEN length(${d}.title) > length(${suffix}) AND substr(${d}.title, -length(${suffix})) = ${suffix}
+    THEN substr(${d}.title, 1, length(${d}.title) - length(${suffix}))
+    ELSE ${d}.title END)`;
+}
+
+/** typedCustomerNameSql for drizzle queries over `deals`. */
+export const typedCustomerName = sql<string>`${sql.raw(typedCustomerNameSql('"deals"'))}`;
 
 /** What every list of the partner's deals shows, on screen and in the export. */
 const summaryColumns = {
   id: deals.id,
   title: deals.title,
-  customer: registeredCustomerName,
+  customer: typedCustomerName,
   domain: customers.domain,
   stage: deals.stage,
   amountCents: deals.amountCents,
@@ -34,7 +48,7 @@ function partnerDealConditions(partnerId: number, f: DealListFilters) {
   if (f.to) c.push(lte(deals.submittedAt, new Date(`${f.to}T23:59:59.999Z`)));
   if (f.q) {
     const q = `%${f.q.replace(/[%_]/g, "")}%`;
-    c.push(or(like(deals.title, q), like(customers.domain, q), like(deals.customerName, q))!);
+    c.push(or(like(deals.title, q), like(customers.domain, q), like(typedCustomerName, q))!);
   }
   return and(...c);
 }
@@ -89,7 +103,7 @@ export function exportPartnerDeals(db: DB, partnerId: number, f: DealListFilters
 /** One of the partner's own deals, or null (another partner's deal is "not found" too). */
 export function getPartnerDeal(db: DB, partnerId: number, dealId: number) {
   const deal = db
-    .select({ id: deals.id, title: deals.title, customer: registeredCustomerName, ...dealDetailColumns })
+    .select({ id: deals.id, title: deals.title, customer: typedCustomerName, ...dealDetailColumns })
     .from(deals)
     .innerJoin(customers, eq(customers.id, deals.customerId))
     .where(and(eq(deals.id, dealId), eq(deals.partnerId, partnerId)))

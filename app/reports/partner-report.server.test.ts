@@ -3,9 +3,11 @@
 // period end.
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createPartner, createUser } from "../../db/factories";
+import { createCustomer, createDeal, createPartner, createUser, registrationInput } from "../../db/factories";
 import { partners, programSettings, tierReviews, type Deal, type Partner, type Tier } from "../../db/schema";
 import { closeDatabase, type DB } from "../db.server";
+import { actorOf } from "../domain/audit.server";
+import { registerDeal, rejectRegistration } from "../domain/deals.server";
 import { ReportError, validateReportPeriod } from "./contract";
 import { at, createReportWorld, NOW, PERIOD } from "./monthly-reports.fixture";
 import { buildPartnerReport, partnerReportPeriods } from "./partner-report.server";
@@ -76,10 +78,12 @@ describe("buildPartnerReport", () => {
     // touch) and half of the shared win. first: the shared win's first touch is B's. last: A's.
     expect(models).toMatchObject({ sourced: 5_000_000, linear: 8_000_000, first: 6_000_000, last: 10_000_000, position: 8_000_000 });
 
+    // A deal A did not register is named by its domain and product line: its title is the
+    // registrant's (or the vendor's) wording, not A's.
     expect(report.wonDeals.map((d) => [d.title, d.creditCents, d.source])).toEqual([
-      ["Shared Win", 0, "influenced"],
+      ["shared-win.test — Platform", 0, "influenced"],
       ["Won Oct Two", 2_000_000, "sourced"],
-      ["Direct Touched", 0, "influenced"],
+      ["direct-touched.test — Platform", 0, "influenced"],
       ["Won Oct One", 3_000_000, "sourced"],
     ]);
   });
@@ -192,3 +196,44 @@ describe("buildPartnerReport", () => {
   });
 });
 
+
+describe("the customer names in a partner's report", () => {
+  it("are the ones that partner typed, never another partner's wording on the shared customer record", () => {
+    const aUser = createUser(db, { role: "partner_user", partnerId: a.id });
+    const bUser = createUser(db, { role: "partner_user", partnerId: b.id });
+    const staff = createUser(db, { role: "partner_manager" });
+    // B registers first (its wording becomes the customer record's), A registers later.
+    const first = registerDeal(
+      db,
+      { userId: bUser.id, partnerId: b.id, actor: actorOf(bUser) },
+      registrationInput("typed-names.test", { companyName: "Codename Beta Corp" }),
+      at("2026-10-02"),
+    );
+    if (first.status !== "registered") throw new Error("not registered");
+    rejectRegistration(db, actorOf(staff), first.dealId, "Duplicate of a direct opportunity.", at("2026-10-03"));
+    const own = registerDeal(
+      db,
+      { userId: aUser.id, partnerId: a.id, actor: actorOf(aUser) },
+      registrationInput("typed-names.test", { companyName: "Alpha Typed Ltd" }),
+      at("2026-10-04"),
+    );
+    if (own.status !== "registered") throw new Error("not registered");
+    // A deal from before deals kept the typed name, on a record another partner worded.
+    const legacyCustomer = createCustomer(db, { name: "Codename Legacy Corp", domain: "typed-legacy.test" });
+    createDeal(db, { customerId: legacyCustomer.id, partnerId: b.id, stage: "rejected", submittedAt: at("2026-10-01") });
+    createDeal(db, {
+      customerId: legacyCustomer.id,
+      partnerId: a.id,
+      title: "Alpha Legacy Ltd — Platform",
+      productLine: "Platform",
+      customerName: "",
+      submittedAt: at("2026-10-05"),
+    });
+
+    const report = buildPartnerReport(db, a.id, PERIOD, { now: NOW });
+    const customers = report.pipeline.deals.map((d) => d.customer);
+    expect(customers).toContain("Alpha Typed Ltd");
+    expect(customers).toContain("Alpha Legacy Ltd");
+    expect(JSON.stringify(report)).not.toContain("Codename");
+  });
+});

@@ -1,11 +1,11 @@
 // The partner's deals: filters kept in the URL (so a filtered list can be bookmarked, shared
 // with a colleague and exported as it is), 25 a page, newest submission first.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { DEAL_STAGES, type DealStage } from "../../db/schema";
 import { requirePartnerUser } from "../auth/guards.server";
 import { humanize } from "../components/forms";
-import { dealFiltersFromSearch, EXPIRY_WARNING_DAYS } from "../domain/deals";
+import { EXPIRY_WARNING_DAYS, parseDealFilters, type DealFilterErrors } from "../domain/deals";
 import { listPartnerDeals, PAGE_SIZE } from "../domain/partner-deals.server";
 import { formatDate, formatMoney } from "../domain/format";
 
@@ -24,11 +24,17 @@ const STAGE_BADGE: Record<DealStage, string> = {
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requirePartnerUser(args);
-  const filters = dealFiltersFromSearch(new URL(args.request.url).searchParams);
+  const params = new URL(args.request.url).searchParams;
+  const { filters, errors } = parseDealFilters(params);
+  // A bad filter is answered 400 and shown next to its field; the list still renders, with the
+  // filters that are valid.
   const { rows, total, page, pages } = listPartnerDeals(args.context.db, user.partnerId, filters);
   const now = Date.now();
-  return {
-    filters: { stage: filters.stage ?? "", from: filters.from ?? "", to: filters.to ?? "", q: filters.q ?? "" },
+  // The form shows what was typed, so the partner can correct it.
+  const typed = (key: "stage" | "from" | "to") => (errors[key] ? (params.get(key) ?? "").slice(0, 40) : (filters[key] ?? ""));
+  const payload = {
+    filters: { stage: typed("stage"), from: typed("from"), to: typed("to"), q: filters.q ?? "" },
+    errors: errors as DealFilterErrors,
     deals: rows.map((d) => {
       const protectionEndsAt = d.stage === "approved" ? (d.protectionEndsAt?.getTime() ?? null) : null;
       return {
@@ -48,6 +54,16 @@ export async function loader(args: LoaderFunctionArgs) {
     pages,
     pageSize: PAGE_SIZE,
   };
+  return data(payload, { status: Object.keys(errors).length ? 400 : 200 });
+}
+
+function FilterError({ id, message }: { id: string; message?: string }) {
+  if (!message) return null;
+  return (
+    <span className="error" id={id} role="alert">
+      {message}
+    </span>
+  );
 }
 
 type Filters = { stage: string; from: string; to: string; q: string };
@@ -61,7 +77,8 @@ function query(filters: Filters, page?: number) {
 }
 
 export default function Deals() {
-  const { filters, deals, total, page, pages, pageSize } = useLoaderData<typeof loader>();
+  const { filters, errors, deals, total, page, pages, pageSize } = useLoaderData<typeof loader>();
+  const invalid = Object.keys(errors).length > 0;
   const filtered = Object.values(filters).some(Boolean);
   const first = total ? (page - 1) * pageSize + 1 : 0;
   const last = Math.min(total, page * pageSize);
@@ -86,7 +103,14 @@ export default function Deals() {
         <div className="row" style={{ alignItems: "flex-end" }}>
           <div className="field" style={{ flex: "1 1 150px" }}>
             <label htmlFor="filter-stage">Stage</label>
-            <select id="filter-stage" name="stage" defaultValue={filters.stage} key={`stage-${filters.stage}`}>
+            <select
+              id="filter-stage"
+              name="stage"
+              defaultValue={filters.stage}
+              key={`stage-${filters.stage}`}
+              aria-invalid={errors.stage ? true : undefined}
+              aria-describedby={errors.stage ? "filter-stage-error" : undefined}
+            >
               <option value="">All stages</option>
               {DEAL_STAGES.map((s) => (
                 <option key={s} value={s}>
@@ -94,14 +118,33 @@ export default function Deals() {
                 </option>
               ))}
             </select>
+            <FilterError id="filter-stage-error" message={errors.stage} />
           </div>
           <div className="field" style={{ flex: "1 1 150px" }}>
             <label htmlFor="filter-from">Submitted from</label>
-            <input id="filter-from" type="date" name="from" defaultValue={filters.from} key={`from-${filters.from}`} />
+            <input
+              id="filter-from"
+              type="date"
+              name="from"
+              defaultValue={filters.from}
+              key={`from-${filters.from}`}
+              aria-invalid={errors.from ? true : undefined}
+              aria-describedby={errors.from ? "filter-from-error" : undefined}
+            />
+            <FilterError id="filter-from-error" message={errors.from} />
           </div>
           <div className="field" style={{ flex: "1 1 150px" }}>
             <label htmlFor="filter-to">Submitted to</label>
-            <input id="filter-to" type="date" name="to" defaultValue={filters.to} key={`to-${filters.to}`} />
+            <input
+              id="filter-to"
+              type="date"
+              name="to"
+              defaultValue={filters.to}
+              key={`to-${filters.to}`}
+              aria-invalid={errors.to ? true : undefined}
+              aria-describedby={errors.to ? "filter-to-error" : undefined}
+            />
+            <FilterError id="filter-to-error" message={errors.to} />
           </div>
           <div className="field" style={{ flex: "2 1 220px" }}>
             <label htmlFor="filter-q">Search</label>
@@ -117,13 +160,17 @@ export default function Deals() {
           </div>
           <div className="row">
             <button type="submit">Apply filters</button>
-            {filtered ? (
+            {filtered || invalid ? (
               <Link to="/deals" className="button secondary">
                 Clear
               </Link>
             ) : null}
           </div>
         </div>
+        {errors.page ? <FilterError id="filter-page-error" message={`Page: ${errors.page}`} /> : null}
+        {invalid ? (
+          <p className="muted small">Until the filter is fixed, the list below leaves it out.</p>
+        ) : null}
       </Form>
 
       <section className="card" aria-labelledby="deals-heading">

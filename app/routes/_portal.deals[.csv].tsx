@@ -1,9 +1,9 @@
 // GET /deals.csv — the partner's own deals as CSV, with the same filters as the list
-// (?stage=&from=&to=&q=). Amounts are decimal currency units; dates are UTC calendar days.
+// (?stage=&from=&to=&q=); a filter that is not valid answers 400 with what to fix. Amounts are decimal currency units; dates are UTC calendar days.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requirePartnerUser } from "../auth/guards.server";
 import { toCsv, type CsvColumn } from "../domain/csv";
-import { dealFiltersFromSearch } from "../domain/deals";
+import { dealFilterErrorText, parseDealFilters } from "../domain/deals";
 import { exportPartnerDeals } from "../domain/partner-deals.server";
 import { centsToDecimal } from "../domain/products";
 
@@ -30,7 +30,15 @@ const COLUMNS: CsvColumn<Row>[] = [
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requirePartnerUser(args);
-  const { page: _page, ...filters } = dealFiltersFromSearch(new URL(args.request.url).searchParams);
+  const parsed = parseDealFilters(new URL(args.request.url).searchParams);
+  if (Object.keys(parsed.errors).length) {
+    // An export must not quietly ignore a filter: the file would hold other deals than asked for.
+    return new Response(`${dealFilterErrorText(parsed.errors)}\n`, {
+      status: 400,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+    });
+  }
+  const { page: _page, ...filters } = parsed.filters;
   const rows = exportPartnerDeals(args.context.db, user.partnerId, filters);
   const slug = (user.partnerSlug ?? "").replace(/[^a-z0-9-]/g, "") || "partner";
   const filename = `deals-${slug}-${new Date().toISOString().slice(0, 10)}.csv`;

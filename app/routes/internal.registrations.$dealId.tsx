@@ -16,7 +16,7 @@ import {
   sendLogged,
 } from "../domain/deal-notifications.server";
 import { conflictPanel, getDealForStaff, hasConflicts } from "../domain/deal-review.server";
-import { closedAtFromDate, isClosable } from "../domain/deals";
+import { closedAtFromDate, isClosable, staffCustomerLabel } from "../domain/deals";
 import {
   approveRegistration,
   DealError,
@@ -108,7 +108,7 @@ export async function loader(args: LoaderFunctionArgs) {
     deal: {
       id: deal.id,
       title: deal.title,
-      customer: deal.customer,
+      customer: staffCustomerLabel(deal.customerRecord, deal.typedCustomer),
       domain: deal.domain,
       stage: deal.stage,
       amountCents: deal.amountCents,

@@ -57,7 +57,6 @@ export async function loader(args: LoaderFunctionArgs) {
     return {
       id: r.id,
       title: r.title,
-      customer: r.customer,
       domain: r.domain,
       partnerName: r.partnerName,
       partnerSlug: r.partnerSlug,
