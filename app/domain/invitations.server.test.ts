@@ -99,6 +99,50 @@ describe("createInvitation", () => {
   });
 });
 
+describe("invitations across tenants", () => {
+  const inviteTo = (partnerId: number | null, actor: Parameters<typeof actorOf>[0], email: string, role: "partner_user" | "partner_manager" = "partner_user") =>
+    createInvitation(db, { email, name: "Sam Shared", role: partnerId === null ? "partner_manager" : role, partnerId, actor: actorOf(actor) });
+  const audits = () => db.select().from(auditEvents).where(eq(auditEvents.action, "invitation.revoked")).all();
+
+  it("never revokes another partner's open invitation, and tells the inviter only that the address is in use", () => {
+    const alpha = inviteTo(world.partnerA.id, world.adminA, "shared@person.test");
+    expect(() => inviteTo(world.partnerB.id, world.adminB, "SHARED@person.test")).toThrow("This address cannot be invited here");
+    expect(findOpenInvitation(db, alpha.token).status).toBe("ok");
+    expect(listOpenInvitations(db, { partnerId: world.partnerB.id })).toEqual([]);
+    expect(audits()).toEqual([]);
+  });
+
+  it("never revokes a partner-team invitation from a partner's team page", () => {
+    const staff = inviteTo(null, world.admin, "newhire@vendor.test");
+    expect(() => inviteTo(world.partnerB.id, world.adminB, "newhire@vendor.test")).toThrow("This address cannot be invited here");
+    expect(findOpenInvitation(db, staff.token).status).toBe("ok");
+  });
+
+  it("gives a partner admin the same answer for an account elsewhere as for an invitation elsewhere", () => {
+    // Partner A's salesperson and the partner manager: B's admin learns nothing about either.
+    for (const email of [world.userA.email, world.manager.email]) {
+      expect(() => inviteTo(world.partnerB.id, world.adminB, email)).toThrow("This address cannot be invited here");
+    }
+    // Its own colleague is named as such, so it can enable the account instead.
+    expect(() => inviteTo(world.partnerB.id, world.adminB, world.adminB.email)).toThrow(/already has an account/);
+    expect(db.select().from(invitations).all()).toEqual([]);
+  });
+
+  it("tells staff where the open invitation is, and still leaves it alone", () => {
+    const alpha = inviteTo(world.partnerA.id, world.adminA, "shared@person.test");
+    expect(() => inviteTo(world.partnerB.id, world.admin, "shared@person.test")).toThrow(/open invitation to Alpha Resellers/);
+    expect(findOpenInvitation(db, alpha.token).status).toBe("ok");
+  });
+
+  it("lets an expired invitation elsewhere stop blocking, without touching it", () => {
+    const alpha = inviteTo(world.partnerA.id, world.adminA, "shared@person.test");
+    expire(alpha.id);
+    const beta = inviteTo(world.partnerB.id, world.adminB, "shared@person.test");
+    expect(findOpenInvitation(db, beta.token).status).toBe("ok");
+    expect(db.select().from(invitations).where(eq(invitations.id, alpha.id)).get()!.revokedAt).toBeNull();
+  });
+});
+
 describe("sendInvitation", () => {
   it("emails the invitee a link to /invite/<token> in both the text and the HTML", async () => {
     const { id, token } = inviteToAlpha();

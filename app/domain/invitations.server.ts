@@ -1,7 +1,7 @@
 // Invitations: how every account comes to exist. An invitation names the email, role and partner
 // (null for the partner team); its link carries a random token of which only the SHA-256 is
 // stored; it works once, for 7 days, and a newer invitation to the same address replaces it.
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, isNull, ne, or } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { invitationEmail } from "../../emails/invitation";
 import { invitations, partners, users, type Role } from "../../db/schema";
@@ -39,6 +39,25 @@ function accountExistsMessage(email: string) {
   return `${email} already has an account. If it was disabled, enable it again instead of sending an invitation.`;
 }
 
+/**
+ * What a partner admin is told when the address belongs to someone outside its partner (an
+ * account, or an open invitation from another partner or the partner team): the same words in
+ * every case, so the answer cannot be used to find out where an address is used.
+ */
+export const ADDRESS_IN_USE_ELSEWHERE =
+  "This address cannot be invited here: it is already in use in the portal. Ask your colleague for another work address, or ask the partner team for help.";
+
+/** Staff may see every partner, so their answer names where the open invitation is. */
+function invitedElsewhereMessage(email: string, partnerName: string | null) {
+  return `${email} has an open invitation ${partnerName ? `to ${partnerName}` : "to the partner team"}. Cancel that invitation first, or wait until it expires.`;
+}
+
+function isStaffActor(tx: Pick<Tx, "select">, actor: Actor) {
+  if (actor === "system") return true;
+  const me = tx.select({ partnerId: users.partnerId }).from(users).where(eq(users.id, actor.id)).get();
+  return !!me && me.partnerId === null;
+}
+
 export function createInvitation(
   db: DB,
   input: { email: string; name: string; role: Role; partnerId: number | null; actor: Actor },
@@ -52,14 +71,38 @@ export function createInvitation(
   const now = new Date();
   const id = writeTransaction(db, (tx) => {
     if (input.partnerId === null) assertProgramAdmin(tx, input.actor);
-    const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
-    if (existing) throw new InvitationError(accountExistsMessage(email));
+    const staff = isStaffActor(tx, input.actor);
+    const existing = tx.select({ id: users.id, partnerId: users.partnerId }).from(users).where(eq(users.email, email)).get();
+    if (existing) {
+      // A partner admin learns about accounts of its own partner only.
+      const ownPartner = input.partnerId !== null && existing.partnerId === input.partnerId;
+      throw new InvitationError(staff || ownPartner ? accountExistsMessage(email) : ADDRESS_IN_USE_ELSEWHERE);
+    }
 
-    // One address, one working link: the newest invitation replaces any earlier one.
+    // An open invitation from another partner (or the partner team) is theirs: never touched.
+    const target = input.partnerId === null ? isNull(invitations.partnerId) : eq(invitations.partnerId, input.partnerId);
+    // Spelled out, not not(target): a staff row's NULL partner would make NOT (NULL = id) unknown.
+    const otherScope =
+      input.partnerId === null
+        ? isNotNull(invitations.partnerId)
+        : or(isNull(invitations.partnerId), ne(invitations.partnerId, input.partnerId));
+    const open = and(eq(invitations.email, email), isNull(invitations.acceptedAt), isNull(invitations.revokedAt));
+    const elsewhere = tx
+      .select({ partnerName: partners.name })
+      .from(invitations)
+      .leftJoin(partners, eq(partners.id, invitations.partnerId))
+      .where(and(open, otherScope, gt(invitations.expiresAt, now)))
+      .get();
+    if (elsewhere) {
+      throw new InvitationError(staff ? invitedElsewhereMessage(email, elsewhere.partnerName) : ADDRESS_IN_USE_ELSEWHERE);
+    }
+
+    // One address, one working link: the newest invitation replaces an earlier one of the same
+    // partner (or of the partner team). An expired one elsewhere no longer blocks, and stays.
     const replaced = tx
       .update(invitations)
       .set({ revokedAt: now })
-      .where(and(eq(invitations.email, email), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+      .where(and(open, target))
       .returning({ id: invitations.id, partnerId: invitations.partnerId })
       .all();
     for (const old of replaced) {
