@@ -45,12 +45,12 @@ export function readDemoDatabase<T>(read: (db: Database.Database) => T): T {
   }
 }
 
-/** The slugs of the first three active demo partners, oldest first. */
-export function demoPartnerSlugs(): string[] {
+/** The first active demo partners' slugs; each spec that changes an account takes its own. */
+export function demoPartnerSlugs(count = 3): string[] {
   return readDemoDatabase((db) =>
     db
-      .prepare("select slug from partners where status = 'active' order by id limit 3")
-      .all()
+      .prepare("select slug from partners where status = 'active' order by id limit ?")
+      .all(count)
       .map((r) => (r as { slug: string }).slug),
   );
 }
