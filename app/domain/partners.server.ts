@@ -17,6 +17,7 @@ import { writeTransaction } from "../db.server";
 import { endAllSessionsOfPartner } from "../auth/session.server";
 import { creditPartnerDeals, programModel, trailing12Months } from "./attribution.server";
 import { recordAudit, type Actor } from "./audit.server";
+import { listPartnerUsers } from "./users.server";
 import { formatMoney } from "./format";
 import { formatWinRate } from "./tier-snapshot";
 import { calendarWindow, periodOf } from "./periods";
@@ -243,18 +244,7 @@ export function getPartnerDetail(db: DB, slug: string) {
     .where(eq(partners.slug, slug))
     .get();
   if (!partner) return null;
-  const people = db
-    .select({
-      id: users.id,
-      name: users.name,
-      email: users.email,
-      role: users.role,
-      disabledAt: users.disabledAt,
-    })
-    .from(users)
-    .where(eq(users.partnerId, partner.id))
-    .orderBy(asc(users.name))
-    .all();
+  const people = listPartnerUsers(db, partner.id);
   return { partner, people, stages: dealsByStage(db, partner.id) };
 }
 

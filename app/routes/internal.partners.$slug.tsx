@@ -88,6 +88,7 @@ export async function loader(args: LoaderFunctionArgs) {
       email: p.email,
       role: p.role,
       disabledAt: p.disabledAt,
+      twoFactor: p.twoFactor,
     })),
     invitations: listOpenInvitations(db, { partnerId: partner.id }).map((i) => ({
       id: i.id,

@@ -150,6 +150,14 @@ describe("two-factor sign-in", () => {
     const row = (name: string) => team.slice(team.indexOf(`<td>${name}</td>`), team.indexOf("</tr>", team.indexOf(`<td>${name}</td>`)));
     expect(row("Alice Alpha")).toMatch(/badge ok">On</);
     expect(row("Sam Alpha")).toMatch(/badge neutral">Off</);
+    // The partner team sees the same on the partner's page.
+    const manager = new Client(server.url);
+    await manager.signIn(world.manager.email, TEST_PASSWORD);
+    const page = text(await (await manager.get(`/internal/partners/${world.partnerA.slug}`)).text());
+    const staffRow = (name: string) => page.slice(page.indexOf(`<td>${name}</td>`), page.indexOf("</tr>", page.indexOf(`<td>${name}</td>`)));
+    expect(page).toContain("Two-factor");
+    expect(staffRow("Alice Alpha")).toMatch(/badge ok">On</);
+    expect(staffRow("Sam Alpha")).toMatch(/badge neutral">Off</);
   });
 
   it("turns off only with the password", async () => {
