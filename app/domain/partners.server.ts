@@ -5,6 +5,7 @@ import { alias } from "drizzle-orm/sqlite-core";
 import {
   deals,
   partnerApplications,
+  reportDeliveries,
   partners,
   tierReviews,
   tiers,
@@ -246,6 +247,36 @@ export function getPartnerDetail(db: DB, slug: string) {
   if (!partner) return null;
   const people = listPartnerUsers(db, partner.id);
   return { partner, people, stages: dealsByStage(db, partner.id) };
+}
+
+export type PartnerDelivery = {
+  id: number;
+  period: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+  sentAt: Date | null;
+};
+
+/**
+ * A partner's monthly report deliveries, newest period first (its partner page; read-only —
+ * retries are the Reports page's). Tenant-scoped by `partnerId`.
+ */
+export function listPartnerDeliveries(db: DB, partnerId: number, limit = 6): PartnerDelivery[] {
+  return db
+    .select({
+      id: reportDeliveries.id,
+      period: reportDeliveries.period,
+      status: reportDeliveries.status,
+      attempts: reportDeliveries.attempts,
+      error: reportDeliveries.error,
+      sentAt: reportDeliveries.sentAt,
+    })
+    .from(reportDeliveries)
+    .where(and(eq(reportDeliveries.partnerId, partnerId), eq(reportDeliveries.kind, "monthly")))
+    .orderBy(desc(reportDeliveries.period), desc(reportDeliveries.id))
+    .limit(limit)
+    .all();
 }
 
 export function setPartnerStatus(

@@ -1,20 +1,21 @@
-// One partner as the partner team sees it: facts, people, pipeline, and the team's actions on
-// it (status, manager, inviting its users). One action, named intents.
+// One partner as the partner team sees it — the one place to prepare a partner call: facts,
+// credited revenue, deals by stage, tier history, long-tail flag, people, report deliveries,
+// and the team's actions on it (status, manager, growth plays, inviting its users). One
+// action, named intents; the read-only sections are in sections.tsx, their data in queries.server.ts.
 import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { GROWTH_PLAY_STATUSES } from "../../db/schema";
-import { forbidden, notFound, requireStaff } from "../auth/guards.server";
-import { Field, FormErrors, humanize, SelectField } from "../components/forms";
-import { StageBars } from "../components/stage-bars";
-import { PeopleTable } from "../components/team-tables";
-import { actorOf } from "../domain/audit.server";
-import { formatDate } from "../domain/format";
-import { GrowthPlayError, listGrowthPlays, setGrowthPlayStatus } from "../domain/growth-plays.server";
-import { inviteAndSend, listOpenInvitations } from "../domain/invitations.server";
-import { FLAG_LABEL } from "../domain/long-tail";
+import { GROWTH_PLAY_STATUSES } from "../../../db/schema";
+import { forbidden, notFound, requireStaff } from "../../auth/guards.server";
+import { Field, FormErrors, humanize, SelectField } from "../../components/forms";
+import { PeopleTable } from "../../components/team-tables";
+import { actorOf } from "../../domain/audit.server";
+import { formatDate } from "../../domain/format";
+import { GrowthPlayError, listGrowthPlays, setGrowthPlayStatus } from "../../domain/growth-plays.server";
+import { inviteAndSend, listOpenInvitations } from "../../domain/invitations.server";
+import { FLAG_LABEL } from "../../domain/long-tail";
 import {
   findPartnerBySlug,
   getPartnerDetail,
@@ -22,7 +23,9 @@ import {
   PartnerChangeError,
   setPartnerManager,
   setPartnerStatus,
-} from "../domain/partners.server";
+} from "../../domain/partners.server";
+import { deliveriesSection, longTailSection, revenueSection, stageDeals, tierHistorySection } from "./queries.server";
+import { DeliveriesSection, LongTailSection, RevenueSection, StagesSection, TierHistorySection } from "./sections";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.partner.name ?? "Partner"} · Partner team` },
@@ -68,7 +71,14 @@ export async function loader(args: LoaderFunctionArgs) {
   const detail = getPartnerDetail(db, args.params.slug ?? "");
   if (!detail) notFound();
   const { partner, people, stages } = detail;
+  const now = new Date();
+  const revenue = revenueSection(db, partner.id, now);
   return {
+    revenue,
+    selectedStage: stageDeals(db, partner.id, new URL(args.request.url).searchParams),
+    tierHistory: tierHistorySection(db, partner.id, revenue.currency),
+    deliveries: deliveriesSection(db, partner.id),
+    longTail: longTailSection(db, partner.id, now),
     partner: {
       name: partner.name,
       slug: partner.slug,
@@ -185,7 +195,20 @@ export async function action(args: ActionFunctionArgs) {
 const STATUS_BADGE: Record<string, string> = { active: "ok", suspended: "warn", churned: "neutral", applied: "" };
 
 export default function PartnerDetail() {
-  const { partner, people, invitations, stages, growthPlays, canChangeManager, managers } = useLoaderData<typeof loader>();
+  const {
+    partner,
+    people,
+    invitations,
+    stages,
+    growthPlays,
+    canChangeManager,
+    managers,
+    revenue,
+    selectedStage,
+    tierHistory,
+    deliveries,
+    longTail,
+  } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busyIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent")) : null;
@@ -333,10 +356,14 @@ export default function PartnerDetail() {
             </Form>
           ) : null}
         </section>
-        <section className="card" aria-labelledby="deals-heading">
-          <h2 id="deals-heading">Deals by stage</h2>
-          <StageBars stages={stages} />
-        </section>
+        <LongTailSection longTail={longTail} />
+      </div>
+
+      <RevenueSection revenue={revenue} />
+
+      <div className="grid-2">
+        <StagesSection stages={stages} selected={selectedStage} currency={revenue.currency} />
+        <TierHistorySection history={tierHistory} />
       </div>
 
       <section className="card" aria-labelledby="growth-plays-heading">
@@ -431,6 +458,8 @@ export default function PartnerDetail() {
           </>
         ) : null}
       </section>
+
+      <DeliveriesSection deliveries={deliveries} />
 
       <section className="card" aria-labelledby="invite-heading">
         <h2 id="invite-heading">Invite a user</h2>

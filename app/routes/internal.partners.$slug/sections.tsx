@@ -1,0 +1,331 @@
+// The partner page's read-only sections: revenue (figures and monthly chart), deals by stage,
+// tier history, report deliveries and the long-tail flag. Render only; the loader shapes data.
+import { Link } from "@remix-run/react";
+import { humanize } from "../../components/forms";
+import { formatDate, formatMoney, formatPercent } from "../../domain/format";
+import { shortPeriodLabel } from "../../domain/periods";
+import { axisTicks, barChartGeometry, niceCeiling } from "../../reports/contract";
+import type { deliveriesSection, longTailSection, revenueSection, stageDeals, tierHistorySection } from "./queries.server";
+
+type Revenue = ReturnType<typeof revenueSection>;
+
+function windowText(r: Revenue) {
+  return `${formatDate(r.window.from)} – ${formatDate(new Date(new Date(r.window.to).getTime() - 1))}`;
+}
+
+export function RevenueSection({ revenue: r }: { revenue: Revenue }) {
+  const money = (cents: number) => formatMoney(cents, r.currency);
+  const share = (cents: number) => (r.creditedCents > 0 ? formatPercent(cents / r.creditedCents, 0) : "—");
+  return (
+    <section className="card stack" aria-labelledby="revenue-heading">
+      <div>
+        <h2 id="revenue-heading">Credited revenue · {r.periodLabel}</h2>
+        <p className="muted small">
+          Under the program's {r.modelLabel} model, {windowText(r)} — the same figure the partner sees on its
+          Attribution page for the trailing 12 months.
+        </p>
+      </div>
+      <dl className="grid" aria-label={`Credited revenue, ${r.periodLabel}`} data-section="revenue">
+        <div className="kpi">
+          <dt className="label">Credited revenue</dt>
+          <dd style={{ margin: 0 }} className="value" data-figure="credited">
+            {money(r.creditedCents)}
+          </dd>
+          <dd style={{ margin: 0 }} className="muted small">
+            {r.creditedDeals} won {r.creditedDeals === 1 ? "deal" : "deals"} credited
+          </dd>
+        </div>
+        <div className="kpi">
+          <dt className="label">Sourced</dt>
+          <dd style={{ margin: 0 }} className="value" data-figure="sourced">
+            {money(r.sourcedCents)}
+          </dd>
+          <dd style={{ margin: 0 }} className="muted small">{share(r.sourcedCents)} · deals it registered</dd>
+        </div>
+        <div className="kpi">
+          <dt className="label">Influenced</dt>
+          <dd style={{ margin: 0 }} className="value" data-figure="influenced">
+            {money(r.influencedCents)}
+          </dd>
+          <dd style={{ margin: 0 }} className="muted small">{share(r.influencedCents)} · deals it helped on without registering</dd>
+        </div>
+      </dl>
+      <h3>By month</h3>
+      <MonthlyChart revenue={r} />
+    </section>
+  );
+}
+
+function MonthlyChart({ revenue: r }: { revenue: Revenue }) {
+  const months = r.monthly;
+  const money = (cents: number) => formatMoney(cents, r.currency);
+  const compact = (cents: number) => formatMoney(cents, r.currency, { compact: true });
+  const width = 640;
+  const height = 200;
+  const pad = { top: 12, right: 8, bottom: 34, left: 60 };
+  const max = niceCeiling(Math.max(0, ...months.map((m) => m.cents)), 100);
+  const { y, baseline, barW, barX, barHeight } = barChartGeometry({ width, height, pad, bars: months.length, max, barShare: 0.68, minBarWidth: 4 });
+  const best = months.reduce<(typeof months)[number] | null>((b, m) => (m.cents > (b?.cents ?? 0) ? m : b), null);
+  const summary =
+    `Bar chart of credited revenue per month under the ${r.modelLabel} model, ` +
+    `${months[0]?.label ?? ""} to ${months[months.length - 1]?.label ?? ""}: ${money(r.creditedCents)} in all` +
+    (best ? `, highest in ${best.label} with ${money(best.cents)}.` : ", nothing credited in any month.");
+  return (
+    <>
+      <svg
+        role="img"
+        aria-label={summary}
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        style={{ display: "block", maxWidth: "100%", height: "auto" }}
+        preserveAspectRatio="xMidYMid meet"
+      >
+        {axisTicks(max, 2).map((tick) => (
+          <g key={tick}>
+            <line x1={pad.left} x2={width - pad.right} y1={y(tick)} y2={y(tick)} stroke="#dfe3ec" strokeWidth={1} />
+            <text x={pad.left - 6} y={y(tick) + 4} textAnchor="end" fontSize="11" fill="#5b6378">
+              {compact(tick)}
+            </text>
+          </g>
+        ))}
+        {months.map((m, i) => {
+          const x = barX(i);
+          const h = barHeight(m.cents);
+          return (
+            <g key={m.month}>
+              <rect x={x} y={baseline - h} width={barW} height={h} rx={2} fill="#3b4cca" opacity={m.partial ? 0.6 : 1}>
+                <title>{`${m.label}: ${money(m.cents)}${m.partial ? " (part of the month)" : ""}`}</title>
+              </rect>
+              <text x={x + barW / 2} y={baseline + 14} textAnchor="middle" fontSize="11" fill="#5b6378">
+                {m.label.slice(0, 3)}
+              </text>
+              {i === 0 || m.month.endsWith("-01") ? (
+                <text x={x + barW / 2} y={baseline + 27} textAnchor="middle" fontSize="10" fill="#5b6378">
+                  {m.month.slice(0, 4)}
+                </text>
+              ) : null}
+            </g>
+          );
+        })}
+      </svg>
+      <details>
+        <summary className="small">The figures by month</summary>
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Credited revenue by month, {r.periodLabel}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Month</th>
+                <th scope="col" className="num">
+                  Credited revenue
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {months.map((m) => (
+                <tr key={m.month}>
+                  <td>
+                    {m.label}
+                    {m.partial ? <span className="muted small"> (part of the month)</span> : null}
+                  </td>
+                  <td className="num">{money(m.cents)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </>
+  );
+}
+
+type Stage = { stage: string; deals: number; amountCents: number };
+type StageList = ReturnType<typeof stageDeals>;
+
+export function StagesSection({ stages, selected, currency }: { stages: Stage[]; selected: StageList; currency: string }) {
+  const max = Math.max(1, ...stages.map((s) => s.deals));
+  return (
+    <section className="card" aria-labelledby="deals-heading" id="deals">
+      <h2 id="deals-heading">Deals by stage</h2>
+      <p className="muted small">All time, every deal the partner registered. Choose a stage to list its deals.</p>
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">The partner's registered deals by stage, all time</caption>
+          <thead>
+            <tr>
+              <th scope="col">Stage</th>
+              <th scope="col" className="num">
+                Deals
+              </th>
+              <th scope="col" className="num">
+                Amount (as registered)
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {stages.map((s) => (
+              <tr key={s.stage} data-stage={s.stage} aria-current={selected.stage === s.stage ? "true" : undefined}>
+                <td>
+                  {s.deals > 0 ? (
+                    <Link to={`?stage=${s.stage}#deals`} preventScrollReset>
+                      {humanize(s.stage)}
+                    </Link>
+                  ) : (
+                    humanize(s.stage)
+                  )}
+                </td>
+                <td className="num">
+                  <span aria-hidden="true" style={{ display: "inline-block", height: "10px", background: "var(--brand)", borderRadius: "3px", width: `${(s.deals / max) * 4}rem`, marginRight: "0.5rem", verticalAlign: "middle" }} />
+                  {s.deals}
+                </td>
+                <td className="num">{formatMoney(s.amountCents, currency)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {selected.error ? (
+        <p className="form-error" role="alert">
+          {selected.error}
+        </p>
+      ) : null}
+      {selected.stage ? (
+        <>
+          <h3 style={{ marginTop: "1rem" }}>
+            {humanize(selected.stage)} deals{" "}
+            <span className="muted small" style={{ fontWeight: 400 }}>
+              {selected.total > selected.rows.length ? `latest ${selected.rows.length} of ${selected.total}` : `${selected.total}`}
+            </span>
+          </h3>
+          <ul className="stack" style={{ gap: "0.25rem", paddingLeft: "1.1rem" }}>
+            {selected.rows.map((d) => (
+              <li key={d.id}>
+                <Link to={`/internal/registrations/${d.id}`}>{d.title}</Link>{" "}
+                <span className="muted small">
+                  {d.customer} · {formatMoney(d.amountCents, d.currency)} · registered {formatDate(d.submittedOn)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+export function TierHistorySection({ history }: { history: ReturnType<typeof tierHistorySection> }) {
+  return (
+    <section className="card" aria-labelledby="tier-history-heading">
+      <h2 id="tier-history-heading">Tier history</h2>
+      {history.length === 0 ? (
+        <p className="muted">No tier decisions yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Decided tier reviews, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Period</th>
+                <th scope="col">Decision</th>
+                <th scope="col">Tier after</th>
+                <th scope="col">Figures then</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((h) => (
+                <tr key={h.id} data-tier-review={h.id}>
+                  <td>{shortPeriodLabel(h.period)}</td>
+                  <td>
+                    {humanize(h.direction)} {h.fromTier} → {h.toTier}: {h.status}
+                    {h.decidedOn ? <span className="muted small"> · {formatDate(h.decidedOn)}</span> : null}
+                    {h.note ? <div className="muted small">{h.note}</div> : null}
+                  </td>
+                  <td>{h.resultTier}</td>
+                  <td className="small">
+                    {h.figures.map((f) => (
+                      <div key={f}>{f}</div>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+const DELIVERY_BADGE: Record<string, string> = { sent: "ok", failed: "danger", skipped: "neutral", queued: "", sending: "" };
+
+export function DeliveriesSection({ deliveries }: { deliveries: ReturnType<typeof deliveriesSection> }) {
+  return (
+    <section className="card" aria-labelledby="deliveries-heading">
+      <h2 id="deliveries-heading">Monthly report deliveries</h2>
+      <p className="muted small">
+        The latest months. Read-only: admins retry a failed delivery on <Link to="/internal/reports">Reports</Link>.
+      </p>
+      {deliveries.length === 0 ? (
+        <p className="muted">No monthly report has been queued for this partner yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Monthly report deliveries, newest period first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Period</th>
+                <th scope="col">Status</th>
+                <th scope="col">Sent</th>
+                <th scope="col">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {deliveries.map((d) => (
+                <tr key={d.id} data-delivery={d.period}>
+                  <td>{shortPeriodLabel(d.period)}</td>
+                  <td>
+                    <span className={`badge ${DELIVERY_BADGE[d.status] ?? ""}`}>{humanize(d.status)}</span>
+                    {d.attempts > 1 ? <span className="muted small"> · {d.attempts} attempts</span> : null}
+                  </td>
+                  <td>{d.sentOn ? formatDate(d.sentOn) : "—"}</td>
+                  <td className="small">{d.error ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function LongTailSection({ longTail }: { longTail: ReturnType<typeof longTailSection> }) {
+  return (
+    <section className="card" aria-labelledby="long-tail-heading">
+      <h2 id="long-tail-heading">Long-tail flag</h2>
+      {longTail.place === "unranked" ? (
+        <p className="muted">Not ranked: only active partners are on Ecosystem health.</p>
+      ) : longTail.place === "head" ? (
+        <p>
+          In the head (rank {longTail.rank}): among the partners that bring 80% of credited revenue, so no long-tail flag.
+        </p>
+      ) : longTail.flags.length === 0 ? (
+        <p>In the long tail (rank {longTail.rank}), not flagged.</p>
+      ) : (
+        <>
+          <p>In the long tail (rank {longTail.rank}), flagged:</p>
+          <ul>
+            {longTail.flags.map((f) => (
+              <li key={f.flag} data-flag={f.flag}>
+                <span className="badge warn">{f.label}</span> <span className="small">{f.evidence}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p className="small">
+        <Link to="/internal/ecosystem">See the long tail on Ecosystem health</Link>
+      </p>
+    </section>
+  );
+}
