@@ -108,6 +108,9 @@ function MonthlyChart({ revenue: r }: { revenue: Revenue }) {
           );
         })}
       </svg>
+      {months.some((m) => m.partial) ? (
+        <p className="muted small">Paler bars are months only partly inside the 12 months.</p>
+      ) : null}
       <details>
         <summary className="small">The figures by month</summary>
         <div className="table-wrap">
@@ -174,8 +177,8 @@ export function StagesSection({ stages, selected, currency }: { stages: Stage[];
                     humanize(s.stage)
                   )}
                 </td>
-                <td className="num">
-                  <span aria-hidden="true" style={{ display: "inline-block", height: "10px", background: "var(--brand)", borderRadius: "3px", width: `${(s.deals / max) * 4}rem`, marginRight: "0.5rem", verticalAlign: "middle" }} />
+                <td className="num" style={{ whiteSpace: "nowrap" }}>
+                  <span aria-hidden="true" style={{ display: "inline-block", height: "10px", background: "var(--brand)", borderRadius: "3px", width: `${(s.deals / max) * 3}rem`, marginRight: "0.5rem", verticalAlign: "middle" }} />
                   {s.deals}
                 </td>
                 <td className="num">{formatMoney(s.amountCents, currency)}</td>
@@ -202,7 +205,7 @@ export function StagesSection({ stages, selected, currency }: { stages: Stage[];
               <li key={d.id}>
                 <Link to={`/internal/registrations/${d.id}`}>{d.title}</Link>{" "}
                 <span className="muted small">
-                  {d.customer} · {formatMoney(d.amountCents, d.currency)} · registered {formatDate(d.submittedOn)}
+                  {formatMoney(d.amountCents, d.currency)} · registered {formatDate(d.submittedOn)}
                 </span>
               </li>
             ))}
