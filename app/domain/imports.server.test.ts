@@ -9,6 +9,9 @@ import {
   applyMrrImport,
   applyOutcomeImport,
   ImportError,
+  mrrTemplate,
+  NOTHING_TO_CHANGE,
+  outcomeTemplate,
   previewMrrImport,
   previewOutcomeImport,
 } from "./imports.server";
@@ -163,7 +166,7 @@ describe("applyOutcomeImport", () => {
       `${c.id},,lost,,${yesterday},No budget this year`,
     ].join("\n");
     const result = applyOutcomeImport(db, actor, csv);
-    expect(result).toEqual({ won: [{ dealId: a.id }, { dealId: b.id }], lost: [{ dealId: c.id }], unchanged: 0 });
+    expect(result).toEqual({ won: [{ dealId: a.id }, { dealId: b.id }], lost: [{ dealId: c.id }], corrected: [], unchanged: 0 });
     expect(dealOf(a.id)).toMatchObject({ stage: "won", amountCents: 2_500_000, holdsClaim: false });
     expect(dealOf(b.id)).toMatchObject({ stage: "won", amountCents: 99_999 });
     expect(dealOf(c.id)).toMatchObject({ stage: "lost", lostReason: "No budget this year" });
@@ -176,9 +179,10 @@ describe("applyOutcomeImport", () => {
     expect(audit).toEqual([{ actorLabel: "mia@vendor.test (partner_manager)" }]);
     expect(importAudits()).toBe(1);
 
-    // The same export again changes nothing, by deal id or by domain.
-    const again = applyOutcomeImport(db, actor, csv);
-    expect(again).toEqual({ won: [], lost: [], unchanged: 3 });
+    // The same export again changes nothing, by deal id or by domain: it is refused as such.
+    expect(previewOutcomeImport(db, csv)).toMatchObject({ valid: true, nothingToChange: true });
+    expect(() => applyOutcomeImport(db, actor, csv)).toThrow(NOTHING_TO_CHANGE);
+    expect(importAudits()).toBe(1);
   });
 
   it("writes nothing when one row is bad, and says which", () => {
@@ -233,7 +237,7 @@ describe("MRR import", () => {
       { customerId: acme.id, month: "2024-02", mrrCents: 20_000 },
       { customerId: globex.id, month: "2024-01", mrrCents: 0 },
     ]);
-    expect(applyMrrImport(db, actor, csv)).toEqual({ inserted: 0, updated: 0, unchanged: 3 });
+    expect(() => applyMrrImport(db, actor, csv)).toThrow(NOTHING_TO_CHANGE);
   });
 
   it("refuses unknown customers, bad months and amounts, and duplicates, writing nothing", () => {
@@ -266,5 +270,98 @@ describe("MRR import", () => {
     const preview = previewMrrImport(db, "domain,month,mrr,arr\nacme.com,2024-01,1,12\n");
     expect(preview.errors.join(" ")).toContain('Unknown column "arr"');
     expect(preview.valid).toBe(false);
+  });
+});
+
+describe("what the preview says a row changes", () => {
+  const closed = new Date(`${day(-10)}T15:00:00Z`);
+  function wonDeal(amountCents = 4_000_000, currency = "USD") {
+    const partner = createPartner(db);
+    const customer = createCustomer(db, { name: "Orbit", domain: "orbit.com" });
+    return createDeal(db, {
+      partnerId: partner.id,
+      customerId: customer.id,
+      stage: "won",
+      amountCents,
+      currency,
+      submittedAt: new Date(closed.getTime() - 30 * DAY),
+      closedAt: closed,
+    });
+  }
+  const rowOf = (csv: string) => previewOutcomeImport(db, csv).rows[0]!;
+
+  it("a changed amount: changes amount from A to B, in the deal's currency; applying it corrects the deal", () => {
+    const d = wonDeal(4_000_000, "EUR");
+    const csv = `deal_id,stage,amount,close_date\n${d.id},won,45000.00,${day(-10)}\n`;
+    const row = rowOf(csv);
+    expect(row).toMatchObject({ unchanged: false, errors: [] });
+    expect(row.change).toBe("changes amount from €40,000 to €45,000");
+    expect(previewOutcomeImport(db, csv).nothingToChange).toBe(false);
+    expect(applyOutcomeImport(db, actor, csv)).toEqual({ won: [], lost: [], corrected: [{ dealId: d.id }], unchanged: 0 });
+    expect(dealOf(d.id)).toMatchObject({ stage: "won", amountCents: 4_500_000 });
+    expect(rowOf(csv)).toMatchObject({ unchanged: true, change: null });
+  });
+
+  it("a changed close date (and amount): both named, with the old and new day", () => {
+    const d = wonDeal();
+    const row = rowOf(`deal_id,stage,amount,close_date\n${d.id},won,45000,${day(-8)}\n`);
+    expect(row.change).toBe(`changes amount from $40,000 to $45,000; close date from ${day(-10)} to ${day(-8)}`);
+    const byDomain = rowOf(`domain,stage,amount,close_date\norbit.com,won,40000,${day(-8)}\n`);
+    expect(byDomain).toMatchObject({ dealId: d.id, errors: [], change: `changes close date from ${day(-10)} to ${day(-8)}` });
+  });
+
+  it("a changed stage: an approved deal marked won says so, with its amount and close date", () => {
+    const a = approvedDeal();
+    const row = rowOf(`deal_id,stage,amount,close_date\n${a.id},won,12500,${yesterday}\n`);
+    expect(row.unchanged).toBe(false);
+    expect(row.change).toMatch(new RegExp(`^changes stage from approved to won; amount from \\$[\\d,]+ to \\$12,500; close date to ${yesterday}$`));
+  });
+
+  it("a row identical in every imported field is unchanged, and a file of such rows cannot be imported", () => {
+    const d = wonDeal();
+    const csv = `deal_id,stage,amount,close_date\n${d.id},won,40000.00,${day(-10)}\n`;
+    const preview = previewOutcomeImport(db, csv);
+    expect(preview.rows[0]).toMatchObject({ unchanged: true, change: null, errors: [] });
+    expect(preview).toMatchObject({ valid: true, nothingToChange: true });
+    let thrown: unknown;
+    try {
+      applyOutcomeImport(db, actor, csv);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ImportError);
+    expect((thrown as Error).message).toBe("Nothing to change: every row already matches the portal.");
+    expect(importAudits()).toBe(0);
+    expect(dealOf(d.id)).toMatchObject({ amountCents: 4_000_000, closedAt: closed });
+  });
+
+  it("MRR: changed says from A to B, new says adds, same is unchanged", () => {
+    const acme = createCustomer(db, { name: "Acme", domain: "acme.com" });
+    db.insert(customerMrr).values([
+      { customerId: acme.id, month: "2024-01", mrrCents: 100_000 },
+      { customerId: acme.id, month: "2024-02", mrrCents: 120_000 },
+    ]).run();
+    const preview = previewMrrImport(db, "domain,month,mrr\nacme.com,2024-01,1250\nacme.com,2024-02,1200\nacme.com,2024-03,1300.50\n");
+    expect(preview.rows.map((r) => r.change)).toEqual(["changes MRR from $1,000 to $1,250", null, "adds $1,300.50"]);
+    expect(preview.nothingToChange).toBe(false);
+    const same = "domain,month,mrr\nacme.com,2024-02,1200.00\n";
+    expect(previewMrrImport(db, same)).toMatchObject({ valid: true, nothingToChange: true });
+    expect(() => applyMrrImport(db, actor, same)).toThrow("Nothing to change: every row already matches the portal.");
+    expect(importAudits()).toBe(0);
+  });
+
+  it("the templates are accepted by the preview as they are, and change nothing", () => {
+    wonDeal();
+    const lost = approvedDeal("lost.com");
+    db.update(deals).set({ stage: "lost", lostReason: "Chose a competitor, on price", closedAt: new Date(), holdsClaim: false }).where(eq(deals.id, lost.id)).run();
+    const acme = createCustomer(db, { name: "Acme", domain: "acme.com" });
+    db.insert(customerMrr).values({ customerId: acme.id, month: "2024-01", mrrCents: 100_050 }).run();
+    const outcomes = outcomeTemplate(db);
+    expect(outcomes.split("\r\n")[0]).toBe("deal_id,domain,stage,amount,close_date,reason");
+    expect(previewOutcomeImport(db, outcomes)).toMatchObject({ errors: [], valid: true, nothingToChange: true });
+    expect(previewOutcomeImport(db, outcomes).rows).toHaveLength(2);
+    const mrr = mrrTemplate(db);
+    expect(mrr).toBe("domain,month,mrr\r\nacme.com,2024-01,1000.50\r\n");
+    expect(previewMrrImport(db, mrr)).toMatchObject({ errors: [], valid: true, nothingToChange: true });
   });
 });

@@ -1,15 +1,17 @@
 // CRM imports from CSV: deal outcomes (won / lost) and monthly recurring revenue per customer.
 // A preview validates every row against the database and writes nothing; applying re-validates
 // inside one IMMEDIATE transaction and writes every row or none.
-import { eq, inArray } from "drizzle-orm";
-import { customerMrr, customers, deals, partners, type DealStage } from "../../db/schema";
-import { writeTransaction, type DB } from "../db.server";
+import { desc, eq, inArray } from "drizzle-orm";
+import { customerMrr, customers, deals, partners, programSettings, type DealStage } from "../../db/schema";
+import { writeTransaction, type DB, type Tx } from "../db.server";
 import { recordAudit, type Actor } from "./audit.server";
-import { CsvParseError, parseCsvRecords, type CsvRecord } from "./csv";
+import { CsvParseError, parseCsvRecords, toCsv, type CsvRecord } from "./csv";
 import { normalizeDomain } from "./customers";
 import { closedAtFromDate, isClosable } from "./deals";
 import { recordOutcome } from "./deals.server";
-import { refreshMrrRollups } from "./rollups.server";
+import { formatMoney } from "./format";
+import { centsToDecimal } from "./products";
+import { refreshDealRollups, refreshMrrRollups } from "./rollups.server";
 
 export type ImportKind = "outcomes" | "mrr";
 
@@ -21,7 +23,12 @@ export type ImportPreview<Row> = {
   /** Problems with the file as a whole: unreadable CSV, unknown or missing columns, no rows. */
   errors: string[];
   valid: boolean;
+  /** Valid, but every row already matches the database: there is nothing to import. */
+  nothingToChange: boolean;
 };
+
+/** What a valid file that changes nothing says, in the preview and when its import is refused. */
+export const NOTHING_TO_CHANGE = "Nothing to change: every row already matches the portal.";
 
 export type OutcomePreviewRow = {
   /** The line of the file the row starts on (the header is line 1). */
@@ -34,8 +41,15 @@ export type OutcomePreviewRow = {
   reason: string | null;
   dealTitle: string | null;
   partnerName: string | null;
-  /** The deal is already in that stage: applying changes nothing. */
+  /** The deal's currency: the row's amount and its change are in it. */
+  currency: string;
+  /** The deal already has every imported value (stage, amount, close date, reason): applying changes nothing. */
   unchanged: boolean;
+  /**
+   * What applying the row does, in words: "changes amount from $40,000 to $45,000; close date
+   * from 2026-10-03 to 2026-10-05". Null while the row has errors or changes nothing.
+   */
+  change: string | null;
   errors: string[];
 };
 
@@ -48,6 +62,10 @@ export type MrrPreviewRow = {
   mrrCents: number | null;
   /** What is stored for that customer and month now (null: a new row). */
   currentMrrCents: number | null;
+  /** The program's currency, the one MRR is kept in. */
+  currency: string;
+  /** "adds $1,250" or "changes MRR from $1,000 to $1,250"; null while it has errors or changes nothing. */
+  change: string | null;
   errors: string[];
 };
 
@@ -56,7 +74,9 @@ export class ImportError extends Error {
   constructor(readonly preview: ImportPreview<OutcomePreviewRow> | ImportPreview<MrrPreviewRow>) {
     const bad = preview.rows.filter((r) => r.errors.length).length;
     super(
-      preview.errors.length
+      preview.nothingToChange
+        ? NOTHING_TO_CHANGE
+        : preview.errors.length
         ? `The file cannot be imported: ${preview.errors.join(" ")}`
         : `${bad} ${bad === 1 ? "row has" : "rows have"} errors; nothing was imported.`,
     );
@@ -185,6 +205,9 @@ type DealFacts = {
   partnerName: string | null;
   submittedAt: Date;
   closedAt: Date | null;
+  amountCents: number;
+  currency: string;
+  lostReason: string | null;
 };
 
 function dealFacts(db: Pick<DB, "select">, where: { ids?: number[]; customerIds?: number[] }): DealFacts[] {
@@ -200,6 +223,9 @@ function dealFacts(db: Pick<DB, "select">, where: { ids?: number[]; customerIds?
         partnerName: partners.name,
         submittedAt: deals.submittedAt,
         closedAt: deals.closedAt,
+        amountCents: deals.amountCents,
+        currency: deals.currency,
+        lostReason: deals.lostReason,
       })
       .from(deals)
       .innerJoin(customers, eq(customers.id, deals.customerId))
@@ -243,7 +269,9 @@ export function previewOutcomeImport(db: Pick<DB, "select">, csvText: string, no
       reason: null,
       dealTitle: null,
       partnerName: null,
+      currency: "USD",
       unchanged: false,
+      change: null,
       errors,
       customerDomain: null,
     };
@@ -320,9 +348,16 @@ export function previewOutcomeImport(db: Pick<DB, "select">, csvText: string, no
       } else if (open.length === 1) deal = open[0];
       else {
         // Importing the same export twice: the one deal already closed that way on that day.
-        const done = all.filter((d) => d.stage === row.stage && d.closedAt && utcDay(d.closedAt) === row.closedOn);
+        // Or correcting it: the one deal of that customer closed that way, whatever the day.
+        const closedSo = all.filter((d) => d.stage === row.stage);
+        const done = closedSo.filter((d) => d.closedAt && utcDay(d.closedAt) === row.closedOn);
         if (done.length === 1) deal = done[0];
-        else row.errors.push(`${row.customerDomain} has no open approved deal to close.`);
+        else if (done.length === 0 && closedSo.length === 1) deal = closedSo[0];
+        else if (closedSo.length > 1) {
+          row.errors.push(
+            `${row.customerDomain} has ${closedSo.length} ${row.stage} deals (${closedSo.map((d) => `#${d.id}`).join(", ")}): use a deal_id column to say which.`,
+          );
+        } else row.errors.push(`${row.customerDomain} has no open approved deal to close.`);
       }
     }
     if (!deal) continue;
@@ -330,26 +365,57 @@ export function previewOutcomeImport(db: Pick<DB, "select">, csvText: string, no
     row.domain = deal.domain;
     row.dealTitle = deal.title;
     row.partnerName = deal.partnerName;
+    row.currency = deal.currency;
     const earlier = seen.get(deal.id);
     if (earlier !== undefined) row.errors.push(`Deal #${deal.id} is already on line ${earlier}.`);
     else seen.set(deal.id, row.line);
     if (!row.stage) continue;
-    if (deal.stage === row.stage) row.unchanged = true;
-    else if (!isClosable(deal)) {
+    if (deal.stage !== row.stage && !isClosable(deal)) {
       row.errors.push(`Deal #${deal.id} is ${deal.stage}; only approved deals can be marked won or lost.`);
     } else if (row.closedOn && row.closedOn < utcDay(deal.submittedAt)) {
       row.errors.push(`close_date ${row.closedOn} is before deal #${deal.id} was submitted (${utcDay(deal.submittedAt)}).`);
     }
+    if (row.errors.length) continue;
+    const changes = outcomeChanges(deal, row);
+    row.unchanged = changes.length === 0;
+    row.change = changes.length ? `changes ${changes.join("; ")}` : null;
   }
 
   const clean = rows.map(({ customerDomain: _c, ...row }) => row);
-  return { rows: clean, errors: table.errors, valid: table.errors.length === 0 && clean.every((r) => r.errors.length === 0) };
+  return finish(clean, table.errors, (r) => r.unchanged);
+}
+
+/**
+ * Each imported value of the row that differs from the deal, as "amount from A to B" (money in
+ * the deal's currency). The amount is compared when the row gives one (a lost row may leave it
+ * out), the reason only for lost.
+ */
+function outcomeChanges(deal: DealFacts, row: OutcomePreviewRow): string[] {
+  const out: string[] = [];
+  const money = (cents: number) => formatMoney(cents, deal.currency);
+  if (row.stage !== deal.stage) out.push(`stage from ${deal.stage} to ${row.stage}`);
+  if (row.amountCents !== null && row.amountCents !== deal.amountCents) {
+    out.push(`amount from ${money(deal.amountCents)} to ${money(row.amountCents)}`);
+  }
+  const closedOn = deal.closedAt ? utcDay(deal.closedAt) : null;
+  if (row.closedOn !== closedOn) out.push(closedOn ? `close date from ${closedOn} to ${row.closedOn}` : `close date to ${row.closedOn}`);
+  if (row.stage === "lost" && row.reason !== deal.lostReason) {
+    out.push(deal.lostReason ? `reason from "${deal.lostReason}" to "${row.reason}"` : `reason to "${row.reason}"`);
+  }
+  return out;
+}
+
+function finish<Row extends { errors: string[] }>(rows: Row[], errors: string[], unchanged: (row: Row) => boolean): ImportPreview<Row> {
+  const valid = errors.length === 0 && rows.every((r) => r.errors.length === 0);
+  return { rows, errors, valid, nothingToChange: valid && rows.every(unchanged) };
 }
 
 export type OutcomeImportResult = {
   /** Deals that became won: the partner is told once the transaction has committed. */
   won: { dealId: number }[];
   lost: { dealId: number }[];
+  /** Deals already won or lost whose amount, close date or reason the file corrected. */
+  corrected: { dealId: number }[];
   unchanged: number;
 };
 
@@ -361,10 +427,21 @@ export type OutcomeImportResult = {
 export function applyOutcomeImport(db: DB, actor: Actor, csvText: string, now = new Date()): OutcomeImportResult {
   return writeTransaction(db, (tx) => {
     const preview = previewOutcomeImport(tx, csvText, now);
-    if (!preview.valid) throw new ImportError(preview);
-    const result: OutcomeImportResult = { won: [], lost: [], unchanged: 0 };
+    if (!preview.valid || preview.nothingToChange) throw new ImportError(preview);
+    const result: OutcomeImportResult = { won: [], lost: [], corrected: [], unchanged: 0 };
+    const before = new Map(dealFacts(tx, { ids: preview.rows.map((r) => r.dealId!) }).map((d) => [d.id, d]));
     for (const row of preview.rows) {
       const closedAt = closedAtFromDate(row.closedOn!, now);
+      if (row.unchanged) {
+        result.unchanged++;
+        continue;
+      }
+      const deal = before.get(row.dealId!)!;
+      if (deal.stage === row.stage) {
+        correctOutcome(tx, actor, deal, row, closedAt);
+        result.corrected.push({ dealId: deal.id });
+        continue;
+      }
       const outcome =
         row.stage === "won"
           ? ({ stage: "won", amountCents: row.amountCents!, closedAt } as const)
@@ -378,10 +455,35 @@ export function applyOutcomeImport(db: DB, actor: Actor, csvText: string, now = 
       action: "import.outcomes",
       entityType: "import",
       entityId: `outcomes@${now.toISOString()}`,
-      after: { rows: preview.rows.length, won: result.won.length, lost: result.lost.length, unchanged: result.unchanged },
+      after: {
+        rows: preview.rows.length,
+        won: result.won.length,
+        lost: result.lost.length,
+        corrected: result.corrected.length,
+        unchanged: result.unchanged,
+      },
       at: now,
     });
     return result;
+  });
+}
+
+/** A deal already won or lost takes the file's amount, close date and (lost) reason; rollups follow. */
+function correctOutcome(tx: Tx, actor: Actor, deal: DealFacts, row: OutcomePreviewRow, closedAt: Date) {
+  const set =
+    row.stage === "won"
+      ? { amountCents: row.amountCents ?? deal.amountCents, closedAt }
+      : { closedAt, lostReason: row.reason, ...(row.amountCents !== null ? { amountCents: row.amountCents } : {}) };
+  tx.update(deals).set(set).where(eq(deals.id, deal.id)).run();
+  refreshDealRollups(tx, deal.id);
+  recordAudit(tx, {
+    actor,
+    action: "deal.outcome_corrected",
+    entityType: "deal",
+    entityId: deal.id,
+    partnerId: deal.partnerId,
+    before: { stage: deal.stage, amountCents: deal.amountCents, closedAt: deal.closedAt?.toISOString() ?? null, reason: deal.lostReason },
+    after: { stage: deal.stage, ...set, closedAt: closedAt.toISOString() },
   });
 }
 
@@ -404,6 +506,8 @@ export function previewMrrImport(db: Pick<DB, "select">, csvText: string, now = 
       month: null,
       mrrCents: null,
       currentMrrCents: null,
+      currency: "USD",
+      change: null,
       errors,
       customerDomain: null,
     };
@@ -460,8 +564,16 @@ export function previewMrrImport(db: Pick<DB, "select">, csvText: string, now = 
     if (earlier !== undefined) row.errors.push(`${row.domain} ${row.month} is already on line ${earlier}.`);
     else seen.set(key, row.line);
   }
+  const currency = db.select({ currency: programSettings.currency }).from(programSettings).get()?.currency ?? "USD";
+  for (const row of rows) {
+    row.currency = currency;
+    if (row.errors.length || row.mrrCents === null) continue;
+    const money = (cents: number) => formatMoney(cents, currency);
+    if (row.currentMrrCents === null) row.change = `adds ${money(row.mrrCents)}`;
+    else if (row.currentMrrCents !== row.mrrCents) row.change = `changes MRR from ${money(row.currentMrrCents)} to ${money(row.mrrCents)}`;
+  }
   const clean = rows.map(({ customerDomain: _c, ...row }) => row);
-  return { rows: clean, errors: table.errors, valid: table.errors.length === 0 && clean.every((r) => r.errors.length === 0) };
+  return finish(clean, table.errors, (r) => r.currentMrrCents === r.mrrCents);
 }
 
 export type MrrImportResult = { inserted: number; updated: number; unchanged: number };
@@ -470,7 +582,7 @@ export type MrrImportResult = { inserted: number; updated: number; unchanged: nu
 export function applyMrrImport(db: DB, actor: Actor, csvText: string, now = new Date()): MrrImportResult {
   return writeTransaction(db, (tx) => {
     const preview = previewMrrImport(tx, csvText, now);
-    if (!preview.valid) throw new ImportError(preview);
+    if (!preview.valid || preview.nothingToChange) throw new ImportError(preview);
     const result: MrrImportResult = { inserted: 0, updated: 0, unchanged: 0 };
     const changes = preview.rows.filter((r) => r.currentMrrCents !== r.mrrCents).map((r) => ({ customerId: r.customerId!, month: r.month! }));
     // Retention rollups move by exactly what these rows change (rollups.server.ts).
@@ -500,3 +612,62 @@ export function applyMrrImport(db: DB, actor: Actor, csvText: string, now = new 
   });
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Templates: the header and example rows taken from the portal as it is now, so the preview
+// accepts the file as it is (every row "Already so") and importing it unchanged changes nothing.
+
+/** A cell a spreadsheet would read as a formula is written with a quote in front: not reused. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** The outcomes template: the latest won deal and the latest lost deal, as stored. */
+export function outcomeTemplate(db: Pick<DB, "select">): string {
+  const latest = (stage: "won" | "lost") =>
+    db
+      .select({
+        id: deals.id,
+        domain: customers.domain,
+        amountCents: deals.amountCents,
+        closedAt: deals.closedAt,
+        lostReason: deals.lostReason,
+        submittedAt: deals.submittedAt,
+      })
+      .from(deals)
+      .innerJoin(customers, eq(customers.id, deals.customerId))
+      .where(eq(deals.stage, stage))
+      .orderBy(desc(deals.closedAt), desc(deals.id))
+      .limit(20)
+      .all()
+      .filter((d) => d.closedAt && d.closedAt >= d.submittedAt)
+      .find((d) => (stage === "won" ? d.amountCents > 0 : (d.lostReason ?? "").trim().length >= 3 && !FORMULA_START.test(d.lostReason!)));
+  const won = latest("won");
+  const lost = latest("lost");
+  const rows = [
+    ...(won ? [{ ...won, stage: "won", reason: null }] : []),
+    ...(lost ? [{ ...lost, stage: "lost", reason: lost.lostReason }] : []),
+  ];
+  return toCsv(rows, [
+    { header: "deal_id", value: (r) => r.id },
+    { header: "domain", value: (r) => r.domain },
+    { header: "stage", value: (r) => r.stage },
+    { header: "amount", value: (r) => centsToDecimal(r.amountCents) },
+    { header: "close_date", value: (r) => utcDay(r.closedAt!) },
+    { header: "reason", value: (r) => r.reason },
+  ]);
+}
+
+/** The MRR template: the two customer-months imported last, as stored. */
+export function mrrTemplate(db: Pick<DB, "select">): string {
+  const rows = db
+    .select({ domain: customers.domain, month: customerMrr.month, mrrCents: customerMrr.mrrCents })
+    .from(customerMrr)
+    .innerJoin(customers, eq(customers.id, customerMrr.customerId))
+    .orderBy(desc(customerMrr.month), customers.domain)
+    .limit(2)
+    .all();
+  return toCsv(rows, [
+    { header: "domain", value: (r) => r.domain },
+    { header: "month", value: (r) => r.month },
+    { header: "mrr", value: (r) => centsToDecimal(r.mrrCents) },
+  ]);
+}

@@ -190,6 +190,8 @@ const MATRIX: Record<string, Row> = {
     get: adminOnly,
     post: { body: { intent: "preview" }, expect: { ...refusedForPartners, manager: 403 } },
   },
+  "routes/internal.imports.outcomes-template[.csv]": { url: () => "/internal/imports/outcomes-template.csv", get: staffOnly },
+  "routes/internal.imports.mrr-template[.csv]": { url: () => "/internal/imports/mrr-template.csv", get: staffOnly },
   "routes/internal.imports": {
     url: () => "/internal/imports",
     get: staffOnly,

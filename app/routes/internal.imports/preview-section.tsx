@@ -25,7 +25,13 @@ export function Preview({ preview, busy }: { preview: PreviewData; busy: string 
     <section className="card stack" aria-labelledby="preview-heading">
       <h2 id="preview-heading">
         Preview: {KIND_LABEL[preview.kind]} from {preview.fileName}{" "}
-        {preview.valid ? <span className="badge ok">Ready to import</span> : <span className="badge danger">Has errors</span>}
+        {!preview.valid ? (
+          <span className="badge danger">Has errors</span>
+        ) : preview.nothingToChange ? (
+          <span className="badge">Nothing to change</span>
+        ) : (
+          <span className="badge ok">Ready to import</span>
+        )}
       </h2>
       {preview.message ? (
         <div className="form-error" role="alert">
@@ -42,7 +48,13 @@ export function Preview({ preview, busy }: { preview: PreviewData; busy: string 
         </div>
       ) : null}
       <SummaryKpis summary={preview.summary} />
-      {preview.valid ? (
+      {preview.valid && preview.nothingToChange ? (
+        preview.message === preview.nothingToChange ? null : (
+          <p className="notice" role="status">
+            {preview.nothingToChange}
+          </p>
+        )
+      ) : preview.valid ? (
         <Form method="post" encType="multipart/form-data" className="row" aria-label="Confirm the import">
           <input type="hidden" name="intent" value="confirm" />
           <input type="hidden" name="kind" value={preview.kind} />
@@ -69,8 +81,9 @@ export function Preview({ preview, busy }: { preview: PreviewData; busy: string 
   );
 }
 
-function RowErrors({ errors, unchanged }: { errors: string[]; unchanged?: boolean }) {
-  if (!errors.length) return <span className="badge ok">{unchanged ? "Already so" : "OK"}</span>;
+/** A row's check: its errors, or what importing it changes, or that it changes nothing. */
+function RowCheck({ errors, change, unchanged }: { errors: string[]; change: string | null; unchanged: string }) {
+  if (!errors.length) return change ? <span>{change[0]!.toUpperCase() + change.slice(1)}</span> : <span className="badge">{unchanged}</span>;
   return (
     <ul className="error" style={{ margin: 0, paddingLeft: "1rem" }}>
       {errors.map((e) => (
@@ -114,10 +127,10 @@ function OutcomeTable({ rows }: { rows: OutcomePreviewRow[] }) {
               )}
             </td>
             <td>{r.stage ?? "—"}</td>
-            <td className="num">{r.amountCents !== null ? formatMoney(r.amountCents) : "—"}</td>
+            <td className="num">{r.amountCents !== null ? formatMoney(r.amountCents, r.currency) : "—"}</td>
             <td>{r.closedOn ? formatDate(r.closedOn) : "—"}</td>
             <td>
-              <RowErrors errors={r.errors} unchanged={r.unchanged} />
+              <RowCheck errors={r.errors} change={r.change} unchanged="Already so" />
             </td>
           </tr>
         ))}
@@ -158,10 +171,10 @@ function MrrTable({ rows }: { rows: MrrPreviewRow[] }) {
               )}
             </td>
             <td>{r.month ?? "—"}</td>
-            <td className="num">{r.mrrCents !== null ? formatMoney(r.mrrCents) : "—"}</td>
-            <td className="num">{r.currentMrrCents !== null ? formatMoney(r.currentMrrCents) : "—"}</td>
+            <td className="num">{r.mrrCents !== null ? formatMoney(r.mrrCents, r.currency) : "—"}</td>
+            <td className="num">{r.currentMrrCents !== null ? formatMoney(r.currentMrrCents, r.currency) : "—"}</td>
             <td>
-              <RowErrors errors={r.errors} />
+              <RowCheck errors={r.errors} change={r.change} unchanged="Unchanged" />
             </td>
           </tr>
         ))}

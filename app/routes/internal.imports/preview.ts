@@ -1,7 +1,7 @@
 // What the imports action answers, step by step (upload form again, preview, done), and the
 // preview a person checks before confirming: counts over every row, problem rows shown first.
 import type { SubmissionResult } from "@conform-to/react";
-import type { ImportPreview, MrrPreviewRow, OutcomePreviewRow } from "../../domain/imports.server";
+import { NOTHING_TO_CHANGE, type ImportPreview, type MrrPreviewRow, type OutcomePreviewRow } from "../../domain/imports.server";
 import { PREVIEW_ROWS, type Kind } from "./schemas";
 
 export type Summary = { label: string; value: number }[];
@@ -11,6 +11,8 @@ export type PreviewData = {
   fileName: string;
   csv: string;
   valid: boolean;
+  /** Valid, but every row already matches the database: no confirm button, and this says why. */
+  nothingToChange: string | null;
   fileErrors: string[];
   summary: Summary;
   total: number;
@@ -22,6 +24,9 @@ export type PreviewData = {
 export type UploadData = { step: "upload"; message: string | null; result: SubmissionResult<string[]> | null };
 export type DoneData = { step: "done"; kind: Kind; message: string; summary: Summary };
 export type ActionData = UploadData | PreviewData | DoneData;
+
+/** How a row's change starts when it closes an open deal (imports.server.ts, outcomeChanges). */
+const STAGE_CHANGE = "changes stage ";
 
 export function previewData(
   kind: Kind,
@@ -42,8 +47,9 @@ export function previewData(
   if (kind === "outcomes") {
     const o = (preview.rows as OutcomePreviewRow[]).filter((r) => !r.errors.length);
     summary.push(
-      { label: "To mark won", value: o.filter((r) => r.stage === "won" && !r.unchanged).length },
-      { label: "To mark lost", value: o.filter((r) => r.stage === "lost" && !r.unchanged).length },
+      { label: "To mark won", value: o.filter((r) => r.stage === "won" && r.change?.startsWith(STAGE_CHANGE)).length },
+      { label: "To mark lost", value: o.filter((r) => r.stage === "lost" && r.change?.startsWith(STAGE_CHANGE)).length },
+      { label: "To correct", value: o.filter((r) => r.change && !r.change.startsWith(STAGE_CHANGE)).length },
       { label: "Already so", value: o.filter((r) => r.unchanged).length },
     );
   } else {
@@ -60,6 +66,7 @@ export function previewData(
     fileName,
     csv,
     valid: preview.valid,
+    nothingToChange: preview.nothingToChange ? NOTHING_TO_CHANGE : null,
     fileErrors: preview.errors,
     summary,
     total: rows.length,

@@ -133,7 +133,7 @@ export async function action(args: ActionFunctionArgs) {
         if (ok) emailed++;
         else failed++;
       }
-      const rows = result.won.length + result.lost.length + result.unchanged;
+      const rows = result.won.length + result.lost.length + result.corrected.length + result.unchanged;
       return data<ActionData>({
         step: "done",
         kind: "outcomes",
@@ -144,6 +144,7 @@ export async function action(args: ActionFunctionArgs) {
         summary: [
           { label: "Marked won", value: result.won.length },
           { label: "Marked lost", value: result.lost.length },
+          { label: "Corrected", value: result.corrected.length },
           { label: "Already so", value: result.unchanged },
         ],
       });
@@ -168,7 +169,9 @@ export async function action(args: ActionFunctionArgs) {
           "the confirmed file",
           input.csv,
           error.preview,
-          `Nothing was imported: ${error.message} The data may have changed since the preview.`,
+          error.preview.nothingToChange
+            ? error.message
+            : `Nothing was imported: ${error.message} The data may have changed since the preview.`,
         ),
         { status: 400 },
       );
@@ -271,6 +274,11 @@ export default function Imports() {
             <pre className="info small" style={{ overflowX: "auto" }}>
               {examples.outcomes}
             </pre>
+            <p className="small">
+              <a href="/internal/imports/outcomes-template.csv" download>
+                Download the deal outcomes template (CSV)
+              </a>
+            </p>
           </div>
           <div>
             <h3>Monthly recurring revenue</h3>
@@ -281,8 +289,17 @@ export default function Imports() {
             <pre className="info small" style={{ overflowX: "auto" }}>
               {examples.mrr}
             </pre>
+            <p className="small">
+              <a href="/internal/imports/mrr-template.csv" download>
+                Download the MRR template (CSV)
+              </a>
+            </p>
           </div>
         </div>
+        <p className="small muted">
+          The templates hold the header and the latest rows as the portal has them now: the preview accepts them as they are
+          and reports that nothing would change. Replace the rows with your own, keeping the header.
+        </p>
       </section>
     </div>
   );
