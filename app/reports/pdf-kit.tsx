@@ -45,7 +45,15 @@ export function registerReportFonts() {
 }
 
 // Per-render costs of the embedded fonts, paid once per process instead (profiled: ~15% of a
-// report's render). Both tweaks leave every glyph and position the PDF gets unchanged.
+// report's render), and one correction the shared font object needs. The tweaks leave every
+// glyph and position the PDF gets unchanged.
+//
+// 0. Text layer: the fontkit font is shared by every PDF of the process, and fontkit keeps one
+//    glyph object per glyph id with the characters it was first created for. Embedding a
+//    document's font subset creates the components of accented glyphs ("ź" is "z" plus an
+//    accent) with no characters at all; a later document that draws "z" then got that object,
+//    and its ToUnicode map gave "z" no text: copy and search saw "Hori onstack". Every glyph
+//    that has a character is therefore created from its character before any document is drawn.
 //
 // 1. Shaping: textkit asks fontkit to shape every text run on every render, and DejaVu's
 //    OpenType tables make that slow. A GlyphRun is never mutated by react-pdf (textkit maps its
@@ -59,6 +67,7 @@ const LAYOUT_CACHE_LIMIT = 20_000;
 let fontsPrepared: Promise<void> | null = null;
 
 type FontkitFont = MeasureFont & {
+  characterSet: number[];
   postscriptName?: string;
   version?: string | number;
   name?: { records?: object };
@@ -66,6 +75,7 @@ type FontkitFont = MeasureFont & {
 };
 
 function prepareFont(font: FontkitFont) {
+  for (const codePoint of font.characterSet) font.glyphForCodePoint(codePoint);
   const records = font.name?.records; // decodes the table now, not in the first render
   if (records && !Object.prototype.hasOwnProperty.call(records, "toJSON")) {
     const identity = `${font.postscriptName ?? ""}|${String(font.version ?? "")}`;
