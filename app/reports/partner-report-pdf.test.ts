@@ -6,7 +6,7 @@ import { closeDatabase, type DB } from "../db.server";
 import { planPartnerReport, renderPartnerReportPdf } from "./partner-report-pdf";
 import { BODY_HEIGHT } from "./partner-report-pdf-layout";
 import { buildPartnerReport } from "./partner-report.server";
-import { createRenderWorld, NOW, PERIOD, pdfItems, pdfPages } from "./report-render.fixture";
+import { createRenderWorld, NOW, PERIOD, pdfDocumentInfo, pdfItems, pdfPages } from "./report-render.fixture";
 
 let db: DB;
 let lodz: Partner;
@@ -48,6 +48,28 @@ describe("the partner report PDF", () => {
     const listed = pages.join(" ").match(/Pipeline Prospect \d+ — Analytics/g) ?? [];
     expect(new Set(listed).size).toBe(70);
     expect(listed).toHaveLength(70);
+  });
+
+  it("puts every page on the program's paper, A4 or Letter, and says its title, author and language", async () => {
+    const report = buildPartnerReport(db, lodz.id, PERIOD, { now: NOW });
+    expect(report.paperSize).toBe("A4");
+    const a4 = await pdfDocumentInfo(await renderPartnerReportPdf(report));
+    expect(a4.sizes.length).toBeGreaterThanOrEqual(3);
+    for (const size of a4.sizes) expect(size).toEqual({ width: 595.28, height: 841.89 });
+    expect(a4.title).toBe("October 2026 partner report — Łódź Systems");
+    expect(a4.author).toBe(report.programName);
+    expect(a4.language).toBe("en");
+    const letter = { ...report, paperSize: "Letter" as const };
+    const pages = await pdfItems(await renderPartnerReportPdf(letter));
+    const sizes = (await pdfDocumentInfo(await renderPartnerReportPdf(letter))).sizes;
+    expect(sizes).toHaveLength(planPartnerReport(letter).pages.length);
+    for (const size of sizes) expect(size).toEqual({ width: 612, height: 792 });
+    // Nothing of the body reaches the footer of the shorter page.
+    pages.forEach((items) => {
+      for (const item of items) if (!item.str.startsWith("Page ") && !item.str.endsWith("partner report")) expect(item.y).toBeGreaterThan(50);
+    });
+    const quiet1 = await pdfDocumentInfo(await renderPartnerReportPdf(buildPartnerReport(db, quiet.id, PERIOD, { now: NOW })));
+    expect(quiet1.sizes).toEqual([{ width: 595.28, height: 841.89 }]);
   });
 
   it("renders a meaningful page for a partner with no activity", async () => {
