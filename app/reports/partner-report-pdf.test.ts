@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Partner } from "../../db/schema";
 import { closeDatabase, type DB } from "../db.server";
 import { planPartnerReport, renderPartnerReportPdf } from "./partner-report-pdf";
-import { BODY_HEIGHT } from "./partner-report-pdf-layout";
+import { bodyHeight } from "./partner-report-pdf-layout";
+import { PAPER } from "./pdf-kit";
 import { buildPartnerReport } from "./partner-report.server";
 import { createRenderWorld, NOW, PERIOD, pdfDocumentInfo, pdfItems, pdfPages } from "./report-render.fixture";
 
@@ -93,13 +94,13 @@ describe("the partner report's own page layout", () => {
     const plan = planPartnerReport(report);
     const pages = await pdfItems(await renderPartnerReportPdf(report));
     expect(pages).toHaveLength(plan.pages.length);
-    for (const used of plan.used) expect(used).toBeLessThanOrEqual(BODY_HEIGHT);
+    for (const used of plan.used) expect(used).toBeLessThanOrEqual(bodyHeight(plan.paper));
     // A later page opens with a section heading (or its "continued"), never a stray note.
     for (const page of plan.pages.slice(1)) expect(page[0]?.kind).toBe("heading");
     pages.forEach((items, i) => {
       const footer = items.filter((item) => item.y < FOOTER_TOP).map((item) => item.str);
       expect(footer.sort()).toEqual([`${report.partner.name} · ${report.periodLabel} partner report`, `Page ${i + 1} of ${pages.length}`].sort());
-      for (const item of items) expect(item.y).toBeLessThan(841.89 - 36);
+      for (const item of items) expect(item.y).toBeLessThan(PAPER[plan.paper].height - 36);
     });
     return pages;
   }
@@ -120,6 +121,9 @@ describe("the partner report's own page layout", () => {
     const title = first!.filter((item) => item.y > 650).map((item) => item.str).join(" ");
     expect(title).toContain("International Holdings");
     await expectWithinPages(base);
+    // On Letter, shorter than A4, too.
+    await expectWithinPages({ ...worst, paperSize: "Letter" });
+    await expectWithinPages({ ...base, paperSize: "Letter" });
     await expectWithinPages(buildPartnerReport(db, quiet.id, PERIOD, { now: NOW }));
   });
 

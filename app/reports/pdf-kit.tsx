@@ -8,7 +8,22 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ReactNode } from "react";
+import type { PaperSize } from "./contract";
 import { setMeasureFonts, type MeasureFont } from "./pdf-text";
+
+// ---------------------------------------------------------------------------------------------
+// Paper (points): the program's paper size, A4 unless the program chose US Letter.
+
+export const PAPER: Record<PaperSize, { width: number; height: number }> = {
+  A4: { width: 595.28, height: 841.89 },
+  Letter: { width: 612, height: 792 },
+};
+
+/** react-pdf's page size for the paper, as [width, height] points. */
+export const pageSize = (paper: PaperSize | undefined): [number, number] => {
+  const { width, height } = PAPER[paper ?? "A4"];
+  return [width, height];
+};
 
 // ---------------------------------------------------------------------------------------------
 // Fonts: DejaVu Sans ships with the app (fonts/, Bitstream Vera licence) so that any partner
@@ -238,9 +253,9 @@ function withStyle(base: Style, extra: Style | undefined): Style | Style[] {
  * The page footer. A document that places its own page breaks passes its "Page n of m" as
  * `page`; without it react-pdf fills the numbers in, which costs a second layout of every page.
  */
-export function Footer({ left, page }: { left: string; page?: string }) {
+export function Footer({ left, page, inset }: { left: string; page?: string; inset?: number }) {
   return (
-    <View style={s.footer} fixed>
+    <View style={inset === undefined ? s.footer : [s.footer, { left: inset, right: inset }]} fixed>
       <Text>{left}</Text>
       {page ? <Text>{page}</Text> : <Text render={({ pageNumber, totalPages }) => `Page ${pageNumber} of ${totalPages}`} />}
     </View>
