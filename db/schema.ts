@@ -46,6 +46,8 @@ export const programSettings = sqliteTable(
     reportTimeZone: text("report_time_zone").notNull().default("UTC"),
     /** Program staff must use two-factor sign-in; those without it enrol at their next sign-in. */
     requireStaffTwoFactor: integer("require_staff_two_factor", { mode: "boolean" }).notNull().default(false),
+    /** The paper the report PDFs are printed on: A4 (595.28 × 841.89 pt) or US Letter (612 × 792 pt). */
+    paperSize: text("paper_size", { enum: ["A4", "Letter"] }).notNull().default("A4"),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
   (t) => [check("program_settings_singleton", sql`${t.id} = 1`)],

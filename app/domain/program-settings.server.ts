@@ -6,19 +6,23 @@
 import { asc, eq, inArray } from "drizzle-orm";
 import { partners, programSettings, tiers, type AttributionModel } from "../../db/schema";
 import { writeTransaction, type DB } from "../db.server";
+import { PAPER_SIZES, type PaperSize } from "../reports/contract";
 import { recordAudit, type Actor } from "./audit.server";
 import { tierMetricsForAll } from "./tier-metrics.server";
 import { qualifyingTier, validateLadder, type LadderProblem, type TierRule } from "./tiers";
 
-export type ProgramProfile = { programName: string; currency: string; protectionDays: number };
+export type ProgramProfile = { programName: string; currency: string; protectionDays: number; paperSize: PaperSize };
 
-/** What the reports say about the program itself: its name, currency and protection period. */
+/** A stored paper size, or A4 (the default) for anything else. */
+const paperSizeOf = (value: string | null | undefined): PaperSize => PAPER_SIZES.find((p) => p === value) ?? "A4";
+
+/** What the reports say about the program itself: its name, currency, protection period and paper. */
 export function programProfile(db: DB): ProgramProfile {
   const row = db
-    .select({ name: programSettings.programName, currency: programSettings.currency, protectionDays: programSettings.protectionDays })
+    .select({ name: programSettings.programName, currency: programSettings.currency, protectionDays: programSettings.protectionDays, paperSize: programSettings.paperSize })
     .from(programSettings)
     .get();
-  return { programName: row?.name ?? "Partner Program", currency: row?.currency ?? "USD", protectionDays: row?.protectionDays ?? 90 };
+  return { programName: row?.name ?? "Partner Program", currency: row?.currency ?? "USD", protectionDays: row?.protectionDays ?? 90, paperSize: paperSizeOf(row?.paperSize) };
 }
 
 /** The program's currency: what new registrations default to and figures are shown in. */
@@ -30,6 +34,8 @@ export type ProgramSettingsInput = {
   programName: string;
   attributionModel: AttributionModel;
   protectionDays: number;
+  /** The report PDFs' paper; unchanged when absent. */
+  paperSize?: PaperSize;
 };
 
 export type LadderRow = {
@@ -53,6 +59,7 @@ export function getProgramSettings(db: DB) {
     currency: row?.currency ?? "USD",
     attributionModel: row?.attributionModel ?? ("sourced" as AttributionModel),
     protectionDays: row?.protectionDays ?? 90,
+    paperSize: paperSizeOf(row?.paperSize),
     updatedAt: row?.updatedAt ?? null,
   };
 }
@@ -199,6 +206,7 @@ export function saveProgramSettings(
         programName: input.programName,
         attributionModel: input.attributionModel,
         protectionDays: input.protectionDays,
+        ...(input.paperSize ? { paperSize: input.paperSize } : {}),
         updatedAt: now,
       })
       .where(eq(programSettings.id, 1))
@@ -239,6 +247,7 @@ export function saveProgramSettings(
         currency: beforeSettings.currency,
         attributionModel: input.attributionModel,
         protectionDays: input.protectionDays,
+        paperSize: input.paperSize ?? beforeSettings.paperSize,
         ladder: afterLadder,
       },
       at: now,

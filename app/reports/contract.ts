@@ -12,6 +12,10 @@ import type { SampledFigure } from "../domain/program-metrics";
 import { isPeriod, periodLabel, periodStart } from "../domain/periods";
 import type { Threshold } from "../domain/tiers";
 
+/** The paper the report PDFs are printed on (program setting, default A4). */
+export const PAPER_SIZES = ["A4", "Letter"] as const;
+export type PaperSize = (typeof PAPER_SIZES)[number];
+
 /** Rows of the pipeline table; the rest is counted, so a huge pipeline cannot blow up a PDF. */
 export const PIPELINE_ROW_LIMIT = 250;
 /** Rows of the flagged long-tail table; the rest is counted. */
@@ -224,6 +228,8 @@ export type PartnerReport = {
   generatedAt: string;
   programName: string;
   currency: string;
+  /** The program's paper size: every page of the PDF has it. */
+  paperSize: PaperSize;
   partner: { id: number; name: string; slug: string; kind: PartnerKind; kindLabel: string; tier: string };
   period: string;
   periodLabel: string;
@@ -340,6 +346,8 @@ export type EcosystemReport = {
   generatedAt: string;
   programName: string;
   currency: string;
+  /** The program's paper size: every page of the PDF has it. */
+  paperSize: PaperSize;
   period: string;
   periodLabel: string;
   previousPeriodLabel: string;

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type DB } from "../db.server";
 import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
 import { buildEcosystemReport } from "./ecosystem-report.server";
-import { createRenderWorld, NOW, PERIOD, pdfPages } from "./report-render.fixture";
+import { programSettings } from "../../db/schema";
+import { createRenderWorld, NOW, PERIOD, pdfDocumentInfo, pdfPages } from "./report-render.fixture";
 
 let db: DB;
 
@@ -36,5 +37,19 @@ describe("the ecosystem report PDF", () => {
     expect(text).toContain("Quiet Harbour Partners Reseller · North America $0 Dormant: no registration or touch yet");
     expect(text).toMatch(/Win rate 100\.0% n = 2 closed deals ▲ LOW SAMPLE — n = 0 closed deals ▲ LOW SAMPLE/);
     pages.forEach((page, i) => expect(page).toContain(`Page ${i + 1} of ${pages.length}`));
+  });
+
+  it("is printed on the program's paper size, A4 by default and Letter when the program says so", async () => {
+    const a4 = await pdfDocumentInfo(await renderEcosystemReportPdf(buildEcosystemReport(db, PERIOD, { now: NOW })));
+    expect(a4.sizes.length).toBeGreaterThanOrEqual(2);
+    for (const size of a4.sizes) expect(size).toEqual({ width: 595.28, height: 841.89 });
+    expect(a4.language).toBe("en");
+    expect(a4.title).toBe("October 2026 ecosystem report — Partner Program");
+    db.update(programSettings).set({ paperSize: "Letter" }).run();
+    const report = buildEcosystemReport(db, PERIOD, { now: NOW });
+    expect(report.paperSize).toBe("Letter");
+    const letter = await pdfDocumentInfo(await renderEcosystemReportPdf(report));
+    for (const size of letter.sizes) expect(size).toEqual({ width: 612, height: 792 });
+    db.update(programSettings).set({ paperSize: "A4" }).run();
   });
 });

@@ -7,7 +7,7 @@ import { Document, Line, Page, Rect, Svg, Text, View, renderToBuffer } from "@re
 import { formatDate, formatPercent } from "../domain/format";
 import { DEAL_SOURCES } from "../domain/attribution";
 import { SOURCE_LABEL, type EcosystemReport, type ReportFigure } from "./contract";
-import { COLOR, Footer, PdfTable, Section, prepareReportFonts, s } from "./pdf-kit";
+import { COLOR, Footer, pageSize, PdfTable, Section, prepareReportFonts, s } from "./pdf-kit";
 
 function Tile({ label, value, note, alert }: { label: string; value: string; note?: string; alert?: boolean }) {
   return (
@@ -144,7 +144,7 @@ export function EcosystemReportDocument({ report }: { report: EcosystemReport })
       producer="Partner Portal"
       language="en"
     >
-      <Page size="A4" style={s.page}>
+      <Page size={pageSize(report.paperSize)} style={s.page}>
         <View style={s.header}>
           <View style={{ flex: 1, paddingRight: 12 }}>
             <Text style={s.eyebrow}>{report.programName} · Internal · partner team only</Text>

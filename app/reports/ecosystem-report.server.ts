@@ -217,7 +217,7 @@ export function ecosystemSections(db: DB, eco: EcosystemAnalytics, asOf: Date, c
 export function buildEcosystemReport(db: DB, period: string, options: { now?: Date } = {}): EcosystemReport {
   const now = options.now ?? new Date();
   validateReportPeriod(period, now);
-  const { currency, programName } = programProfile(db);
+  const { currency, programName, paperSize } = programProfile(db);
   const from = periodStart(period);
   const end = periodEnd(period);
   const previousPeriod = addMonths(period, -1);
@@ -240,6 +240,7 @@ export function buildEcosystemReport(db: DB, period: string, options: { now?: Da
     generatedAt: now.toISOString(),
     programName,
     currency,
+    paperSize,
     period,
     periodLabel: periodLabel(period),
     previousPeriodLabel: periodLabel(previousPeriod),

@@ -3,15 +3,25 @@
 // pieces (headings, table rows, progress bars) whose heights the page plan relies on.
 import { Rect, StyleSheet, Svg, Text, View } from "@react-pdf/renderer";
 import type { Style } from "@react-pdf/types";
-import { COLOR } from "./pdf-kit";
+import type { PaperSize } from "./contract";
+import { COLOR, PAPER } from "./pdf-kit";
 import { fitLine, lineCount, type TextStyle } from "./pdf-text";
 
 // ---------------------------------------------------------------------------------------------
-// Geometry (points). The page's padding comes from s.page: 36 top, 54 bottom, 40 each side.
+// Geometry (points). Every page is the program's paper size (PAPER). The content is as wide on
+// every paper (A4's width less 40 each side: Letter, wider, gets wider margins), so text is
+// measured once; the page's height is the paper's, 36 above the body and 54 below it.
 
-export const CONTENT_WIDTH = 595.28 - 80;
-/** The height blocks may fill on a page, above the footer. */
-export const BODY_HEIGHT = 841.89 - 36 - 54;
+export const CONTENT_WIDTH = PAPER.A4.width - 80;
+const PAGE_TOP = 36;
+const PAGE_BOTTOM = 54;
+/** The height blocks may fill on a page of `paper`, above the footer. */
+export const bodyHeight = (paper: PaperSize) => PAPER[paper].height - PAGE_TOP - PAGE_BOTTOM;
+/** The page's style on `paper`: its margins, and the footer's inset that matches them. */
+export function pageGeometry(paper: PaperSize) {
+  const side = (PAPER[paper].width - CONTENT_WIDTH) / 2;
+  return { side, body: bodyHeight(paper), padding: { paddingTop: PAGE_TOP, paddingBottom: PAGE_BOTTOM, paddingHorizontal: side } };
+}
 export const LH = 1.25;
 export const GAP = 14; // below every block and section
 export const HEADING = { fontSize: 11.5, bold: true } satisfies TextStyle;

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Partner } from "../../db/schema";
 import { closeDatabase, type DB } from "../db.server";
 import { planPartnerReport, renderPartnerReportPdf } from "./partner-report-pdf";
-import { BODY_HEIGHT } from "./partner-report-pdf-layout";
+import { bodyHeight } from "./partner-report-pdf-layout";
+import { PAPER } from "./pdf-kit";
 import { buildPartnerReport } from "./partner-report.server";
-import { createRenderWorld, NOW, PERIOD, pdfItems, pdfPages } from "./report-render.fixture";
+import { createRenderWorld, NOW, PERIOD, pdfDocumentInfo, pdfItems, pdfPages } from "./report-render.fixture";
 
 let db: DB;
 let lodz: Partner;
@@ -50,6 +51,28 @@ describe("the partner report PDF", () => {
     expect(listed).toHaveLength(70);
   });
 
+  it("puts every page on the program's paper, A4 or Letter, and says its title, author and language", async () => {
+    const report = buildPartnerReport(db, lodz.id, PERIOD, { now: NOW });
+    expect(report.paperSize).toBe("A4");
+    const a4 = await pdfDocumentInfo(await renderPartnerReportPdf(report));
+    expect(a4.sizes.length).toBeGreaterThanOrEqual(3);
+    for (const size of a4.sizes) expect(size).toEqual({ width: 595.28, height: 841.89 });
+    expect(a4.title).toBe("October 2026 partner report — Łódź Systems");
+    expect(a4.author).toBe(report.programName);
+    expect(a4.language).toBe("en");
+    const letter = { ...report, paperSize: "Letter" as const };
+    const pages = await pdfItems(await renderPartnerReportPdf(letter));
+    const sizes = (await pdfDocumentInfo(await renderPartnerReportPdf(letter))).sizes;
+    expect(sizes).toHaveLength(planPartnerReport(letter).pages.length);
+    for (const size of sizes) expect(size).toEqual({ width: 612, height: 792 });
+    // Nothing of the body reaches the footer of the shorter page.
+    pages.forEach((items) => {
+      for (const item of items) if (!item.str.startsWith("Page ") && !item.str.endsWith("partner report")) expect(item.y).toBeGreaterThan(50);
+    });
+    const quiet1 = await pdfDocumentInfo(await renderPartnerReportPdf(buildPartnerReport(db, quiet.id, PERIOD, { now: NOW })));
+    expect(quiet1.sizes).toEqual([{ width: 595.28, height: 841.89 }]);
+  });
+
   it("renders a meaningful page for a partner with no activity", async () => {
     const report = buildPartnerReport(db, quiet.id, PERIOD, { now: NOW });
     expect(report.hasActivity).toBe(false);
@@ -71,13 +94,13 @@ describe("the partner report's own page layout", () => {
     const plan = planPartnerReport(report);
     const pages = await pdfItems(await renderPartnerReportPdf(report));
     expect(pages).toHaveLength(plan.pages.length);
-    for (const used of plan.used) expect(used).toBeLessThanOrEqual(BODY_HEIGHT);
+    for (const used of plan.used) expect(used).toBeLessThanOrEqual(bodyHeight(plan.paper));
     // A later page opens with a section heading (or its "continued"), never a stray note.
     for (const page of plan.pages.slice(1)) expect(page[0]?.kind).toBe("heading");
     pages.forEach((items, i) => {
       const footer = items.filter((item) => item.y < FOOTER_TOP).map((item) => item.str);
       expect(footer.sort()).toEqual([`${report.partner.name} · ${report.periodLabel} partner report`, `Page ${i + 1} of ${pages.length}`].sort());
-      for (const item of items) expect(item.y).toBeLessThan(841.89 - 36);
+      for (const item of items) expect(item.y).toBeLessThan(PAPER[plan.paper].height - 36);
     });
     return pages;
   }
@@ -98,6 +121,9 @@ describe("the partner report's own page layout", () => {
     const title = first!.filter((item) => item.y > 650).map((item) => item.str).join(" ");
     expect(title).toContain("International Holdings");
     await expectWithinPages(base);
+    // On Letter, shorter than A4, too.
+    await expectWithinPages({ ...worst, paperSize: "Letter" });
+    await expectWithinPages({ ...base, paperSize: "Letter" });
     await expectWithinPages(buildPartnerReport(db, quiet.id, PERIOD, { now: NOW }));
   });
 

@@ -11,9 +11,9 @@
 import { Document, Page, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import type { Style } from "@react-pdf/types";
 import { formatDate, formatMoney } from "../domain/format";
-import type { PartnerReport } from "./contract";
-import { Footer, prepareReportFonts, s } from "./pdf-kit";
-import { BODY, BODY_HEIGHT, BODY_LINE, CONTENT_WIDTH, emptyHeight, type FixedColumn, type FixedTable, fixedTable, GAP, HEADING, Heading, headingHeight, LH, lines, measure, type Measured, NOTE, noteHeight, r, ROW_HEIGHT, TableHead, type TableRow, TableRowView, THEAD_HEIGHT } from "./partner-report-pdf-layout";
+import type { PaperSize, PartnerReport } from "./contract";
+import { Footer, pageSize, prepareReportFonts, s } from "./pdf-kit";
+import { BODY, bodyHeight, BODY_LINE, CONTENT_WIDTH, emptyHeight, type FixedColumn, type FixedTable, fixedTable, GAP, HEADING, Heading, headingHeight, LH, lines, measure, type Measured, NOTE, noteHeight, pageGeometry, r, ROW_HEIGHT, TableHead, type TableRow, TableRowView, THEAD_HEIGHT } from "./partner-report-pdf-layout";
 import { planSummary, Summary } from "./partner-report-pdf-summary";
 
 // ---------------------------------------------------------------------------------------------
@@ -151,10 +151,11 @@ function detailSections(report: PartnerReport): FlowSection[] {
  * header and first row fit together; rows that do not fit move to the next page under the
  * heading "(continued)" and the table header again.
  */
-function paginate(firstPageUsed: number, sections: FlowSection[]) {
+function paginate(firstPageUsed: number, sections: FlowSection[], paper: PaperSize) {
+  const body = bodyHeight(paper);
   const pages: FlowItem[][] = [[]];
   const used: number[] = [firstPageUsed];
-  const room = () => BODY_HEIGHT - used[used.length - 1]!;
+  const room = () => body - used[used.length - 1]!;
   const newPage = () => {
     pages.push([]);
     used.push(0);
@@ -218,12 +219,17 @@ function FlowItemView({ item }: { item: FlowItem }) {
 /** The report's pages as planned: exported for the tests, which check it against the PDF. */
 export function planPartnerReport(report: PartnerReport) {
   const summary = planSummary(report);
-  const { pages, used } = paginate(summary.height, detailSections(report));
-  return { summary, pages, used };
+  const paper = paperOf(report);
+  const { pages, used } = paginate(summary.height, detailSections(report), paper);
+  return { paper, summary, pages, used };
 }
+
+/** The report's paper (a report stored before the setting existed is A4). */
+const paperOf = (report: PartnerReport): PaperSize => (report.paperSize === "Letter" ? "Letter" : "A4");
 
 export function PartnerReportDocument({ report }: { report: PartnerReport }) {
   const plan = planPartnerReport(report);
+  const geometry = pageGeometry(plan.paper);
   const footer = `${report.partner.name} · ${report.periodLabel} partner report`;
   return (
     <Document
@@ -235,12 +241,16 @@ export function PartnerReportDocument({ report }: { report: PartnerReport }) {
       language="en"
     >
       {plan.pages.map((items, i) => (
-        <Page key={i} size="A4" style={s.page} wrap={false}>
-          {i === 0 ? <Summary report={report} plan={plan.summary} /> : null}
-          {items.map((item, j) => (
-            <FlowItemView key={j} item={item} />
-          ))}
-          <Footer left={footer} page={`Page ${i + 1} of ${plan.pages.length}`} />
+        // A page that does not wrap takes its content's height in react-pdf, whatever its size:
+        // the body is given the paper's own body height, so the page is exactly the paper.
+        <Page key={i} size={pageSize(plan.paper)} style={[s.page, geometry.padding]} wrap={false}>
+          <View style={{ height: geometry.body }}>
+            {i === 0 ? <Summary report={report} plan={plan.summary} /> : null}
+            {items.map((item, j) => (
+              <FlowItemView key={j} item={item} />
+            ))}
+          </View>
+          <Footer left={footer} page={`Page ${i + 1} of ${plan.pages.length}`} inset={geometry.side} />
         </Page>
       ))}
     </Document>

@@ -197,7 +197,7 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
   const partner = reportPartner(db, partnerId);
   if (!partner) throw new ReportError("No such partner.", 404);
 
-  const { currency, programName, protectionDays } = programProfile(db);
+  const { currency, programName, protectionDays, paperSize } = programProfile(db);
   const model = programModel(db);
   const from = periodStart(period);
   const end = periodEnd(period);
@@ -294,6 +294,7 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
     generatedAt: now.toISOString(),
     programName,
     currency,
+    paperSize,
     partner: {
       id: partner.id,
       name: partner.name,

@@ -8,7 +8,22 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ReactNode } from "react";
+import type { PaperSize } from "./contract";
 import { setMeasureFonts, type MeasureFont } from "./pdf-text";
+
+// ---------------------------------------------------------------------------------------------
+// Paper (points): the program's paper size, A4 unless the program chose US Letter.
+
+export const PAPER: Record<PaperSize, { width: number; height: number }> = {
+  A4: { width: 595.28, height: 841.89 },
+  Letter: { width: 612, height: 792 },
+};
+
+/** react-pdf's page size for the paper, as [width, height] points. */
+export const pageSize = (paper: PaperSize | undefined): [number, number] => {
+  const { width, height } = PAPER[paper ?? "A4"];
+  return [width, height];
+};
 
 // ---------------------------------------------------------------------------------------------
 // Fonts: DejaVu Sans ships with the app (fonts/, Bitstream Vera licence) so that any partner
@@ -45,7 +60,15 @@ export function registerReportFonts() {
 }
 
 // Per-render costs of the embedded fonts, paid once per process instead (profiled: ~15% of a
-// report's render). Both tweaks leave every glyph and position the PDF gets unchanged.
+// report's render), and one correction the shared font object needs. The tweaks leave every
+// glyph and position the PDF gets unchanged.
+//
+// 0. Text layer: the fontkit font is shared by every PDF of the process, and fontkit keeps one
+//    glyph object per glyph id with the characters it was first created for. Embedding a
+//    document's font subset creates the components of accented glyphs ("ź" is "z" plus an
+//    accent) with no characters at all; a later document that draws "z" then got that object,
+//    and its ToUnicode map gave "z" no text: copy and search saw "Hori onstack". Every glyph
+//    that has a character is therefore created from its character before any document is drawn.
 //
 // 1. Shaping: textkit asks fontkit to shape every text run on every render, and DejaVu's
 //    OpenType tables make that slow. A GlyphRun is never mutated by react-pdf (textkit maps its
@@ -59,6 +82,7 @@ const LAYOUT_CACHE_LIMIT = 20_000;
 let fontsPrepared: Promise<void> | null = null;
 
 type FontkitFont = MeasureFont & {
+  characterSet: number[];
   postscriptName?: string;
   version?: string | number;
   name?: { records?: object };
@@ -66,6 +90,7 @@ type FontkitFont = MeasureFont & {
 };
 
 function prepareFont(font: FontkitFont) {
+  for (const codePoint of font.characterSet) font.glyphForCodePoint(codePoint);
   const records = font.name?.records; // decodes the table now, not in the first render
   if (records && !Object.prototype.hasOwnProperty.call(records, "toJSON")) {
     const identity = `${font.postscriptName ?? ""}|${String(font.version ?? "")}`;
@@ -228,9 +253,9 @@ function withStyle(base: Style, extra: Style | undefined): Style | Style[] {
  * The page footer. A document that places its own page breaks passes its "Page n of m" as
  * `page`; without it react-pdf fills the numbers in, which costs a second layout of every page.
  */
-export function Footer({ left, page }: { left: string; page?: string }) {
+export function Footer({ left, page, inset }: { left: string; page?: string; inset?: number }) {
   return (
-    <View style={s.footer} fixed>
+    <View style={inset === undefined ? s.footer : [s.footer, { left: inset, right: inset }]} fixed>
       <Text>{left}</Text>
       {page ? <Text>{page}</Text> : <Text render={({ pageNumber, totalPages }) => `Page ${pageNumber} of ${totalPages}`} />}
     </View>

@@ -24,6 +24,19 @@ export async function pdfPages(pdf: Buffer): Promise<string[]> {
   return pages;
 }
 
+/** Every page's size in points, and the document's title, author and language (catalog /Lang). */
+export async function pdfDocumentInfo(pdf: Buffer) {
+  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;
+  const sizes: { width: number; height: number }[] = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const [x0, y0, x1, y1] = (await doc.getPage(i)).view as [number, number, number, number];
+    sizes.push({ width: Math.round((x1 - x0) * 100) / 100, height: Math.round((y1 - y0) * 100) / 100 });
+  }
+  const { info } = (await doc.getMetadata()) as { info: { Title?: string; Author?: string; Language?: string } };
+  await doc.destroy();
+  return { sizes, title: info.Title, author: info.Author, language: info.Language };
+}
+
 /** Every page's text items with their baseline position (points from the page's bottom edge). */
 export async function pdfItems(pdf: Buffer): Promise<{ str: string; x: number; y: number }[][]> {
   const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;

@@ -25,6 +25,7 @@ import {
   type LadderRow,
 } from "../domain/program-settings.server";
 import { validateLadder } from "../domain/tiers";
+import { PAPER_SIZES } from "../reports/contract";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Partner team" }];
 
@@ -107,6 +108,7 @@ const schema = z.object({
     .int("Enter a whole number of days.")
     .min(1, "Protection lasts at least 1 day.")
     .max(365, "Protection lasts at most 365 days."),
+  paperSize: z.enum(PAPER_SIZES, { required_error: "Choose the paper size of the report PDFs." }),
   tiers: z.array(tierRow).min(1, "The program needs at least one tier."),
 });
 
@@ -148,6 +150,7 @@ export async function loader(args: LoaderFunctionArgs) {
       currency: settings.currency,
       attributionModel: settings.attributionModel,
       protectionDays: settings.protectionDays,
+      paperSize: settings.paperSize,
       updatedAt: settings.updatedAt?.toISOString() ?? null,
       requireStaffTwoFactor: isStaffTwoFactorRequired(db),
     },
@@ -206,6 +209,7 @@ export async function action(args: ActionFunctionArgs) {
       programName: value.programName,
       attributionModel: value.attributionModel,
       protectionDays: value.protectionDays,
+      paperSize: value.paperSize,
       ladder: rows,
     });
   } catch (error) {
@@ -235,6 +239,7 @@ function SettingsForm({ settings, tiers }: LoaderData) {
       programName: settings.programName,
       attributionModel: settings.attributionModel,
       protectionDays: String(settings.protectionDays),
+      paperSize: settings.paperSize,
       tiers: tiers.map((t) => ({
         id: String(t.id),
         name: t.name,
@@ -293,6 +298,11 @@ function SettingsForm({ settings, tiers }: LoaderData) {
               type="number"
               min="1"
               hint="1–365. Applies to registrations approved from now on."
+            />
+            <SelectField
+              meta={fields.paperSize}
+              label="Report paper size"
+              options={[{ value: "A4", label: "A4 (210 × 297 mm)" }, { value: "Letter", label: "US Letter (8.5 × 11 in)" }]}
             />
           </div>
         </section>

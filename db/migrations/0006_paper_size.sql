@@ -1,0 +1,1 @@
+ALTER TABLE `program_settings` ADD `paper_size` text DEFAULT 'A4' NOT NULL;
