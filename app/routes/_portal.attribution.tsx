@@ -9,7 +9,7 @@ import { humanize } from "../components/forms";
 import { MODEL_LABEL, MODELS } from "../domain/attribution";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { periodOf as monthOf, quarterOf } from "../domain/periods";
-import { axisTicks, barChartGeometry, niceCeiling } from "../reports/contract";
+import { MonthlyCreditBars } from "../components/monthly-credit-bars";
 import {
   parsePeriod,
   partnerAttribution,
@@ -271,13 +271,6 @@ function Report({ report }: { report: PartnerAttribution }) {
 function MonthlyChart({ report }: { report: PartnerAttribution }) {
   const months = report.monthly;
   const money = (cents: number) => formatMoney(cents, report.currency);
-  const compact = (cents: number) => formatMoney(cents, report.currency, { compact: true });
-  const width = 640;
-  const height = 220;
-  const pad = { top: 12, right: 8, bottom: 34, left: 60 };
-  // With nothing credited the axis tops at $1 here (the report's chart: $1,000), as it always has.
-  const max = niceCeiling(Math.max(0, ...months.map((m) => m.cents)), 100);
-  const { y, baseline, barW, barX, barHeight } = barChartGeometry({ width, height, pad, bars: months.length, max, barShare: 0.68, minBarWidth: 4 });
   const total = months.reduce((s, m) => s + m.cents, 0);
   const best = months.reduce<MonthCredit | null>((b, m) => (m.cents > (b?.cents ?? 0) ? m : b), null);
   const first = months[0];
@@ -296,49 +289,7 @@ function MonthlyChart({ report }: { report: PartnerAttribution }) {
   const partial = months.filter((m) => m.partial);
   return (
     <>
-      <svg
-        role="img"
-        aria-label={summary}
-        viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        style={{ display: "block", maxWidth: "100%", height: "auto" }}
-        preserveAspectRatio="xMidYMid meet"
-      >
-        {axisTicks(max, 2).map((tick) => (
-          <g key={tick}>
-            <line x1={pad.left} x2={width - pad.right} y1={y(tick)} y2={y(tick)} stroke="#dfe3ec" strokeWidth={1} />
-            <text x={pad.left - 6} y={y(tick) + 4} textAnchor="end" fontSize="11" fill="#5b6378">
-              {compact(tick)}
-            </text>
-          </g>
-        ))}
-        {months.map((m, i) => {
-          const x = barX(i);
-          const h = barHeight(m.cents);
-          const showYear = i === 0 || m.month.endsWith("-01");
-          return (
-            <g key={m.month}>
-              <rect
-                x={x}
-                y={baseline - h}
-                width={barW}
-                height={h}
-                rx={2}
-                fill={m.inPeriod ? "#3b4cca" : "#b9c0ea"}
-                opacity={m.partial ? 0.7 : 1}
-              />
-              <text x={x + barW / 2} y={baseline + 14} textAnchor="middle" fontSize="11" fill="#5b6378">
-                {m.label.slice(0, 3)}
-              </text>
-              {showYear ? (
-                <text x={x + barW / 2} y={baseline + 27} textAnchor="middle" fontSize="10" fill="#5b6378">
-                  {m.month.slice(0, 4)}
-                </text>
-              ) : null}
-            </g>
-          );
-        })}
-      </svg>
+      <MonthlyCreditBars months={months} currency={report.currency} summary={summary} />
       {partial.length ? (
         <p className="muted small" style={{ marginTop: "0.5rem" }}>
           {partial.map((m) => m.label).join(" and ")} {partial.length === 1 ? "is" : "are"} only partly inside the

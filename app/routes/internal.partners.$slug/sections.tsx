@@ -4,7 +4,7 @@ import { Link } from "@remix-run/react";
 import { humanize } from "../../components/forms";
 import { formatDate, formatMoney, formatPercent } from "../../domain/format";
 import { shortPeriodLabel } from "../../domain/periods";
-import { axisTicks, barChartGeometry, niceCeiling } from "../../reports/contract";
+import { MonthlyCreditBars } from "../../components/monthly-credit-bars";
 import type { deliveriesSection, longTailSection, revenueSection, stageDeals, tierHistorySection } from "./queries.server";
 
 type Revenue = ReturnType<typeof revenueSection>;
@@ -59,12 +59,6 @@ export function RevenueSection({ revenue: r }: { revenue: Revenue }) {
 function MonthlyChart({ revenue: r }: { revenue: Revenue }) {
   const months = r.monthly;
   const money = (cents: number) => formatMoney(cents, r.currency);
-  const compact = (cents: number) => formatMoney(cents, r.currency, { compact: true });
-  const width = 640;
-  const height = 200;
-  const pad = { top: 12, right: 8, bottom: 34, left: 60 };
-  const max = niceCeiling(Math.max(0, ...months.map((m) => m.cents)), 100);
-  const { y, baseline, barW, barX, barHeight } = barChartGeometry({ width, height, pad, bars: months.length, max, barShare: 0.68, minBarWidth: 4 });
   const best = months.reduce<(typeof months)[number] | null>((b, m) => (m.cents > (b?.cents ?? 0) ? m : b), null);
   const summary =
     `Bar chart of credited revenue per month under the ${r.modelLabel} model, ` +
@@ -72,42 +66,7 @@ function MonthlyChart({ revenue: r }: { revenue: Revenue }) {
     (best ? `, highest in ${best.label} with ${money(best.cents)}.` : ", nothing credited in any month.");
   return (
     <>
-      <svg
-        role="img"
-        aria-label={summary}
-        viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        style={{ display: "block", maxWidth: "100%", height: "auto" }}
-        preserveAspectRatio="xMidYMid meet"
-      >
-        {axisTicks(max, 2).map((tick) => (
-          <g key={tick}>
-            <line x1={pad.left} x2={width - pad.right} y1={y(tick)} y2={y(tick)} stroke="#dfe3ec" strokeWidth={1} />
-            <text x={pad.left - 6} y={y(tick) + 4} textAnchor="end" fontSize="11" fill="#5b6378">
-              {compact(tick)}
-            </text>
-          </g>
-        ))}
-        {months.map((m, i) => {
-          const x = barX(i);
-          const h = barHeight(m.cents);
-          return (
-            <g key={m.month}>
-              <rect x={x} y={baseline - h} width={barW} height={h} rx={2} fill="#3b4cca" opacity={m.partial ? 0.6 : 1}>
-                <title>{`${m.label}: ${money(m.cents)}${m.partial ? " (part of the month)" : ""}`}</title>
-              </rect>
-              <text x={x + barW / 2} y={baseline + 14} textAnchor="middle" fontSize="11" fill="#5b6378">
-                {m.label.slice(0, 3)}
-              </text>
-              {i === 0 || m.month.endsWith("-01") ? (
-                <text x={x + barW / 2} y={baseline + 27} textAnchor="middle" fontSize="10" fill="#5b6378">
-                  {m.month.slice(0, 4)}
-                </text>
-              ) : null}
-            </g>
-          );
-        })}
-      </svg>
+      <MonthlyCreditBars months={months} currency={r.currency} summary={summary} height={200} />
       {months.some((m) => m.partial) ? (
         <p className="muted small">Paler bars are months only partly inside the 12 months.</p>
       ) : null}
