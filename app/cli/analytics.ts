@@ -10,7 +10,9 @@ import { ecosystemReport, type EcosystemAnalytics } from "../domain/ecosystem.se
 import { HHI_BAND_LABEL } from "../domain/concentration";
 import { formatMoney, formatPercent } from "../domain/format";
 import { describeEvidence } from "../domain/long-tail";
+import { explainFigure } from "../domain/figures";
 import { addMonths } from "../domain/periods";
+import { programCurrency } from "../domain/program-settings.server";
 import type { SampledFigure, SegmentMetrics } from "../domain/program-metrics";
 import { programMetrics, type ProgramMetrics } from "../domain/program-metrics.server";
 import { hhiWhole, orDash } from "../reports/contract";
@@ -58,7 +60,7 @@ function parseOptions(argv: string[]) {
 }
 
 /** The one object --json prints. */
-function analyticsJson(report: EcosystemAnalytics, program: ProgramMetrics, asOf: Date) {
+function analyticsJson(report: EcosystemAnalytics, program: ProgramMetrics, asOf: Date, currency: string) {
   const { snapshot } = report;
   const c = snapshot.concentration;
   const flagsOf = new Map(report.longTail.rows.map((r) => [r.partner.id, r.flags]));
@@ -66,6 +68,9 @@ function analyticsJson(report: EcosystemAnalytics, program: ProgramMetrics, asOf
     asOf: asOf.toISOString().slice(0, 10),
     window: { from: snapshot.period.from.slice(0, 10), to: snapshot.period.to.slice(0, 10), lastDay: snapshot.period.lastDay },
     model: snapshot.model,
+    currency,
+    /** What perPartner[].revenueCents counts: the catalogue's credited revenue (domain/figures.ts). */
+    definitions: { revenueCents: explainFigure("creditedRevenue", { model: snapshot.model, currency }) },
     partners: c.n,
     revenueCents: c.revenueCents,
     hhi: c.hhi,
@@ -195,7 +200,7 @@ function main() {
     runMigrations(db);
     const report = ecosystemReport(db, options.asOf);
     const program = programMetrics(db, options.asOf);
-    if (options.json) process.stdout.write(`${JSON.stringify(analyticsJson(report, program, options.asOf))}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(analyticsJson(report, program, options.asOf, programCurrency(db)))}\n`);
     else console.log(readable(report, program, options.asOf));
   } finally {
     closeDatabase(db);

@@ -7,40 +7,6 @@ import { deals, touches } from "../../db/schema";
 import type { DB } from "../db.server";
 import { typedCustomerNameSql } from "./partner-deals.server";
 
-/** Registration counts of one partner in two consecutive months [p0, p1) and [p1, p2). */
-export function partnerRegistrationCounts(db: DB, partnerId: number, p0: Date, p1: Date, p2: Date) {
-  const [a, b, c] = [p0.getTime(), p1.getTime(), p2.getTime()];
-  const row = db.$client
-    .prepare(
-      `SELECT
-         sum(submitted_at >= @a AND submitted_at < @b) AS prevSubmitted,
-         sum(submitted_at >= @b AND submitted_at < @c) AS submitted,
-         sum(stage NOT IN ('submitted','rejected') AND decided_at >= @a AND decided_at < @b) AS prevApproved,
-         sum(stage NOT IN ('submitted','rejected') AND decided_at >= @b AND decided_at < @c) AS approved,
-         sum(stage = 'rejected' AND decided_at >= @b AND decided_at < @c) AS rejected,
-         sum(stage = 'won' AND closed_at >= @a AND closed_at < @b) AS prevWon,
-         sum(stage = 'lost' AND closed_at >= @a AND closed_at < @b) AS prevLost,
-         sum(stage = 'won' AND closed_at >= @b AND closed_at < @c) AS won,
-         sum(stage = 'lost' AND closed_at >= @b AND closed_at < @c) AS lost
-       FROM deals
-      WHERE partner_id = @partnerId
-        AND ((submitted_at >= @a AND submitted_at < @c) OR (decided_at >= @a AND decided_at < @c) OR (closed_at >= @a AND closed_at < @c))`,
-    )
-    .get({ partnerId, a, b, c }) as Record<string, number | null>;
-  const n = (k: string) => row[k] ?? 0;
-  return {
-    submitted: n("submitted"),
-    prevSubmitted: n("prevSubmitted"),
-    approved: n("approved"),
-    prevApproved: n("prevApproved"),
-    rejected: n("rejected"),
-    won: n("won"),
-    lost: n("lost"),
-    prevWon: n("prevWon"),
-    prevLost: n("prevLost"),
-  };
-}
-
 /** Partner registrations of the whole program in [from, to): submitted, approved, rejected. */
 export function programRegistrationCounts(db: DB, from: Date, to: Date): { submitted: number; approved: number; rejected: number } {
   const row = db.$client

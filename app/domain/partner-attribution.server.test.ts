@@ -181,13 +181,12 @@ describe("partnerAttribution", () => {
     const dashboard = getPartnerDashboard(db, alpha.id, AS_OF);
     const month = partnerAttribution(db, alpha.id, { kind: "month", value: "2025-06" }, AS_OF);
     const ttm = partnerAttribution(db, alpha.id, { kind: "ttm", value: null }, AS_OF);
-    expect(dashboard.credited).toMatchObject({
-      model: "position",
-      month: "2025-06",
-      monthCents: month.creditedCents,
-      ttmCents: ttm.creditedCents,
-      ttmDeals: ttm.creditedDeals,
-    });
+    expect(dashboard.model).toBe("position");
+    expect(dashboard.month).toBe("2025-06");
+    expect(dashboard.figures.month.creditedRevenue).toBe(month.creditedCents);
+    expect(dashboard.figures.month.dealsWon).toBe(month.creditedDeals);
+    expect(dashboard.figures.ttm.creditedRevenue).toBe(ttm.creditedCents);
+    expect(dashboard.figures.ttm.dealsWon).toBe(ttm.creditedDeals);
     // Registered, so Silver (any of $50k or 3 wins) is next.
     const next = dashboard.progress!.nextThresholds;
     expect(dashboard.progress!.next!.name).toBe("Silver");

@@ -16,14 +16,16 @@ import {
 import type { DB } from "../db.server";
 import { writeTransaction } from "../db.server";
 import { endAllSessionsOfPartner } from "../auth/session.server";
-import { creditPartnerDeals, programModel, trailing12Months } from "./attribution.server";
+import { programModel, trailing12Months } from "./attribution.server";
+import { openPipeline, partnerFigures } from "./figures.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { listPartnerUsers } from "./users.server";
 import { formatMoney } from "./format";
-import { formatWinRate } from "./tier-snapshot";
+import { describeThreshold, type ThresholdProgress } from "./tier-snapshot";
+export type { ThresholdProgress };
 import { calendarWindow, periodOf } from "./periods";
 import { programCurrency } from "./program-settings.server";
-import { loadLadder, tierMetricsForPartner } from "./tier-metrics.server";
+import { loadLadder, tierMetricsForPartner, tierMetricsOf } from "./tier-metrics.server";
 import { nextTier, qualifies, thresholdsOf, type Threshold, type TierMetrics } from "./tiers";
 
 export type StageCount = { stage: DealStage; deals: number; amountCents: number };
@@ -57,21 +59,8 @@ export function getPartnerTier(db: DB, partnerId: number) {
   return { current: row, next: next ?? null };
 }
 
-/** A threshold as the partner reads it: the figures formatted and what is still needed in words. */
-export type ThresholdProgress = Threshold & { haveText: string; needText: string; remainingText: string };
 
 
-function describeThreshold(t: Threshold, currency: string): ThresholdProgress {
-  const fmt = (v: number) =>
-    t.key === "revenue" ? formatMoney(v, currency) : t.key === "winRate" ? formatWinRate(v) : String(v);
-  let remainingText = "Met";
-  if (!t.met) {
-    if (t.key === "revenue") remainingText = `${formatMoney(t.remaining, currency)} more attributed revenue`;
-    else if (t.key === "wonDeals") remainingText = `${t.remaining} more won ${t.remaining === 1 ? "deal" : "deals"}`;
-    else remainingText = `${(t.remaining / 100).toFixed(1)} percentage points more win rate`;
-  }
-  return { ...t, haveText: fmt(t.have), needText: fmt(t.need), remainingText };
-}
 
 type TierSummary = { id: number; name: string; rank: number; benefits: string; thresholdRule: "all" | "any" };
 
@@ -97,14 +86,20 @@ export type PartnerTierProgress = {
  * Where the partner stands on the ladder: its tier, the figures it is judged on and what the
  * next tier still needs. One computation for the dashboard, the tier page and reports.
  */
-export function getPartnerTierProgress(db: DB, partnerId: number, asOf: Date = new Date()): PartnerTierProgress | null {
+export function getPartnerTierProgress(
+  db: DB,
+  partnerId: number,
+  asOf: Date = new Date(),
+  /** The partner's trailing-12-month metrics when the caller has them already. */
+  known?: TierMetrics,
+): PartnerTierProgress | null {
   const partner = db.select({ tierId: partners.tierId }).from(partners).where(eq(partners.id, partnerId)).get();
   if (!partner) return null;
   const ladder = loadLadder(db);
   const current = ladder.find((t) => t.id === partner.tierId);
   if (!current) return null;
   const next = nextTier(ladder, current.rank);
-  const metrics = tierMetricsForPartner(db, partnerId, asOf);
+  const metrics = known ?? tierMetricsForPartner(db, partnerId, asOf);
   const currency = programCurrency(db);
   const window = trailing12Months(asOf);
   const summary = (t: typeof current): TierSummary => ({
@@ -152,23 +147,20 @@ export function pendingTierReview(db: DB, partnerId: number) {
 
 
 export function getPartnerDashboard(db: DB, partnerId: number, asOf: Date = new Date()) {
-  const progress = getPartnerTierProgress(db, partnerId, asOf);
-  const model = progress?.model ?? programModel(db);
-  // The same definition as the attribution page's month view: deals closed this calendar month.
-  const month = calendarWindow(periodOf(asOf));
-  const monthCents = creditPartnerDeals(db, partnerId, month, [model]).reduce((s, d) => s + d.credit[model], 0);
+  const model = programModel(db);
+  // The catalogue's figures (figures.ts): the trailing 12 months the tier judges, this calendar
+  // month so far (the attribution page's month view), and the open registrations right now.
+  const ttm = partnerFigures(db, partnerId, trailing12Months(asOf), model);
+  const month = partnerFigures(db, partnerId, calendarWindow(periodOf(asOf)), model);
+  const progress = getPartnerTierProgress(db, partnerId, asOf, tierMetricsOf(ttm));
   return {
     stages: dealsByStage(db, partnerId),
     tier: getPartnerTier(db, partnerId),
     progress,
-    credited: {
-      model,
-      currency: progress?.currency ?? programCurrency(db),
-      month: periodOf(month.from),
-      monthCents,
-      ttmCents: progress?.metrics.revenueCents ?? 0,
-      ttmDeals: progress?.metrics.wonDeals ?? 0,
-    },
+    model,
+    currency: ttm.currency,
+    month: periodOf(asOf),
+    figures: { ttm, month, open: openPipeline(db, partnerId) },
   };
 }
 

@@ -6,6 +6,7 @@ import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import { deals, partners, tiers, type AttributionModel, type Tier } from "../../db/schema";
 import type { DB } from "../db.server";
 import { creditAllPartners, creditPartnerDeals, programModel, trailing12Months } from "./attribution.server";
+import { partnerFigures, type PartnerFigures } from "./figures.server";
 import { addMonths, periodOf, periodStart } from "./periods";
 import { winRateBp, type TierMetrics } from "./tiers";
 
@@ -13,7 +14,7 @@ export function loadLadder(db: DB): Tier[] {
   return db.select().from(tiers).orderBy(asc(tiers.rank)).all();
 }
 
-function closedCounts(db: DB, from: Date, to: Date, partnerId?: number) {
+function closedCounts(db: DB, from: Date, to: Date) {
   return db
     .select({
       partnerId: deals.partnerId,
@@ -26,7 +27,7 @@ function closedCounts(db: DB, from: Date, to: Date, partnerId?: number) {
         inArray(deals.stage, ["won", "lost"]),
         gte(deals.closedAt, from),
         lt(deals.closedAt, to),
-        partnerId === undefined ? sql`${deals.partnerId} IS NOT NULL` : eq(deals.partnerId, partnerId),
+        sql`${deals.partnerId} IS NOT NULL`,
       ),
     )
     .groupBy(deals.partnerId)
@@ -63,16 +64,12 @@ export function tierMetricsForAll(
 
 /** One partner's metrics: the same definition as tierMetricsForAll, computed for it alone. */
 export function tierMetricsForPartner(db: DB, partnerId: number, asOf: Date): TierMetrics {
-  const window = trailing12Months(asOf);
-  const model = programModel(db);
-  const credited = creditPartnerDeals(db, partnerId, window, [model]).filter((d) => d.credit[model] > 0);
-  const k = closedCounts(db, window.from, window.to, partnerId)[0];
-  return {
-    revenueCents: credited.reduce((s, d) => s + d.credit[model], 0),
-    wonDeals: credited.length,
-    closedDeals: (k?.won ?? 0) + (k?.lost ?? 0),
-    winRateBp: winRateBp(k?.won ?? 0, k?.lost ?? 0),
-  };
+  return tierMetricsOf(partnerFigures(db, partnerId, trailing12Months(asOf)));
+}
+
+/** The tier's view of a partner's trailing-12-month figures (figures.ts). */
+export function tierMetricsOf(f: PartnerFigures): TierMetrics {
+  return { revenueCents: f.creditedRevenue, wonDeals: f.dealsWon, closedDeals: f.won + f.lost, winRateBp: f.winRate };
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { AttributionModel } from "../../db/schema";
 import type { ThresholdLine } from "../../emails/tier-downgrade-warning";
 import { MODEL_LABEL } from "./attribution";
+import { figureLabel } from "./figures";
 import { formatMoney } from "./format";
 import { thresholdsOf, type Threshold, type TierMetrics, type TierRule } from "./tiers";
 
@@ -43,6 +44,22 @@ export function snapshotOf(
   };
 }
 
+const TTM = { kind: "ttm" } as const;
+
+/** A threshold as the partner reads it: the figures formatted and what is still needed in words. */
+export type ThresholdProgress = Threshold & { haveText: string; needText: string; remainingText: string };
+
+export function describeThreshold(t: Threshold, currency: string): ThresholdProgress {
+  const show = (v: number) => (t.key === "revenue" ? formatMoney(v, currency) : t.key === "winRate" ? formatWinRate(v) : String(v));
+  let remainingText = "Met";
+  if (!t.met) {
+    if (t.key === "revenue") remainingText = `${formatMoney(t.remaining, currency)} more credited revenue`;
+    else if (t.key === "wonDeals") remainingText = `${t.remaining} more won ${t.remaining === 1 ? "deal" : "deals"}`;
+    else remainingText = `${(t.remaining / 100).toFixed(1)} percentage points more win rate`;
+  }
+  return { ...t, haveText: show(t.have), needText: show(t.need), remainingText };
+}
+
 export function formatWinRate(bp: number | null): string {
   return bp === null ? "—" : `${(bp / 100).toFixed(bp % 100 === 0 ? 0 : 1)}%`;
 }
@@ -56,9 +73,9 @@ export function formatThreshold(t: Threshold, currency = "USD"): ThresholdLine {
 
 export function snapshotFigures(s: TierSnapshot, currency = "USD"): string[] {
   return [
-    `Attributed revenue (12 months, ${MODEL_LABEL[s.model] ?? s.model}): ${formatMoney(s.revenueCents, currency)}`,
-    `Won deals (12 months): ${s.wonDeals}`,
-    `Win rate (12 months): ${formatWinRate(s.winRateBp)} of ${s.closedDeals} closed deal${
+    `${figureLabel("creditedRevenue", TTM)} (${MODEL_LABEL[s.model] ?? s.model} model): ${formatMoney(s.revenueCents, currency)}`,
+    `${figureLabel("dealsWon", TTM)}: ${s.wonDeals}`,
+    `${figureLabel("winRate", TTM)}: ${formatWinRate(s.winRateBp)} of ${s.closedDeals} closed deal${
       s.closedDeals === 1 ? "" : "s"
     }`,
   ];

@@ -2,6 +2,8 @@
 // figures qualify for, how far it is from the next one, and what an evaluation proposes (upgrade
 // at once; downgrade only after one period of grace).
 
+import { figureLabel } from "./figures";
+
 export type TierRule = {
   id: number;
   name: string;
@@ -45,9 +47,11 @@ export function thresholdsOf(tier: TierRule, m: TierMetrics): Threshold[] {
       fraction: need <= 0 ? 1 : Math.min(1, Math.max(0, have / need)),
       remaining: Math.max(0, need - have),
     });
-  if (tier.minRevenueCents > 0) add("revenue", "Attributed revenue (12 months)", m.revenueCents, tier.minRevenueCents);
-  if (tier.minWonDeals > 0) add("wonDeals", "Won deals (12 months)", m.wonDeals, tier.minWonDeals);
-  if (tier.minWinRateBp !== null && tier.minWinRateBp > 0) add("winRate", "Win rate (12 months)", m.winRateBp ?? 0, tier.minWinRateBp);
+  // Tiers judge the catalogue's figures (figures.ts) over the trailing 12 months.
+  const ttm = { kind: "ttm" } as const;
+  if (tier.minRevenueCents > 0) add("revenue", figureLabel("creditedRevenue", ttm), m.revenueCents, tier.minRevenueCents);
+  if (tier.minWonDeals > 0) add("wonDeals", figureLabel("dealsWon", ttm), m.wonDeals, tier.minWonDeals);
+  if (tier.minWinRateBp !== null && tier.minWinRateBp > 0) add("winRate", figureLabel("winRate", ttm), m.winRateBp ?? 0, tier.minWinRateBp);
   return list;
 }
 

@@ -151,6 +151,8 @@ export type Kpi = {
   text: { value: string; previous: string; delta: string };
   /** What the figure is over, e.g. "3 of 5 closed deals". */
   note: string | null;
+  /** The catalogue's sentence for this figure (domain/figures.ts). */
+  explanation: string;
 };
 
 export type TrendMonth = {

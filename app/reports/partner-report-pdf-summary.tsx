@@ -165,7 +165,7 @@ export function planSummary(report: PartnerReport) {
       const value = `${t.haveText} / ${t.needText}`;
       return { t, value, label: fitLine(t.label, COLUMN_WIDTH - 6 - Math.min(COLUMN_WIDTH / 2, textWidth(value, { fontSize: 8, bold: true })), { fontSize: 8 }) };
     }),
-    top: tier.next === null ? measure(`12 months: ${tier.metrics.text.revenue} attributed revenue, ${tier.metrics.text.wonDeals} won deals.`, COLUMN_WIDTH, { fontSize: 8 }, 3) : null,
+    top: tier.next === null ? measure(`Trailing 12 months: ${tier.metrics.text.revenue} credited revenue, ${tier.metrics.text.wonDeals} deals won.`, COLUMN_WIDTH, { fontSize: 8 }, 3) : null,
     evaluation: tier.evaluation ? measure(tier.evaluation.text, COLUMN_WIDTH, NOTE, 3) : null,
     asOf: measure(`Trailing 12 months to ${formatDate(new Date(tier.asOf).getTime() - 1)}, ${report.modelLabel} model.`, COLUMN_WIDTH, NOTE, 3),
   };

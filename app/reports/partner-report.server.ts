@@ -5,15 +5,17 @@
 import type { AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
 import { MODEL_LABEL, MODELS } from "../domain/attribution";
-import { creditPartnerDeals, programModel } from "../domain/attribution.server";
-import { firstRegistrationAt, openRegistrationsAt, partnerRegistrationCounts, partnerTouchCounts } from "../domain/deal-activity.server";
+import { programModel } from "../domain/attribution.server";
+import { firstRegistrationAt, openRegistrationsAt, partnerTouchCounts } from "../domain/deal-activity.server";
 import { EXPIRY_WARNING_DAYS } from "../domain/deals";
 import { formatMoney } from "../domain/format";
 import { partnerAttribution } from "../domain/partner-attribution.server";
 import { reportPartner } from "../domain/partner-roster.server";
+import { explainFigure, FIGURES } from "../domain/figures";
+import { partnerFigures } from "../domain/figures.server";
 import { addMonths, periodEnd, periodLabel, periodStart, shortMonthLabel } from "../domain/periods";
 import { programProfile } from "../domain/program-settings.server";
-import { formatWinRate } from "../domain/tier-snapshot";
+import { describeThreshold, formatWinRate } from "../domain/tier-snapshot";
 import { evaluationOutcome, tierIdAt } from "../domain/tier-history.server";
 import { loadLadder, tierMetricsForPartner } from "../domain/tier-metrics.server";
 import { nextTier, qualifies, thresholdsOf, type Threshold } from "../domain/tiers";
@@ -62,7 +64,8 @@ function kpi(
   value: number | null,
   previous: number | null,
   currency: string,
-  note: string | null = null,
+  note: string | null,
+  explanation: string,
 ): Kpi {
   const show = (v: number | null) =>
     v === null ? "—" : unit === "money" ? formatMoney(v, currency) : unit === "percent" ? formatWinRate(v) : countText(v);
@@ -85,19 +88,10 @@ function kpi(
     trend: trendOf(value, previous),
     text: { value: show(value), previous: show(previous), delta: deltaText },
     note,
+    explanation,
   };
 }
 
-function describeThreshold(t: Threshold, currency: string): ReportThreshold {
-  const show = (v: number) => (t.key === "revenue" ? formatMoney(v, currency) : t.key === "winRate" ? formatWinRate(v) : String(v));
-  let remainingText = "Met";
-  if (!t.met) {
-    if (t.key === "revenue") remainingText = `${formatMoney(t.remaining, currency)} more attributed revenue`;
-    else if (t.key === "wonDeals") remainingText = `${t.remaining} more won ${t.remaining === 1 ? "deal" : "deals"}`;
-    else remainingText = `${(t.remaining / 100).toFixed(1)} percentage points more win rate`;
-  }
-  return { ...t, haveText: show(t.have), needText: show(t.need), remainingText };
-}
 
 
 /**
@@ -207,24 +201,21 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
   // The month under every model, the 12-month chart and the month's deals: the attribution
   // page's own computation, so the report and the page never disagree.
   const attribution = partnerAttribution(db, partnerId, { kind: "month", value: period }, now);
-  const previousCredited = creditPartnerDeals(db, partnerId, { from: prevFrom, to: from }, [model]).filter((d) => d.credit[model] > 0);
-  const prevCents = previousCredited.reduce((s, d) => s + d.credit[model], 0);
-  const counts = partnerRegistrationCounts(db, partnerId, prevFrom, from, end);
-  const winRate = (won: number, lost: number) => (won + lost === 0 ? null : Math.round((won / (won + lost)) * 10_000));
-
+  // The catalogue's figures (domain/figures.ts) for the month and the month before: the same
+  // functions the dashboard, tier and attribution pages call.
+  const month = partnerFigures(db, partnerId, { from, to: end }, model);
+  const previous = partnerFigures(db, partnerId, { from: prevFrom, to: from }, model);
+  const ctx = { model, currency };
+  const figure = (key: KpiKey, note: string | null = null) =>
+    kpi(key, FIGURES[key].label, FIGURES[key].unit, month[key], previous[key], currency, note, explainFigure(key, ctx));
   const kpis: Kpi[] = [
-    kpi("creditedRevenue", "Credited revenue", "money", attribution.creditedCents, prevCents, currency, MODEL_LABEL[model]),
-    kpi("dealsWon", "Deals won", "count", attribution.creditedDeals, previousCredited.length, currency, "credited to you"),
-    kpi("registrationsSubmitted", "Registrations submitted", "count", counts.submitted, counts.prevSubmitted, currency),
-    kpi("registrationsApproved", "Registrations approved", "count", counts.approved, counts.prevApproved, currency),
-    kpi(
+    figure("creditedRevenue", MODEL_LABEL[model]),
+    figure("dealsWon", "credited to you"),
+    figure("registrationsSubmitted"),
+    figure("registrationsApproved"),
+    figure(
       "winRate",
-      "Win rate",
-      "percent",
-      winRate(counts.won, counts.lost),
-      winRate(counts.prevWon, counts.prevLost),
-      currency,
-      counts.won + counts.lost === 0 ? "no deal closed" : `${counts.won} of ${plural(counts.won + counts.lost, "closed deal")}`,
+      month.won + month.lost === 0 ? "no deal closed" : `${month.won} of ${plural(month.won + month.lost, "closed deal")}`,
     ),
   ];
 
@@ -284,7 +275,7 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
   const pipeline = pipelineAt(db, partnerId, end, currency);
   const touchesInMonth = partnerTouchCounts(db, partnerId, from, end);
   const hasActivity =
-    counts.submitted + counts.approved + counts.rejected + counts.won + counts.lost > 0 ||
+    month.registrationsSubmitted + month.registrationsApproved + month.registrationsRejected + month.won + month.lost > 0 ||
     wonDeals.length > 0 ||
     touchesInMonth.all > 0;
 
@@ -320,7 +311,7 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
     actions: recommendedActions({
       expiring: pipeline.expiringSoon,
       tier,
-      submitted: counts.submitted,
+      submitted: month.registrationsSubmitted,
       loggedTouches: touchesInMonth.logged,
       model,
       protectionDays,

@@ -3,23 +3,28 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
 import { StageBars } from "../components/stage-bars";
 import { MODEL_LABEL } from "../domain/attribution";
+import { FigureCard, FigureDefinitions } from "../components/figures";
+import { figureLabel } from "../domain/figures";
 import { formatMoney, formatPercent } from "../domain/format";
+import { formatWinRate } from "../domain/tier-snapshot";
 import { getPartnerDashboard } from "../domain/partners.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Partner Portal" }];
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requirePartnerUser(args);
-  const { stages, tier, progress, credited } = getPartnerDashboard(args.context.db, user.partnerId);
-  return { partnerName: user.partnerName, firstName: user.name.split(" ")[0], stages, tier, progress, credited };
+  const dashboard = getPartnerDashboard(args.context.db, user.partnerId);
+  return { partnerName: user.partnerName, firstName: user.name.split(" ")[0], ...dashboard };
 }
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const TTM = { kind: "ttm" } as const;
+const TODAY = { kind: "now" } as const;
 
 export default function Dashboard() {
-  const { partnerName, firstName, stages, tier, progress, credited } = useLoaderData<typeof loader>();
-  const open = stages.filter((s) => s.stage === "submitted" || s.stage === "approved");
-  const won = stages.find((s) => s.stage === "won");
+  const { partnerName, firstName, stages, tier, progress, model, currency, month, figures } = useLoaderData<typeof loader>();
+  const { ttm, open } = figures;
+  const thisMonth = { kind: "month", value: month } as const;
+  const money = (cents: number) => formatMoney(cents, currency);
   return (
     <div className="stack">
       <div className="page-head">
@@ -34,44 +39,36 @@ export default function Dashboard() {
         ) : null}
       </div>
       <div className="grid">
-        <section className="card kpi" aria-labelledby="kpi-open">
-          <span className="label" id="kpi-open">Open registrations</span>
-          <span className="value">{open.reduce((n, s) => n + s.deals, 0)}</span>
-          <span className="muted small">{formatMoney(open.reduce((n, s) => n + s.amountCents, 0))} in pipeline</span>
-        </section>
-        <section className="card kpi" aria-labelledby="kpi-won">
-          <span className="label" id="kpi-won">Deals won</span>
-          <span className="value">{won?.deals ?? 0}</span>
-          <span className="muted small">{formatMoney(won?.amountCents ?? 0)} all time</span>
-        </section>
-        <section className="card kpi" aria-labelledby="kpi-tier">
-          <span className="label" id="kpi-tier">Tier</span>
-          <span className="value">{tier?.current.name ?? "—"}</span>
-          <span className="muted small">
-            {tier?.next ? `Next: ${tier.next.name}` : "Top tier of the program"}
-          </span>
-        </section>
+        <FigureCard id="kpi-credited-ttm" label={figureLabel("creditedRevenue", TTM)} value={money(ttm.creditedRevenue)}>
+          {MODEL_LABEL[model]} model · <Link to="/attribution">attribution</Link>
+        </FigureCard>
+        <FigureCard id="kpi-won-ttm" label={figureLabel("dealsWon", TTM)} value={ttm.dealsWon}>
+          credited to you · <Link to="/tier">tier</Link>
+        </FigureCard>
+        <FigureCard id="kpi-win-rate-ttm" label={figureLabel("winRate", TTM)} value={formatWinRate(ttm.winRate)}>
+          {ttm.won + ttm.lost === 0 ? "none of your registrations closed" : `${ttm.won} of ${ttm.won + ttm.lost} closed registrations`}
+        </FigureCard>
       </div>
       <div className="grid">
-        <section className="card kpi" aria-labelledby="kpi-credited-month">
-          <span className="label" id="kpi-credited-month">
-            Credited revenue · {MONTHS[Number(credited.month.slice(5)) - 1]} {credited.month.slice(0, 4)}
-          </span>
-          <span className="value">{formatMoney(credited.monthCents, credited.currency)}</span>
-          <span className="muted small">
-            This month so far, {MODEL_LABEL[credited.model]} model ·{" "}
-            <Link to={`/attribution?kind=month&month=${credited.month}`}>details</Link>
-          </span>
-        </section>
-        <section className="card kpi" aria-labelledby="kpi-credited-ttm">
-          <span className="label" id="kpi-credited-ttm">Credited revenue · trailing 12 months</span>
-          <span className="value">{formatMoney(credited.ttmCents, credited.currency)}</span>
-          <span className="muted small">
-            {credited.ttmDeals} won {credited.ttmDeals === 1 ? "deal" : "deals"} credited, {MODEL_LABEL[credited.model]}{" "}
-            model · <Link to="/attribution">attribution</Link>
-          </span>
-        </section>
+        <FigureCard
+          id="kpi-credited-month"
+          label={figureLabel("creditedRevenue", thisMonth)}
+          value={money(figures.month.creditedRevenue)}
+        >
+          this month so far, {figures.month.dealsWon} {figures.month.dealsWon === 1 ? "deal" : "deals"} ·{" "}
+          <Link to={`/attribution?kind=month&month=${month}`}>details</Link>
+        </FigureCard>
+        <FigureCard id="kpi-open" label={figureLabel("openRegistrations", TODAY)} value={open.openRegistrations}>
+          {money(open.openPipeline)} open pipeline · <Link to="/deals">deals</Link>
+        </FigureCard>
+        <FigureCard id="kpi-tier" label="Tier" value={tier?.current.name ?? "—"}>
+          {tier?.next ? `Next: ${tier.next.name}` : "Top tier of the program"}
+        </FigureCard>
       </div>
+      <FigureDefinitions
+        keys={["creditedRevenue", "dealsWon", "winRate", "openRegistrations", "openPipeline"]}
+        context={{ model, currency }}
+      />
       {progress ? (
         <section className="card" aria-labelledby="tier-progress">
           <h2 id="tier-progress">
@@ -117,7 +114,7 @@ export default function Dashboard() {
       ) : null}
       <div className="grid-2">
         <section className="card" aria-labelledby="by-stage">
-          <h2 id="by-stage">Your deals by stage</h2>
+          <h2 id="by-stage">Your registrations by stage · all time</h2>
           <StageBars stages={stages} />
         </section>
         <section className="card" aria-labelledby="tier-benefits">
@@ -125,9 +122,9 @@ export default function Dashboard() {
           <p>{tier?.current.benefits || "No benefits are listed for this tier yet."}</p>
           {tier?.next ? (
             <p className="muted small">
-              {tier.next.name} needs {formatMoney(tier.next.minRevenueCents)} attributed revenue
+              {tier.next.name} needs {money(tier.next.minRevenueCents)} credited revenue
               {tier.next.thresholdRule === "any" ? " or " : " and "}
-              {tier.next.minWonDeals} won deals over the trailing 12 months.
+              {tier.next.minWonDeals} deals won over the trailing 12 months.
             </p>
           ) : null}
         </section>

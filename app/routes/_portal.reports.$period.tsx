@@ -7,6 +7,7 @@ import { requirePartnerUser } from "../auth/guards.server";
 import { formatDate, formatMoney } from "../domain/format";
 import { axisTicks, barChartGeometry, niceCeiling, ReportError, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/contract";
 import { buildPartnerReport } from "../reports/partner-report.server";
+import { DefinitionList } from "../components/figures";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.report.periodLabel ?? "Monthly"} report · Partner Portal` },
@@ -59,6 +60,7 @@ export default function MonthlyReport() {
               <KpiCard key={k.key} kpi={k} previousLabel={report.previousPeriodShortLabel} />
             ))}
           </div>
+          <DefinitionList items={report.kpis.map((k) => ({ key: k.key, label: k.label, definition: k.explanation }))} />
         </section>
       ) : (
         <section className="card info" aria-labelledby="no-activity">
@@ -153,7 +155,7 @@ export default function MonthlyReport() {
           ))}
           {report.tier.next === null ? (
             <p className="muted small">
-              12 months: {report.tier.metrics.text.revenue} attributed revenue, {report.tier.metrics.text.wonDeals} won deals.
+              Trailing 12 months: {report.tier.metrics.text.revenue} credited revenue, {report.tier.metrics.text.wonDeals} deals won.
             </p>
           ) : null}
           {report.tier.evaluation ? <p className="small">{report.tier.evaluation.text}</p> : null}

@@ -3,12 +3,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { notFound, requirePartnerUser } from "../auth/guards.server";
+import { FigureDefinitions } from "../components/figures";
 import { MODEL_LABEL } from "../domain/attribution";
+import { figureLabel } from "../domain/figures";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { getPartnerTierProgress, pendingTierReview, type ThresholdProgress } from "../domain/partners.server";
 import { latestEvaluation, partnerTierHistory } from "../domain/tier-history.server";
 import { formatWinRate, snapshotFigures } from "../domain/tier-snapshot";
 import { addMonths, periodEnd, periodLabel, periodOf } from "../domain/periods";
+
+const TTM = { kind: "ttm" } as const;
 
 export const meta: MetaFunction = () => [{ title: "Tier · Partner Portal" }];
 
@@ -200,11 +204,11 @@ export default function TierPage() {
             <strong>{MODEL_LABEL[model]}</strong> model.
           </p>
           <dl className="facts">
-            <dt>Attributed revenue</dt>
+            <dt>{figureLabel("creditedRevenue", TTM)}</dt>
             <dd>{formatMoney(metrics.revenueCents, currency)}</dd>
-            <dt>Won deals credited</dt>
+            <dt>{figureLabel("dealsWon", TTM)}</dt>
             <dd>{metrics.wonDeals}</dd>
-            <dt>Win rate</dt>
+            <dt>{figureLabel("winRate", TTM)}</dt>
             <dd>
               {winRate}{" "}
               <span className="muted small">
@@ -212,6 +216,7 @@ export default function TierPage() {
               </span>
             </dd>
           </dl>
+          <FigureDefinitions keys={["creditedRevenue", "dealsWon", "winRate"]} context={{ model, currency }} />
           <p className="small" style={{ marginTop: "0.75rem", marginBottom: 0 }}>
             <Link to="/attribution">See the deals behind these figures</Link>
           </p>

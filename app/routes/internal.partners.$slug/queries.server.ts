@@ -8,6 +8,7 @@ import { MODEL_LABEL } from "../../domain/attribution";
 import { parseDealFilters } from "../../domain/deals";
 import { ecosystemReport } from "../../domain/ecosystem.server";
 import { describeEvidence, FLAG_LABEL } from "../../domain/long-tail";
+import { openPipeline, partnerFigures } from "../../domain/figures.server";
 import { partnerAttribution } from "../../domain/partner-attribution.server";
 import { listPartnerDeals } from "../../domain/partner-deals.server";
 import { listPartnerDeliveries } from "../../domain/partners.server";
@@ -17,7 +18,15 @@ import { snapshotFigures } from "../../domain/tier-snapshot";
 /** The partner's credited revenue over the trailing 12 months, exactly as its attribution page has it. */
 export function revenueSection(db: DB, partnerId: number, asOf = new Date()) {
   const a = partnerAttribution(db, partnerId, { kind: "ttm", value: null }, asOf);
+  // The catalogue's figures (domain/figures.ts), as the partner's dashboard shows them.
+  const ttm = partnerFigures(db, partnerId, { from: new Date(a.window.from), to: new Date(a.window.to) }, a.model);
+  const open = openPipeline(db, partnerId);
   return {
+    winRate: ttm.winRate,
+    closedRegistrations: ttm.won + ttm.lost,
+    wonRegistrations: ttm.won,
+    openRegistrations: open.openRegistrations,
+    openPipelineCents: open.openPipeline,
     periodLabel: a.periodLabel,
     window: a.window,
     model: a.model,

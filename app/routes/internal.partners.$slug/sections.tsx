@@ -1,13 +1,19 @@
 // The partner page's read-only sections: revenue (figures and monthly chart), deals by stage,
 // tier history, report deliveries and the long-tail flag. Render only; the loader shapes data.
 import { Link } from "@remix-run/react";
+import { FigureDefinitions } from "../../components/figures";
 import { humanize } from "../../components/forms";
+import { figureLabel } from "../../domain/figures";
+import { formatWinRate } from "../../domain/tier-snapshot";
 import { formatDate, formatMoney, formatPercent } from "../../domain/format";
 import { shortPeriodLabel } from "../../domain/periods";
 import { MonthlyCreditBars } from "../../components/monthly-credit-bars";
 import type { deliveriesSection, longTailSection, revenueSection, stageDeals, tierHistorySection } from "./queries.server";
 
 type Revenue = ReturnType<typeof revenueSection>;
+
+const TTM = { kind: "ttm" } as const;
+const TODAY = { kind: "now" } as const;
 
 function windowText(r: Revenue) {
   return `${formatDate(r.window.from)} – ${formatDate(new Date(new Date(r.window.to).getTime() - 1))}`;
@@ -27,12 +33,12 @@ export function RevenueSection({ revenue: r }: { revenue: Revenue }) {
       </div>
       <dl className="grid" aria-label={`Credited revenue, ${r.periodLabel}`} data-section="revenue">
         <div className="kpi">
-          <dt className="label">Credited revenue</dt>
+          <dt className="label">{figureLabel("creditedRevenue", TTM)}</dt>
           <dd style={{ margin: 0 }} className="value" data-figure="credited">
             {money(r.creditedCents)}
           </dd>
           <dd style={{ margin: 0 }} className="muted small">
-            {r.creditedDeals} won {r.creditedDeals === 1 ? "deal" : "deals"} credited
+            {r.creditedDeals} {r.creditedDeals === 1 ? "deal" : "deals"} won, credited
           </dd>
         </div>
         <div className="kpi">
@@ -50,6 +56,32 @@ export function RevenueSection({ revenue: r }: { revenue: Revenue }) {
           <dd style={{ margin: 0 }} className="muted small">{share(r.influencedCents)} · deals it helped on without registering</dd>
         </div>
       </dl>
+      <dl className="grid" aria-label="Win rate and open registrations" data-section="activity">
+        <div className="kpi">
+          <dt className="label">{figureLabel("winRate", TTM)}</dt>
+          <dd style={{ margin: 0 }} className="value" data-figure="win-rate">
+            {formatWinRate(r.winRate)}
+          </dd>
+          <dd style={{ margin: 0 }} className="muted small">
+            {r.closedRegistrations === 0
+              ? "none of its registrations closed"
+              : `${r.wonRegistrations} of ${r.closedRegistrations} closed registrations`}
+          </dd>
+        </div>
+        <div className="kpi">
+          <dt className="label">{figureLabel("openRegistrations", TODAY)}</dt>
+          <dd style={{ margin: 0 }} className="value" data-figure="open-registrations">
+            {r.openRegistrations}
+          </dd>
+          <dd style={{ margin: 0 }} className="muted small">
+            {money(r.openPipelineCents)} open pipeline
+          </dd>
+        </div>
+      </dl>
+      <FigureDefinitions
+        keys={["creditedRevenue", "dealsWon", "winRate", "openRegistrations", "openPipeline"]}
+        context={{ model: r.model, currency: r.currency, reader: "staff" }}
+      />
       <h3>By month</h3>
       <MonthlyChart revenue={r} />
     </section>
