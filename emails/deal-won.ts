@@ -16,7 +16,7 @@ export function dealWonEmail(input: {
     heading: "Your deal was won",
     paragraphs: [
       `Congratulations: "${input.dealTitle}" (${input.domain}) closed won on ${formatDate(input.closedAt)} for ${amount}.`,
-      "The deal now counts towards your attributed revenue and your tier.",
+      "The deal now counts towards your credited revenue and your tier.",
     ],
     action: { label: "Open the deal", url: input.url },
     footer: "You are receiving this because you registered this deal, or you are a partner admin of the registering partner.",

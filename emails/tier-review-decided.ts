@@ -15,7 +15,7 @@ export function tierReviewDecidedEmail(input: {
   /** The partner's tier after the decision. */
   resultTier: string;
   note: string | null;
-  /** The figures of the snapshot, e.g. "Attributed revenue (12 months): $62,000". */
+  /** The figures of the snapshot, e.g. "Credited revenue · trailing 12 months (Sourced model): $62,000". */
   figures: string[];
   /** The thresholds of the resulting tier's next rung, when there is one. */
   nextTier: { name: string; thresholds: ThresholdLine[] } | null;

@@ -50,7 +50,7 @@ describe("decideTierReview", () => {
     const mails = mailTo(partnerAdmin.email);
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toContain("Your tier is now Silver");
-    expect(mails[0].text).toContain("Won deals (12 months): 3");
+    expect(mails[0].text).toContain("Deals won · trailing 12 months: 3");
     expect(mails[0].text).toContain("$60,000");
     expect(mails[0].text).toContain("What Gold needs");
   });

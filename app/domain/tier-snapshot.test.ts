@@ -58,7 +58,7 @@ describe("formatting", () => {
   it("shows each threshold in its unit", () => {
     const [revenue, won, winRate] = snapshotOf(registered, silver, m, "sourced", window).thresholds.qualifying.items;
     expect(formatThreshold(revenue)).toEqual({
-      label: "Attributed revenue (12 months)",
+      label: "Credited revenue · trailing 12 months",
       have: "$30,000.50",
       need: "$50,000",
       met: false,
@@ -70,9 +70,9 @@ describe("formatting", () => {
   it("writes the snapshot's figures as sentences, naming the model", () => {
     const s = snapshotOf(registered, silver, { ...m, closedDeals: 1, winRateBp: 10_000 }, "linear", window);
     expect(snapshotFigures(s)).toEqual([
-      "Attributed revenue (12 months, Linear): $30,000.50",
-      "Won deals (12 months): 3",
-      "Win rate (12 months): 100% of 1 closed deal",
+      "Credited revenue · trailing 12 months (Linear model): $30,000.50",
+      "Deals won · trailing 12 months: 3",
+      "Win rate · trailing 12 months: 100% of 1 closed deal",
     ]);
   });
 });

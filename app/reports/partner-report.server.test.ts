@@ -108,7 +108,7 @@ describe("buildPartnerReport", () => {
     ]);
     expect(report.actions.map((x) => x.text)).toEqual([
       "1 registration expires within 14 days: close or update it.",
-      "You need $180,000 more attributed revenue and 6 more won deals to reach Gold.",
+      "You need $180,000 more credited revenue and 6 more won deals to reach Gold.",
     ]);
   });
 
@@ -160,7 +160,7 @@ describe("buildPartnerReport", () => {
     expect(report.pipeline.count).toBe(0);
     expect(report.tier).toMatchObject({ current: { name: "Registered" }, next: { name: "Silver", rule: "any" }, nextQualifies: false });
     expect(report.actions.map((x) => x.text)).toEqual([
-      "You need $50,000 more attributed revenue or 3 more won deals to reach Silver.",
+      "You need $50,000 more credited revenue or 3 more won deals to reach Silver.",
       "No registrations this month: register your next opportunity to protect it for 90 days.",
     ]);
   });

@@ -118,7 +118,7 @@ test("staff run an evaluation, approve an upgrade; the partner sees the new tier
   await expect(card).toContainText(`Upgrade: ${FROM_TIER} → ${TO_TIER}`);
   await expect(card).toContainText(`Evaluation of ${month.label}`);
   const figures = card.getByRole("table", { name: "Figures of the evaluation against the thresholds" });
-  await expect(figures.getByRole("row", { name: /Attributed revenue/ })).toContainText(revenue);
+  await expect(figures.getByRole("row", { name: /Credited revenue/ })).toContainText(revenue);
   await expect(figures.getByRole("row", { name: /Won deals/ })).toContainText(String(wonDeals));
 
   // Approve it with a note.
@@ -149,8 +149,8 @@ test("staff run an evaluation, approve an upgrade; the partner sees the new tier
   await expect(entry).toContainText(`${month.label} evaluation`);
   await expect(entry).toContainText(`${FROM_TIER} → ${TO_TIER}`);
   await expect(entry).toContainText("Approved");
-  await expect(entry).toContainText(`Attributed revenue (12 months, Sourced): ${revenue}`);
-  await expect(entry).toContainText(`Won deals (12 months): ${wonDeals}`);
+  await expect(entry).toContainText(`Credited revenue · trailing 12 months (Sourced model): ${revenue}`);
+  await expect(entry).toContainText(`Deals won · trailing 12 months: ${wonDeals}`);
 
   // And has the email.
   const mail = await waitForMail(
@@ -158,7 +158,7 @@ test("staff run an evaluation, approve an upgrade; the partner sees the new tier
   );
   expect(mail.text).toContain(`from ${FROM_TIER} to ${TO_TIER}`);
   expect(mail.text).toContain(note);
-  expect(mail.text).toContain(`Attributed revenue (12 months, Sourced): ${revenue}`);
-  expect(mail.text).toContain(`Won deals (12 months): ${wonDeals}`);
+  expect(mail.text).toContain(`Credited revenue · trailing 12 months (Sourced model): ${revenue}`);
+  expect(mail.text).toContain(`Deals won · trailing 12 months: ${wonDeals}`);
   expect(mail.text).toContain("/tier");
 });

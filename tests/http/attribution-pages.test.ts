@@ -235,7 +235,7 @@ describe("/tier", () => {
     expect(html).toContain(MODEL_LABEL[MODEL]);
     expect(html).toContain("Gold benefits");
     expect(html).toContain("Progress to Platinum");
-    expect(html).toContain(`${formatMoney(100_000_000 - metrics.revenueCents)} more attributed revenue needed`);
+    expect(html).toContain(`${formatMoney(100_000_000 - metrics.revenueCents)} more credited revenue needed`);
     expect(html).toContain(`${25 - metrics.wonDeals} more won deals needed`);
     expect(html).toMatch(/role="progressbar"[^>]*aria-valuemin="0"[^>]*aria-valuemax="100"[^>]*aria-valuenow="\d+"/);
     // Warned at the last evaluation: the banner names the tier and the next evaluation.

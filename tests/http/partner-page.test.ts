@@ -153,7 +153,7 @@ describe("the managers' partner page", () => {
     expect(html).toContain('id="tier-history-heading"');
     expect(html).toMatch(/Upgrade Registered → Silver: rejected/);
     expect(html).toContain("Wait for the Q3 pipeline");
-    expect(html).toContain("Won deals (12 months): 2");
+    expect(html).toContain("Deals won · trailing 12 months: 2");
 
     expect(html).toContain(`data-delivery="${lastPeriod}"`);
     expect(html).toContain("SMTP 550 mailbox unavailable");

@@ -10,6 +10,7 @@ import { countPendingReviews, evaluatedPeriods, listDecidedReviews, listPendingR
 import { loadLadder, monthlyCreditedRevenue } from "../../domain/tier-metrics.server";
 import { formatThreshold, formatWinRate, type ThresholdSet, type TierSnapshot } from "../../domain/tier-snapshot";
 import type { Threshold } from "../../domain/tiers";
+import { FIGURES } from "../../domain/figures";
 
 /** Each card computes a 12-month trend; past this many the rest wait for the oldest. */
 const PENDING_LIMIT = 50;
@@ -91,9 +92,9 @@ function figuresView(m: TierSnapshot, currency: string) {
     currentTier: { name: current.tier, rule: rule(current) },
     proposedTier: qualifying.tier === current.tier ? null : { name: qualifying.tier, rule: rule(qualifying) },
     rows: [
-      row("revenue", "Attributed revenue", formatMoney(m.revenueCents, currency), null),
-      row("wonDeals", "Won deals", String(m.wonDeals), null),
-      row("winRate", "Win rate", formatWinRate(m.winRateBp), `of ${m.closedDeals} closed`),
+      row("revenue", FIGURES.creditedRevenue.label, formatMoney(m.revenueCents, currency), null),
+      row("wonDeals", FIGURES.dealsWon.label, String(m.wonDeals), null),
+      row("winRate", FIGURES.winRate.label, formatWinRate(m.winRateBp), `of ${m.closedDeals} closed`),
     ],
   };
 }
