@@ -55,6 +55,8 @@ export function zeroCreditReason(model: AttributionModel, deal: DealView): strin
 }
 
 type Category = "influenced" | "registered_untouched" | "registered_shared" | "registered_own";
+/** Parts of equal size are said in this order, so a sentence never depends on deal order. */
+const CATEGORY_ORDER: readonly Category[] = ["influenced", "registered_shared", "registered_untouched", "registered_own"];
 
 function categoryOf(deal: DealView): Category {
   if (deal.registrant !== "you") return "influenced";
@@ -140,7 +142,11 @@ export function compareModels(list: readonly DealView[], program: AttributionMod
       groups.set(key, part);
     }
     const parts = [...groups.values()]
-      .sort((a, b) => Math.abs(b.deltaCents) - Math.abs(a.deltaCents))
+      .sort(
+        (a, b) =>
+          Math.abs(b.deltaCents) - Math.abs(a.deltaCents) ||
+          CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category)
+      )
       .map((p) => ({
         ...p,
         text: `${partText(p.category, p.more, p.deals, model, program)} (${signed(p.deltaCents, currency)})`,

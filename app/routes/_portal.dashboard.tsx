@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
 import { StageBars } from "../components/stage-bars";
-import { MODEL_LABEL } from "../domain/attribution";
+import { MODEL_DESCRIPTION, MODEL_LABEL } from "../domain/attribution";
 import { formatMoney, formatPercent } from "../domain/format";
 import { getPartnerDashboard } from "../domain/partners.server";
 
@@ -72,6 +72,9 @@ export default function Dashboard() {
           </span>
         </section>
       </div>
+      <p className="muted small" style={{ margin: 0 }}>
+        How credit works, {MODEL_LABEL[credited.model]} model: {MODEL_DESCRIPTION[credited.model]}
+      </p>
       {progress ? (
         <section className="card" aria-labelledby="tier-progress">
           <h2 id="tier-progress">

@@ -3,7 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { notFound, requirePartnerUser } from "../auth/guards.server";
-import { MODEL_LABEL } from "../domain/attribution";
+import { MODEL_DESCRIPTION, MODEL_LABEL } from "../domain/attribution";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { getPartnerTierProgress, pendingTierReview, type ThresholdProgress } from "../domain/partners.server";
 import { latestEvaluation, partnerTierHistory } from "../domain/tier-history.server";
@@ -197,7 +197,7 @@ export default function TierPage() {
           <h2 id="figures">Your trailing 12 months</h2>
           <p className="muted small">
             {formatDate(progress.window.from)} – {formatDate(windowTo)}, credited under the program's{" "}
-            <strong>{MODEL_LABEL[model]}</strong> model.
+            <strong>{MODEL_LABEL[model]}</strong> model. {MODEL_DESCRIPTION[model]}
           </p>
           <dl className="facts">
             <dt>Attributed revenue</dt>
