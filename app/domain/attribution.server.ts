@@ -4,7 +4,7 @@
 import { and, eq, gte, lt, or, sql } from "drizzle-orm";
 import { customers, deals, programSettings, touches, type AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
-import { creditDeal, dealSource, type CreditDeal, type CreditTouch, type DealSource } from "./attribution";
+import { creditDeal, dealSource, orderTouches, type CreditDeal, type CreditTouch, type DealSource } from "./attribution";
 
 export type Window = { from: Date; to: Date };
 export type PartnerCredit = { cents: number; deals: number };
@@ -93,6 +93,10 @@ export type CreditedDeal = {
   /** This partner's own touches; other partners' touches only as a count. */
   ownTouches: CreditTouch[];
   otherPartnerTouches: number;
+  /** Who registered it, from this partner's point of view. */
+  registrant: "you" | "another_partner" | "nobody";
+  /** Who logged each touch, in credit order: enough to say why a model credits nothing. */
+  touchOrder: ("you" | "other")[];
 };
 
 /**
@@ -159,6 +163,8 @@ export function creditPartnerDeals(db: DB, partnerId: number, window: Window, mo
       credit,
       ownTouches: own,
       otherPartnerTouches: all.length - own.length,
+      registrant: d.partnerId === partnerId ? "you" : d.partnerId === null ? "nobody" : "another_partner",
+      touchOrder: orderTouches(all).map((t) => (t.partnerId === partnerId ? "you" : "other")),
     };
   });
 }

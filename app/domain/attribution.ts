@@ -21,6 +21,16 @@ export const MODEL_LABEL: Record<AttributionModel, string> = {
   position: "Position (40/20/40)",
 };
 
+/** One plain sentence per model, shown wherever a model is named to someone choosing or reading it. */
+export const MODEL_DESCRIPTION: Record<AttributionModel, string> = {
+  sourced: "The partner who registered a won deal gets all of its amount; touches do not count.",
+  first: "The partner who logged the first touch on a won deal gets all of its amount.",
+  last: "The partner who logged the last touch before the close gets all of its amount.",
+  linear: "A won deal's amount is split equally over all its touches, whoever registered it.",
+  time_decay: "A won deal's amount is split over its touches, a touch counting half as much for every 7 days it came before the close.",
+  position: "A won deal's amount goes 40 % to the first touch, 40 % to the last and 20 % shared by the touches between.",
+};
+
 export const HALF_LIFE_DAYS = 7;
 const DAY_MS = 86_400_000;
 

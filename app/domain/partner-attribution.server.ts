@@ -6,6 +6,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { touches, type AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
 import { MODELS } from "./attribution";
+import { compareModels, zeroCreditReason, type ModelComparison, type Registrant } from "./attribution-explain";
 import { creditPartnerDeals, programModel, trailing12Months, type Window } from "./attribution.server";
 import { calendarWindow as windowOf, isPeriod, isQuarter, monthsIn, periodOf, quarterLabel, shortPeriodLabel } from "./periods";
 import { programCurrency } from "./program-settings.server";
@@ -111,6 +112,9 @@ export type AttributionDeal = {
   ownTouches: AttributionTouch[];
   /** How many touches other partners logged on the deal; who they are is never said. */
   otherPartnerTouches: number;
+  registrant: Registrant;
+  /** Why the deal gives no credit under the program model; null when it gives some. */
+  zeroReason: string | null;
 };
 
 export type PartnerAttribution = {
@@ -134,6 +138,10 @@ export type PartnerAttribution = {
   monthly: MonthCredit[];
   /** Won deals in the window this partner registered or touched, most recent close first. */
   deals: AttributionDeal[];
+  /** Of `deals`, those that give no credit under the program model. */
+  zeroCreditDeals: number;
+  /** Every other model against the program's: total, difference and why, in words. */
+  comparisons: ModelComparison[];
 };
 
 /** The window a period covers at `asOf`; throws PeriodError for a malformed or future one. */
@@ -232,6 +240,8 @@ export function partnerAttribution(
         };
       }),
       otherPartnerTouches: d.otherPartnerTouches,
+      registrant: d.registrant,
+      zeroReason: zeroCreditReason(model, d),
       closedAt: d.closedAt,
     }))
     .sort((a, b) => b.closedAt - a.closedAt || b.dealId - a.dealId)
@@ -251,5 +261,50 @@ export function partnerAttribution(
     creditedDeals: inWindow.filter((d) => d.credit[model] > 0).length,
     monthly,
     deals: dealsOut,
+    zeroCreditDeals: dealsOut.filter((d) => d.credit[model] === 0).length,
+    comparisons: compareModels(inWindow, model, currency),
+  };
+}
+
+/** How many deals one page of the attribution page's table lists. */
+export const DEALS_PER_PAGE = 25;
+
+/** A page of the deal table the partner cannot ask for. */
+export class DealPageError extends Error {
+  readonly status = 400;
+  readonly field = "page";
+}
+
+export type DealPage = {
+  /** `zero=show` in the URL: deals that give no credit under the program model are listed too. */
+  showZero: boolean;
+  page: number;
+  pages: number;
+  /** How many deals the table lists over all its pages. */
+  total: number;
+  deals: AttributionDeal[];
+};
+
+/**
+ * The deal table's rows for `?zero=show&page=n`: by default only deals that credit the partner
+ * under the program model; pages count the deals listed, so both views page correctly.
+ */
+export function dealPage(report: Pick<PartnerAttribution, "deals" | "model">, searchParams: URLSearchParams): DealPage {
+  const showZero = searchParams.get("zero") === "show";
+  const listed = showZero ? report.deals : report.deals.filter((d) => d.credit[report.model] > 0);
+  const pages = Math.max(1, Math.ceil(listed.length / DEALS_PER_PAGE));
+  const raw = (searchParams.get("page") ?? "").trim();
+  const page = raw === "" ? 1 : Number(raw);
+  if (!Number.isInteger(page) || page < 1 || page > pages) {
+    throw new DealPageError(
+      `"${raw.slice(0, 20)}" is not a page of this table: choose a page from 1 to ${pages}.`
+    );
+  }
+  return {
+    showZero,
+    page,
+    pages,
+    total: listed.length,
+    deals: listed.slice((page - 1) * DEALS_PER_PAGE, page * DEALS_PER_PAGE),
   };
 }

@@ -6,18 +6,20 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import type { AttributionModel } from "../../db/schema";
 import { requirePartnerUser } from "../auth/guards.server";
 import { humanize } from "../components/forms";
-import { MODEL_LABEL, MODELS } from "../domain/attribution";
+import { MODEL_DESCRIPTION, MODEL_LABEL, MODELS } from "../domain/attribution";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { periodOf as monthOf, quarterOf } from "../domain/periods";
 import { MonthlyCreditBars } from "../components/monthly-credit-bars";
 import {
+  dealPage,
+  DealPageError,
   parsePeriod,
   partnerAttribution,
   PERIOD_KIND_LABEL,
   PERIOD_KINDS,
   PeriodError,
 } from "../domain/partner-attribution.server";
-import type { MonthCredit, PartnerAttribution } from "../domain/partner-attribution.server";
+import type { DealPage, MonthCredit, PartnerAttribution } from "../domain/partner-attribution.server";
 
 export const meta: MetaFunction = () => [{ title: "Attribution · Partner Portal" }];
 
@@ -42,21 +44,61 @@ export async function loader(args: LoaderFunctionArgs) {
     quarters: recentQuarters(asOf),
     maxMonth: monthOf(asOf),
   };
+  // The period's own parameters, kept by the deal table's switch and pager links.
+  const periodParams = new URLSearchParams();
+  for (const key of ["kind", "month", "quarter"]) if (params.has(key)) periodParams.set(key, params.get(key)!);
+  const showZero = params.get("zero") === "show";
   try {
-    const report = partnerAttribution(args.context.db, user.partnerId, parsePeriod(params), asOf);
-    return { partnerName: user.partnerName, form, options, error: null, report };
+    const full = partnerAttribution(args.context.db, user.partnerId, parsePeriod(params), asOf);
+    // Only the listed page's deals go to the browser, not every deal of the period.
+    const { deals, ...rest } = full;
+    const report: ReportSummary = { ...rest, dealCount: deals.length };
+    try {
+      const listing = dealPage(full, params);
+      return { partnerName: user.partnerName, form, options, error: null, report, listing, listingError: null, periodParams: periodParams.toString(), showZero };
+    } catch (error) {
+      if (!(error instanceof DealPageError)) throw error;
+      const listing: DealPage | null = null;
+      return data(
+        { partnerName: user.partnerName, form, options, error: null, report, listing, listingError: error.message, periodParams: periodParams.toString(), showZero },
+        { status: error.status }
+      );
+    }
   } catch (error) {
     if (!(error instanceof PeriodError)) throw error;
-    const report: PartnerAttribution | null = null;
+    const report: ReportSummary | null = null;
+    const listing: DealPage | null = null;
     return data(
-      { partnerName: user.partnerName, form, options, error: { field: error.field, message: error.message }, report },
+      {
+        partnerName: user.partnerName,
+        form,
+        options,
+        error: { field: error.field, message: error.message },
+        report,
+        listing,
+        listingError: null,
+        periodParams: periodParams.toString(),
+        showZero,
+      },
       { status: error.status }
     );
   }
 }
 
+type ReportSummary = Omit<PartnerAttribution, "deals"> & { dealCount: number };
+
+/** The page's URL for the period in `periodParams`, with the $0 switch and the table page. */
+function tableHref(periodParams: string, showZero: boolean, page = 1) {
+  const params = new URLSearchParams(periodParams);
+  if (showZero) params.set("zero", "show");
+  if (page > 1) params.set("page", String(page));
+  const query = params.toString();
+  return query ? `/attribution?${query}` : "/attribution";
+}
+
 export default function Attribution() {
-  const { partnerName, form, options, error, report } = useLoaderData<typeof loader>();
+  const { partnerName, form, options, error, report, listing, listingError, periodParams, showZero } =
+    useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <div className="page-head">
@@ -71,12 +113,15 @@ export default function Attribution() {
             ) : null}
             .
           </p>
+          {report ? <p className="small">{MODEL_DESCRIPTION[report.model]}</p> : null}
         </div>
       </div>
 
-      <PeriodPicker form={form} options={options} error={error} />
+      <PeriodPicker form={form} options={options} error={error} showZero={showZero} />
 
-      {report ? <Report report={report} /> : null}
+      {report ? (
+        <Report report={report} listing={listing} listingError={listingError} periodParams={periodParams} showZero={showZero} />
+      ) : null}
     </div>
   );
 }
@@ -85,10 +130,12 @@ function PeriodPicker({
   form,
   options,
   error,
+  showZero,
 }: {
   form: { kind: string; month: string; quarter: string };
   options: { kinds: { value: string; label: string }[]; quarters: string[]; maxMonth: string };
   error: { field: string; message: string } | null;
+  showZero: boolean;
 }) {
   // Keep what the URL asked for selectable, even an old (or mistyped) quarter.
   const quarters = options.quarters.includes(form.quarter) ? options.quarters : [form.quarter, ...options.quarters];
@@ -97,6 +144,7 @@ function PeriodPicker({
   const key = `${form.kind}-${form.month}-${form.quarter}`;
   return (
     <Form method="get" className="card" aria-label="Choose a period">
+      {showZero ? <input type="hidden" name="zero" value="show" /> : null}
       <div className="row" style={{ alignItems: "flex-end" }}>
         <div className="field" style={{ flex: "1 1 180px" }}>
           <label htmlFor="period-kind">Period</label>
@@ -162,7 +210,19 @@ function PeriodPicker({
   );
 }
 
-function Report({ report }: { report: PartnerAttribution }) {
+function Report({
+  report,
+  listing,
+  listingError,
+  periodParams,
+  showZero,
+}: {
+  report: ReportSummary;
+  listing: DealPage | null;
+  listingError: string | null;
+  periodParams: string;
+  showZero: boolean;
+}) {
   const money = (cents: number) => formatMoney(cents, report.currency);
   const to = new Date(new Date(report.window.to).getTime() - 1);
   const range = `${formatDate(report.window.from)} – ${formatDate(to)}`;
@@ -238,6 +298,9 @@ function Report({ report }: { report: PartnerAttribution }) {
                       }}
                     >
                       {MODEL_LABEL[m]} {isProgram ? <span className="badge">Program model</span> : null}
+                      <span className="muted small" style={{ display: "block", fontWeight: 400 }}>
+                        {MODEL_DESCRIPTION[m]}
+                      </span>
                     </th>
                     <td className="num">{money(report.totals[m])}</td>
                   </tr>
@@ -246,17 +309,34 @@ function Report({ report }: { report: PartnerAttribution }) {
             </tbody>
           </table>
         </div>
+        <h3 id="models-why" style={{ fontSize: "1rem", marginTop: "1rem" }}>
+          Why the totals differ from {MODEL_LABEL[report.model]}
+        </h3>
+        <ModelComparisons report={report} />
       </section>
 
       <section className="card" aria-labelledby="deals-heading">
         <h2 id="deals-heading">
-          Won deals · {report.periodLabel}{" "}
+          {showZero ? "Won deals you registered or touched" : "Won deals that credit you"} · {report.periodLabel}{" "}
           <span className="muted small" style={{ fontWeight: 400 }}>
-            {report.deals.length ? `${report.deals.length} ${report.deals.length === 1 ? "deal" : "deals"}` : ""}
+            {listing && listing.total ? `${listing.total} ${listing.total === 1 ? "deal" : "deals"}` : ""}
           </span>
         </h2>
-        {report.deals.length ? (
-          <DealTable report={report} />
+        <ZeroSwitch report={report} periodParams={periodParams} showZero={showZero} />
+        {listingError ? (
+          <p className="form-error" role="alert">
+            {listingError} <Link to={tableHref(periodParams, showZero)}>First page</Link>
+          </p>
+        ) : listing && listing.total ? (
+          <>
+            <DealTable report={report} listing={listing} />
+            <Pager listing={listing} periodParams={periodParams} />
+          </>
+        ) : report.dealCount ? (
+          <p className="muted">
+            None of the won deals you registered or touched in this period gives you credit under the{" "}
+            {MODEL_LABEL[report.model]} model.
+          </p>
         ) : (
           <p className="muted">
             Nothing you registered or worked on was won in this period ({range}). Credit comes from won deals:{" "}
@@ -268,7 +348,7 @@ function Report({ report }: { report: PartnerAttribution }) {
   );
 }
 
-function MonthlyChart({ report }: { report: PartnerAttribution }) {
+function MonthlyChart({ report }: { report: ReportSummary }) {
   const months = report.monthly;
   const money = (cents: number) => formatMoney(cents, report.currency);
   const total = months.reduce((s, m) => s + m.cents, 0);
@@ -322,17 +402,79 @@ function MonthlyChart({ report }: { report: PartnerAttribution }) {
   );
 }
 
+function ModelComparisons({ report }: { report: ReportSummary }) {
+  if (report.dealCount === 0) {
+    return <p className="muted small">No won deal of yours in this period, so every model credits you the same: nothing.</p>;
+  }
+  return (
+    <ul className="small" style={{ margin: 0, paddingLeft: "1.1rem" }}>
+      {report.comparisons.map((c) => (
+        <li key={c.model} style={{ marginBottom: "0.35rem" }}>
+          {c.sentence}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The $0 switch: a plain link, so it works without JavaScript and from the keyboard. */
+function ZeroSwitch({ report, periodParams, showZero }: { report: ReportSummary; periodParams: string; showZero: boolean }) {
+  if (report.zeroCreditDeals === 0) return null;
+  const n = report.zeroCreditDeals;
+  return (
+    <p className="small">
+      {showZero ? (
+        <>
+          Listing every won deal you registered or touched, {n} of them with no credit under the{" "}
+          {MODEL_LABEL[report.model]} model (each says why).{" "}
+          <Link to={tableHref(periodParams, false)}>Hide the deals that give you no credit</Link>
+        </>
+      ) : (
+        <>
+          {n} more won {n === 1 ? "deal" : "deals"} you registered or touched {n === 1 ? "gives" : "give"} you nothing
+          under the {MODEL_LABEL[report.model]} model.{" "}
+          <Link to={tableHref(periodParams, true)}>
+            Show the {n === 1 ? "deal that gives" : `${n} deals that give`} you no credit
+          </Link>
+        </>
+      )}
+    </p>
+  );
+}
+
+function Pager({ listing, periodParams }: { listing: DealPage; periodParams: string }) {
+  if (listing.pages <= 1) return null;
+  return (
+    <nav aria-label="Pages of the deal table" className="row" style={{ marginTop: "0.75rem", alignItems: "center" }}>
+      {listing.page > 1 ? (
+        <Link to={tableHref(periodParams, listing.showZero, listing.page - 1)} rel="prev">
+          Previous
+        </Link>
+      ) : null}
+      <span className="muted small">
+        Page {listing.page} of {listing.pages}
+      </span>
+      {listing.page < listing.pages ? (
+        <Link to={tableHref(periodParams, listing.showZero, listing.page + 1)} rel="next">
+          Next
+        </Link>
+      ) : null}
+    </nav>
+  );
+}
+
 function otherTouchesText(n: number) {
   return n === 1 ? "+ 1 touch by another partner" : `+ ${n} touches by other partners`;
 }
 
-function DealTable({ report }: { report: PartnerAttribution }) {
+function DealTable({ report, listing }: { report: ReportSummary; listing: DealPage }) {
   const money = (cents: number) => formatMoney(cents, report.currency);
   return (
     <div className="table-wrap">
       <table>
         <caption className="visually-hidden">
-          Won deals that credit you in {report.periodLabel}, most recent close first
+          {listing.showZero ? "Won deals you registered or touched" : "Won deals that credit you"} in{" "}
+          {report.periodLabel}, most recent close first, page {listing.page} of {listing.pages}
         </caption>
         <thead>
           <tr>
@@ -347,11 +489,16 @@ function DealTable({ report }: { report: PartnerAttribution }) {
           </tr>
         </thead>
         <tbody>
-          {report.deals.map((d) => (
+          {listing.deals.map((d) => (
             <tr key={d.dealId}>
               <td>
                 {d.source === "sourced" ? <Link to={`/deals/${d.dealId}`}>{d.title}</Link> : d.title}{" "}
                 <span className={`badge ${d.source === "sourced" ? "ok" : "neutral"}`}>{humanize(d.source)}</span>
+                {d.zeroReason ? (
+                  <p className="muted small" style={{ margin: "0.25rem 0 0" }}>
+                    No credit under {MODEL_LABEL[report.model]}: {d.zeroReason}
+                  </p>
+                ) : null}
                 <details style={{ marginTop: "0.35rem" }}>
                   <summary className="small">
                     Credit by model and touches<span className="visually-hidden"> for {d.title}</span>

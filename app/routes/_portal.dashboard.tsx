@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
 import { StageBars } from "../components/stage-bars";
-import { MODEL_LABEL } from "../domain/attribution";
+import { MODEL_DESCRIPTION, MODEL_LABEL } from "../domain/attribution";
 import { FigureCard, FigureDefinitions } from "../components/figures";
 import { figureLabel } from "../domain/figures";
 import { formatMoney, formatPercent } from "../domain/format";
@@ -65,6 +65,9 @@ export default function Dashboard() {
           {tier?.next ? `Next: ${tier.next.name}` : "Top tier of the program"}
         </FigureCard>
       </div>
+      <p className="muted small" style={{ margin: 0 }}>
+        How credit works, {MODEL_LABEL[model]} model: {MODEL_DESCRIPTION[model]}
+      </p>
       <FigureDefinitions
         keys={["creditedRevenue", "dealsWon", "winRate", "openRegistrations", "openPipeline"]}
         context={{ model, currency }}

@@ -4,6 +4,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
+import { MODEL_DESCRIPTION } from "../domain/attribution";
 import { formatDate, formatMoney } from "../domain/format";
 import { axisTicks, barChartGeometry, niceCeiling, ReportError, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/contract";
 import { buildPartnerReport } from "../reports/partner-report.server";
@@ -114,7 +115,7 @@ export default function MonthlyReport() {
                 </tbody>
               </table>
               <p className="muted small" style={{ marginTop: "0.5rem" }}>
-                What {report.periodLabel}'s won deals credit you under each model; the program credits you under {report.modelLabel}.
+                What {report.periodLabel}'s won deals credit you under each model; the program credits you under {report.modelLabel}: {MODEL_DESCRIPTION[report.model]}
               </p>
             </>
           ) : (

@@ -4,7 +4,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { notFound, requirePartnerUser } from "../auth/guards.server";
 import { FigureDefinitions } from "../components/figures";
-import { MODEL_LABEL } from "../domain/attribution";
+import { MODEL_DESCRIPTION, MODEL_LABEL } from "../domain/attribution";
 import { figureLabel } from "../domain/figures";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { getPartnerTierProgress, pendingTierReview, type ThresholdProgress } from "../domain/partners.server";
@@ -201,7 +201,7 @@ export default function TierPage() {
           <h2 id="figures">Your trailing 12 months</h2>
           <p className="muted small">
             {formatDate(progress.window.from)} – {formatDate(windowTo)}, credited under the program's{" "}
-            <strong>{MODEL_LABEL[model]}</strong> model.
+            <strong>{MODEL_LABEL[model]}</strong> model. {MODEL_DESCRIPTION[model]}
           </p>
           <dl className="facts">
             <dt>{figureLabel("creditedRevenue", TTM)}</dt>

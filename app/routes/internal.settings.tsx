@@ -10,7 +10,7 @@ import { ATTRIBUTION_MODELS } from "../../db/schema";
 import { requireAdmin } from "../auth/guards.server";
 import { isStaffTwoFactorRequired, setStaffTwoFactorRequired } from "../auth/two-factor.server";
 import { Field, FieldError, FormErrors, SelectField, TextareaField } from "../components/forms";
-import { MODEL_LABEL } from "../domain/attribution";
+import { MODEL_DESCRIPTION, MODEL_LABEL } from "../domain/attribution";
 import { actorOf } from "../domain/audit.server";
 import { formatDate } from "../domain/format";
 import { loadLadder } from "../domain/tier-metrics.server";
@@ -305,6 +305,17 @@ function SettingsForm({ settings, tiers }: LoaderData) {
               options={[{ value: "A4", label: "A4 (210 × 297 mm)" }, { value: "Letter", label: "US Letter (8.5 × 11 in)" }]}
             />
           </div>
+          <details>
+            <summary className="small">How each attribution model credits partners</summary>
+            <dl className="small" style={{ margin: "0.5rem 0 0" }}>
+              {ATTRIBUTION_MODELS.map((m) => (
+                <div key={m}>
+                  <dt style={{ fontWeight: 600 }}>{MODEL_LABEL[m]}</dt>
+                  <dd style={{ margin: "0 0 0.35rem" }}>{MODEL_DESCRIPTION[m]}</dd>
+                </div>
+              ))}
+            </dl>
+          </details>
         </section>
 
         <section className="card stack" aria-labelledby="ladder-heading">

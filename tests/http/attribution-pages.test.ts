@@ -201,9 +201,13 @@ describe("/attribution", () => {
 
     const old = new Date(now - 500 * DAY);
     const quarter = `${old.getUTCFullYear()}-Q${Math.floor(old.getUTCMonth() / 3) + 1}`;
+    // Registered without touches, it gives nothing under Position: listed only with the $0 switch on.
     const oldHtml = await page(alpha, `/attribution?kind=quarter&quarter=${quarter}`);
-    expect(oldHtml).toContain("Deal alpha-old");
-    expect(oldHtml).toContain(formatMoney(7_777_777));
+    expect(oldHtml).not.toContain("Deal alpha-old");
+    const allHtml = await page(alpha, `/attribution?kind=quarter&quarter=${quarter}&zero=show`);
+    expect(allHtml).toContain("Deal alpha-old");
+    expect(allHtml).toContain(formatMoney(7_777_777));
+    expect(allHtml).toContain("nobody logged a touch on it");
   });
 
   it("says so when nothing was won in the period", async () => {

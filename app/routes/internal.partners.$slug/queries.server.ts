@@ -4,7 +4,7 @@
 // deliveries and the long-tail flag are the tier, delivery and ecosystem modules'.
 import type { DealStage } from "../../../db/schema";
 import type { DB } from "../../db.server";
-import { MODEL_LABEL } from "../../domain/attribution";
+import { MODEL_DESCRIPTION, MODEL_LABEL } from "../../domain/attribution";
 import { parseDealFilters } from "../../domain/deals";
 import { ecosystemReport } from "../../domain/ecosystem.server";
 import { describeEvidence, FLAG_LABEL } from "../../domain/long-tail";
@@ -31,6 +31,9 @@ export function revenueSection(db: DB, partnerId: number, asOf = new Date()) {
     window: a.window,
     model: a.model,
     modelLabel: MODEL_LABEL[a.model],
+    modelDescription: MODEL_DESCRIPTION[a.model],
+    /** The partner's own "Other models" explanation, word for word (it speaks to the partner). */
+    comparisons: a.deals.length ? a.comparisons.map((c) => ({ model: c.model, sentence: c.sentence })) : [],
     currency: a.currency,
     creditedCents: a.creditedCents,
     creditedDeals: a.creditedDeals,

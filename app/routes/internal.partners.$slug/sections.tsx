@@ -28,7 +28,7 @@ export function RevenueSection({ revenue: r }: { revenue: Revenue }) {
         <h2 id="revenue-heading">Credited revenue · {r.periodLabel}</h2>
         <p className="muted small">
           Under the program's {r.modelLabel} model, {windowText(r)} — the same figure the partner sees on its
-          Attribution page for the trailing 12 months.
+          Attribution page for the trailing 12 months. {r.modelDescription}
         </p>
       </div>
       <dl className="grid" aria-label={`Credited revenue, ${r.periodLabel}`} data-section="revenue">
@@ -84,6 +84,19 @@ export function RevenueSection({ revenue: r }: { revenue: Revenue }) {
       />
       <h3>By month</h3>
       <MonthlyChart revenue={r} />
+      {r.comparisons.length ? (
+        <>
+          <h3>Under the other models</h3>
+          <p className="muted small" style={{ margin: 0 }}>
+            As the partner reads it on its Attribution page:
+          </p>
+          <ul className="small" style={{ margin: 0, paddingLeft: "1.1rem" }} data-section="other-models">
+            {r.comparisons.map((c) => (
+              <li key={c.model}>{c.sentence}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </section>
   );
 }

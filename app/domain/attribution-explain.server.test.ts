@@ -1,0 +1,211 @@
+// Attribution in words over a real migrated database: deals built so that each reason and each
+// count of "Other models" is known in advance, read back through partnerAttribution.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCustomer, createDeal, createPartner, createTouch, ensureDefaultProgram } from "../../db/factories";
+import { programSettings, type AttributionModel, type Partner } from "../../db/schema";
+import { createTestDatabase } from "../../tests/support/db";
+import { closeDatabase, type DB } from "../db.server";
+import { MODEL_DESCRIPTION, MODELS } from "./attribution";
+import { zeroCreditReason } from "./attribution-explain";
+import { formatMoney } from "./format";
+import { dealPage, DealPageError, partnerAttribution } from "./partner-attribution.server";
+
+const DAY = 86_400_000;
+const AS_OF = new Date("2025-06-15T12:00:00Z");
+const TTM = { kind: "ttm", value: null } as const;
+
+let db: DB;
+let alpha: Partner;
+let beta: Partner;
+let gamma: Partner;
+const ids: Record<string, number> = {};
+
+function won(key: string, registeredBy: Partner | null, daysAgo: number, amountCents: number, touchedBy: Partner[]) {
+  const closedAt = AS_OF.getTime() - daysAgo * DAY;
+  const customer = createCustomer(db, { name: `Customer ${key}`, domain: `${key}.test` });
+  const deal = createDeal(db, {
+    customerId: customer.id,
+    partnerId: registeredBy?.id ?? null,
+    stage: "won",
+    title: `Deal ${key}`,
+    amountCents,
+    submittedAt: new Date(closedAt - 60 * DAY),
+    closedAt: new Date(closedAt),
+  });
+  ids[key] = deal.id;
+  // Touches a day apart, in the order given, the last one two days before the close.
+  touchedBy.forEach((p, i) =>
+    createTouch(db, { dealId: deal.id, partnerId: p.id, occurredAt: new Date(closedAt - (touchedBy.length - i + 1) * DAY) })
+  );
+}
+
+function setModel(model: AttributionModel) {
+  db.update(programSettings).set({ attributionModel: model }).where(eq(programSettings.id, 1)).run();
+}
+
+beforeAll(() => {
+  ({ db } = createTestDatabase());
+  ensureDefaultProgram(db);
+  alpha = createPartner(db, { name: "Alpha", slug: "alpha" });
+  beta = createPartner(db, { name: "Beta", slug: "beta" });
+  won("reg-untouched", alpha, 10, 1_000_000, []);
+  won("reg-shared", alpha, 20, 2_000_000, [beta, alpha]);
+  won("reg-own", alpha, 30, 500_000, [alpha]);
+  won("infl-1", beta, 40, 100_000, [alpha]);
+  won("infl-2", beta, 50, 100_000, [alpha]);
+  won("direct", null, 60, 300_000, [beta, alpha]);
+  won("beta-only", beta, 70, 9_000_000, [beta]);
+  gamma = createPartner(db, { name: "Gamma", slug: "gamma" });
+  won("gamma-own", gamma, 10, 400_000, [gamma]);
+});
+afterAll(() => closeDatabase(db));
+
+const byModel = (report: ReturnType<typeof partnerAttribution>, m: AttributionModel) =>
+  report.comparisons.find((c) => c.model === m)!;
+
+describe("attribution in words", () => {
+  it("has one sentence for every model", () => {
+    for (const m of MODELS) expect(MODEL_DESCRIPTION[m]).toMatch(/^[A-Z].+\.$/);
+  });
+
+  it("says why each $0 deal gives nothing under Sourced", () => {
+    setModel("sourced");
+    const report = partnerAttribution(db, alpha.id, TTM, AS_OF);
+    expect(report.deals).toHaveLength(6);
+    expect(report.zeroCreditDeals).toBe(3);
+    const reason = (key: string) => report.deals.find((d) => d.dealId === ids[key])!.zeroReason;
+    expect(reason("infl-1")).toContain("another partner registered it");
+    expect(reason("direct")).toContain("no partner registered it");
+    for (const key of ["reg-untouched", "reg-shared", "reg-own"]) expect(reason(key)).toBeNull();
+  });
+
+  it("says why each $0 deal gives nothing under First touch", () => {
+    setModel("first");
+    const report = partnerAttribution(db, alpha.id, TTM, AS_OF);
+    const reason = (key: string) => report.deals.find((d) => d.dealId === ids[key])!.zeroReason;
+    expect(reason("reg-untouched")).toContain("nobody logged a touch on it");
+    expect(reason("reg-shared")).toContain("Another partner's touch came before your first one");
+    expect(reason("direct")).toContain("Another partner's touch came before your first one");
+    expect(report.zeroCreditDeals).toBe(3);
+  });
+
+  it("explains Sourced against the touch models with counted deals", () => {
+    setModel("sourced");
+    const report = partnerAttribution(db, alpha.id, TTM, AS_OF);
+    expect(report.creditedCents).toBe(3_500_000);
+
+    const first = byModel(report, "first");
+    expect(first.cents).toBe(700_000);
+    expect(first.deltaCents).toBe(-2_800_000);
+    expect(first.parts.map((p) => [p.category, p.more, p.deals, p.deltaCents])).toEqual([
+      ["registered_shared", false, 1, -2_000_000],
+      ["registered_untouched", false, 1, -1_000_000],
+      ["influenced", true, 2, 200_000],
+    ]);
+
+    const last = byModel(report, "last");
+    expect(last.parts.map((p) => [p.category, p.more, p.deals, p.deltaCents])).toEqual([
+      ["registered_untouched", false, 1, -1_000_000],
+      ["influenced", true, 3, 500_000],
+    ]);
+    expect(last.sentence).toBe(
+      `Under Last touch you would be credited ${formatMoney(3_000_000)} (−${formatMoney(500_000)}): ` +
+        `1 deal you registered without any logged touch gives nothing under Last touch, which credits only touches (−${formatMoney(1_000_000)}); ` +
+        `3 won deals you influenced but did not register count under Last touch, which credits touches (+${formatMoney(500_000)}).`
+    );
+
+    const linear = byModel(report, "linear");
+    expect(linear.parts.map((p) => [p.category, p.more, p.deals, p.deltaCents])).toEqual([
+      ["registered_shared", false, 1, -1_000_000],
+      ["registered_untouched", false, 1, -1_000_000],
+      ["influenced", true, 3, 350_000],
+    ]);
+    expect(linear.sentence).toContain("1 deal you registered gives part of its credit to partners who touched it under Linear");
+    for (const c of report.comparisons) {
+      expect(c.parts.reduce((s, p) => s + p.deltaCents, 0), c.model).toBe(c.deltaCents);
+      expect(c.cents, c.model).toBe(report.totals[c.model]);
+    }
+    expect(report.comparisons.map((c) => c.model)).not.toContain("sourced");
+  });
+
+  it("explains touch models against each other, and Sourced against a touch program", () => {
+    setModel("linear");
+    const report = partnerAttribution(db, alpha.id, TTM, AS_OF);
+    expect(report.creditedCents).toBe(1_850_000);
+    const first = byModel(report, "first");
+    expect(first.parts.map((p) => [p.category, p.more, p.deals, p.deltaCents])).toEqual([
+      ["registered_shared", false, 1, -1_000_000],
+      ["influenced", false, 1, -150_000],
+    ]);
+    expect(first.sentence).toContain(
+      "on 1 deal you registered your touches earn less than under Linear, as under First touch only the first touch earns credit"
+    );
+    const sourced = byModel(report, "sourced");
+    expect(sourced.parts.map((p) => [p.category, p.more, p.deals, p.deltaCents])).toEqual([
+      ["registered_shared", true, 1, 1_000_000],
+      ["registered_untouched", true, 1, 1_000_000],
+      ["influenced", false, 3, -350_000],
+    ]);
+    expect(sourced.sentence).toContain("3 won deals you influenced but did not register give nothing under Sourced");
+  });
+
+  it("says the totals agree when no deal differs", () => {
+    setModel("sourced");
+    // Gamma registered its one deal and is its only toucher: every model credits it in full.
+    const report = partnerAttribution(db, gamma.id, TTM, AS_OF);
+    expect(byModel(report, "last").sentence).toBe(
+      `Under Last touch you would be credited ${formatMoney(400_000)} (±${formatMoney(0)}): every deal credits you the same as under Sourced.`
+    );
+  });
+
+  it("never names the other partner", () => {
+    setModel("sourced");
+    const text = JSON.stringify(partnerAttribution(db, alpha.id, TTM, AS_OF));
+    expect(text).not.toContain("Beta");
+    expect(text).not.toContain("beta-only");
+  });
+});
+
+describe("dealPage", () => {
+  it("lists credited deals by default and every deal with zero=show", () => {
+    setModel("sourced");
+    const report = partnerAttribution(db, alpha.id, TTM, AS_OF);
+    const hidden = dealPage(report, new URLSearchParams());
+    expect(hidden).toMatchObject({ showZero: false, page: 1, pages: 1, total: 3 });
+    expect(hidden.deals.every((d) => d.credit.sourced > 0)).toBe(true);
+    const shown = dealPage(report, new URLSearchParams("zero=show"));
+    expect(shown).toMatchObject({ showZero: true, total: 6 });
+  });
+
+  it("refuses a page that does not exist, saying which do", () => {
+    const report = partnerAttribution(db, alpha.id, TTM, AS_OF);
+    for (const page of ["2", "0", "x", "1.5"]) {
+      expect(() => dealPage(report, new URLSearchParams({ page }))).toThrow(DealPageError);
+    }
+    expect(() => dealPage(report, new URLSearchParams({ page: "7" }))).toThrow("choose a page from 1 to 1");
+  });
+});
+
+describe("zeroCreditReason", () => {
+  const deal = (over: Partial<Parameters<typeof zeroCreditReason>[1]>) => ({
+    amountCents: 1000,
+    registrant: "you" as const,
+    touchOrder: [] as ("you" | "other")[],
+    credit: { sourced: 0, first: 0, last: 0, linear: 0, time_decay: 0, position: 0 },
+    ...over,
+  });
+  it("is null when the deal credits the partner", () => {
+    expect(zeroCreditReason("last", deal({ credit: { sourced: 1, first: 0, last: 5, linear: 0, time_decay: 0, position: 0 } }))).toBeNull();
+  });
+  it("names the rule that leaves the partner out", () => {
+    expect(zeroCreditReason("last", deal({ registrant: "another_partner", touchOrder: ["you", "other"] }))).toContain(
+      "Another partner's touch came after your last one"
+    );
+    expect(zeroCreditReason("linear", deal({ touchOrder: ["other"] }))).toContain("logged no touch on it");
+    expect(zeroCreditReason("time_decay", deal({ registrant: "nobody", touchOrder: ["you", "other"] }))).toContain(
+      "so long before the close"
+    );
+    expect(zeroCreditReason("sourced", deal({ amountCents: 0 }))).toContain("won at 0");
+  });
+});
