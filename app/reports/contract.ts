@@ -134,6 +134,12 @@ export function barChartGeometry(o: {
 
 export type Trend = "up" | "down" | "flat" | "none";
 
+/** The line under the won deals for those that give no credit under the program's model. */
+export function uncreditedSentence(report: Pick<PartnerReport, "uncreditedWonDeals" | "modelLabel">): string {
+  const n = report.uncreditedWonDeals;
+  return `${n} more won ${n === 1 ? "deal" : "deals"} you registered or touched ${n === 1 ? "gives" : "give"} you no credit under the ${report.modelLabel} model; other models may credit ${n === 1 ? "it" : "them"} (see Attribution by model).`;
+}
+
 export type KpiKey = "creditedRevenue" | "dealsWon" | "registrationsSubmitted" | "registrationsApproved" | "winRate";
 
 export type Kpi = {
@@ -249,8 +255,12 @@ export type PartnerReport = {
   /** The month's credited revenue under every model, the program model first. */
   attribution: ModelTotal[];
   tier: TierProgress;
-  /** Won deals closed in the month that this partner registered or touched, newest first. */
+  /** Won deals closed in the month that credit this partner under the program model, newest
+   *  first: as many as the "Deals won" figure counts. */
   wonDeals: ReportWonDeal[];
+  /** Won deals of the month it registered or touched that give it no credit under the program
+   *  model (they may under others: see `attribution`); listed on the Attribution page. */
+  uncreditedWonDeals: number;
   pipeline: {
     deals: ReportPipelineDeal[];
     /** All open registrations, also those beyond the row limit. */

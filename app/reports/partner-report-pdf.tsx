@@ -11,7 +11,7 @@
 import { Document, Page, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import type { Style } from "@react-pdf/types";
 import { formatDate, formatMoney } from "../domain/format";
-import type { PaperSize, PartnerReport } from "./contract";
+import { uncreditedSentence, type PaperSize, type PartnerReport } from "./contract";
 import { Footer, pageSize, prepareReportFonts, s } from "./pdf-kit";
 import { BODY, bodyHeight, BODY_LINE, CONTENT_WIDTH, emptyHeight, type FixedColumn, type FixedTable, fixedTable, GAP, HEADING, Heading, headingHeight, LH, lines, measure, type Measured, NOTE, noteHeight, pageGeometry, r, ROW_HEIGHT, TableHead, type TableRow, TableRowView, THEAD_HEIGHT } from "./partner-report-pdf-layout";
 import { planSummary, Summary } from "./partner-report-pdf-summary";
@@ -70,7 +70,7 @@ function detailSections(report: PartnerReport): FlowSection[] {
     },
   ];
 
-  if (report.hasActivity || report.wonDeals.length > 0) {
+  if (report.hasActivity || report.wonDeals.length > 0 || report.uncreditedWonDeals > 0) {
     const won =
       report.wonDeals.length === 0
         ? null
@@ -88,12 +88,10 @@ function detailSections(report: PartnerReport): FlowSection[] {
     sections.push(
       tableSection(
         {
-          title: `Deals won in ${report.periodLabel}`,
+          title: `Deals won in ${report.periodLabel} that credit you`,
           intro: [],
-          empty: emptyItem(`No deal you registered or touched was won in ${report.periodLabel}.`),
-          tail: report.wonDeals.some((d) => d.creditCents === 0)
-            ? [noteItem(`A credit of ${money(0)} means the deal credits you under other models than ${report.modelLabel} (see Attribution by model).`)]
-            : [],
+          empty: emptyItem(`No won deal credited you in ${report.periodLabel}.`),
+          tail: report.uncreditedWonDeals > 0 ? [noteItem(uncreditedSentence(report))] : [],
         },
         won,
       ),

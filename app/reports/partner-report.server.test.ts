@@ -80,12 +80,14 @@ describe("buildPartnerReport", () => {
 
     // A deal A did not register is named by its domain and product line: its title is the
     // registrant's (or the vendor's) wording, not A's.
+    // Only the deals the "Deals won" figure counts are listed; the two touched deals that give
+    // nothing under Sourced are one sentence.
     expect(report.wonDeals.map((d) => [d.title, d.creditCents, d.source])).toEqual([
-      ["shared-win.test — Platform", 0, "influenced"],
       ["Won Oct Two", 2_000_000, "sourced"],
-      ["direct-touched.test — Platform", 0, "influenced"],
       ["Won Oct One", 3_000_000, "sourced"],
     ]);
+    expect(report.wonDeals).toHaveLength(report.kpis.find((k) => k.key === "dealsWon")!.value!);
+    expect(report.uncreditedWonDeals).toBe(2);
   });
 
   it("shows the pipeline and tier as they stood at the period end", () => {

@@ -263,7 +263,9 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
     evaluation: outcome ? { outcome, text: EVALUATION_TEXT[outcome] ?? outcome } : null,
   };
 
-  const wonDeals: ReportWonDeal[] = attribution.deals.map((d) => ({
+  // The deals the "Deals won" figure counts; the others are a sentence, not $0 rows.
+  const creditingDeals = attribution.deals.filter((d) => d.credit[model] > 0);
+  const wonDeals: ReportWonDeal[] = creditingDeals.map((d) => ({
     dealId: d.dealId,
     title: d.title,
     closedOn: d.closedOn,
@@ -276,7 +278,7 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
   const touchesInMonth = partnerTouchCounts(db, partnerId, from, end);
   const hasActivity =
     month.registrationsSubmitted + month.registrationsApproved + month.registrationsRejected + month.won + month.lost > 0 ||
-    wonDeals.length > 0 ||
+    attribution.deals.length > 0 ||
     touchesInMonth.all > 0;
 
   return {
@@ -307,6 +309,7 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
     attribution: attributionByModel,
     tier,
     wonDeals,
+    uncreditedWonDeals: attribution.deals.length - creditingDeals.length,
     pipeline,
     actions: recommendedActions({
       expiring: pipeline.expiringSoon,

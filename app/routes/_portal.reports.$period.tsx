@@ -6,7 +6,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
 import { MODEL_DESCRIPTION } from "../domain/attribution";
 import { formatDate, formatMoney } from "../domain/format";
-import { axisTicks, barChartGeometry, niceCeiling, ReportError, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/contract";
+import { axisTicks, barChartGeometry, niceCeiling, ReportError, uncreditedSentence, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/contract";
 import { buildPartnerReport } from "../reports/partner-report.server";
 import { DefinitionList } from "../components/figures";
 
@@ -180,7 +180,7 @@ export default function MonthlyReport() {
       </section>
 
       <section className="card" aria-labelledby="won-heading">
-        <h2 id="won-heading">Deals won in {report.periodLabel}</h2>
+        <h2 id="won-heading">Deals won in {report.periodLabel} that credit you</h2>
         {report.wonDeals.length ? (
           <div className="table-wrap">
             <table>
@@ -211,15 +211,16 @@ export default function MonthlyReport() {
                 ))}
               </tbody>
             </table>
-            {report.wonDeals.some((d) => d.creditCents === 0) ? (
-              <p className="muted small" style={{ marginTop: "0.5rem" }}>
-                A credit of {money(0)} means the deal credits you under other models than {report.modelLabel} (see Attribution by model).
-              </p>
-            ) : null}
           </div>
         ) : (
-          <p className="muted">No deal you registered or touched was won in {report.periodLabel}.</p>
+          <p className="muted">No won deal credited you in {report.periodLabel}.</p>
         )}
+        {report.uncreditedWonDeals > 0 ? (
+          <p className="muted small" style={{ marginTop: "0.5rem" }}>
+            {uncreditedSentence(report)}{" "}
+            <Link to={`/attribution?kind=month&month=${report.period}&zero=show`}>See them and why</Link>
+          </p>
+        ) : null}
       </section>
 
       <section className="card" aria-labelledby="pipeline-heading">
