@@ -20,6 +20,12 @@ import {
   PeriodError,
 } from "../domain/partner-attribution.server";
 import type { DealPage, MonthCredit, PartnerAttribution } from "../domain/partner-attribution.server";
+import { figureLabel, type Span } from "../domain/figures";
+
+/** The catalogue's span (domain/figures.ts) of the page's period. */
+function spanOf(period: { kind: "ttm" | "month" | "quarter"; value: string | null }): Span {
+  return period.kind === "ttm" ? { kind: "ttm" } : { kind: period.kind, value: period.value! };
+}
 
 export const meta: MetaFunction = () => [{ title: "Attribution · Partner Portal" }];
 
@@ -230,14 +236,14 @@ function Report({
   return (
     <>
       <div className="grid">
-        <section className="card kpi" aria-labelledby="kpi-credited">
+        <section className="card kpi" aria-labelledby="kpi-credited" data-figure="creditedRevenue">
           <span className="label" id="kpi-credited">
-            Credited revenue · {report.periodLabel}
+            {figureLabel("creditedRevenue", spanOf(report.period))}
           </span>
           <span className="value">{money(report.creditedCents)}</span>
           <span className="muted small">
-            Under the {MODEL_LABEL[report.model]} model (the program's) · {report.creditedDeals} won{" "}
-            {report.creditedDeals === 1 ? "deal" : "deals"} credited · {range}
+            Under the {MODEL_LABEL[report.model]} model (the program's) · <span data-figure="dealsWon">{report.creditedDeals}</span>{" "}
+            {report.creditedDeals === 1 ? "deal" : "deals"} won, credited · {range}
           </span>
         </section>
         <section className="card kpi" aria-labelledby="kpi-sourced">

@@ -287,7 +287,7 @@ export default function MonthlyReport() {
 
 function KpiCard({ kpi, previousLabel }: { kpi: Kpi; previousLabel: string }) {
   return (
-    <div className="card kpi">
+    <div className="card kpi" data-figure={kpi.key}>
       <span className="label">{kpi.label}</span>
       <span className="value">{kpi.text.value}</span>
       <span className="small" style={{ color: TREND_COLOR[kpi.trend] }}>

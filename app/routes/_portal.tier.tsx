@@ -205,9 +205,9 @@ export default function TierPage() {
           </p>
           <dl className="facts">
             <dt>{figureLabel("creditedRevenue", TTM)}</dt>
-            <dd>{formatMoney(metrics.revenueCents, currency)}</dd>
+            <dd data-figure="creditedRevenue">{formatMoney(metrics.revenueCents, currency)}</dd>
             <dt>{figureLabel("dealsWon", TTM)}</dt>
-            <dd>{metrics.wonDeals}</dd>
+            <dd data-figure="dealsWon">{metrics.wonDeals}</dd>
             <dt>{figureLabel("winRate", TTM)}</dt>
             <dd>
               {winRate}{" "}
