@@ -23,14 +23,20 @@ import { formatMoney } from "./format";
 import { formatWinRate } from "./tier-snapshot";
 import { calendarWindow, periodOf } from "./periods";
 import { programCurrency } from "./program-settings.server";
+import { dealReportingCentsSql, missingRates } from "./money.server";
 import { loadLadder, tierMetricsForPartner } from "./tier-metrics.server";
 import { nextTier, qualifies, thresholdsOf, type Threshold, type TierMetrics } from "./tiers";
 
+/** amountCents: in the reporting currency (money.server.ts date rule); deals without a rate left out. */
 export type StageCount = { stage: DealStage; deals: number; amountCents: number };
 
-export function dealsByStage(db: DB, partnerId: number): StageCount[] {
+export function dealsByStage(db: DB, partnerId: number, asOf: Date = new Date()): StageCount[] {
   const rows = db
-    .select({ stage: deals.stage, deals: count(), amountCents: sum(deals.amountCents).mapWith(Number) })
+    .select({
+      stage: deals.stage,
+      deals: count(),
+      amountCents: sql<number>`coalesce(sum(${sql.raw(dealReportingCentsSql('"deals"', asOf))}), 0)`.mapWith(Number),
+    })
     .from(deals)
     .where(eq(deals.partnerId, partnerId))
     .groupBy(deals.stage)
@@ -158,7 +164,9 @@ export function getPartnerDashboard(db: DB, partnerId: number, asOf: Date = new 
   const month = calendarWindow(periodOf(asOf));
   const monthCents = creditPartnerDeals(db, partnerId, month, [model]).reduce((s, d) => s + d.credit[model], 0);
   return {
-    stages: dealsByStage(db, partnerId),
+    stages: dealsByStage(db, partnerId, asOf),
+    currency: programCurrency(db),
+    missingRates: missingRates(db, { partnerId }, asOf),
     tier: getPartnerTier(db, partnerId),
     progress,
     credited: {

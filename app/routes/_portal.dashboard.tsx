@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
+import { ConversionNote, MissingRatesWarning } from "../components/missing-rates-warning";
 import { StageBars } from "../components/stage-bars";
 import { MODEL_LABEL } from "../domain/attribution";
 import { formatMoney, formatPercent } from "../domain/format";
@@ -10,14 +11,14 @@ export const meta: MetaFunction = () => [{ title: "Dashboard · Partner Portal" 
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requirePartnerUser(args);
-  const { stages, tier, progress, credited } = getPartnerDashboard(args.context.db, user.partnerId);
-  return { partnerName: user.partnerName, firstName: user.name.split(" ")[0], stages, tier, progress, credited };
+  const { stages, currency, missingRates, tier, progress, credited } = getPartnerDashboard(args.context.db, user.partnerId);
+  return { partnerName: user.partnerName, firstName: user.name.split(" ")[0], stages, currency, missingRates, tier, progress, credited };
 }
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 export default function Dashboard() {
-  const { partnerName, firstName, stages, tier, progress, credited } = useLoaderData<typeof loader>();
+  const { partnerName, firstName, stages, currency, missingRates, tier, progress, credited } = useLoaderData<typeof loader>();
   const open = stages.filter((s) => s.stage === "submitted" || s.stage === "approved");
   const won = stages.find((s) => s.stage === "won");
   return (
@@ -33,16 +34,18 @@ export default function Dashboard() {
           </Link>
         ) : null}
       </div>
+      <MissingRatesWarning missing={missingRates} />
       <div className="grid">
         <section className="card kpi" aria-labelledby="kpi-open">
           <span className="label" id="kpi-open">Open registrations</span>
           <span className="value">{open.reduce((n, s) => n + s.deals, 0)}</span>
-          <span className="muted small">{formatMoney(open.reduce((n, s) => n + s.amountCents, 0))} in pipeline</span>
+          <span className="muted small">{formatMoney(open.reduce((n, s) => n + s.amountCents, 0), currency)} in pipeline</span>
+          <ConversionNote currency={currency} />
         </section>
         <section className="card kpi" aria-labelledby="kpi-won">
           <span className="label" id="kpi-won">Deals won</span>
           <span className="value">{won?.deals ?? 0}</span>
-          <span className="muted small">{formatMoney(won?.amountCents ?? 0)} all time</span>
+          <span className="muted small">{formatMoney(won?.amountCents ?? 0, currency)} all time</span>
         </section>
         <section className="card kpi" aria-labelledby="kpi-tier">
           <span className="label" id="kpi-tier">Tier</span>
@@ -118,7 +121,7 @@ export default function Dashboard() {
       <div className="grid-2">
         <section className="card" aria-labelledby="by-stage">
           <h2 id="by-stage">Your deals by stage</h2>
-          <StageBars stages={stages} />
+          <StageBars stages={stages} currency={currency} />
         </section>
         <section className="card" aria-labelledby="tier-benefits">
           <h2 id="tier-benefits">{tier?.current.name ?? "Tier"} benefits</h2>
