@@ -14,11 +14,14 @@ export const REPORTING_CURRENCY_SQL = `coalesce((SELECT currency FROM program_se
 /**
  * SQL: `amount` cents in `currency` as reporting-currency cents at the 'YYYY-MM-DD' `day`, using
  * the latest rate on or before that day; NULL when there is none. A deal already in the
- * reporting currency is never looked up. Arguments are SQL expressions.
+ * reporting currency is never looked up. Arguments are SQL expressions. amount × rate is split
+ * at a million so no product leaves SQLite's 64-bit integers (which would turn it into a float):
+ * a·r/1e6 = ⌊a/1e6⌋·r + (a mod 1e6)·r/1e6, rounded half up in the second term only.
  */
 export function convertedCentsSql(amount: string, currency: string, day: string): string {
   return `(CASE WHEN ${currency} = ${REPORTING_CURRENCY_SQL} THEN ${amount}
-    ELSE (SELECT (${amount} * xr.rate_micros + ${RATE_SCALE / 2}) / ${RATE_SCALE} FROM exchange_rates xr
+    ELSE (SELECT ${amount} / ${RATE_SCALE} * xr.rate_micros + (${amount} % ${RATE_SCALE} * xr.rate_micros + ${RATE_SCALE / 2}) / ${RATE_SCALE}
+            FROM exchange_rates xr
            WHERE xr.currency = ${currency} AND xr.quote_currency = ${REPORTING_CURRENCY_SQL} AND xr.valid_from <= ${day}
            ORDER BY xr.valid_from DESC LIMIT 1) END)`;
 }

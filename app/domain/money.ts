@@ -4,8 +4,9 @@
 import { DEAL_CURRENCIES } from "./products";
 
 export const RATE_SCALE = 1_000_000;
-/** No deal currency is worth a million reporting units; beyond that it is a typo. */
-export const MAX_RATE_MICROS = 1_000_000 * RATE_SCALE;
+/** No deal currency is worth a thousand reporting units; beyond that it is a typo (and it keeps
+ *  the conversion's products inside 64-bit integers, see convertedCentsSql). */
+export const MAX_RATE_MICROS = 1_000 * RATE_SCALE;
 
 export type RateParse = { ok: true; micros: number } | { ok: false; message: string };
 
