@@ -399,7 +399,7 @@ function DealTable({ report }: { report: PartnerAttribution }) {
               <td>
                 <time dateTime={d.closedOn}>{formatDate(d.closedOn)}</time>
               </td>
-              <td className="num">{money(d.amountCents)}</td>
+              <td className="num">{formatMoney(d.amountCents, d.currency)}</td>
               <td className="num">{money(d.credit[report.model])}</td>
             </tr>
           ))}
