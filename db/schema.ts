@@ -485,3 +485,4 @@ export type Tier = typeof tiers.$inferSelect;
 // The analytics rollups live in their own module, re-exported so `db/schema` stays the one
 // import (and the one file drizzle-kit reads).
 export * from "./rollup-schema";
+export * from "./money-schema";

@@ -4,6 +4,7 @@
 import { and, eq, gte, lt, or, sql } from "drizzle-orm";
 import { customers, deals, programSettings, touches, type AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
+import { closedDealReportingCentsSql } from "./money.server";
 import { creditDeal, dealSource, orderTouches, type CreditDeal, type CreditTouch, type DealSource } from "./attribution";
 
 export type Window = { from: Date; to: Date };
@@ -39,7 +40,11 @@ export function creditAllPartners(db: DB, window: Window, models: readonly Attri
   const table: CreditTable = new Map(models.map((m) => [m, new Map()]));
   if (models.length === 1 && models[0] === "sourced") {
     const rows = db
-      .select({ partnerId: deals.partnerId, cents: sql<number>`sum(${deals.amountCents})`, n: sql<number>`count(*)` })
+      .select({
+        partnerId: deals.partnerId,
+        cents: sql<number>`coalesce(sum(${sql.raw(closedDealReportingCentsSql('"deals"'))}), 0)`,
+        n: sql<number>`count(*)`,
+      })
       .from(deals)
       .where(and(eq(deals.stage, "won"), gte(deals.closedAt, window.from), lt(deals.closedAt, window.to), sql`${deals.partnerId} IS NOT NULL`))
       .groupBy(deals.partnerId)
@@ -50,7 +55,7 @@ export function creditAllPartners(db: DB, window: Window, models: readonly Attri
   }
   const stmt = db.$client
     .prepare(
-      `SELECT d.id, d.partner_id, d.amount_cents, d.closed_at, t.id, t.partner_id, t.occurred_at
+      `SELECT d.id, d.partner_id, coalesce(${closedDealReportingCentsSql("d")}, 0), d.closed_at, t.id, t.partner_id, t.occurred_at
          FROM deals d LEFT JOIN touches t ON t.deal_id = d.id
         WHERE d.stage = 'won' AND d.closed_at >= ? AND d.closed_at < ?
         ORDER BY d.id`,
@@ -86,7 +91,11 @@ export type CreditedDeal = {
   /** The deal's title when this partner registered it; otherwise "<domain> — <product line>". */
   title: string;
   closedAt: number;
+  /** In the deal's own currency. */
   amountCents: number;
+  currency: string;
+  /** In the reporting currency at the close date; null when that currency has no rate then. */
+  reportingCents: number | null;
   source: DealSource;
   /** This partner's credit under each model. */
   credit: Record<AttributionModel, number>;
@@ -115,6 +124,8 @@ export function creditPartnerDeals(db: DB, partnerId: number, window: Window, mo
         ELSE ${customers.domain} || ' — ' || ${deals.productLine} END`,
       partnerId: deals.partnerId,
       amountCents: deals.amountCents,
+      currency: deals.currency,
+      reportingCents: sql<number | null>`${sql.raw(closedDealReportingCentsSql('"deals"'))}`,
       closedAt: deals.closedAt,
     })
     .from(deals)
@@ -148,7 +159,7 @@ export function creditPartnerDeals(db: DB, partnerId: number, window: Window, mo
   }
   return involved.map((d) => {
     const all = byDeal.get(d.id) ?? [];
-    const creditDealInput: CreditDeal = { partnerId: d.partnerId, amountCents: d.amountCents, closedAt: d.closedAt!.getTime(), touches: all };
+    const creditDealInput: CreditDeal = { partnerId: d.partnerId, amountCents: d.reportingCents ?? 0, closedAt: d.closedAt!.getTime(), touches: all };
     const credit = Object.fromEntries(
       models.map((m) => [m, creditDeal(creditDealInput, m).find((c) => c.partnerId === partnerId)?.cents ?? 0]),
     ) as Record<AttributionModel, number>;
@@ -158,6 +169,8 @@ export function creditPartnerDeals(db: DB, partnerId: number, window: Window, mo
       title: d.title,
       closedAt: d.closedAt!.getTime(),
       amountCents: d.amountCents,
+      currency: d.currency,
+      reportingCents: d.reportingCents,
       // From this partner's point of view: registered by it = sourced, else influenced.
       source: d.partnerId === partnerId ? "sourced" : dealSource({ partnerId: null, touches: all }),
       credit,

@@ -3,6 +3,8 @@
 // open pipeline as it stood at an instant, and the partner's logged touches. Reads only; the
 // writes live with the deal workflow (deals.server.ts).
 import { and, eq, gte, lt, sql } from "drizzle-orm";
+import { dayOf } from "./money";
+import { convertedCentsSql } from "./money.server";
 import { deals, touches } from "../../db/schema";
 import type { DB } from "../db.server";
 import { typedCustomerNameSql } from "./partner-deals.server";
@@ -27,6 +29,9 @@ export type OpenRegistrationRow = {
   title: string;
   customer: string;
   amountCents: number;
+  currency: string;
+  /** In the reporting currency at `end` (the pipeline's day); null when that currency has no rate. */
+  reportingCents: number | null;
   submittedAt: number;
   decidedAt: number | null;
   stage: string;
@@ -41,7 +46,8 @@ export type OpenRegistrationRow = {
 export function openRegistrationsAt(db: DB, partnerId: number, end: Date): OpenRegistrationRow[] {
   return db.$client
     .prepare(
-      `SELECT d.id, d.title, ${typedCustomerNameSql("d")} AS customer, d.amount_cents AS amountCents,
+      `SELECT d.id, d.title, ${typedCustomerNameSql("d")} AS customer, d.amount_cents AS amountCents, d.currency,
+              ${convertedCentsSql("d.amount_cents", "d.currency", `'${dayOf(end.getTime() - 1)}'`)} AS reportingCents,
               d.submitted_at AS submittedAt, d.decided_at AS decidedAt, d.stage, d.protection_ends_at AS protectionEndsAt
          FROM deals d
         WHERE d.partner_id = @partnerId AND d.submitted_at < @e

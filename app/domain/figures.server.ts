@@ -7,6 +7,7 @@ import { deals, type AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
 import { creditPartnerDeals, programModel, trailing12Months, type Window } from "./attribution.server";
 import { type FigureKey, type Span } from "./figures";
+import { dealReportingCentsSql } from "./money.server";
 import { calendarWindow } from "./periods";
 import { programCurrency } from "./program-settings.server";
 import { winRateBp } from "./tiers";
@@ -88,10 +89,14 @@ export function partnerFiguresFor(db: DB, partnerId: number, span: Exclude<Span,
   return partnerFigures(db, partnerId, spanWindow(span, asOf));
 }
 
-/** The partner's open registrations right now: how many and their value. */
-export function openPipeline(db: DB, partnerId: number): { openRegistrations: number; openPipeline: number; currency: string } {
+/**
+ * The partner's open registrations at `asOf`: how many and their value in the reporting
+ * currency at that day's rates (money.server.ts; a deal without a rate is left out of the value
+ * and reported by missingRates).
+ */
+export function openPipeline(db: DB, partnerId: number, asOf: Date = new Date()): { openRegistrations: number; openPipeline: number; currency: string } {
   const row = db
-    .select({ n: sql<number>`count(*)`, cents: sql<number>`coalesce(sum(${deals.amountCents}), 0)` })
+    .select({ n: sql<number>`count(*)`, cents: sql<number>`coalesce(sum(${sql.raw(dealReportingCentsSql('"deals"', asOf))}), 0)` })
     .from(deals)
     .where(and(eq(deals.partnerId, partnerId), inArray(deals.stage, ["submitted", "approved"])))
     .get();

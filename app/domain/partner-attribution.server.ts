@@ -104,7 +104,9 @@ export type AttributionDeal = {
   dealId: number;
   title: string;
   closedOn: string;
+  /** In the deal's own currency (credit is in the reporting currency). */
   amountCents: number;
+  currency: string;
   /** From this partner's point of view: it registered the deal, or it only touched it. */
   source: "sourced" | "influenced";
   /** This partner's credit on the deal under every model. */
@@ -227,6 +229,7 @@ export function partnerAttribution(
       title: d.title,
       closedOn: isoDay(d.closedAt),
       amountCents: d.amountCents,
+      currency: d.currency,
       source: d.source === "sourced" ? ("sourced" as const) : ("influenced" as const),
       credit: d.credit,
       ownTouches: d.ownTouches.map((t) => {

@@ -25,14 +25,20 @@ import { describeThreshold, type ThresholdProgress } from "./tier-snapshot";
 export type { ThresholdProgress };
 import { calendarWindow, periodOf } from "./periods";
 import { programCurrency } from "./program-settings.server";
+import { dealReportingCentsSql, missingRates } from "./money.server";
 import { loadLadder, tierMetricsForPartner, tierMetricsOf } from "./tier-metrics.server";
 import { nextTier, qualifies, thresholdsOf, type Threshold, type TierMetrics } from "./tiers";
 
+/** amountCents: in the reporting currency (money.server.ts date rule); deals without a rate left out. */
 export type StageCount = { stage: DealStage; deals: number; amountCents: number };
 
-export function dealsByStage(db: DB, partnerId: number): StageCount[] {
+export function dealsByStage(db: DB, partnerId: number, asOf: Date = new Date()): StageCount[] {
   const rows = db
-    .select({ stage: deals.stage, deals: count(), amountCents: sum(deals.amountCents).mapWith(Number) })
+    .select({
+      stage: deals.stage,
+      deals: count(),
+      amountCents: sql<number>`coalesce(sum(${sql.raw(dealReportingCentsSql('"deals"', asOf))}), 0)`.mapWith(Number),
+    })
     .from(deals)
     .where(eq(deals.partnerId, partnerId))
     .groupBy(deals.stage)
@@ -154,13 +160,14 @@ export function getPartnerDashboard(db: DB, partnerId: number, asOf: Date = new 
   const month = partnerFigures(db, partnerId, calendarWindow(periodOf(asOf)), model);
   const progress = getPartnerTierProgress(db, partnerId, asOf, tierMetricsOf(ttm));
   return {
-    stages: dealsByStage(db, partnerId),
+    stages: dealsByStage(db, partnerId, asOf),
+    missingRates: missingRates(db, { partnerId }, asOf),
     tier: getPartnerTier(db, partnerId),
     progress,
     model,
     currency: ttm.currency,
     month: periodOf(asOf),
-    figures: { ttm, month, open: openPipeline(db, partnerId) },
+    figures: { ttm, month, open: openPipeline(db, partnerId, asOf) },
   };
 }
 

@@ -8,6 +8,7 @@ import type Database from "better-sqlite3";
 import { PARTNER_KINDS, PILLARS, type AttributionModel, type PartnerKind } from "../../db/schema";
 import type { DB, Tx } from "../db.server";
 import { DEAL_SOURCES, MODELS, creditDeal, dealSource, type CreditDeal, type DealSource } from "./attribution";
+import { closedDealReportingCentsSql } from "./money.server";
 import { addMonths, periodOf as monthOf } from "./periods";
 
 const DAY = 86_400_000;
@@ -37,7 +38,8 @@ export type DealFacts = {
   stage: string;
   partnerId: number | null;
   customerId: number;
-  amountCents: number;
+  /** In reporting-currency cents at the close date; null when that currency has no rate then. */
+  amountCents: number | null;
   submittedAt: number;
   closedAt: number | null;
 };
@@ -54,7 +56,10 @@ export type Contribution = {
   credits: Partial<Record<AttributionModel, [number, number][]>> | null;
 };
 
-/** What a deal contributes to the rollups: nothing unless it is won or lost. */
+/**
+ * What a deal contributes to the rollups: nothing unless it is won or lost. A won deal whose
+ * amount has no rate still counts as won, with 0 revenue and 0 credit (missingRates warns).
+ */
 export function contributionOf(
   deal: DealFacts,
   touchList: readonly TouchFacts[],
@@ -75,7 +80,7 @@ export function contributionOf(
   let credits: Contribution["credits"] = null;
   if (won) {
     const input: CreditDeal = {
-      amountCents: deal.amountCents,
+      amountCents: deal.amountCents ?? 0,
       partnerId: deal.partnerId,
       closedAt: deal.closedAt,
       touches: touchList.map((t) => ({ id: t.id, partnerId: t.partnerId, occurredAt: t.occurredAt })),
@@ -92,7 +97,7 @@ export function contributionOf(
     partnerId: deal.partnerId,
     customerId: deal.customerId,
     segments: mask,
-    amountCents: won ? deal.amountCents : 0,
+    amountCents: won ? (deal.amountCents ?? 0) : 0,
     cycleDays: won ? Math.max(0, Math.floor((deal.closedAt - deal.submittedAt) / DAY)) : null,
     credits,
   };
@@ -114,8 +119,9 @@ export function clientOf(db: DB | Tx | Pick<DB, "select">): Client {
 function prepareStatements(c: Client) {
   return {
     deal: c.prepare(
-      `SELECT id, stage, partner_id AS partnerId, customer_id AS customerId, amount_cents AS amountCents,
-              submitted_at AS submittedAt, closed_at AS closedAt FROM deals WHERE id = ?`,
+      `SELECT id, stage, partner_id AS partnerId, customer_id AS customerId,
+              ${closedDealReportingCentsSql("d")} AS amountCents,
+              submitted_at AS submittedAt, closed_at AS closedAt FROM deals d WHERE id = ?`,
     ),
     touches: c.prepare(`SELECT id, partner_id AS partnerId, occurred_at AS occurredAt, pillar FROM touches WHERE deal_id = ?`),
     kind: c.prepare(`SELECT kind FROM partners WHERE id = ?`).pluck(),
@@ -413,7 +419,7 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
     // In id ranges: better-sqlite3 cannot write while a statement is still iterating.
     const chunk = c
       .prepare(
-        `SELECT d.id, d.stage, d.partner_id, d.customer_id, d.amount_cents, d.submitted_at, d.closed_at,
+        `SELECT d.id, d.stage, d.partner_id, d.customer_id, ${closedDealReportingCentsSql("d")}, d.submitted_at, d.closed_at,
                 t.id, t.partner_id, t.occurred_at, t.pillar
            FROM deals d LEFT JOIN touches t ON t.deal_id = d.id
           WHERE d.id > ? AND d.id <= ? AND d.stage IN ('won', 'lost') AND d.closed_at IS NOT NULL
@@ -468,7 +474,7 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
             stage: row[1] as string,
             partnerId: row[2] as number | null,
             customerId: row[3] as number,
-            amountCents: row[4] as number,
+            amountCents: row[4] as number | null,
             submittedAt: row[5] as number,
             closedAt: row[6] as number,
           };

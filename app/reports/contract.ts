@@ -204,7 +204,9 @@ export type ReportWonDeal = {
   dealId: number;
   title: string;
   closedOn: string;
+  /** In the deal's own currency. */
   amountCents: number;
+  currency: string;
   /** This partner's credit under the program model. */
   creditCents: number;
   source: "sourced" | "influenced";
@@ -214,7 +216,9 @@ export type ReportPipelineDeal = {
   dealId: number;
   title: string;
   customer: string;
+  /** In the deal's own currency. */
   amountCents: number;
+  currency: string;
   /** The stage at the end of the period. */
   stage: "submitted" | "approved";
   submittedOn: string;
@@ -265,8 +269,11 @@ export type PartnerReport = {
     deals: ReportPipelineDeal[];
     /** All open registrations, also those beyond the row limit. */
     count: number;
+    /** In the report's currency at the period end's rates; deals without a rate left out. */
     totalCents: number;
     totalText: string;
+    /** Open registrations left out of totalCents for want of an exchange rate. */
+    missingRates: number;
     expiringSoon: number;
     /** Rows left out of `deals` (PIPELINE_ROW_LIMIT). */
     more: number;

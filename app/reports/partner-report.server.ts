@@ -111,18 +111,25 @@ function pipelineAt(db: DB, partnerId: number, end: Date, currency: string): Par
       title: r.title,
       customer: r.customer,
       amountCents: r.amountCents,
+      currency: r.currency,
       stage: approved ? "approved" : "submitted",
       submittedOn: isoDay(r.submittedAt),
       protectionEndsOn: ends === null ? null : isoDay(ends),
       expiresSoon: ends !== null && ends <= soon,
     };
   });
-  const totalCents = all.reduce((s, d) => s + d.amountCents, 0);
+  const totalCents = rows.reduce((s, r) => s + (r.reportingCents ?? 0), 0);
   return {
+    missingRates: rows.filter((r) => r.reportingCents === null).length,
     deals: all.slice(0, PIPELINE_ROW_LIMIT),
     count: all.length,
     totalCents,
-    totalText: formatMoney(totalCents, currency),
+    // Says the conversion rule wherever the total is shown (page, PDF), and what it leaves out.
+    totalText: `${formatMoney(totalCents, currency)} (in ${currency} at ${isoDay(e - 1)} rates${
+      rows.some((r) => r.reportingCents === null)
+        ? `; ${rows.filter((r) => r.reportingCents === null).length} without an exchange rate left out`
+        : ""
+    })`,
     expiringSoon: all.filter((d) => d.expiresSoon).length,
     more: Math.max(0, all.length - PIPELINE_ROW_LIMIT),
   };
@@ -270,6 +277,7 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
     title: d.title,
     closedOn: d.closedOn,
     amountCents: d.amountCents,
+    currency: d.currency,
     creditCents: d.credit[model],
     source: d.source,
   }));

@@ -552,7 +552,7 @@ function DealTable({ report, listing }: { report: ReportSummary; listing: DealPa
               <td>
                 <time dateTime={d.closedOn}>{formatDate(d.closedOn)}</time>
               </td>
-              <td className="num">{money(d.amountCents)}</td>
+              <td className="num">{formatMoney(d.amountCents, d.currency)}</td>
               <td className="num">{money(d.credit[report.model])}</td>
             </tr>
           ))}

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
+import { ConversionNote, MissingRatesWarning } from "../components/missing-rates-warning";
 import { StageBars } from "../components/stage-bars";
 import { MODEL_DESCRIPTION, MODEL_LABEL } from "../domain/attribution";
 import { FigureCard, FigureDefinitions } from "../components/figures";
@@ -21,7 +22,7 @@ const TTM = { kind: "ttm" } as const;
 const TODAY = { kind: "now" } as const;
 
 export default function Dashboard() {
-  const { partnerName, firstName, stages, tier, progress, model, currency, month, figures } = useLoaderData<typeof loader>();
+  const { partnerName, firstName, stages, tier, progress, model, currency, month, figures, missingRates } = useLoaderData<typeof loader>();
   const { ttm, open } = figures;
   const thisMonth = { kind: "month", value: month } as const;
   const money = (cents: number) => formatMoney(cents, currency);
@@ -38,6 +39,7 @@ export default function Dashboard() {
           </Link>
         ) : null}
       </div>
+      <MissingRatesWarning missing={missingRates} />
       <div className="grid">
         <FigureCard id="kpi-credited-ttm" label={figureLabel("creditedRevenue", TTM)} value={money(ttm.creditedRevenue)}>
           {MODEL_LABEL[model]} model · <Link to="/attribution">attribution</Link>
@@ -60,6 +62,7 @@ export default function Dashboard() {
         </FigureCard>
         <FigureCard id="kpi-open" label={figureLabel("openRegistrations", TODAY)} value={open.openRegistrations}>
           {money(open.openPipeline)} open pipeline · <Link to="/deals">deals</Link>
+          <ConversionNote currency={currency} />
         </FigureCard>
         <FigureCard id="kpi-tier" label="Tier" value={tier?.current.name ?? "—"}>
           {tier?.next ? `Next: ${tier.next.name}` : "Top tier of the program"}

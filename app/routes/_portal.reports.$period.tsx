@@ -203,7 +203,7 @@ export default function MonthlyReport() {
                     <td>{d.title}</td>
                     <td>{formatDate(d.closedOn)}</td>
                     <td>{d.source === "sourced" ? "Sourced" : "Influenced"}</td>
-                    <td className="num">{money(d.amountCents)}</td>
+                    <td className="num">{formatMoney(d.amountCents, d.currency)}</td>
                     <td className="num">
                       <strong>{money(d.creditCents)}</strong>
                     </td>
@@ -263,7 +263,7 @@ export default function MonthlyReport() {
                           </>
                         ) : null}
                       </td>
-                      <td className="num">{money(d.amountCents)}</td>
+                      <td className="num">{formatMoney(d.amountCents, d.currency)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -4,7 +4,7 @@
 import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { ATTRIBUTION_MODELS } from "../../db/schema";
 import { requireAdmin } from "../auth/guards.server";
@@ -269,6 +269,10 @@ function SettingsForm({ settings, tiers }: LoaderData) {
               ? `Last saved ${formatDate(settings.updatedAt)}.`
               : "Not changed since the program was set up."}{" "}
             Changes apply from the next evaluation on; nobody's tier changes until a review is decided.
+          </p>
+          <p className="small" style={{ margin: "0.5rem 0 0" }}>
+            Reporting currency {settings.currency}: <Link to="/internal/settings/exchange-rates">exchange rates</Link> for
+            deals in other currencies.
           </p>
         </div>
       </div>

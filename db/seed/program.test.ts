@@ -1,5 +1,6 @@
 // The demo-program generator, against real migrated SQLite files.
 import fs from "node:fs";
+import { closedDealReportingCentsSql, missingRates } from "../../app/domain/money.server";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -269,8 +270,19 @@ describe("generateProgram: the 60-partner demo", () => {
     expect(new Set(lines)).toEqual(new Set(PRODUCT_LINES));
   });
 
+  it("has a few won and open deals in EUR and GBP, every one covered by a rate", () => {
+    const rows = all(db, "SELECT currency, stage, count(*) n FROM deals WHERE currency <> 'USD' GROUP BY currency, stage");
+    for (const currency of ["EUR", "GBP"]) {
+      for (const stage of ["won", "approved"]) {
+        expect(rows.find((r) => r.currency === currency && r.stage === stage)?.n, `${currency} ${stage}`).toBeGreaterThan(0);
+      }
+    }
+    expect(missingRates(db).deals).toBe(0);
+  });
+
   it("has realistic won amounts", () => {
-    const won = all(db, "SELECT amount_cents FROM deals WHERE stage = 'won'").map(
+    // In the reporting currency: a few deals are in EUR or GBP (db/seed/currencies.ts).
+    const won = all(db, `SELECT ${closedDealReportingCentsSql("deals")} AS amount_cents FROM deals WHERE stage = 'won'`).map(
       (r) => r.amount_cents as number
     );
     expect(Math.min(...won)).toBeGreaterThanOrEqual(5_000_00);
@@ -376,7 +388,7 @@ describe("generateProgram: the 60-partner demo", () => {
     const rows = all(
       db,
       `SELECT p.id, p.status, p.tier_id,
-              coalesce(sum(CASE WHEN d.stage = 'won' THEN d.amount_cents END), 0) revenue,
+              coalesce(sum(CASE WHEN d.stage = 'won' THEN ${closedDealReportingCentsSql("d")} END), 0) revenue,
               count(CASE WHEN d.stage = 'won' THEN 1 END) won
          FROM partners p LEFT JOIN deals d ON d.partner_id = p.id AND d.closed_at >= ?
         GROUP BY p.id`,

@@ -190,6 +190,12 @@ const MATRIX: Record<string, Row> = {
     get: adminOnly,
     post: { body: { intent: "preview" }, expect: { ...refusedForPartners, manager: 403 } },
   },
+  "routes/internal.settings_.exchange-rates": {
+    url: () => "/internal/settings/exchange-rates",
+    get: adminOnly,
+    post: { body: { intent: "add" }, expect: { ...refusedForPartners, manager: 403 } },
+  },
+  "routes/internal.settings_.exchange-rates-template[.csv]": { url: () => "/internal/settings/exchange-rates-template.csv", get: adminOnly },
   "routes/internal.imports.outcomes-template[.csv]": { url: () => "/internal/imports/outcomes-template.csv", get: staffOnly },
   "routes/internal.imports.mrr-template[.csv]": { url: () => "/internal/imports/mrr-template.csv", get: staffOnly },
   "routes/internal.imports": {

@@ -16,6 +16,8 @@ import { formatDate } from "../../domain/format";
 import { GrowthPlayError, listGrowthPlays, setGrowthPlayStatus } from "../../domain/growth-plays.server";
 import { inviteAndSend, listOpenInvitations } from "../../domain/invitations.server";
 import { FLAG_LABEL } from "../../domain/long-tail";
+import { ConversionNote, MissingRatesWarning } from "../../components/missing-rates-warning";
+import { missingRates } from "../../domain/money.server";
 import {
   findPartnerBySlug,
   getPartnerDetail,
@@ -75,6 +77,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const revenue = revenueSection(db, partner.id, now);
   return {
     revenue,
+    canAddRates: user.role === "admin",
     selectedStage: stageDeals(db, partner.id, new URL(args.request.url).searchParams),
     tierHistory: tierHistorySection(db, partner.id, revenue.currency),
     deliveries: deliveriesSection(db, partner.id),
@@ -109,6 +112,7 @@ export async function loader(args: LoaderFunctionArgs) {
       expired: i.expired,
     })),
     stages,
+    missingRates: missingRates(db, { partnerId: partner.id }, now),
     growthPlays: listGrowthPlays(db, partner.id).map((g) => ({
       id: g.id,
       flag: g.flag,
@@ -208,6 +212,8 @@ export default function PartnerDetail() {
     tierHistory,
     deliveries,
     longTail,
+    missingRates: missing,
+    canAddRates,
   } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -359,10 +365,14 @@ export default function PartnerDetail() {
         <LongTailSection longTail={longTail} />
       </div>
 
+      <MissingRatesWarning missing={missing} canAddRates={canAddRates} />
       <RevenueSection revenue={revenue} />
 
       <div className="grid-2">
-        <StagesSection stages={stages} selected={selectedStage} currency={revenue.currency} />
+        <div className="stack">
+          <StagesSection stages={stages} selected={selectedStage} currency={revenue.currency} />
+          <ConversionNote currency={revenue.currency} />
+        </div>
         <TierHistorySection history={tierHistory} />
       </div>
 
