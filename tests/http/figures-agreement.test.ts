@@ -25,7 +25,7 @@ const now = new Date();
 const period = lastCompletedPeriod(now);
 let currency: string;
 
-type Partner = { id: number; name: string; email: string };
+type Partner = { id: number; name: string; email: string; reportFormat: "pdf" | "email" | "off" };
 let roster: Partner[];
 
 /** What each surface showed, per partner id. */
@@ -80,7 +80,7 @@ beforeAll(async () => {
   currency = programCurrency(server.db);
   roster = server.db.$client
     .prepare(
-      `SELECT p.id, p.name, min(u.email) AS email FROM partners p
+      `SELECT p.id, p.name, min(u.email) AS email, p.report_format AS reportFormat FROM partners p
          JOIN users u ON u.partner_id = p.id AND u.role = 'partner_admin' AND u.disabled_at IS NULL
         WHERE p.status = 'active' GROUP BY p.id ORDER BY p.id`,
     )
@@ -203,11 +203,14 @@ describe("every demo partner's figures agree with the catalogue on every surface
       expect({ partner: p.name, ...s.report }, "report page").toEqual({ partner: p.name, ...want });
       const pdf = s.pdf.text;
       const mail = mailText.get(p.email.toLowerCase());
-      expect(mail, `${p.name}: a report email to ${p.email}`).toBeTruthy();
+      // A partner that turned its report off gets none; the others get the figures.
+      if (p.reportFormat === "off") expect(mail, `${p.name} turned reports off`).toBeUndefined();
+      else expect(mail, `${p.name}: a report email to ${p.email}`).toBeTruthy();
       for (const key of keys) {
         const label = FIGURES[key].label;
         expect(pdf, `${p.name} PDF ${label}`).toContain(`${label} ${want[key]}`);
-        expect(mail!, `${p.name} email ${label}`).toMatch(
+        if (mail === undefined) continue;
+        expect(mail, `${p.name} email ${label}`).toMatch(
           new RegExp(`^${label}:\\s+${want[key].replace(/[.*+?^${}()|[\]\\$]/g, "\\$&")}\\s`, "m"),
         );
       }
