@@ -2,9 +2,9 @@
 // month-end evaluations propose — approve, reject or override, one by one or approved in bulk —
 // an admin's direct tier change, and the email that tells the partner's admins. Nothing else
 // changes a partner's tier. What the screens read about reviews is in tier-history.server.ts.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { partners, tierReviews, tiers, users, type Tier } from "../../db/schema";
+import { partners, tierEvaluations, tierReviews, tiers, users, type Tier } from "../../db/schema";
 import { tierReviewDecidedEmail } from "../../emails/tier-review-decided";
 import { writeTransaction, type DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
@@ -120,6 +120,16 @@ export async function decideTierReview(
     const proposed = ladder.get(review.toTierId)!;
     let result: Tier;
     if (input.decision === "approve") {
+      const superseded = supersedingEvaluation(tx, review);
+      if (superseded) {
+        throw new TierReviewError(
+          `This proposal is out of date: the newer ${periodLabel(superseded.period)} evaluation ${
+            superseded.qualifyingTierId === superseded.currentTierId
+              ? `keeps the partner on ${ladder.get(superseded.qualifyingTierId)?.name}`
+              : `qualifies the partner for ${ladder.get(superseded.qualifyingTierId)?.name}`
+          }, not ${proposed.name}. Reject it, or override with the tier you want.`
+        );
+      }
       if (partner.tierId !== review.fromTierId) {
         throw new TierReviewError(
           `The partner's tier changed since this was proposed: it is now ${current.name}, the proposal starts from ${
@@ -171,6 +181,36 @@ export async function decideTierReview(
   });
   const emailed = await notifyTierDecision(ctx, decided.reviewId);
   return { ...decided, emailed };
+}
+
+/**
+ * The partner's latest evaluation when it is newer than the review's and does not propose the
+ * same move: the proposal is then out of date and cannot be approved. (A newer evaluation that
+ * proposes the very same change leaves it current: that run opened no review of its own because
+ * this one was still waiting.)
+ */
+export function supersedingEvaluation(
+  db: Pick<DB, "select">,
+  review: { partnerId: number; period: string; fromTierId: number; toTierId: number }
+) {
+  const newer = db
+    .select({
+      period: tierEvaluations.period,
+      currentTierId: tierEvaluations.currentTierId,
+      qualifyingTierId: tierEvaluations.qualifyingTierId,
+      outcome: tierEvaluations.outcome,
+    })
+    .from(tierEvaluations)
+    .where(and(eq(tierEvaluations.partnerId, review.partnerId), gt(tierEvaluations.period, review.period)))
+    .orderBy(desc(tierEvaluations.period))
+    .limit(1)
+    .get();
+  if (!newer) return null;
+  const same =
+    (newer.outcome === "propose_upgrade" || newer.outcome === "propose_downgrade") &&
+    newer.currentTierId === review.fromTierId &&
+    newer.qualifyingTierId === review.toTierId;
+  return same ? null : newer;
 }
 
 export type BulkApproval = {

@@ -40,7 +40,7 @@ type ActionResult = {
   formId: string | null;
   result: SubmissionResult<string[]>;
   notice: string | null;
-  counts?: EvaluationCounts & { periodLabel: string };
+  counts?: EvaluationCounts & { periodLabel: string; latestPeriodLabel: string | null };
   refused?: { reviewId: number; partnerName: string; reason: string }[];
 };
 
@@ -101,8 +101,14 @@ export async function action(args: ActionFunctionArgs) {
         intent,
         formId,
         result: submission.reply(),
-        notice: `Evaluated ${periodLabel(value.period)}.`,
-        counts: { ...counts, periodLabel: periodLabel(value.period) },
+        notice: counts.preview
+          ? `Previewed ${periodLabel(value.period)}: nothing was recorded and no email went out.`
+          : `Evaluated ${periodLabel(value.period)}.`,
+        counts: {
+          ...counts,
+          periodLabel: periodLabel(value.period),
+          latestPeriodLabel: counts.latestPeriod ? periodLabel(counts.latestPeriod) : null,
+        },
       });
     }
     const partner = findPartnerBySlug(ctx.db, value.partnerSlug);
@@ -134,7 +140,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function TierReviews() {
-  const { pending, totalPending, decided, periods, defaultPeriod, ladder, isAdmin, currency } =
+  const { pending, totalPending, decided, periods, latestPeriodLabel, defaultPeriod, ladder, isAdmin, currency } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -230,6 +236,7 @@ export default function TierReviews() {
       <div className="grid-2">
         <EvaluateCard
           periods={periods}
+          latestPeriodLabel={latestPeriodLabel}
           defaultPeriod={defaultPeriod}
           lastResult={resultFor("evaluate")}
           busy={busyIntent !== null}
