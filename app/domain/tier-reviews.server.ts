@@ -26,6 +26,34 @@ export class TierReviewError extends Error {
   }
 }
 
+/**
+ * A downgrade the staff member has not confirmed yet: nothing was written. `consequence` says
+ * what confirming does, for the second step of the form (docs/domain.md "Tier evaluation").
+ */
+export class TierDowngradeUnconfirmed extends TierReviewError {
+  constructor(readonly consequence: string) {
+    super(consequence, 409);
+  }
+}
+
+/** Throws TierDowngradeUnconfirmed when moving from `current` to `result` is a downgrade not yet confirmed. */
+function requireDowngradeConfirmed(
+  db: Pick<DB, "select">,
+  partner: { id: number; name: string },
+  current: Tier,
+  result: Tier,
+  confirmed: boolean | undefined
+) {
+  if (confirmed || result.rank >= current.rank) return;
+  const admins = partnerAdminEmails(db as DB, partner.id).length;
+  throw new TierDowngradeUnconfirmed(
+    `${partner.name} moves down from ${current.name} to ${result.name} at once, with ${result.name}'s benefits and thresholds. ` +
+      (admins
+        ? `Its ${admins === 1 ? "admin is" : `${admins} admins are`} emailed the change with your note.`
+        : "It has no admin to email.")
+  );
+}
+
 /** Where a partner reads its tier, progress and history. */
 export const partnerTierUrl = (ctx: TierContext) => `${ctx.config.APP_URL}/tier`;
 
@@ -47,6 +75,8 @@ export type ReviewDecisionInput = {
   decision: "approve" | "reject" | "override";
   note?: string | null;
   overrideTierId?: number | null;
+  /** An override down a tier goes through only once confirmed (the second step of the form). */
+  confirmed?: boolean;
 };
 
 export type DecidedReview = {
@@ -112,7 +142,7 @@ export async function decideTierReview(
         .map((t) => [t.id, t])
     );
     const partner = tx
-      .select({ id: partners.id, tierId: partners.tierId })
+      .select({ id: partners.id, name: partners.name, tierId: partners.tierId })
       .from(partners)
       .where(eq(partners.id, review.partnerId))
       .get()!;
@@ -143,6 +173,7 @@ export async function decideTierReview(
       if (result.id === partner.tierId) {
         throw new TierReviewError(`${result.name} is already the partner's tier: reject the proposal to keep it.`, 400);
       }
+      requireDowngradeConfirmed(tx, { id: partner.id, name: partner.name }, current, result, input.confirmed);
     } else result = current;
 
     if (result.id !== partner.tierId)
@@ -263,7 +294,8 @@ export async function adminSetTier(
   partnerId: number,
   tierId: number,
   note: string,
-  now = new Date()
+  now = new Date(),
+  options: { confirmed?: boolean } = {}
 ): Promise<DecidedReview> {
   const { db } = ctx;
   const reason = note.trim();
@@ -300,6 +332,7 @@ export async function adminSetTier(
             }); a direct change can be made once per month.`
       );
     }
+    requireDowngradeConfirmed(tx, partner, current, target, options.confirmed);
     const review = tx
       .insert(tierReviews)
       .values({
