@@ -10,7 +10,7 @@ import type { SessionUser } from "../auth/session.server";
 import { notFound } from "../auth/guards.server";
 import { actorOf } from "../domain/audit.server";
 import { inviteAndSend, revokeInvitation, type InvitationScope } from "../domain/invitations.server";
-import { setUserDisabled, UserError } from "../domain/users.server";
+import { findUserInScope, setUserDisabled, UserError } from "../domain/users.server";
 import type { InviteSchema } from "./team-page";
 
 const idSchema = z.coerce.number().int().positive();
@@ -65,8 +65,45 @@ export async function teamAction({ request, context }: ActionFunctionArgs, polic
 
   if (intent === "disable" || intent === "enable") {
     const userId = String(formData.get("userId") ?? "");
+    const disabling = intent === "disable";
+    // Disabling is a second step (docs/domain.md "Roles and tenancy"): the first answer shows
+    // what it does and asks for the reason, which the audit log records.
+    const reason = String(formData.get("reason") ?? "").trim();
+    if (disabling && (formData.get("confirmed") !== "yes" || !reason)) {
+      const person = findUserInScope(context.db, userId, scope);
+      if (!person) notFound();
+      return data(
+        {
+          intent,
+          result: null,
+          notice: null,
+          error: null,
+          confirmDisable: {
+            userId: person.id,
+            name: person.name,
+            email: person.email,
+            reasonError:
+              formData.get("confirmed") !== "yes"
+                ? null
+                : "Write why you disable this account: the reason is recorded in the audit log.",
+          },
+        },
+        { status: formData.get("confirmed") === "yes" ? 400 : 200 },
+      );
+    }
+    if (reason.length > 500) {
+      return data(
+        { intent, result: null, notice: null, error: "Shorten the reason to 500 characters or fewer." },
+        { status: 400 },
+      );
+    }
     try {
-      const changed = setUserDisabled(context.db, actor, { userId, disabled: intent === "disable", scope });
+      const changed = setUserDisabled(context.db, actor, {
+        userId,
+        disabled: disabling,
+        scope,
+        reason: reason || null,
+      });
       if (!changed) notFound();
       return {
         intent,

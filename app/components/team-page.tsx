@@ -3,7 +3,7 @@
 // the action (team-action.server.ts) check the same rules; who may do what is the route's call.
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import type { Role } from "../../db/schema";
 import { Field, FormErrors, SelectField } from "./forms";
@@ -77,6 +77,9 @@ export function TeamPage({
         </p>
       ) : null}
       {actionData?.error ? <FormErrors errors={[actionData.error]} /> : null}
+      {actionData && "confirmDisable" in actionData && actionData.confirmDisable ? (
+        <ConfirmDisable person={actionData.confirmDisable} busy={busy} />
+      ) : null}
 
       <section className="card" aria-labelledby="people">
         <h2 id="people">People</h2>
@@ -117,6 +120,65 @@ function InviteForm({ invite, busy }: { invite: InviteSettings; busy: boolean })
           <button type="submit" disabled={busy}>
             Send the invitation
           </button>
+        </div>
+      </Form>
+    </section>
+  );
+}
+
+/**
+ * The second step of disabling someone: what it does, and the reason the audit log records. A
+ * plain form: it works without JavaScript and by keyboard.
+ */
+function ConfirmDisable({
+  person,
+  busy,
+}: {
+  person: { userId: string; name: string; email: string; reasonError: string | null };
+  busy: boolean;
+}) {
+  return (
+    <section
+      className="card stack"
+      role="alertdialog"
+      aria-labelledby="confirm-disable-heading"
+      aria-describedby="confirm-disable-text"
+    >
+      <h2 id="confirm-disable-heading" style={{ margin: 0 }}>
+        Disable {person.name}?
+      </h2>
+      <p id="confirm-disable-text" style={{ margin: 0 }}>
+        {person.name} ({person.email}) is signed out everywhere at once and cannot sign in until someone enables the
+        account again. Nothing they made is deleted.
+      </p>
+      <Form method="post" className="form">
+        <input type="hidden" name="intent" value="disable" />
+        <input type="hidden" name="userId" value={person.userId} />
+        <input type="hidden" name="confirmed" value="yes" />
+        <div className="field">
+          <label htmlFor="disable-reason">Reason (required, recorded in the audit log)</label>
+          <textarea
+            id="disable-reason"
+            name="reason"
+            required
+            maxLength={500}
+            autoFocus
+            aria-invalid={person.reasonError ? true : undefined}
+            aria-describedby={person.reasonError ? "disable-reason-error" : undefined}
+          />
+          {person.reasonError ? (
+            <span className="error" id="disable-reason-error" role="alert">
+              {person.reasonError}
+            </span>
+          ) : null}
+        </div>
+        <div className="row">
+          <button type="submit" className="danger" disabled={busy}>
+            Disable {person.name}
+          </button>
+          <Link to="." className="button secondary">
+            Cancel
+          </Link>
         </div>
       </Form>
     </section>

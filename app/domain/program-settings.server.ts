@@ -127,6 +127,22 @@ export type LadderPreview = {
   lower: number;
   /** Per current tier (by its name under the new ladder): where its partners would land. */
   byTier: { tier: string; partners: number; higher: number; same: number; lower: number }[];
+  /** The model and ladder in force now, for comparing. */
+  currentModel: AttributionModel;
+  /** Total 12-month credited revenue of the active partners: under today's model, and the proposed one. */
+  creditedRevenue: { currentCents: number; proposedCents: number };
+  /**
+   * Who moves: active partners whose qualifying tier under the proposal differs from the one
+   * under today's model and ladder (by tier name), with their credited revenue under both.
+   */
+  movers: {
+    partnerName: string;
+    from: string;
+    to: string;
+    direction: "up" | "down";
+    currentCents: number;
+    proposedCents: number;
+  }[];
 };
 
 /**
@@ -143,8 +159,11 @@ export function previewProgramChange(
   const kept = proposal.ladder.filter((r) => !r.remove).map((r, i): TierRule => ({ ...r, id: r.id ?? -1 - i }));
   const rankOf = new Map(kept.map((t) => [t.id, t]));
   const metrics = tierMetricsForAll(db, asOf, proposal.attributionModel);
+  const currentModel = getProgramSettings(db).attributionModel;
+  const metricsNow = currentModel === proposal.attributionModel ? metrics : tierMetricsForAll(db, asOf, currentModel);
+  const ladderNow = db.select().from(tiers).orderBy(asc(tiers.rank)).all();
   const onTier = db
-    .select({ id: partners.id, tierId: partners.tierId })
+    .select({ id: partners.id, name: partners.name, tierId: partners.tierId })
     .from(partners)
     .where(eq(partners.status, "active"))
     .all();
@@ -159,6 +178,9 @@ export function previewProgramChange(
       .slice()
       .sort((a, b) => a.rank - b.rank)
       .map((t) => ({ tier: t.name, partners: 0, higher: 0, same: 0, lower: 0 })),
+    currentModel,
+    creditedRevenue: { currentCents: 0, proposedCents: 0 },
+    movers: [],
   };
   const row = new Map(preview.byTier.map((b) => [b.tier, b]));
   for (const p of onTier) {
@@ -172,7 +194,26 @@ export function previewProgramChange(
     const b = row.get(current.name)!;
     b.partners++;
     b[key]++;
+    const now = metricsNow.get(p.id) ?? m;
+    preview.creditedRevenue.currentCents += now.revenueCents;
+    preview.creditedRevenue.proposedCents += m.revenueCents;
+    if (ladderNow.length) {
+      const before = qualifyingTier(ladderNow, now);
+      if (before.name !== q.name) {
+        const rankBefore = ladderNow.filter((t) => t.rank < before.rank).length;
+        const rankAfter = kept.filter((t) => t.rank < q.rank).length;
+        preview.movers.push({
+          partnerName: p.name,
+          from: before.name,
+          to: q.name,
+          direction: rankAfter > rankBefore ? "up" : "down",
+          currentCents: now.revenueCents,
+          proposedCents: m.revenueCents,
+        });
+      }
+    }
   }
+  preview.movers.sort((a, b) => a.partnerName.localeCompare(b.partnerName));
   return preview;
 }
 
@@ -191,7 +232,7 @@ export class SettingsError extends Error {
 export function saveProgramSettings(
   db: DB,
   actor: Actor,
-  input: ProgramSettingsInput & { ladder: readonly LadderRow[] },
+  input: ProgramSettingsInput & { ladder: readonly LadderRow[]; reason?: string | null },
   now = new Date()
 ) {
   return writeTransaction(db, (tx) => {
@@ -249,9 +290,44 @@ export function saveProgramSettings(
         protectionDays: input.protectionDays,
         paperSize: input.paperSize ?? beforeSettings.paperSize,
         ladder: afterLadder,
+        reason: input.reason ?? null,
       },
       at: now,
     });
     return { ladder: afterLadder };
   });
+}
+
+/**
+ * Whether a save changes what partners are judged and credited by — the attribution model or
+ * the ladder (a tier added, removed, renamed, re-ranked or with other thresholds) — and so needs
+ * the confirmation step with the preview and a reason.
+ */
+export function wideReachingChange(
+  db: DB,
+  proposal: { attributionModel: AttributionModel; ladder: readonly LadderRow[] }
+): { model: { from: AttributionModel; to: AttributionModel } | null; ladder: boolean } {
+  const currentModel = getProgramSettings(db).attributionModel;
+  const now = db.select().from(tiers).all();
+  const byId = new Map(now.map((t) => [t.id, t]));
+  const ladder =
+    proposal.ladder.some((r) => r.id === undefined ? !r.remove : r.remove) ||
+    proposal.ladder.filter((r) => r.id !== undefined && !r.remove).length !== now.length ||
+    proposal.ladder.some((r) => {
+      if (r.id === undefined || r.remove) return false;
+      const t = byId.get(r.id);
+      return (
+        !t ||
+        t.name !== r.name.trim() ||
+        t.rank !== r.rank ||
+        t.minRevenueCents !== r.minRevenueCents ||
+        t.minWonDeals !== r.minWonDeals ||
+        t.minWinRateBp !== r.minWinRateBp ||
+        t.thresholdRule !== r.thresholdRule
+      );
+    });
+  return {
+    model: currentModel === proposal.attributionModel ? null : { from: currentModel, to: proposal.attributionModel },
+    ladder,
+  };
 }

@@ -164,6 +164,19 @@ describe("evaluateTiers", () => {
     expect(tierOf(partner.id)).toBe(ladder.Gold.id);
   });
 
+  it("only previews a month older than the latest evaluated one: no evaluation, proposal or email", async () => {
+    const { partner, partnerAdmin } = partnerOn(ladder.Gold, "Late Gold");
+    const rising = partnerOn(ladder.Registered, "Late Riser");
+    for (const d of ["2024-03-01", "2024-04-01", "2024-05-01"]) won(rising.partner.id, `${d}T10:00:00Z`, 2_000_000);
+    const june = await run("2024-06");
+    expect(june).toMatchObject({ preview: false, warnings: 1, upgrades: 1 });
+    const may = await run("2024-05");
+    expect(may).toMatchObject({ preview: true, latestPeriod: "2024-06", warnings: 1, upgrades: 1, warningEmailsSent: 0 });
+    expect(evaluationsOf(partner.id).map((e) => e.period)).toEqual(["2024-06"]);
+    expect(reviewsOf(rising.partner.id).map((r) => r.period)).toEqual(["2024-06"]);
+    expect(mailTo(partnerAdmin.email)).toHaveLength(1);
+  });
+
   it("starts the grace period again after the tier changed", async () => {
     const { partner } = partnerOn(ladder.Gold);
     await run("2024-05"); // warn on Gold

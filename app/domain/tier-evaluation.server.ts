@@ -30,13 +30,33 @@ export type EvaluationCounts = {
   reviewsCreated: number;
   warningEmailsSent: number;
   warningEmailsFailed: number;
+  /**
+   * The period is older than the latest evaluated one: the run was a read-only preview. The
+   * counts say what it would have found; nothing was recorded, proposed or emailed.
+   */
+  preview: boolean;
+  /** The latest period any evaluation exists for (before this run), or null. */
+  latestPeriod: string | null;
 };
 
 const WARNING_EMAILED = "tier.downgrade_warning_emailed";
 
+/** The latest month any evaluation was recorded for, or null before the first run. */
+export function latestEvaluatedPeriod(db: Pick<DB, "select">): string | null {
+  return (
+    db
+      .select({ period: sql<string | null>`max(${tierEvaluations.period})` })
+      .from(tierEvaluations)
+      .get()?.period ?? null
+  );
+}
+
 /**
  * Evaluates every active partner for `period` as of the first instant after it (the trailing
- * 12 months ending at the period's end). Insert-if-absent per (partner, period): re-running a
+ * 12 months ending at the period's end). A period older than the latest evaluated one is only
+ * a preview: its warnings ("if still below at the next evaluation…") and proposals would speak
+ * of an evaluation that has already happened, so nothing is recorded, proposed or emailed and
+ * the counts say what the run would have found. Insert-if-absent per (partner, period): re-running a
  * period evaluates only partners it missed and never changes an earlier result. Upgrades and
  * downgrades open a pending review (one per partner and period, none while another is still
  * pending); a first evaluation below the current tier warns the partner's admins by email.
@@ -77,6 +97,8 @@ export async function evaluateTiers(
     reviewsCreated: 0,
     warningEmailsSent: 0,
     warningEmailsFailed: 0,
+    preview: false,
+    latestPeriod: null,
   };
 
   writeTransaction(db, (tx) => {
@@ -84,6 +106,9 @@ export async function evaluateTiers(
     if (ladder.length === 0)
       throw new TierReviewError("The program has no tiers: set up the ladder in Settings first.");
     const tierById = new Map(ladder.map((t) => [t.id, t]));
+    // Read inside the transaction, so a run of a newer month cannot slip in between.
+    counts.latestPeriod = latestEvaluatedPeriod(tx);
+    counts.preview = counts.latestPeriod !== null && period < counts.latestPeriod;
     const done = new Set(
       tx
         .select({ partnerId: tierEvaluations.partnerId })
@@ -135,6 +160,14 @@ export async function evaluateTiers(
       const prev = before.get(partner.id);
       const prevOutcome = prev && prev.currentTierId === partner.tierId ? (prev.outcome as EvaluationOutcome) : null;
       const outcome = decideEvaluation(current.rank, qualifying.rank, prevOutcome);
+      if (counts.preview) {
+        counts.evaluated++;
+        if (outcome === "propose_upgrade") counts.upgrades++;
+        else if (outcome === "propose_downgrade") counts.downgrades++;
+        else if (outcome === "warn_downgrade") counts.warnings++;
+        else counts.unchanged++;
+        continue;
+      }
       const snapshot = snapshotOf(current, qualifying, m, model, window);
       const inserted = tx
         .insert(tierEvaluations)
@@ -178,7 +211,7 @@ export async function evaluateTiers(
     }
 
     if (counts.evaluated > 0) {
-      const { warningEmailsSent: _s, warningEmailsFailed: _f, ...summary } = counts;
+      const { warningEmailsSent: _s, warningEmailsFailed: _f, preview: _p, latestPeriod: _l, ...summary } = counts;
       recordAudit(tx, {
         actor,
         action: "tier.evaluated",
@@ -190,6 +223,7 @@ export async function evaluateTiers(
     }
   });
 
+  if (counts.preview) return counts;
   // After the commit. A warning whose email failed (or that a crash cut off) carries no
   // "emailed" audit event yet, so re-running the period sends it then — and only then.
   for (const warning of warningsToEmail(db, period)) {

@@ -32,6 +32,7 @@ describe("reading", () => {
         toTier: expect.objectContaining({ name: "Silver" }),
         metrics: expect.objectContaining({ wonDeals: 3, revenueCents: 6_000_000 }),
         stale: false,
+        superseded: false,
         newerEvaluation: null,
       }),
     ]);

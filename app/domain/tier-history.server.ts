@@ -23,8 +23,13 @@ export type PendingReview = {
   toTier: TierRef;
   metrics: TierSnapshot;
   createdAt: Date;
-  /** Set when the partner's tier is no longer the one the proposal starts from. */
+  /**
+   * Set when the proposal cannot be approved: the partner's tier is no longer the one it starts
+   * from, or a newer evaluation superseded it.
+   */
   stale: boolean;
+  /** A newer evaluation of the partner does not propose this same move. */
+  superseded: boolean;
   /** The partner's latest evaluation when it is newer than the proposal. */
   newerEvaluation: { period: string; outcome: string; qualifyingTier: string } | null;
 };
@@ -72,6 +77,8 @@ export function listPendingReviews(db: DB, options: { limit?: number } = {}): Pe
         period: tierEvaluations.period,
         outcome: tierEvaluations.outcome,
         qualifyingTier: tiers.name,
+        currentTierId: tierEvaluations.currentTierId,
+        qualifyingTierId: tierEvaluations.qualifyingTierId,
       })
       .from(tierEvaluations)
       .innerJoin(tiers, eq(tiers.id, tierEvaluations.qualifyingTierId))
@@ -85,7 +92,16 @@ export function listPendingReviews(db: DB, options: { limit?: number } = {}): Pe
       .map((e) => [e.partnerId, e])
   );
   return rows.map((r) => {
-    const newer = latest.get(r.partnerId);
+    const latestEval = latest.get(r.partnerId);
+    const newer = latestEval && latestEval.period > r.period ? latestEval : null;
+    // As supersedingEvaluation (tier-reviews.server.ts) judges it at decision time.
+    const superseded =
+      newer !== null &&
+      !(
+        (newer.outcome === "propose_upgrade" || newer.outcome === "propose_downgrade") &&
+        newer.currentTierId === r.fromTier.id &&
+        newer.qualifyingTierId === r.toTier.id
+      );
     return {
       id: r.id,
       partnerId: r.partnerId,
@@ -97,11 +113,11 @@ export function listPendingReviews(db: DB, options: { limit?: number } = {}): Pe
       toTier: r.toTier,
       metrics: r.metrics as TierSnapshot,
       createdAt: r.createdAt,
-      stale: r.partnerTierId !== r.fromTier.id,
-      newerEvaluation:
-        newer && newer.period > r.period
-          ? { period: newer.period, outcome: newer.outcome, qualifyingTier: newer.qualifyingTier }
-          : null,
+      stale: r.partnerTierId !== r.fromTier.id || superseded,
+      superseded,
+      newerEvaluation: newer
+        ? { period: newer.period, outcome: newer.outcome, qualifyingTier: newer.qualifyingTier }
+        : null,
     };
   });
 }

@@ -2,9 +2,9 @@
 // month-end evaluations propose — approve, reject or override, one by one or approved in bulk —
 // an admin's direct tier change, and the email that tells the partner's admins. Nothing else
 // changes a partner's tier. What the screens read about reviews is in tier-history.server.ts.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { partners, tierReviews, tiers, users, type Tier } from "../../db/schema";
+import { partners, tierEvaluations, tierReviews, tiers, users, type Tier } from "../../db/schema";
 import { tierReviewDecidedEmail } from "../../emails/tier-review-decided";
 import { writeTransaction, type DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
@@ -24,6 +24,34 @@ export class TierReviewError extends Error {
   constructor(message: string, readonly status: 400 | 404 | 409 = 409) {
     super(message);
   }
+}
+
+/**
+ * A downgrade the staff member has not confirmed yet: nothing was written. `consequence` says
+ * what confirming does, for the second step of the form (docs/domain.md "Tier evaluation").
+ */
+export class TierDowngradeUnconfirmed extends TierReviewError {
+  constructor(readonly consequence: string) {
+    super(consequence, 409);
+  }
+}
+
+/** Throws TierDowngradeUnconfirmed when moving from `current` to `result` is a downgrade not yet confirmed. */
+function requireDowngradeConfirmed(
+  db: Pick<DB, "select">,
+  partner: { id: number; name: string },
+  current: Tier,
+  result: Tier,
+  confirmed: boolean | undefined
+) {
+  if (confirmed || result.rank >= current.rank) return;
+  const admins = partnerAdminEmails(db as DB, partner.id).length;
+  throw new TierDowngradeUnconfirmed(
+    `${partner.name} moves down from ${current.name} to ${result.name} at once, with ${result.name}'s benefits and thresholds. ` +
+      (admins
+        ? `Its ${admins === 1 ? "admin is" : `${admins} admins are`} emailed the change with your note.`
+        : "It has no admin to email.")
+  );
 }
 
 /** Where a partner reads its tier, progress and history. */
@@ -47,6 +75,8 @@ export type ReviewDecisionInput = {
   decision: "approve" | "reject" | "override";
   note?: string | null;
   overrideTierId?: number | null;
+  /** An override down a tier goes through only once confirmed (the second step of the form). */
+  confirmed?: boolean;
 };
 
 export type DecidedReview = {
@@ -112,7 +142,7 @@ export async function decideTierReview(
         .map((t) => [t.id, t])
     );
     const partner = tx
-      .select({ id: partners.id, tierId: partners.tierId })
+      .select({ id: partners.id, name: partners.name, tierId: partners.tierId })
       .from(partners)
       .where(eq(partners.id, review.partnerId))
       .get()!;
@@ -120,6 +150,16 @@ export async function decideTierReview(
     const proposed = ladder.get(review.toTierId)!;
     let result: Tier;
     if (input.decision === "approve") {
+      const superseded = supersedingEvaluation(tx, review);
+      if (superseded) {
+        throw new TierReviewError(
+          `This proposal is out of date: the newer ${periodLabel(superseded.period)} evaluation ${
+            superseded.qualifyingTierId === superseded.currentTierId
+              ? `keeps the partner on ${ladder.get(superseded.qualifyingTierId)?.name}`
+              : `qualifies the partner for ${ladder.get(superseded.qualifyingTierId)?.name}`
+          }, not ${proposed.name}. Reject it, or override with the tier you want.`
+        );
+      }
       if (partner.tierId !== review.fromTierId) {
         throw new TierReviewError(
           `The partner's tier changed since this was proposed: it is now ${current.name}, the proposal starts from ${
@@ -133,6 +173,7 @@ export async function decideTierReview(
       if (result.id === partner.tierId) {
         throw new TierReviewError(`${result.name} is already the partner's tier: reject the proposal to keep it.`, 400);
       }
+      requireDowngradeConfirmed(tx, { id: partner.id, name: partner.name }, current, result, input.confirmed);
     } else result = current;
 
     if (result.id !== partner.tierId)
@@ -171,6 +212,36 @@ export async function decideTierReview(
   });
   const emailed = await notifyTierDecision(ctx, decided.reviewId);
   return { ...decided, emailed };
+}
+
+/**
+ * The partner's latest evaluation when it is newer than the review's and does not propose the
+ * same move: the proposal is then out of date and cannot be approved. (A newer evaluation that
+ * proposes the very same change leaves it current: that run opened no review of its own because
+ * this one was still waiting.)
+ */
+export function supersedingEvaluation(
+  db: Pick<DB, "select">,
+  review: { partnerId: number; period: string; fromTierId: number; toTierId: number }
+) {
+  const newer = db
+    .select({
+      period: tierEvaluations.period,
+      currentTierId: tierEvaluations.currentTierId,
+      qualifyingTierId: tierEvaluations.qualifyingTierId,
+      outcome: tierEvaluations.outcome,
+    })
+    .from(tierEvaluations)
+    .where(and(eq(tierEvaluations.partnerId, review.partnerId), gt(tierEvaluations.period, review.period)))
+    .orderBy(desc(tierEvaluations.period))
+    .limit(1)
+    .get();
+  if (!newer) return null;
+  const same =
+    (newer.outcome === "propose_upgrade" || newer.outcome === "propose_downgrade") &&
+    newer.currentTierId === review.fromTierId &&
+    newer.qualifyingTierId === review.toTierId;
+  return same ? null : newer;
 }
 
 export type BulkApproval = {
@@ -223,7 +294,8 @@ export async function adminSetTier(
   partnerId: number,
   tierId: number,
   note: string,
-  now = new Date()
+  now = new Date(),
+  options: { confirmed?: boolean } = {}
 ): Promise<DecidedReview> {
   const { db } = ctx;
   const reason = note.trim();
@@ -260,6 +332,7 @@ export async function adminSetTier(
             }); a direct change can be made once per month.`
       );
     }
+    requireDowngradeConfirmed(tx, partner, current, target, options.confirmed);
     const review = tx
       .insert(tierReviews)
       .values({

@@ -52,6 +52,22 @@ export function getAccount(db: DB, userId: string) {
   );
 }
 
+/** A user in the caller's scope (a partner's people, or staff), for a confirmation step; null otherwise. */
+export function findUserInScope(db: DB, userId: string, scope: UserScope) {
+  return (
+    db
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .where(
+        and(
+          eq(users.id, userId),
+          "partnerId" in scope ? eq(users.partnerId, scope.partnerId) : isNull(users.partnerId),
+        ),
+      )
+      .get() ?? null
+  );
+}
+
 /**
  * Null when the user is not in the caller's scope (answer 404, as for a missing one). Disabling
  * signs the user out everywhere at once.
@@ -59,7 +75,7 @@ export function getAccount(db: DB, userId: string) {
 export function setUserDisabled(
   db: DB,
   actor: Actor,
-  input: { userId: string; disabled: boolean; scope: UserScope },
+  input: { userId: string; disabled: boolean; scope: UserScope; reason?: string | null },
 ) {
   if (actor !== "system" && actor.id === input.userId) {
     throw new UserError("You cannot disable or enable your own account.");
@@ -98,7 +114,7 @@ export function setUserDisabled(
       entityId: target.id,
       partnerId: target.partnerId,
       before: { disabledAt: target.disabledAt?.toISOString() ?? null },
-      after: { disabledAt: input.disabled ? now.toISOString() : null },
+      after: { disabledAt: input.disabled ? now.toISOString() : null, reason: input.reason ?? null },
       at: now,
     });
     return result;

@@ -12,7 +12,8 @@ import { isStaffTwoFactorRequired, setStaffTwoFactorRequired } from "../auth/two
 import { Field, FieldError, FormErrors, SelectField, TextareaField } from "../components/forms";
 import { MODEL_DESCRIPTION, MODEL_LABEL } from "../domain/attribution";
 import { actorOf } from "../domain/audit.server";
-import { formatDate } from "../domain/format";
+import { notifyCreditModelChange } from "../domain/credit-model-notice.server";
+import { formatDate, formatMoney } from "../domain/format";
 import { loadLadder } from "../domain/tier-metrics.server";
 import {
   getProgramSettings,
@@ -21,6 +22,7 @@ import {
   previewProgramChange,
   saveProgramSettings,
   SettingsError,
+  wideReachingChange,
   type LadderPreview,
   type LadderRow,
 } from "../domain/program-settings.server";
@@ -97,7 +99,10 @@ function toLadderRow(t: TierRowValue): LadderRow {
 }
 
 const schema = z.object({
-  intent: z.enum(["preview", "save"]),
+  // "save" of a new attribution model or ladder answers with the preview and asks for a reason;
+  // "confirm-save" is that second step.
+  intent: z.enum(["preview", "save", "confirm-save"]),
+  reason: z.string().trim().max(500, "Shorten the reason to 500 characters or fewer.").optional(),
   programName: z
     .string({ required_error: "Enter the program's name." })
     .trim()
@@ -169,7 +174,15 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
-type ActionResult = { result: SubmissionResult<string[]>; preview: LadderPreview | null; saved: boolean };
+type ActionResult = {
+  result: SubmissionResult<string[]>;
+  preview: LadderPreview | null;
+  saved: boolean;
+  /** A change of model or ladder waiting for its second step (the preview above it, a reason). */
+  confirm?: { model: { from: string; to: string } | null; ladder: boolean };
+  /** After a model change: how many partners were told. */
+  notified?: { partners: number; sent: number; failed: number } | null;
+};
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireAdmin(args);
@@ -204,6 +217,29 @@ export async function action(args: ActionFunctionArgs) {
     const preview = previewProgramChange(db, { attributionModel: value.attributionModel, ladder: rows });
     return data<ActionResult>({ result: submission.reply(), preview, saved: false });
   }
+  const change = wideReachingChange(db, { attributionModel: value.attributionModel, ladder: rows });
+  const wide = change.model !== null || change.ladder;
+  if (wide && (value.intent !== "confirm-save" || !value.reason)) {
+    const problems = ladderProblems(db, rows);
+    if (problems.length) return byRow(problems);
+    const preview = previewProgramChange(db, { attributionModel: value.attributionModel, ladder: rows });
+    const confirm = {
+      model: change.model ? { from: MODEL_LABEL[change.model.from], to: MODEL_LABEL[change.model.to] } : null,
+      ladder: change.ladder,
+    };
+    const missingReason = value.intent === "confirm-save";
+    return data<ActionResult>(
+      {
+        result: submission.reply(
+          missingReason ? { fieldErrors: { reason: ["Write why you make this change: it is recorded in the audit log."] } } : undefined
+        ),
+        preview,
+        saved: false,
+        confirm,
+      },
+      { status: missingReason ? 400 : 200 }
+    );
+  }
   try {
     saveProgramSettings(db, actorOf(user), {
       programName: value.programName,
@@ -211,12 +247,17 @@ export async function action(args: ActionFunctionArgs) {
       protectionDays: value.protectionDays,
       paperSize: value.paperSize,
       ladder: rows,
+      reason: wide ? value.reason ?? null : null,
     });
   } catch (error) {
     if (error instanceof SettingsError) return byRow(error.problems);
     throw error;
   }
-  return data<ActionResult>({ result: submission.reply({ resetForm: true }), preview: null, saved: true });
+  // After the commit: partners hear that their figures are now credited another way.
+  const notified = change.model
+    ? await notifyCreditModelChange(args.context, { ...change.model, programName: value.programName })
+    : null;
+  return data<ActionResult>({ result: submission.reply({ resetForm: true }), preview: null, saved: true, notified });
 }
 
 export default function Settings() {
@@ -280,6 +321,11 @@ function SettingsForm({ settings, tiers }: LoaderData) {
       {actionData?.saved ? (
         <p className="notice" role="status">
           Settings saved.
+          {actionData.notified
+            ? ` The attribution model changed: ${actionData.notified.sent} of ${actionData.notified.partners} partners were emailed${
+                actionData.notified.failed ? ` (${actionData.notified.failed} failed, see the log)` : ""
+              }.`
+            : ""}
         </p>
       ) : null}
 
@@ -425,6 +471,33 @@ function SettingsForm({ settings, tiers }: LoaderData) {
           </div>
         </section>
 
+        {actionData?.confirm ? (
+          <section
+            className="card stack"
+            role="alertdialog"
+            aria-labelledby="confirm-settings-heading"
+            aria-describedby="confirm-settings-text"
+          >
+            <h2 id="confirm-settings-heading" style={{ margin: 0 }}>
+              Confirm the change
+            </h2>
+            <p id="confirm-settings-text" style={{ margin: 0 }}>
+              {actionData.confirm.model
+                ? `The attribution model changes from ${actionData.confirm.model.from} to ${actionData.confirm.model.to}: every partner's credited revenue, tier progress and reports are computed under it at once, and each active partner's admins and report recipients are emailed.`
+                : null}{" "}
+              {actionData.confirm.ladder
+                ? "The tier ladder changes: the next evaluation judges every partner against it."
+                : null}{" "}
+              The preview below shows who moves. Nothing is saved until you confirm.
+            </p>
+            <TextareaField meta={fields.reason} label="Reason" hint="Required. Recorded in the audit log." />
+            <div>
+              <button type="submit" name="intent" value="confirm-save" className="danger" disabled={busy !== null}>
+                {busy === "confirm-save" ? "Saving…" : "Confirm and save"}
+              </button>
+            </div>
+          </section>
+        ) : null}
         <div className="row">
           <button type="submit" name="intent" value="preview" className="secondary" disabled={busy !== null}>
             {busy === "preview" ? "Computing…" : "Preview"}
@@ -436,7 +509,7 @@ function SettingsForm({ settings, tiers }: LoaderData) {
         </div>
       </Form>
 
-      {actionData?.preview ? <PreviewPanel preview={actionData.preview} /> : null}
+      {actionData?.preview ? <PreviewPanel preview={actionData.preview} currency={settings.currency} /> : null}
 
       <StaffTwoFactorSetting required={settings.requireStaffTwoFactor} />
     </div>
@@ -468,7 +541,7 @@ function StaffTwoFactorSetting({ required }: { required: boolean }) {
   );
 }
 
-function PreviewPanel({ preview: p }: { preview: LadderPreview }) {
+function PreviewPanel({ preview: p, currency }: { preview: LadderPreview; currency: string }) {
   return (
     <section className="card" aria-labelledby="preview-heading" role="status">
       <h2 id="preview-heading">Preview: nothing was saved</h2>
@@ -525,6 +598,49 @@ function PreviewPanel({ preview: p }: { preview: LadderPreview }) {
           </tbody>
         </table>
       </div>
+      <p style={{ marginTop: "1rem" }}>
+        Credited revenue of the active partners over the 12 months:{" "}
+        {formatMoney(p.creditedRevenue.currentCents, currency)} under {MODEL_LABEL[p.currentModel]} today,{" "}
+        {formatMoney(p.creditedRevenue.proposedCents, currency)} under {MODEL_LABEL[p.model]} (
+        {p.creditedRevenue.proposedCents >= p.creditedRevenue.currentCents ? "+" : "−"}
+        {formatMoney(Math.abs(p.creditedRevenue.proposedCents - p.creditedRevenue.currentCents), currency)}).
+      </p>
+      <h3>
+        {p.movers.length === 0
+          ? "No partner would qualify for another tier than under today's settings."
+          : `${p.movers.length} partner${p.movers.length === 1 ? "" : "s"} would qualify for another tier than under today's settings`}
+      </h3>
+      {p.movers.length ? (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Partners who move</caption>
+            <thead>
+              <tr>
+                <th scope="col">Partner</th>
+                <th scope="col">Qualifies today</th>
+                <th scope="col">Would qualify</th>
+                <th scope="col" className="num">
+                  Credited revenue change
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.movers.map((m) => (
+                <tr key={m.partnerName}>
+                  <td>{m.partnerName}</td>
+                  <td>{m.from}</td>
+                  <td>
+                    {m.to} ({m.direction})
+                  </td>
+                  <td className="num">
+                    {formatMoney(m.currentCents, currency)} → {formatMoney(m.proposedCents, currency)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -116,7 +116,12 @@ describe("the partner team page for a program admin", () => {
     expect(revoke.status).toBe(200);
     expect(server.db.select().from(invitations).where(eq(invitations.id, row.id)).get()!.revokedAt).not.toBeNull();
 
-    const disable = await admin.post("/internal/team", { intent: "disable", userId: colleague.id });
+    const disable = await admin.post("/internal/team", {
+      intent: "disable",
+      userId: colleague.id,
+      confirmed: "yes",
+      reason: "Left the company.",
+    });
     expect(disable.status).toBe(200);
     expect(disabledAt(colleague.id)).not.toBeNull();
     const enable = await admin.post("/internal/team", { intent: "enable", userId: colleague.id });

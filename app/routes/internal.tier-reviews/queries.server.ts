@@ -6,6 +6,7 @@ import { MODEL_LABEL } from "../../domain/attribution";
 import { formatMoney } from "../../domain/format";
 import { addMonths, lastCompletedPeriod, periodLabel } from "../../domain/periods";
 import { getProgramSettings } from "../../domain/program-settings.server";
+import { latestEvaluatedPeriod } from "../../domain/tier-evaluation.server";
 import { countPendingReviews, evaluatedPeriods, listDecidedReviews, listPendingReviews } from "../../domain/tier-history.server";
 import { loadLadder, monthlyCreditedRevenue } from "../../domain/tier-metrics.server";
 import { formatThreshold, formatWinRate, type ThresholdSet, type TierSnapshot } from "../../domain/tier-snapshot";
@@ -26,6 +27,7 @@ export function tierReviewsPage(db: DB, now = new Date()) {
   const pending = listPendingReviews(db, { limit: PENDING_LIMIT });
   const evaluated = evaluatedPeriods(db);
   const periods = evaluablePeriods(now);
+  const latest = latestEvaluatedPeriod(db);
   return {
     currency,
     totalPending: countPendingReviews(db),
@@ -47,6 +49,7 @@ export function tierReviewsPage(db: DB, now = new Date()) {
       figures: figuresView(r.metrics, currency),
       createdAt: r.createdAt.toISOString(),
       stale: r.stale,
+      superseded: r.superseded,
       newerEvaluation: r.newerEvaluation
         ? { periodLabel: periodLabel(r.newerEvaluation.period), qualifyingTier: r.newerEvaluation.qualifyingTier }
         : null,
@@ -62,7 +65,14 @@ export function tierReviewsPage(db: DB, now = new Date()) {
       periodLabel: periodLabel(r.period),
       decidedAt: r.decidedAt?.toISOString() ?? null,
     })),
-    periods: periods.map((p) => ({ value: p, label: periodLabel(p), evaluated: evaluated.get(p) ?? 0 })),
+    periods: periods.map((p) => ({
+      value: p,
+      label: periodLabel(p),
+      evaluated: evaluated.get(p) ?? 0,
+      // Older than the latest evaluated month: a run only previews (tier-evaluation.server.ts).
+      previewOnly: latest !== null && p < latest,
+    })),
+    latestPeriodLabel: latest ? periodLabel(latest) : null,
     defaultPeriod: periods[0],
   };
 }

@@ -63,13 +63,19 @@ export function ReviewCard({
         Evaluation of {r.periodLabel} · proposed {formatDate(r.createdAt)} · {r.model} attribution,{" "}
         {formatDate(r.window.from)} to {formatDate(r.window.to)}
       </p>
-      {r.stale ? (
+      {r.superseded && r.newerEvaluation ? (
+        <p className="form-error" style={{ margin: 0 }}>
+          Out of date: the newer {r.newerEvaluation.periodLabel} evaluation qualifies the partner for{" "}
+          {r.newerEvaluation.qualifyingTier}, so this proposal cannot be approved: reject it, or override with the tier
+          you want.
+        </p>
+      ) : r.stale ? (
         <p className="form-error" style={{ margin: 0 }}>
           The partner's tier changed since this was proposed, so it cannot be approved: reject it, or override with the
           tier you want.
         </p>
       ) : null}
-      {r.newerEvaluation ? (
+      {r.newerEvaluation && !r.superseded ? (
         <p className="info small" style={{ margin: 0 }}>
           A newer evaluation ({r.newerEvaluation.periodLabel}) qualifies the partner for{" "}
           {r.newerEvaluation.qualifyingTier}.

@@ -6,7 +6,7 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { z } from "zod";
 import { forbidden, requireStaff } from "../../auth/guards.server";
 import { FormErrors } from "../../components/forms";
@@ -18,6 +18,7 @@ import {
   approveTierReviews,
   decideTierReview,
   findPartnerBySlug,
+  TierDowngradeUnconfirmed,
   TierReviewError,
 } from "../../domain/tier-reviews.server";
 import { DecidedTable } from "./decided-table";
@@ -40,8 +41,10 @@ type ActionResult = {
   formId: string | null;
   result: SubmissionResult<string[]>;
   notice: string | null;
-  counts?: EvaluationCounts & { periodLabel: string };
+  counts?: EvaluationCounts & { periodLabel: string; latestPeriodLabel: string | null };
   refused?: { reviewId: number; partnerName: string; reason: string }[];
+  /** A change down a tier waiting for its second step: what it does, and the fields to send again. */
+  confirm?: { consequence: string; fields: [string, string][] };
 };
 
 export async function action(args: ActionFunctionArgs) {
@@ -67,6 +70,7 @@ export async function action(args: ActionFunctionArgs) {
         decision: value.decision,
         note: value.note ?? null,
         overrideTierId: value.overrideTierId ?? null,
+        confirmed: value.confirmed === "yes",
       });
       const what =
         r.status === "approved"
@@ -101,8 +105,14 @@ export async function action(args: ActionFunctionArgs) {
         intent,
         formId,
         result: submission.reply(),
-        notice: `Evaluated ${periodLabel(value.period)}.`,
-        counts: { ...counts, periodLabel: periodLabel(value.period) },
+        notice: counts.preview
+          ? `Previewed ${periodLabel(value.period)}: nothing was recorded and no email went out.`
+          : `Evaluated ${periodLabel(value.period)}.`,
+        counts: {
+          ...counts,
+          periodLabel: periodLabel(value.period),
+          latestPeriodLabel: counts.latestPeriod ? periodLabel(counts.latestPeriod) : null,
+        },
       });
     }
     const partner = findPartnerBySlug(ctx.db, value.partnerSlug);
@@ -117,7 +127,9 @@ export async function action(args: ActionFunctionArgs) {
         { status: 400 }
       );
     }
-    const r = await adminSetTier(ctx, actor, partner.id, value.tierId, value.note);
+    const r = await adminSetTier(ctx, actor, partner.id, value.tierId, value.note, new Date(), {
+      confirmed: value.confirmed === "yes",
+    });
     return data<ActionResult>({
       intent,
       formId,
@@ -125,6 +137,19 @@ export async function action(args: ActionFunctionArgs) {
       notice: `${partner.name} is now ${r.resultTier} (was ${r.fromTier}).${emailed(r.emailed)}`,
     });
   } catch (error) {
+    if (error instanceof TierDowngradeUnconfirmed) {
+      // Nothing was written: the page asks again, showing the consequence, with what was typed.
+      const fields = [...formData.entries()]
+        .filter(([k, v]) => typeof v === "string" && k !== "confirmed")
+        .map(([k, v]) => [k, String(v)] as [string, string]);
+      return data<ActionResult>({
+        intent,
+        formId,
+        result: submission.reply(),
+        notice: null,
+        confirm: { consequence: error.consequence, fields },
+      });
+    }
     if (!(error instanceof TierReviewError)) throw error;
     return data<ActionResult>(
       { intent, formId, result: submission.reply({ formErrors: [error.message] }), notice: null },
@@ -134,7 +159,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function TierReviews() {
-  const { pending, totalPending, decided, periods, defaultPeriod, ladder, isAdmin, currency } =
+  const { pending, totalPending, decided, periods, latestPeriodLabel, defaultPeriod, ladder, isAdmin, currency } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -166,6 +191,7 @@ export default function TierReviews() {
           {actionData.notice}
         </p>
       ) : null}
+      {actionData?.confirm ? <ConfirmDowngrade {...actionData.confirm} busy={busyIntent !== null} /> : null}
       {actionData?.refused?.length ? (
         <div className="form-error" role="alert">
           <p style={{ margin: 0 }}>Not approved:</p>
@@ -230,6 +256,7 @@ export default function TierReviews() {
       <div className="grid-2">
         <EvaluateCard
           periods={periods}
+          latestPeriodLabel={latestPeriodLabel}
           defaultPeriod={defaultPeriod}
           lastResult={resultFor("evaluate")}
           busy={busyIntent !== null}
@@ -241,5 +268,44 @@ export default function TierReviews() {
 
       <DecidedTable decided={decided} />
     </div>
+  );
+}
+
+/**
+ * The second step of a change down a tier: the consequence, and one button that sends the same
+ * fields again with the confirmation. A plain form: it works without JavaScript and by keyboard.
+ */
+function ConfirmDowngrade({
+  consequence,
+  fields,
+  busy,
+}: {
+  consequence: string;
+  fields: [string, string][];
+  busy: boolean;
+}) {
+  const note = fields.find(([k]) => k === "note")?.[1];
+  return (
+    <section className="card stack" role="alertdialog" aria-labelledby="confirm-downgrade-heading" aria-describedby="confirm-downgrade-text">
+      <h2 id="confirm-downgrade-heading" style={{ margin: 0 }}>
+        Confirm the move down a tier
+      </h2>
+      <p id="confirm-downgrade-text" style={{ margin: 0 }}>
+        {consequence}
+      </p>
+      {note ? <p className="muted small" style={{ margin: 0 }}>Reason (recorded in the audit log): {note}</p> : null}
+      <Form method="post" className="row">
+        {fields.map(([name, value], i) => (
+          <input key={`${name}-${i}`} type="hidden" name={name} value={value} />
+        ))}
+        <input type="hidden" name="confirmed" value="yes" />
+        <button type="submit" className="danger" disabled={busy} autoFocus>
+          Confirm the downgrade
+        </button>
+        <Link to="/internal/tier-reviews" className="button secondary">
+          Cancel
+        </Link>
+      </Form>
+    </section>
   );
 }

@@ -11,6 +11,8 @@ export const decideSchema = z
     decision: z.enum(["approve", "reject", "override"], { required_error: "Choose approve, reject or override." }),
     note,
     overrideTierId: z.coerce.number().int().positive().optional(),
+    /** The second step of an override down a tier. */
+    confirmed: z.literal("yes").optional(),
   })
   .superRefine((v, ctx) => {
     if (v.decision !== "approve" && !v.note) {
@@ -54,6 +56,8 @@ export const setTierSchema = z.object({
     .trim()
     .min(3, "Write why you set the tier: the partner sees this note.")
     .max(1000, "Shorten the note to 1,000 characters or fewer."),
+  /** The second step of a change down a tier. */
+  confirmed: z.literal("yes").optional(),
 });
 
 export const SCHEMAS = {
