@@ -9,7 +9,7 @@ import { writeTransaction, type DB, type Tx } from "../db.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
 import { actorOf, recordAudit } from "./audit.server";
-import { slugify } from "./customers";
+import { normalizeCompanyName, normalizeDomain, slugify } from "./customers";
 import { replayOf, rememberResult, type IdempotencyKey } from "./idempotency.server";
 import { createInvitation, InvitationError, sendInvitation } from "./invitations.server";
 
@@ -160,6 +160,7 @@ export function listApplications(db: DB, { status, limit = 50 }: { status: Appli
       createdAt: partnerApplications.createdAt,
       decidedAt: partnerApplications.decidedAt,
       decidedByName: decider.name,
+      partnerId: partnerApplications.partnerId,
       partnerName: partners.name,
       partnerSlug: partners.slug,
     })
@@ -178,6 +179,69 @@ export function listApplications(db: DB, { status, limit = 50 }: { status: Appli
     )
     .limit(limit)
     .all();
+}
+
+export type PossibleDuplicate = {
+  kind: "partner" | "application";
+  name: string;
+  /** partner status, or application status */
+  status: string;
+  /** What matched: "same domain", "similar name", "same contact email". */
+  reason: string;
+  partnerSlug: string | null;
+};
+
+/**
+ * What the partner team should look at before approving each pending application: existing
+ * partners with the same website domain or a similar name, and other applications from the
+ * same domain or contact. Keyed by application id; applications with nothing similar are absent.
+ */
+export function possibleDuplicates(
+  db: DB,
+  pending: { id: number; companyName: string; website: string; contactEmail: string; partnerId?: number | null }[],
+): Record<number, PossibleDuplicate[]> {
+  if (pending.length === 0) return {};
+  const roster = db
+    .select({ id: partners.id, name: partners.name, slug: partners.slug, status: partners.status, website: partners.website })
+    .from(partners)
+    .all()
+    .map((p) => ({ ...p, domain: normalizeDomain(p.website), normalized: normalizeCompanyName(p.name) }));
+  const domains = pending.map((a) => a.website);
+  const emails = pending.map((a) => a.contactEmail);
+  const others = db
+    .select({
+      id: partnerApplications.id,
+      companyName: partnerApplications.companyName,
+      website: partnerApplications.website,
+      contactEmail: partnerApplications.contactEmail,
+      status: partnerApplications.status,
+    })
+    .from(partnerApplications)
+    .where(or(inArray(partnerApplications.website, domains), inArray(partnerApplications.contactEmail, emails)))
+    .all();
+  const result: Record<number, PossibleDuplicate[]> = {};
+  for (const a of pending) {
+    const found: PossibleDuplicate[] = [];
+    const name = normalizeCompanyName(a.companyName);
+    for (const p of roster) {
+      // The applicant's own "applied" row on the roster is not a duplicate of itself.
+      if (a.partnerId && p.id === a.partnerId) continue;
+      const reason =
+        p.domain && p.domain === a.website
+          ? "same domain"
+          : name && p.normalized && (p.normalized === name || p.normalized.startsWith(`${name} `) || name.startsWith(`${p.normalized} `))
+            ? "similar name"
+            : null;
+      if (reason) found.push({ kind: "partner", name: p.name, status: p.status, reason, partnerSlug: p.slug });
+    }
+    for (const o of others) {
+      if (o.id === a.id) continue;
+      const reason = o.website === a.website ? "same domain" : o.contactEmail === a.contactEmail ? "same contact email" : null;
+      if (reason) found.push({ kind: "application", name: o.companyName, status: o.status, reason, partnerSlug: null });
+    }
+    if (found.length) result[a.id] = found;
+  }
+  return result;
 }
 
 /** Reads the application inside the transaction and refuses anything but a pending one. */

@@ -6,9 +6,9 @@ import { and, eq, lt } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { idempotencyKeys } from "../../db/schema";
 import type { Tx } from "../db.server";
+import { IDEMPOTENCY_FIELD } from "./idempotency";
 
-/** The hidden input's name on every create form. */
-export const IDEMPOTENCY_FIELD = "idempotencyToken";
+export { IDEMPOTENCY_FIELD } from "./idempotency";
 
 /** A token is remembered this long: enough for any retry, short enough to keep the table small. */
 export const IDEMPOTENCY_TTL_MS = 7 * 86_400_000;

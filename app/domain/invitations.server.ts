@@ -71,6 +71,16 @@ export function createInvitation(
   const now = new Date();
   const id = writeTransaction(db, (tx) => {
     if (input.partnerId === null) assertProgramAdmin(tx, input.actor);
+    else {
+      // An applied partner has no users until its application is approved (the database refuses
+      // them too); approving it invites its contact.
+      const partner = tx.select({ status: partners.status }).from(partners).where(eq(partners.id, input.partnerId)).get();
+      if (partner?.status === "applied") {
+        throw new InvitationError(
+          "This partner's application is still pending: approve it under Applications, which invites its contact.",
+        );
+      }
+    }
     const staff = isStaffActor(tx, input.actor);
     const existing = tx.select({ id: users.id, partnerId: users.partnerId }).from(users).where(eq(users.email, email)).get();
     if (existing) {

@@ -20,12 +20,8 @@ import {
   sendApplicationReceived,
   submitApplication,
 } from "../domain/applications.server";
-import {
-  IDEMPOTENCY_FIELD,
-  IdempotencyError,
-  idempotencyKeyOf,
-  newIdempotencyToken,
-} from "../domain/idempotency.server";
+import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
+import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
 import { normalizeDomain } from "../domain/customers";
 
 export const meta: MetaFunction = () => [{ title: "Become a partner · Partner Portal" }];
