@@ -5,7 +5,7 @@
 import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listOutbox } from "../../app/mailer.server";
-import { deals, partnerApplications, partners, users } from "../../db/schema";
+import { deals, invitations, partnerApplications, partners, users } from "../../db/schema";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
 import { createWorld, type World } from "../support/world";
@@ -166,5 +166,20 @@ describe("the deal registration form submitted twice", () => {
     });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("This form is out of date: reload the page and submit it again.");
+  });
+});
+
+describe("the invite form submitted twice", () => {
+  it("creates one invitation and sends one email", async () => {
+    const admin = new Client(server.url);
+    await admin.signIn(world.adminA.email, TEST_PASSWORD);
+    const idempotencyToken = await formToken(admin, "/team");
+    const form = { intent: "invite", name: "Ivy Twice", email: "ivy@alpha.test", role: "partner_user", idempotencyToken };
+    const [a, b] = await Promise.all([admin.post("/team", form), admin.post("/team", form)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const open = server.db.select().from(invitations).where(eq(invitations.email, "ivy@alpha.test")).all();
+    expect(open).toHaveLength(1);
+    expect(open[0]!.revokedAt).toBeNull();
+    expect(mailTo("ivy@alpha.test")).toHaveLength(1);
   });
 });
