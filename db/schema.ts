@@ -252,7 +252,37 @@ export const partnerApplications = sqliteTable(
     partnerId: integer("partner_id").references(() => partners.id),
     createdAt: createdAt(),
   },
+  // Hand-written in migration 0007 (partial unique indexes drizzle-kit cannot be told to
+  // create after a backfill): at most one *pending* application per website domain and per
+  // contact email — partner_applications_pending_website_uq, partner_applications_pending_email_uq.
+  // Also there: triggers keeping partner status, users and application consistent
+  // (docs/domain.md "Partner states").
   (t) => [index("partner_applications_status_idx").on(t.status, t.createdAt)],
+);
+
+/**
+ * One row per create-form submission that created something: the form's token (a hidden
+ * input generated per render), who sent it, and where the first submission led. A repeat of
+ * the same token by the same actor gets that result back and creates nothing. Written in the
+ * same transaction as the record it guards.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** A user id, or 'anonymous' for public forms. */
+    actor: text("actor").notNull(),
+    /** Which form: 'apply', 'deal.register', … */
+    form: text("form").notNull(),
+    token: text("token").notNull(),
+    /** The first submission's outcome: a redirect location or a message. */
+    result: text("result").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("idempotency_keys_actor_form_token_uq").on(t.actor, t.form, t.token),
+    index("idempotency_keys_created_idx").on(t.createdAt),
+  ],
 );
 
 export const customers = sqliteTable(

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { SessionUser } from "../auth/session.server";
 import { notFound } from "../auth/guards.server";
 import { actorOf } from "../domain/audit.server";
+import { IdempotencyError, idempotencyKeyOf } from "../domain/idempotency.server";
 import { inviteAndSend, revokeInvitation, type InvitationScope } from "../domain/invitations.server";
 import { findUserInScope, setUserDisabled, UserError } from "../domain/users.server";
 import type { InviteSchema } from "./team-page";
@@ -32,14 +33,25 @@ export async function teamAction({ request, context }: ActionFunctionArgs, polic
     if (submission.status !== "success") {
       return data({ intent, result: submission.reply(), notice: null, error: null }, { status: 400 });
     }
-    const outcome = await inviteAndSend(context, {
-      email: submission.value.email,
-      name: submission.value.name,
-      role: submission.value.role,
-      partnerId: "partnerId" in scope ? scope.partnerId : null,
-      actor,
-      inviterName: user.name,
-    });
+    let key;
+    try {
+      key = idempotencyKeyOf(formData, user.id, "invite");
+    } catch (error) {
+      if (!(error instanceof IdempotencyError)) throw error;
+      return data({ intent, result: submission.reply({ formErrors: [error.message] }), notice: null, error: null }, { status: 400 });
+    }
+    const outcome = await inviteAndSend(
+      context,
+      {
+        email: submission.value.email,
+        name: submission.value.name,
+        role: submission.value.role,
+        partnerId: "partnerId" in scope ? scope.partnerId : null,
+        actor,
+        inviterName: user.name,
+      },
+      key,
+    );
     if (!outcome.ok) {
       const result =
         outcome.status === 409

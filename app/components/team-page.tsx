@@ -1,6 +1,7 @@
 // The team page both sides share: a partner admin's colleagues (/team) and the partner team's
 // own accounts (/internal/team). The invitation form's schema lives here so the browser and
 // the action (team-action.server.ts) check the same rules; who may do what is the route's call.
+import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -33,6 +34,8 @@ export type InviteSchema = z.ZodType<{ intent: "invite"; name: string; email: st
 /** What a team page's loader returns for the shared parts of the page. */
 type TeamLoaderData = {
   me: string;
+  /** The invite form's per-render token (idempotency.server.ts). */
+  idempotencyToken: string;
   people: Parameters<typeof PeopleTable>[0]["people"];
   invitations: Parameters<typeof InvitationsSection>[0]["invitations"];
 };
@@ -95,6 +98,7 @@ export function TeamPage({
 }
 
 function InviteForm({ invite, busy }: { invite: InviteSettings; busy: boolean }) {
+  const { idempotencyToken } = useLoaderData<TeamLoaderData>();
   const actionData = useActionData<typeof teamAction>();
   const [form, fields] = useForm({
     lastResult: actionData?.intent === "invite" ? actionData.result : undefined,
@@ -112,6 +116,7 @@ function InviteForm({ invite, busy }: { invite: InviteSettings; busy: boolean })
       </p>
       <Form method="post" className="form" {...getFormProps(form)}>
         <input type="hidden" name="intent" value="invite" />
+        <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />
         <FormErrors errors={form.errors} id={form.errorId} />
         <Field meta={fields.name} label="Name" autoComplete="off" />
         <Field meta={fields.email} label="Email" type="email" autoComplete="off" />

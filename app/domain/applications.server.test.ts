@@ -32,9 +32,11 @@ afterEach(() => {
 });
 
 function application(overrides: Partial<ApplicationInput> = {}): ApplicationInput {
+  // One company per contact's domain: one pending application per domain is the rule.
+  const contactEmail = overrides.contactEmail ?? "ann@acme.example";
   return {
     companyName: "Acme Consulting",
-    website: "acme.example",
+    website: contactEmail.split("@")[1]!.toLowerCase(),
     kind: "agency",
     region: "EMEA",
     contactName: "Ann Acme",
@@ -42,6 +44,12 @@ function application(overrides: Partial<ApplicationInput> = {}): ApplicationInpu
     message: "We implement CRMs for mid-market clients.",
     ...overrides,
   };
+}
+
+function submit(input: ApplicationInput, now?: Date) {
+  const submitted = submitApplication(db, input, { now });
+  if (submitted.replayed) throw new Error("a first submission cannot be a replay");
+  return submitted.application;
 }
 
 const staff = () => {
@@ -58,7 +66,7 @@ describe("approveApplication", () => {
     const { manager } = staff();
     // Added after the default ladder: the lowest rank wins, not the lowest id.
     const lowest = createTier(db, { name: "Starter", rank: -1 });
-    const { id } = submitApplication(db, application());
+    const { id } = submit(application());
 
     const result = await approveApplication(ctx(), manager, id);
 
@@ -109,19 +117,19 @@ describe("approveApplication", () => {
     createPartner(db, { name: "Ærø Systems (old)", slug: "aero-systems" });
     const slugs = [];
     for (const n of [1, 2]) {
-      const { id } = submitApplication(db, application({ companyName: "Ærø Systems", contactEmail: `c${n}@aero.example` }));
+      const { id } = submit(application({ companyName: "Ærø Systems", contactEmail: `c${n}@aero.example` }));
       slugs.push((await approveApplication(ctx(), admin, id)).partner.slug);
     }
     expect(slugs).toEqual(["aero-systems-2", "aero-systems-3"]);
-    const { id } = submitApplication(db, application({ companyName: "株式会社", contactEmail: "kk@jp.example" }));
+    const { id } = submit(application({ companyName: "株式会社", contactEmail: "kk@jp.example" }));
     expect((await approveApplication(ctx(), admin, id)).partner.slug).toBe("partner");
   });
 
   it("assigns the approving partner manager, or the manager an admin picks, or nobody", async () => {
     const { admin, manager } = staff();
-    const first = submitApplication(db, application({ contactEmail: "a@one.example" }));
-    const second = submitApplication(db, application({ contactEmail: "b@two.example" }));
-    const third = submitApplication(db, application({ contactEmail: "c@three.example" }));
+    const first = submit(application({ contactEmail: "a@one.example" }));
+    const second = submit(application({ contactEmail: "b@two.example" }));
+    const third = submit(application({ contactEmail: "c@three.example" }));
 
     // A partner manager always becomes the manager, whatever id comes along.
     const a = await approveApplication(ctx(), manager, first.id, { managerId: admin.id });
@@ -138,7 +146,7 @@ describe("approveApplication", () => {
     const { admin } = staff();
     const existing = createPartner(db, { name: "Existing Co" });
     createUser(db, { role: "partner_user", partnerId: existing.id, email: "ann@acme.example" });
-    const { id } = submitApplication(db, application({ contactEmail: "Ann@Acme.example" }));
+    const { id } = submit(application({ contactEmail: "Ann@Acme.example" }));
     const partnersBefore = countOf(partners);
     const auditBefore = countOf(auditEvents);
 
@@ -159,7 +167,7 @@ describe("approveApplication", () => {
 
   it("refuses to approve an application twice, or one already declined", async () => {
     const { admin, manager } = staff();
-    const { id } = submitApplication(db, application());
+    const { id } = submit(application());
     await approveApplication(ctx(), admin, id);
 
     const again = approveApplication(ctx(), manager, id);
@@ -168,7 +176,7 @@ describe("approveApplication", () => {
     expect(countOf(partners)).toBe(1);
     expect(countOf(invitations)).toBe(1);
 
-    const other = submitApplication(db, application({ contactEmail: "bob@else.example" }));
+    const other = submit(application({ contactEmail: "bob@else.example" }));
     await declineApplication(ctx(), admin, other.id, "We are not adding agencies in EMEA this year.");
     await expect(approveApplication(ctx(), admin, other.id)).rejects.toThrow(/already declined/);
     await expect(declineApplication(ctx(), admin, id, "Changed our mind about this.")).rejects.toThrow(
@@ -181,7 +189,7 @@ describe("approveApplication", () => {
     const { admin } = staff();
     const partnerUser = createUser(db, { role: "partner_user" });
     const partnersBefore = countOf(partners);
-    const { id } = submitApplication(db, application());
+    const { id } = submit(application());
     await expect(approveApplication(ctx(), admin, id, { managerId: partnerUser.id })).rejects.toThrow(
       /not a member of the partner team/,
     );
@@ -192,7 +200,7 @@ describe("approveApplication", () => {
 describe("declineApplication", () => {
   it("requires a reason", async () => {
     const { admin } = staff();
-    const { id } = submitApplication(db, application());
+    const { id } = submit(application());
     await expect(declineApplication(ctx(), admin, id, "   ")).rejects.toThrow(/reason/);
     expect(db.select().from(partnerApplications).where(eq(partnerApplications.id, id)).get()!.status).toBe("pending");
     expect(listOutbox(outboxDir)).toEqual([]);
@@ -200,7 +208,7 @@ describe("declineApplication", () => {
 
   it("records the decision and emails the applicant the reason, escaped in the HTML", async () => {
     const { manager } = staff();
-    const { id } = submitApplication(db, application());
+    const { id } = submit(application());
     const reason = "We only take partners with a <certified> team for now.";
 
     await declineApplication(ctx(), manager, id, `  ${reason}  `);
@@ -232,9 +240,9 @@ describe("submitApplication and listApplications", () => {
   it("queues pending applications oldest first and lists decisions newest first", async () => {
     const { admin } = staff();
     const now = Date.now();
-    const old = submitApplication(db, application({ companyName: "Old Co", contactEmail: "o@old.example" }), new Date(now - 5 * 86_400_000));
-    const fresh = submitApplication(db, application({ companyName: "Fresh Co", contactEmail: "f@fresh.example" }), new Date(now - 86_400_000));
-    const mid = submitApplication(db, application({ companyName: "Mid Co", contactEmail: "m@mid.example" }), new Date(now - 3 * 86_400_000));
+    const old = submit(application({ companyName: "Old Co", contactEmail: "o@old.example" }), new Date(now - 5 * 86_400_000));
+    const fresh = submit(application({ companyName: "Fresh Co", contactEmail: "f@fresh.example" }), new Date(now - 86_400_000));
+    const mid = submit(application({ companyName: "Mid Co", contactEmail: "m@mid.example" }), new Date(now - 3 * 86_400_000));
     expect(listApplications(db, { status: "pending" }).map((a) => a.id)).toEqual([old.id, mid.id, fresh.id]);
 
     await declineApplication(ctx(), admin, mid.id, "Not a fit for the program right now.");
@@ -249,11 +257,15 @@ describe("submitApplication and listApplications", () => {
     expect(listApplications(db, { status: "pending" }).map((a) => a.id)).toEqual([fresh.id]);
   });
 
-  it("stores the contact email lower-cased and limits applications per address per day", () => {
-    for (let i = 0; i < 3; i++) submitApplication(db, application({ contactEmail: "ANN@acme.example" }));
-    expect(() => submitApplication(db, application())).toThrow(ApplicationError);
+  it("stores the contact email lower-cased and limits applications per address per day", async () => {
+    const { admin } = staff();
+    for (let i = 0; i < 3; i++) {
+      const { id } = submit(application({ contactEmail: "ANN@acme.example" }));
+      await declineApplication(ctx(), admin, id, "Not a fit for the program right now.");
+    }
+    expect(() => submit(application())).toThrow(/already have applications from this email address today/);
     const rows = db.select({ email: partnerApplications.contactEmail }).from(partnerApplications).all();
     expect(rows.map((r) => r.email)).toEqual(Array(3).fill("ann@acme.example"));
-    expect(db.select({ n: count() }).from(users).get()!.n).toBe(0);
+    expect(db.select({ n: count() }).from(users).get()!.n).toBe(2); // the staff who declined, and no one else
   });
 });

@@ -9,7 +9,8 @@ import { writeTransaction, type DB, type Tx } from "../db.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
 import { actorOf, recordAudit } from "./audit.server";
-import { slugify } from "./customers";
+import { normalizeCompanyName, normalizeDomain, slugify } from "./customers";
+import { replayOf, rememberResult, type IdempotencyKey } from "./idempotency.server";
 import { createInvitation, InvitationError, sendInvitation } from "./invitations.server";
 
 export type ApplicationContext = { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> };
@@ -44,45 +45,90 @@ export function programName(db: Pick<DB, "select">): string {
   return row?.name ?? "Partner Program";
 }
 
-export function submitApplication(db: DB, input: ApplicationInput, now = new Date()) {
+/** Where the form leads after a submission: the thank-you page. */
+export const APPLICATION_SUBMITTED_LOCATION = "/apply?submitted=1";
+
+export function pendingApplicationMessage(domain: string) {
+  return `An application for ${domain} is already being reviewed — we'll email you. There is no need to apply again.`;
+}
+
+export type SubmittedApplication =
+  | { replayed: true }
+  | { replayed: false; application: { id: number; companyName: string; contactName: string; contactEmail: string } };
+
+/**
+ * Records an application. At most one pending application per company domain and per contact
+ * email (partial unique indexes back this up): a second one is refused with a message saying
+ * the first is being reviewed. A repeat of the same form submission (same token) is a replay:
+ * nothing is created and no second confirmation is to be sent.
+ */
+export function submitApplication(
+  db: DB,
+  input: ApplicationInput,
+  options: { key?: IdempotencyKey | null; now?: Date } = {},
+): SubmittedApplication {
+  const now = options.now ?? new Date();
+  const key = options.key ?? null;
   const contactEmail = input.contactEmail.trim().toLowerCase();
-  return writeTransaction(db, (tx) => {
-    const recent = tx
-      .select({ n: count() })
-      .from(partnerApplications)
-      .where(
-        and(
-          eq(partnerApplications.contactEmail, contactEmail),
-          gte(partnerApplications.createdAt, new Date(now.getTime() - 86_400_000)),
-        ),
-      )
-      .get();
-    if ((recent?.n ?? 0) >= APPLICATIONS_PER_EMAIL_PER_DAY) {
-      throw new ApplicationError(
-        "We already have applications from this email address today. The partner team will be in touch.",
-        400,
-      );
+  try {
+    return writeTransaction(db, (tx): SubmittedApplication => {
+      if (replayOf(tx, key)) return { replayed: true };
+      const recent = tx
+        .select({ n: count() })
+        .from(partnerApplications)
+        .where(
+          and(
+            eq(partnerApplications.contactEmail, contactEmail),
+            gte(partnerApplications.createdAt, new Date(now.getTime() - 86_400_000)),
+          ),
+        )
+        .get();
+      if ((recent?.n ?? 0) >= APPLICATIONS_PER_EMAIL_PER_DAY) {
+        throw new ApplicationError(
+          "We already have applications from this email address today. The partner team will be in touch.",
+          400,
+        );
+      }
+      const pending = tx
+        .select({ id: partnerApplications.id })
+        .from(partnerApplications)
+        .where(
+          and(
+            eq(partnerApplications.status, "pending"),
+            or(eq(partnerApplications.website, input.website), eq(partnerApplications.contactEmail, contactEmail)),
+          ),
+        )
+        .get();
+      if (pending) throw new ApplicationError(pendingApplicationMessage(input.website));
+      const application = tx
+        .insert(partnerApplications)
+        .values({
+          companyName: input.companyName.trim(),
+          website: input.website,
+          kind: input.kind,
+          region: input.region,
+          contactName: input.contactName.trim(),
+          contactEmail,
+          message: input.message?.trim() ?? "",
+          createdAt: now,
+        })
+        .returning({
+          id: partnerApplications.id,
+          companyName: partnerApplications.companyName,
+          contactName: partnerApplications.contactName,
+          contactEmail: partnerApplications.contactEmail,
+        })
+        .get();
+      rememberResult(tx, key, APPLICATION_SUBMITTED_LOCATION, now);
+      return { replayed: false, application };
+    });
+  } catch (error) {
+    // The last line of defence: another process inserted between our check and our insert.
+    if (error instanceof Error && "code" in error && error.code === "SQLITE_CONSTRAINT_UNIQUE" && /partner_applications/.test(error.message)) {
+      throw new ApplicationError(pendingApplicationMessage(input.website));
     }
-    return tx
-      .insert(partnerApplications)
-      .values({
-        companyName: input.companyName.trim(),
-        website: input.website,
-        kind: input.kind,
-        region: input.region,
-        contactName: input.contactName.trim(),
-        contactEmail,
-        message: input.message?.trim() ?? "",
-        createdAt: now,
-      })
-      .returning({
-        id: partnerApplications.id,
-        companyName: partnerApplications.companyName,
-        contactName: partnerApplications.contactName,
-        contactEmail: partnerApplications.contactEmail,
-      })
-      .get();
-  });
+    throw error;
+  }
 }
 
 /** The applicant's confirmation. A mail failure is the caller's to log, not to show. */
@@ -114,6 +160,7 @@ export function listApplications(db: DB, { status, limit = 50 }: { status: Appli
       createdAt: partnerApplications.createdAt,
       decidedAt: partnerApplications.decidedAt,
       decidedByName: decider.name,
+      partnerId: partnerApplications.partnerId,
       partnerName: partners.name,
       partnerSlug: partners.slug,
     })
@@ -132,6 +179,69 @@ export function listApplications(db: DB, { status, limit = 50 }: { status: Appli
     )
     .limit(limit)
     .all();
+}
+
+export type PossibleDuplicate = {
+  kind: "partner" | "application";
+  name: string;
+  /** partner status, or application status */
+  status: string;
+  /** What matched: "same domain", "similar name", "same contact email". */
+  reason: string;
+  partnerSlug: string | null;
+};
+
+/**
+ * What the partner team should look at before approving each pending application: existing
+ * partners with the same website domain or a similar name, and other applications from the
+ * same domain or contact. Keyed by application id; applications with nothing similar are absent.
+ */
+export function possibleDuplicates(
+  db: DB,
+  pending: { id: number; companyName: string; website: string; contactEmail: string; partnerId?: number | null }[],
+): Record<number, PossibleDuplicate[]> {
+  if (pending.length === 0) return {};
+  const roster = db
+    .select({ id: partners.id, name: partners.name, slug: partners.slug, status: partners.status, website: partners.website })
+    .from(partners)
+    .all()
+    .map((p) => ({ ...p, domain: normalizeDomain(p.website), normalized: normalizeCompanyName(p.name) }));
+  const domains = pending.map((a) => a.website);
+  const emails = pending.map((a) => a.contactEmail);
+  const others = db
+    .select({
+      id: partnerApplications.id,
+      companyName: partnerApplications.companyName,
+      website: partnerApplications.website,
+      contactEmail: partnerApplications.contactEmail,
+      status: partnerApplications.status,
+    })
+    .from(partnerApplications)
+    .where(or(inArray(partnerApplications.website, domains), inArray(partnerApplications.contactEmail, emails)))
+    .all();
+  const result: Record<number, PossibleDuplicate[]> = {};
+  for (const a of pending) {
+    const found: PossibleDuplicate[] = [];
+    const name = normalizeCompanyName(a.companyName);
+    for (const p of roster) {
+      // The applicant's own "applied" row on the roster is not a duplicate of itself.
+      if (a.partnerId && p.id === a.partnerId) continue;
+      const reason =
+        p.domain && p.domain === a.website
+          ? "same domain"
+          : name && p.normalized && (p.normalized === name || p.normalized.startsWith(`${name} `) || name.startsWith(`${p.normalized} `))
+            ? "similar name"
+            : null;
+      if (reason) found.push({ kind: "partner", name: p.name, status: p.status, reason, partnerSlug: p.slug });
+    }
+    for (const o of others) {
+      if (o.id === a.id) continue;
+      const reason = o.website === a.website ? "same domain" : o.contactEmail === a.contactEmail ? "same contact email" : null;
+      if (reason) found.push({ kind: "application", name: o.companyName, status: o.status, reason, partnerSlug: null });
+    }
+    if (found.length) result[a.id] = found;
+  }
+  return result;
 }
 
 /** Reads the application inside the transaction and refuses anything but a pending one. */
@@ -198,24 +308,45 @@ export async function approveApplication(
     }
 
     const now = new Date();
-    const partner = tx
-      .insert(partners)
-      .values({
-        name: application.companyName,
-        slug: uniquePartnerSlug(tx, application.companyName),
-        kind: application.kind,
-        region: application.region,
-        website: application.website,
-        status: "active",
-        tierId: lowest.id,
-        managerId,
-        joinedOn: now.toISOString().slice(0, 10),
-      })
-      .returning()
-      .get();
+    // An applicant already on the roster as "applied" (the demo's, or one entered by hand)
+    // becomes active; otherwise the partner is created here. Either way exactly one partner.
+    const applied = application.partnerId
+      ? tx.select().from(partners).where(eq(partners.id, application.partnerId)).get()
+      : undefined;
+    if (applied && applied.status !== "applied") {
+      throw new ApplicationError(`${applied.name} is already ${applied.status}; this application cannot create it again.`);
+    }
+    // The application is approved first: the database lets an applied partner become active
+    // only through its approved application.
+    tx.update(partnerApplications)
+      .set({ status: "approved", decidedBy: approver.id, decidedAt: now })
+      .where(eq(partnerApplications.id, application.id))
+      .run();
+    const partner = applied
+      ? tx
+          .update(partners)
+          .set({ status: "active", tierId: lowest.id, managerId, joinedOn: now.toISOString().slice(0, 10) })
+          .where(eq(partners.id, applied.id))
+          .returning()
+          .get()
+      : tx
+          .insert(partners)
+          .values({
+            name: application.companyName,
+            slug: uniquePartnerSlug(tx, application.companyName),
+            kind: application.kind,
+            region: application.region,
+            website: application.website,
+            status: "active",
+            tierId: lowest.id,
+            managerId,
+            joinedOn: now.toISOString().slice(0, 10),
+          })
+          .returning()
+          .get();
     recordAudit(tx, {
       actor,
-      action: "partner.created",
+      action: applied ? "partner.activated" : "partner.created",
       entityType: "partner",
       entityId: partner.id,
       partnerId: partner.id,
@@ -232,7 +363,7 @@ export async function approveApplication(
     });
 
     tx.update(partnerApplications)
-      .set({ status: "approved", decidedBy: approver.id, decidedAt: now, partnerId: partner.id })
+      .set({ partnerId: partner.id })
       .where(eq(partnerApplications.id, application.id))
       .run();
     recordAudit(tx, {
@@ -296,6 +427,13 @@ export async function declineApplication(ctx: ApplicationContext, decider: Appro
       .set({ status: "declined", declineReason: why, decidedBy: decider.id, decidedAt: now })
       .where(eq(partnerApplications.id, application.id))
       .run();
+    // An applicant on the roster as "applied" leaves it: applied means "application pending".
+    if (application.partnerId) {
+      tx.update(partners)
+        .set({ status: "churned" })
+        .where(and(eq(partners.id, application.partnerId), eq(partners.status, "applied")))
+        .run();
+    }
     recordAudit(tx, {
       actor: actorOf(decider),
       action: "application.declined",

@@ -7,6 +7,7 @@ import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { customers, deals, partners, programSettings, touches, type DealStage } from "../../db/schema";
 import type { DB, Tx } from "../db.server";
 import { writeTransaction } from "../db.server";
+import { rememberResult, replayOf, type IdempotencyKey } from "./idempotency.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { normalizeCompanyName } from "./customers";
 import { EXPIRY_WARNING_DAYS, existingCustomerSince, isClosable } from "./deals";
@@ -100,6 +101,8 @@ export type RegistrationInput = {
 
 export type RegistrationResult =
   | { status: "registered"; dealId: number; holdsClaim: boolean; conflict: boolean }
+  /** The same form submitted again (same token): nothing created; go where the first went. */
+  | { status: "replayed"; location: string }
   | { status: "needs_confirmation"; check: Exclude<DomainCheck, { status: "free" }> };
 
 /**
@@ -112,8 +115,11 @@ export function registerDeal(
   who: { userId: string; partnerId: number; actor: Actor },
   input: RegistrationInput,
   now = new Date(),
+  key: IdempotencyKey | null = null,
 ): RegistrationResult {
-  return writeTransaction(db, (tx) => {
+  return writeTransaction(db, (tx): RegistrationResult => {
+    const earlier = replayOf(tx, key);
+    if (earlier) return { status: "replayed", location: earlier };
     let customer = tx
       .select({ id: customers.id })
       .from(customers)
@@ -185,8 +191,14 @@ export function registerDeal(
       after: { stage: "submitted", domain: input.domain, amountCents: input.amountCents, holdsClaim, conflict },
       at: now,
     });
+    rememberResult(tx, key, registeredDealLocation(deal.id, conflict), now);
     return { status: "registered", dealId: deal.id, holdsClaim, conflict } as const;
   });
+}
+
+/** Where registering a deal leads: the deal, with the notice of how it was stored. */
+export function registeredDealLocation(dealId: number, conflict: boolean) {
+  return `/deals/${dealId}?notice=${conflict ? "flagged" : "registered"}`;
 }
 
 function loadDealForChange(tx: Pick<Tx, "select">, dealId: number) {

@@ -12,6 +12,7 @@ import { writeTransaction, type DB, type Tx } from "../db.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
 import { recordAudit, type Actor } from "./audit.server";
+import { rememberResult, replayOf, type IdempotencyKey } from "./idempotency.server";
 
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -71,6 +72,16 @@ export function createInvitation(
   const now = new Date();
   const id = writeTransaction(db, (tx) => {
     if (input.partnerId === null) assertProgramAdmin(tx, input.actor);
+    else {
+      // An applied partner has no users until its application is approved (the database refuses
+      // them too); approving it invites its contact.
+      const partner = tx.select({ status: partners.status }).from(partners).where(eq(partners.id, input.partnerId)).get();
+      if (partner?.status === "applied") {
+        throw new InvitationError(
+          "This partner's application is still pending: approve it under Applications, which invites its contact.",
+        );
+      }
+    }
     const staff = isStaffActor(tx, input.actor);
     const existing = tx.select({ id: users.id, partnerId: users.partnerId }).from(users).where(eq(users.email, email)).get();
     if (existing) {
@@ -353,14 +364,23 @@ export type InviteOutcome =
 export async function inviteAndSend(
   ctx: { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> },
   input: { email: string; name: string; role: Role; partnerId: number | null; actor: Actor; inviterName: string },
+  key: IdempotencyKey | null = null,
 ): Promise<InviteOutcome> {
-  let invitation: { id: number; token: string };
+  let invitation: { id: number; token: string } | null;
   try {
-    invitation = createInvitation(ctx.db, input);
+    // The same form sent twice is one invitation and one email: a second one would replace
+    // the first and send another link.
+    invitation = writeTransaction(ctx.db, (tx) => {
+      if (replayOf(tx, key)) return null;
+      const created = createInvitation(tx as unknown as DB, input);
+      rememberResult(tx, key, `invitation:${created.id}`);
+      return created;
+    });
   } catch (error) {
     if (!(error instanceof InvitationError)) throw error;
     return { ok: false, status: 409, field: "email", message: error.message };
   }
+  if (!invitation) return { ok: true, email: input.email.toLowerCase() };
   try {
     await sendInvitation(ctx, { invitationId: invitation.id, token: invitation.token, inviterName: input.inviterName });
   } catch (error) {

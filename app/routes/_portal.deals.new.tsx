@@ -18,7 +18,9 @@ import { Field, FieldError, FormErrors, SelectField, TextareaField } from "../co
 import { actorOf } from "../domain/audit.server";
 import { normalizeDomain } from "../domain/customers";
 import { notifyRegistrationSubmitted } from "../domain/deal-notifications.server";
-import { DealError, registerDeal, type DomainCheck } from "../domain/deals.server";
+import { DealError, registerDeal, registeredDealLocation, type DomainCheck } from "../domain/deals.server";
+import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
+import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
 import { programCurrency } from "../domain/program-settings.server";
 import { DEAL_CURRENCIES, isDealCurrency, parseAmountToCents, PRODUCT_LINES, type AmountParse } from "../domain/products";
 import type { DomainCheckAnswer } from "./_portal.deals.check-domain";
@@ -131,6 +133,8 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     defaultCurrency: isDealCurrency(currency) ? currency : "USD",
     closeDate: closeDateBounds(),
+    // One per render: a double click or a retry of this page registers once.
+    idempotencyToken: newIdempotencyToken(),
   };
 }
 
@@ -145,6 +149,7 @@ export async function action(args: ActionFunctionArgs) {
   const v = submission.value;
   let result;
   try {
+    const key = idempotencyKeyOf(formData, user.id, "deal.register");
     result = registerDeal(
       db,
       { userId: user.id, partnerId: user.partnerId, actor: actorOf(user) },
@@ -160,13 +165,16 @@ export async function action(args: ActionFunctionArgs) {
         notes: v.notes ?? "",
         conflictNote: v.conflictNote || null,
       },
+      new Date(),
+      key,
     );
   } catch (error) {
-    if (error instanceof DealError) {
+    if (error instanceof DealError || error instanceof IdempotencyError) {
       return data({ result: submission.reply({ formErrors: [error.message] }), conflict: null }, { status: error.status });
     }
     throw error;
   }
+  if (result.status === "replayed") return redirect(result.location);
   if (result.status === "needs_confirmation") {
     // The form stays as typed; the answer says only "already registered" (or "yours").
     return data({ result: submission.reply(), conflict: result.check }, { status: 409 });
@@ -177,7 +185,7 @@ export async function action(args: ActionFunctionArgs) {
     // The registration is committed; a notification that did not go out must not lose it.
     console.error(`Registration email for deal ${result.dealId} failed:`, error);
   }
-  return redirect(`/deals/${result.dealId}?notice=${result.conflict ? "flagged" : "registered"}`);
+  return redirect(registeredDealLocation(result.dealId, result.conflict));
 }
 
 type KnownConflict = Exclude<DomainCheck, { status: "free" }>;
@@ -195,7 +203,7 @@ function ConflictMessage({ check }: { check: KnownConflict }) {
 }
 
 export default function RegisterDeal() {
-  const { defaultCurrency, closeDate } = useLoaderData<typeof loader>();
+  const { defaultCurrency, closeDate, idempotencyToken } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const checker = useFetcher<DomainCheckAnswer>();
@@ -240,6 +248,7 @@ export default function RegisterDeal() {
       <div className="card">
         <Form method="post" className="form" {...getFormProps(form)}>
           <FormErrors errors={form.errors} id={form.errorId} />
+          <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />
           <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
             <legend className="visually-hidden">Customer</legend>
             <Field meta={fields.companyName} label="Customer company" autoComplete="off" />

@@ -1,6 +1,7 @@
 // A partner admin's team: colleagues of their own partner, open invitations, inviting a new
 // colleague, and disabling or enabling accounts. Every id from a form is checked against the
 // partner of the signed-in admin: another partner's user or invitation is a 404.
+import { newIdempotencyToken } from "../domain/idempotency.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requirePartnerAdmin } from "../auth/guards.server";
@@ -24,6 +25,7 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     me: user.id,
     partnerName: user.partnerName,
+    idempotencyToken: newIdempotencyToken(),
     people: listPartnerUsers(db, user.partnerId),
     invitations: listOpenInvitations(db, { partnerId: user.partnerId }),
   };

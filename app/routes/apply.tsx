@@ -14,7 +14,14 @@ import { z } from "zod";
 import { PARTNER_KINDS, REGIONS, type PartnerKind } from "../../db/schema";
 import { homeFor } from "../auth/guards.server";
 import { AuthCard, Field, FormErrors, SelectField, TextareaField } from "../components/forms";
-import { ApplicationError, sendApplicationReceived, submitApplication } from "../domain/applications.server";
+import {
+  APPLICATION_SUBMITTED_LOCATION,
+  ApplicationError,
+  sendApplicationReceived,
+  submitApplication,
+} from "../domain/applications.server";
+import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
+import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
 import { normalizeDomain } from "../domain/customers";
 
 export const meta: MetaFunction = () => [{ title: "Become a partner · Partner Portal" }];
@@ -75,6 +82,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     submitted: new URL(request.url).searchParams.get("submitted") === "1",
     home: context.auth ? homeFor(context.auth.user) : null,
+    // One per render: a double click or a retry of this page applies once.
+    idempotencyToken: newIdempotencyToken(),
   };
 }
 
@@ -84,27 +93,32 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") {
     return data(submission.reply(), { status: 400 });
   }
-  let application;
+  let submitted;
   try {
-    application = submitApplication(context.db, submission.value);
+    const key = idempotencyKeyOf(formData, "anonymous", "apply");
+    submitted = submitApplication(context.db, submission.value, { key });
   } catch (error) {
-    if (error instanceof ApplicationError) {
+    if (error instanceof ApplicationError || error instanceof IdempotencyError) {
       return data(submission.reply({ formErrors: [error.message] }), { status: error.status });
     }
     throw error;
   }
-  try {
-    await sendApplicationReceived(context, application);
-  } catch (error) {
-    // The application is saved; a confirmation that did not go out must not lose it.
-    console.error(`Confirmation email for application ${application.id} failed:`, error);
+  // A repeat of the same submission confirms nothing twice.
+  if (!submitted.replayed) {
+    const { application } = submitted;
+    try {
+      await sendApplicationReceived(context, application);
+    } catch (error) {
+      // The application is saved; a confirmation that did not go out must not lose it.
+      console.error(`Confirmation email for application ${application.id} failed:`, error);
+    }
   }
   // Post/redirect/get: reloading the thank-you page does not apply twice.
-  return redirect("/apply?submitted=1");
+  return redirect(APPLICATION_SUBMITTED_LOCATION);
 }
 
 export default function Apply() {
-  const { submitted, home } = useLoaderData<typeof loader>();
+  const { submitted, home, idempotencyToken } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
@@ -143,6 +157,7 @@ export default function Apply() {
       </p>
       <Form method="post" className="form" {...getFormProps(form)}>
         <FormErrors errors={form.errors} id={form.errorId} />
+        <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />
         <Field meta={fields.companyName} label="Company name" autoComplete="organization" />
         <Field
           meta={fields.website}

@@ -12,6 +12,7 @@ import {
   approveApplication,
   declineApplication,
   listApplications,
+  possibleDuplicates,
 } from "../domain/applications.server";
 import { daysBetween, formatDate } from "../domain/format";
 import { listManagers } from "../domain/partners.server";
@@ -42,7 +43,10 @@ export async function loader(args: LoaderFunctionArgs) {
   const user = requireStaff(args);
   const { db } = args.context;
   const now = Date.now();
-  const pending = listApplications(db, { status: "pending", limit: 200 }).map((a) => ({
+  const pendingRows = listApplications(db, { status: "pending", limit: 200 });
+  // Shown on each application before anyone approves it.
+  const duplicates = possibleDuplicates(db, pendingRows);
+  const pending = pendingRows.map((a) => ({
     id: a.id,
     companyName: a.companyName,
     website: a.website,
@@ -53,6 +57,7 @@ export async function loader(args: LoaderFunctionArgs) {
     message: a.message,
     submittedOn: a.createdAt.toISOString(),
     daysWaiting: daysBetween(a.createdAt, now),
+    duplicates: duplicates[a.id] ?? [],
   }));
   const decided = listApplications(db, { status: "decided", limit: 20 }).map((a) => ({
     id: a.id,
@@ -257,6 +262,22 @@ function PendingApplication({
         <dt>Message</dt>
         <dd style={{ whiteSpace: "pre-wrap" }}>{a.message || <span className="muted">None</span>}</dd>
       </dl>
+      {a.duplicates.length > 0 ? (
+        <div className="notice warn" role="note" aria-label={`Possible duplicates of ${a.companyName}`}>
+          <p>
+            <strong>Possible duplicates</strong> — check before approving:
+          </p>
+          <ul>
+            {a.duplicates.map((d, i) => (
+              <li key={i}>
+                {d.kind === "partner" ? "Partner " : "Application from "}
+                {d.partnerSlug ? <Link to={`/internal/partners/${d.partnerSlug}`}>{d.name}</Link> : d.name}
+                {` (${humanize(d.status)}): ${d.reason}`}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <div className="grid-2">
         <Form method="post" className="form" {...getFormProps(approveForm)} aria-label={`Approve ${a.companyName}`}>
           <FormErrors errors={approveForm.errors} id={approveForm.errorId} />

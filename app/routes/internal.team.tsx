@@ -2,6 +2,7 @@
 // program admins' business: only they invite (partner managers or admins), cancel staff
 // invitations and disable or enable staff accounts. Partner managers see the page read-only,
 // and every write from them answers 403 before the action reads the form.
+import { newIdempotencyToken } from "../domain/idempotency.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireAdmin, requireStaff } from "../auth/guards.server";
@@ -26,6 +27,7 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     me: user.id,
     isAdmin: user.role === "admin",
+    idempotencyToken: newIdempotencyToken(),
     people: listStaffUsers(db),
     invitations: listOpenInvitations(db, { staff: true }),
   };

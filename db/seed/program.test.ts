@@ -150,8 +150,8 @@ describe("generateProgram: the 60-partner demo", () => {
     for (const m of perManager) expect(m.n).toBeGreaterThanOrEqual(10);
   });
 
-  it("gives every partner an admin (opted in to reports) and a salesperson, all with the password", () => {
-    const partners = all(db, "SELECT id, slug FROM partners");
+  it("gives every partner but the applied ones an admin (opted in to reports) and a salesperson, all with the password", () => {
+    const partners = all(db, "SELECT id, slug FROM partners WHERE status <> 'applied'");
     const users = all(
       db,
       "SELECT email, role, partner_id, report_opt_in, password_hash FROM users WHERE partner_id IS NOT NULL"
@@ -437,9 +437,11 @@ describe("generateProgram: the 60-partner demo", () => {
     expect(expanded).toBeGreaterThan(10);
   });
 
-  it("leaves three pending partner applications", () => {
+  it("leaves three pending partner applications, and one for each applied partner", () => {
     const apps = all(db, "SELECT * FROM partner_applications");
-    expect(apps).toHaveLength(3);
+    const applied = value(db, "SELECT count(*) FROM partners WHERE status = 'applied'");
+    expect(applied).toBeGreaterThan(0);
+    expect(apps).toHaveLength(3 + applied);
     for (const a of apps) {
       expect(a.status).toBe("pending");
       expect(a.contact_email).toMatch(/@/);

@@ -159,13 +159,14 @@ export function generateProgram(db: DB, options: GenerateOptions): GenerateSumma
   for (let i = 0; i < D; i++) dealsByStage[STAGES[stage[i]!]!]++;
   return {
     partners: N,
-    users: newStaff.length + 2 * N,
+    // Applied partners have no users yet: their application is in the queue instead.
+    users: newStaff.length + 2 * statuses.filter((s) => s !== "applied").length,
     customers: deals.customerCreated.length,
     deals: D,
     dealsByStage,
     touches: deals.touches.count,
     mrrRows: mrr.count,
-    applications: APPLICATIONS.length,
+    applications: APPLICATIONS.length + statuses.filter((s) => s === "applied").length,
     partnersByTier,
   };
 }

@@ -3,7 +3,7 @@
 // statements in large transactions. Text drawn while writing (people, notes, reasons) comes
 // from its own stream, in row order, so a seed reproduces the same rows.
 import type { DB } from "../../app/db.server";
-import { normalizeCompanyName, slugify, foldToAscii } from "../../app/domain/customers";
+import { normalizeCompanyName, normalizeDomain, slugify, foldToAscii } from "../../app/domain/customers";
 import { PRODUCT_LINES } from "../../app/domain/products";
 import { PILLARS, TOUCH_KINDS } from "../schema";
 import type { MrrPlan } from "./customer-mrr";
@@ -75,7 +75,10 @@ export function writeProgram(
     }))
   );
 
-  const total = newStaff.length + N + 2 * N + C + D + T + M + APPLICATIONS.length;
+  // An applied partner has no users yet, and its application waits in the queue (docs/domain.md
+  // "Partner states"; the database refuses enabled users on an applied partner).
+  const appliedCount = statuses.filter((s) => s === "applied").length;
+  const total = newStaff.length + N + 2 * (N - appliedCount) + appliedCount + C + D + T + M + APPLICATIONS.length;
   const ids = (table: string) =>
     (sqlite.prepare(`SELECT coalesce(max(id), 0) FROM ${table}`).pluck().get() as number) + 1;
   const partnerBase = ids("partners");
@@ -147,8 +150,8 @@ export function writeProgram(
     "INSERT INTO customer_mrr (customer_id, month, mrr_cents) VALUES (?, ?, ?)"
   );
   const insertApplication = sqlite.prepare(
-    `INSERT INTO partner_applications (company_name, website, kind, region, contact_name, contact_email, message, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`
+    `INSERT INTO partner_applications (company_name, website, kind, region, contact_name, contact_email, message, status, created_at, partner_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`
   );
 
   const partnerAdmin: string[] = [];
@@ -196,6 +199,26 @@ export function writeProgram(
       const created = joinedAt[p]!;
       const admin = userId();
       const sales = userId();
+      if (statuses[p] === "applied") {
+        // Drawn all the same, so the rest of the demo does not shift.
+        const contact = personName(rngText);
+        personName(rngText);
+        insertApplication.run(
+          names[p],
+          normalizeDomain(`https://www.${slug}.example`),
+          kinds[p],
+          regions[p],
+          contact,
+          `admin@${slug}.demo.test`,
+          `${names[p]} would like to join the program; we work with customers in ${regions[p]}.`,
+          created,
+          partnerBase + p
+        );
+        row();
+        partnerAdmin.push("");
+        partnerSales.push("");
+        continue;
+      }
       insertUser.run(
         admin,
         `admin@${slug}.demo.test`,
@@ -348,7 +371,7 @@ export function writeProgram(
 
     for (const a of APPLICATIONS) {
       const created = asOf - a.days * DAY + 9 * HOUR + Math.floor(rngText() * 6 * HOUR);
-      insertApplication.run(a.company, a.website, a.kind, a.region, a.contact, a.email, a.message, created);
+      insertApplication.run(a.company, normalizeDomain(a.website), a.kind, a.region, a.contact, a.email, a.message, created, null);
       row();
     }
     sqlite.exec("COMMIT");

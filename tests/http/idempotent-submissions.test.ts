@@ -1,0 +1,185 @@
+// Idempotent submissions (issue 13, item 2), through the real built server: the public
+// application form submitted twice at once creates one application, one confirmation email,
+// and on approval one partner whose admin invitation signs the admin up; a second application
+// for the same domain is refused with a message; a double-submitted deal form creates one deal.
+import { eq, like } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listOutbox } from "../../app/mailer.server";
+import { deals, invitations, partnerApplications, partners, users } from "../../db/schema";
+import { TEST_PASSWORD } from "../support/db";
+import { Client, startTestServer, type TestServer } from "../support/server";
+import { createWorld, type World } from "../support/world";
+
+let server: TestServer;
+let world: World;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  world = await createWorld(server.db);
+});
+afterAll(() => server.close());
+
+/** The hidden per-render token of the form on `pathname`. */
+async function formToken(client: Client, pathname: string) {
+  const res = await client.get(pathname);
+  expect(res.status).toBe(200);
+  const token = /name="idempotencyToken" value="([^"]+)"/.exec(await res.text())?.[1];
+  expect(token, `no idempotency token on ${pathname}`).toBeTruthy();
+  return token!;
+}
+
+const decode = (html: string) => html.replace(/<!-- -->/g, "").replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+
+const application = (overrides: Record<string, string> = {}) => ({
+  companyName: "Twice Clicked Ltd",
+  website: "https://www.twice-clicked.example/about",
+  kind: "reseller",
+  region: "EMEA",
+  contactName: "Tess Twice",
+  contactEmail: "tess@twice-clicked.example",
+  message: "We resell to mid-market retailers.",
+  ...overrides,
+});
+
+const mailTo = (address: string) => listOutbox(server.outboxDir, Infinity).filter((m) => m.to.includes(address));
+
+describe("the public application form submitted twice", () => {
+  it("creates one application and sends one confirmation when both POSTs arrive at once", async () => {
+    const anon = new Client(server.url);
+    const idempotencyToken = await formToken(anon, "/apply");
+    const [a, b] = await Promise.all([
+      anon.post("/apply", { ...application(), idempotencyToken }),
+      anon.post("/apply", { ...application(), idempotencyToken }),
+    ]);
+    expect([a.status, b.status]).toEqual([302, 302]);
+    expect([a.headers.get("location"), b.headers.get("location")]).toEqual(["/apply?submitted=1", "/apply?submitted=1"]);
+    const rows = server.db
+      .select()
+      .from(partnerApplications)
+      .where(eq(partnerApplications.website, "twice-clicked.example"))
+      .all();
+    expect(rows).toHaveLength(1);
+    expect(mailTo("tess@twice-clicked.example")).toHaveLength(1);
+  });
+
+  it("refuses a second application for the same domain (another page, another token) with a message", async () => {
+    const other = new Client(server.url);
+    const idempotencyToken = await formToken(other, "/apply");
+    const res = await other.post("/apply", {
+      ...application({ contactEmail: "someone.else@twice-clicked.example", contactName: "Sid Else" }),
+      idempotencyToken,
+    });
+    expect(res.status).toBe(409);
+    expect(decode(await res.text())).toContain(
+      "An application for twice-clicked.example is already being reviewed — we'll email you.",
+    );
+    // Same contact, another domain: refused as well.
+    const again = await other.post("/apply", {
+      ...application({ website: "twice-clicked-two.example" }),
+      idempotencyToken: await formToken(other, "/apply"),
+    });
+    expect(again.status).toBe(409);
+    expect(server.db.select().from(partnerApplications).all()).toHaveLength(1);
+    expect(mailTo("someone.else@twice-clicked.example")).toHaveLength(0);
+  });
+
+  it("shows staff possible duplicates, and approving creates one partner whose invitation signs the admin up", async () => {
+    // An existing partner with a similar name: staff see it on the application.
+    const staff = new Client(server.url);
+    await staff.signIn(world.manager.email, TEST_PASSWORD);
+    server.db.update(partners).set({ name: "Twice Clicked" }).where(eq(partners.id, world.partnerB.id)).run();
+    const page = decode(await (await staff.get("/internal/applications")).text());
+    expect(page).toContain("Possible duplicates");
+    expect(page).toMatch(/Twice Clicked<\/a> \(Active\): similar name/);
+
+    const [row] = server.db.select().from(partnerApplications).all();
+    const [first, second] = await Promise.all([
+      staff.post("/internal/applications", { intent: "approve", applicationId: String(row!.id) }),
+      staff.post("/internal/applications", { intent: "approve", applicationId: String(row!.id) }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    expect(server.db.select().from(partners).where(eq(partners.name, "Twice Clicked Ltd")).all()).toHaveLength(1);
+
+    const invitation = mailTo("tess@twice-clicked.example").find((m) => /\/invite\//.test(m.text));
+    const link = /\/invite\/[A-Za-z0-9_-]+/.exec(invitation!.text)![0];
+    const tess = new Client(server.url);
+    expect((await tess.get(link)).status).toBe(200);
+    const accepted = await tess.post(link, {
+      name: "Tess Twice",
+      password: "a-long-partner-password-42",
+      confirmPassword: "a-long-partner-password-42",
+    });
+    expect(accepted.status, await accepted.clone().text()).toBe(302);
+    expect(accepted.headers.get("location")).toBe("/dashboard");
+    expect(tess.hasSession()).toBe(true);
+    const admin = server.db.select().from(users).where(eq(users.email, "tess@twice-clicked.example")).get();
+    expect(admin).toMatchObject({ role: "partner_admin" });
+    expect((await tess.get("/dashboard")).status).toBe(200);
+  });
+});
+
+describe("the deal registration form submitted twice", () => {
+  it("creates one deal and sends both submissions to it", async () => {
+    const sales = new Client(server.url);
+    await sales.signIn(world.userA.email, TEST_PASSWORD);
+    const idempotencyToken = await formToken(sales, "/deals/new");
+    const close = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const form = {
+      companyName: "Double Deal Inc",
+      website: "double-deal.example",
+      contactName: "Dana Double",
+      contactEmail: "dana@double-deal.example",
+      amount: "25000",
+      currency: "USD",
+      expectedCloseOn: close,
+      productLine: "Platform",
+      // A note so that even the "already registered by you" check would let a repeat through.
+      acknowledgeConflict: "1",
+      conflictNote: "Submitted twice by a double click.",
+      idempotencyToken,
+    };
+    const [a, b] = await Promise.all([sales.post("/deals/new", form), sales.post("/deals/new", form)]);
+    expect([a.status, b.status], await a.clone().text()).toEqual([302, 302]);
+    expect(a.headers.get("location")).toMatch(/^\/deals\/\d+\?notice=registered$/);
+    expect(b.headers.get("location")).toBe(a.headers.get("location"));
+    expect(server.db.select().from(deals).where(like(deals.title, "Double Deal Inc%")).all()).toHaveLength(1);
+
+    // A later retry of the same page (same token) still goes to that deal and creates nothing.
+    const retry = await sales.post("/deals/new", form);
+    expect(retry.headers.get("location")).toBe(a.headers.get("location"));
+    expect(server.db.select().from(deals).where(like(deals.title, "Double Deal Inc%")).all()).toHaveLength(1);
+  });
+
+  it("refuses a token that is not one of ours with a message saying what to do", async () => {
+    const sales = new Client(server.url);
+    await sales.signIn(world.userA.email, TEST_PASSWORD);
+    const res = await sales.post("/deals/new", {
+      companyName: "Odd Token Co",
+      website: "odd-token.example",
+      contactName: "Olly Odd",
+      contactEmail: "olly@odd-token.example",
+      amount: "1000",
+      currency: "USD",
+      expectedCloseOn: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+      productLine: "Platform",
+      idempotencyToken: "<script>",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("This form is out of date: reload the page and submit it again.");
+  });
+});
+
+describe("the invite form submitted twice", () => {
+  it("creates one invitation and sends one email", async () => {
+    const admin = new Client(server.url);
+    await admin.signIn(world.adminA.email, TEST_PASSWORD);
+    const idempotencyToken = await formToken(admin, "/team");
+    const form = { intent: "invite", name: "Ivy Twice", email: "ivy@alpha.test", role: "partner_user", idempotencyToken };
+    const [a, b] = await Promise.all([admin.post("/team", form), admin.post("/team", form)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const open = server.db.select().from(invitations).where(eq(invitations.email, "ivy@alpha.test")).all();
+    expect(open).toHaveLength(1);
+    expect(open[0]!.revokedAt).toBeNull();
+    expect(mailTo("ivy@alpha.test")).toHaveLength(1);
+  });
+});
