@@ -128,3 +128,21 @@ test("without JavaScript the navigation is still reachable, in a <details>", asy
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Deals" })).toBeHidden();
   await context.close();
 });
+
+test("screenshots of the partner and manager journeys at phone size, for the record", async ({ page, signIn }) => {
+  await signIn(accounts.partnerUser(SLUG));
+  for (const path of ["/dashboard", "/deals", "/deals/new"]) {
+    await page.goto(path);
+    await page.screenshot({ path: `${test.info().outputDir}/phone${path.replace(/\//g, "-")}.png`, fullPage: true });
+  }
+  await page.getByRole("button", { name: "Menu" }).click();
+  await page.screenshot({ path: `${test.info().outputDir}/phone-menu-open.png` });
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await page.context().clearCookies();
+  await signIn(accounts.manager);
+  for (const path of ["/internal", "/internal/ecosystem", "/internal/partners"]) {
+    await page.goto(path);
+    await page.screenshot({ path: `${test.info().outputDir}/phone${path.replace(/\//g, "-")}.png`, fullPage: true });
+  }
+  await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+});
