@@ -19,6 +19,14 @@ async function overflowing(page: Page, paths: string[]) {
       viewport: window.innerWidth,
     }));
     if (scrollWidth > viewport) wide.push(`${path}: ${scrollWidth}px`);
+    // Fitting by squeezing is no fit: a table column a letter or two wide reads as a ladder.
+    const squeezed = await page.evaluate(
+      () =>
+        [...document.querySelectorAll("main td, main th")].filter(
+          (cell) => (cell.textContent ?? "").trim().length > 4 && (cell as HTMLElement).offsetWidth < 40,
+        ).length,
+    );
+    if (squeezed > 0) wide.push(`${path}: ${squeezed} table cells squeezed under 40px`);
   }
   return wide;
 }
