@@ -22,9 +22,12 @@ async function overflowing(page: Page, paths: string[]) {
     // Fitting by squeezing is no fit: a table column a letter or two wide reads as a ladder.
     const squeezed = await page.evaluate(
       () =>
-        [...document.querySelectorAll("main td, main th")].filter(
-          (cell) => (cell.textContent ?? "").trim().length > 4 && (cell as HTMLElement).offsetWidth < 40,
-        ).length,
+        [...document.querySelectorAll("main td, main th")].filter((cell) => {
+          // Only the text a reader sees: a checkbox cell's visually-hidden label is no column.
+          const seen = cell.cloneNode(true) as HTMLElement;
+          for (const hidden of seen.querySelectorAll(".visually-hidden")) hidden.remove();
+          return (seen.textContent ?? "").trim().length > 4 && (cell as HTMLElement).offsetWidth < 40;
+        }).length,
     );
     if (squeezed > 0) wide.push(`${path}: ${squeezed} table cells squeezed under 40px`);
   }
