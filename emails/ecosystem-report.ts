@@ -13,13 +13,13 @@ const FONT = "font-family:-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial
 
 /** Rows of the figures table; a label starting with two spaces is a part of the row above. */
 function figuresBlock(rows: [string, string][]) {
-  const cell = `padding:7px 10px;border-bottom:1px solid #dfe3ec;${FONT}font-size:14px;line-height:20px;color:#1b2030;`;
+  const cell = `padding:7px 6px;border-bottom:1px solid #dfe3ec;${FONT}font-size:14px;line-height:20px;color:#1b2030;`;
   const html = `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 20px;border-collapse:collapse;">
 ${rows
   .map(
     ([label, value]) => `<tr>
   <td style="${cell}${label.startsWith("  ") ? "padding-left:28px;color:#5b6378;" : ""}">${escapeHtml(label.trim())}</td>
-  <td style="${cell}text-align:right;font-weight:700;white-space:nowrap;">${escapeHtml(value)}</td>
+  <td style="${cell}text-align:right;font-weight:700;">${escapeHtml(value)}</td>
 </tr>`,
   )
   .join("\n")}
@@ -31,8 +31,8 @@ ${rows
 
 /** Partner-involved vs direct: metric, the two figures with their samples, low samples marked. */
 function programBlock(report: EcosystemReport) {
-  const head = `padding:6px 10px;border-bottom:1px solid #dfe3ec;${FONT}font-size:12px;line-height:16px;color:#5b6378;text-align:left;font-weight:600;`;
-  const cell = `padding:7px 10px;border-bottom:1px solid #dfe3ec;${FONT}font-size:14px;line-height:20px;color:#1b2030;vertical-align:top;`;
+  const head = `padding:6px 6px;border-bottom:1px solid #dfe3ec;${FONT}font-size:12px;line-height:16px;color:#5b6378;text-align:left;font-weight:600;`;
+  const cell = `padding:7px 6px;border-bottom:1px solid #dfe3ec;${FONT}font-size:14px;line-height:20px;color:#1b2030;vertical-align:top;`;
   const figure = (f: ReportFigure) =>
     `<strong>${escapeHtml(f.text)}</strong><br><span style="font-size:12px;color:#5b6378;">${escapeHtml(f.sampleText)}</span>${
       f.lowSample ? ` <span style="font-size:11px;font-weight:700;color:#8a5a00;background-color:#fff3d6;padding:1px 5px;border-radius:4px;">LOW SAMPLE</span>` : ""
@@ -53,7 +53,7 @@ ${report.program.metrics
 /** The first flagged long-tail partners with the numbers behind each flag. */
 function flaggedBlock(report: EcosystemReport, limit: number) {
   const rows = report.longTail.top.slice(0, limit);
-  const cell = `padding:7px 10px;border-bottom:1px solid #dfe3ec;${FONT}font-size:13px;line-height:19px;color:#1b2030;vertical-align:top;`;
+  const cell = `padding:7px 6px;border-bottom:1px solid #dfe3ec;${FONT}font-size:13px;line-height:19px;color:#1b2030;vertical-align:top;`;
   const html = rows.length
     ? `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 20px;border-collapse:collapse;">
 ${rows

@@ -94,13 +94,13 @@ export function renderEmail(content: EmailContent): RenderedEmail {
 ${preheaderHtml}
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f6f7fb" style="background-color:#f6f7fb;">
   <tr>
-    <td align="center" style="padding:24px 12px;">
+    <td align="center" style="padding:16px 8px;">
       <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;">
         <tr>
           <td style="padding:0 8px 16px;${FONT}font-size:15px;font-weight:700;color:#161b2e;">Partner Portal</td>
         </tr>
         <tr>
-          <td bgcolor="#ffffff" style="background-color:#ffffff;border:1px solid #dfe3ec;border-radius:10px;padding:32px 28px;">
+          <td bgcolor="#ffffff" style="background-color:#ffffff;border:1px solid #dfe3ec;border-radius:10px;padding:24px 16px;">
             <h1 style="margin:0 0 20px;${FONT}font-size:22px;line-height:30px;font-weight:700;color:#1b2030;">${escapeHtml(content.heading)}</h1>
 ${paragraphsHtml}
 ${actionHtml}

@@ -39,8 +39,8 @@ function escapeRegExp(value: string) {
 export const marker = (name: string) => `\u2063${name}\u2063`;
 
 function kpiBlock(report: PartnerReport) {
-  const cell = `padding:8px 10px;border-bottom:1px solid #dfe3ec;${FONT}font-size:14px;line-height:20px;color:#1b2030;`;
-  const head = `padding:6px 10px;border-bottom:1px solid #dfe3ec;${FONT}font-size:12px;line-height:16px;color:#5b6378;text-align:left;font-weight:600;`;
+  const cell = `padding:8px 6px;border-bottom:1px solid #dfe3ec;${FONT}font-size:14px;line-height:20px;color:#1b2030;`;
+  const head = `padding:6px 6px;border-bottom:1px solid #dfe3ec;${FONT}font-size:12px;line-height:16px;color:#5b6378;text-align:left;font-weight:600;`;
   const rows = report.kpis
     .map((k) => {
       const t = TREND[k.trend];
@@ -49,7 +49,7 @@ function kpiBlock(report: PartnerReport) {
   <td style="${cell}">${escapeHtml(k.label)}${k.note ? `<br><span style="font-size:12px;color:#5b6378;">${escapeHtml(k.note)}</span>` : ""}</td>
   <td style="${cell}text-align:right;font-weight:700;white-space:nowrap;">${escapeHtml(k.text.value)}</td>
   <td style="${cell}text-align:right;color:#5b6378;white-space:nowrap;">${escapeHtml(k.text.previous)}</td>
-  <td style="${cell}text-align:right;color:${t.color};white-space:nowrap;">${escapeHtml(change)}</td>
+  <td style="${cell}text-align:right;color:${t.color};">${escapeHtml(change)}</td>
 </tr>`;
     })
     .join("\n");

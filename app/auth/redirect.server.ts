@@ -24,12 +24,24 @@ export function safeRedirect(to: string | null | undefined, fallback: string, ap
 }
 
 /**
+ * Addresses a page fetches in the background or the browser downloads: never a page to land on
+ * after sign-in (a blank JSON answer, or a file with no page around it).
+ */
+const BACKGROUND_PATHS = [/^\/deals\/check-domain(?:$|[/?#])/, /\.(?:data|csv|pdf|eml)(?:$|[?#])/, /^\/(?:healthz|logout)(?:$|[/?#])/];
+
+export function isBackgroundUrl(path: string): boolean {
+  return BACKGROUND_PATHS.some((pattern) => pattern.test(path));
+}
+
+/**
  * The page after sign-in: the requested one when it is on the person's own side of the app
- * (never an internal page for a partner, nor a partner page for staff), else their home.
+ * (never an internal page for a partner, nor a partner page for staff, nor a background or
+ * download URL), else their home.
  */
 export function redirectAfterSignIn(to: string | null | undefined, role: string, appUrl: string): string {
   const home = isStaffRole(role) ? "/internal" : "/dashboard";
   const target = safeRedirect(to, home, appUrl);
+  if (isBackgroundUrl(target)) return home;
   const internal = target === "/internal" || target.startsWith("/internal/") || target.startsWith("/internal?");
   const shared = target === "/account" || target.startsWith("/account/") || target.startsWith("/account?");
   const sameSide = isStaffRole(role) ? internal || shared : !internal;

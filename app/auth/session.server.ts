@@ -36,6 +36,22 @@ function readCookie(header: string | null | undefined, name: string): string | n
   return null;
 }
 
+/**
+ * The user the request's session cookie names, whether or not that session is still valid:
+ * read before validation (which deletes an expired session) so a form posted after the session
+ * ended keeps its entries for that user only (form-draft.server.ts).
+ */
+export function sessionOwner(db: DB, cookieHeader: string | null | undefined): string | null {
+  const token = readCookie(cookieHeader, SESSION_COOKIE);
+  if (!token) return null;
+  const row = db
+    .select({ userId: sessions.userId })
+    .from(sessions)
+    .where(eq(sessions.id, hashToken(token)))
+    .get();
+  return row?.userId ?? null;
+}
+
 /** Validates the session cookie. Returns the user (or null) and any cookies to set. */
 export async function authenticate(
   db: DB,

@@ -9,7 +9,8 @@ import { checkDomainForPartner, type DomainCheck } from "../domain/deals.server"
 export type DomainCheckAnswer = DomainCheck | { status: "invalid" };
 
 export async function loader(args: LoaderFunctionArgs) {
-  const user = requirePartnerUser(args);
+  // Fetched by the registration form in the background: signed out answers 401, never a redirect.
+  const user = requirePartnerUser(args, { background: true });
   const website = new URL(args.request.url).searchParams.get("website") ?? "";
   const domain = normalizeDomain(website.slice(0, 255));
   const answer: DomainCheckAnswer = domain

@@ -10,10 +10,12 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
+import { clearDraft, draftFor, formPagePath, readDraft } from "../auth/form-draft.server";
 import { requirePartnerUser } from "../auth/guards.server";
+import { cookiesAreSecure } from "../auth/lucia.server";
 import { Field, FieldError, FormErrors, SelectField, TextareaField } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
 import { normalizeDomain } from "../domain/customers";
@@ -128,13 +130,20 @@ function registrationSchema(now = new Date()) {
 }
 
 export async function loader(args: LoaderFunctionArgs) {
-  requirePartnerUser(args);
+  const user = requirePartnerUser(args);
   const currency = programCurrency(args.context.db);
+  // What was typed before the session ended (see auth/form-draft.server.ts), for this user only.
+  const kept = draftFor(args.request.headers.get("Cookie"), {
+    path: formPagePath(args.request.url),
+    userId: user.id,
+    secret: args.context.config.APP_SECRET,
+  });
   return {
     defaultCurrency: isDealCurrency(currency) ? currency : "USD",
     closeDate: closeDateBounds(),
     // One per render: a double click or a retry of this page registers once.
     idempotencyToken: newIdempotencyToken(),
+    kept,
   };
 }
 
@@ -185,7 +194,11 @@ export async function action(args: ActionFunctionArgs) {
     // The registration is committed; a notification that did not go out must not lose it.
     console.error(`Registration email for deal ${result.dealId} failed:`, error);
   }
-  return redirect(registeredDealLocation(result.dealId, result.conflict));
+  // The kept entries are submitted now: the browser need not keep them any longer.
+  const headers = readDraft(args.request.headers.get("Cookie"), args.context.config.APP_SECRET)
+    ? { "Set-Cookie": clearDraft(cookiesAreSecure(args.context.config)) }
+    : undefined;
+  return redirect(registeredDealLocation(result.dealId, result.conflict), { headers });
 }
 
 type KnownConflict = Exclude<DomainCheck, { status: "free" }>;
@@ -203,26 +216,46 @@ function ConflictMessage({ check }: { check: KnownConflict }) {
 }
 
 export default function RegisterDeal() {
-  const { defaultCurrency, closeDate, idempotencyToken } = useLoaderData<typeof loader>();
+  const { defaultCurrency, closeDate, idempotencyToken, kept } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const checker = useFetcher<DomainCheckAnswer>();
   const [conflict, setConflict] = useState<KnownConflict | null>(actionData?.conflict ?? null);
+  const [signedOut, setSignedOut] = useState(false);
+  const pendingCheck = useRef<AbortController | null>(null);
 
   // The latest word wins: a 409 from the action, or the check of the website just left.
   useEffect(() => {
     if (actionData?.conflict) setConflict(actionData.conflict);
   }, [actionData]);
-  useEffect(() => {
-    const answer = checker.data;
-    if (!answer) return;
-    setConflict(answer.status === "own" || answer.status === "already_registered" ? answer : null);
-  }, [checker.data]);
+
+  // A plain fetch, not a navigation: a session that ended answers 401 and the form says so in
+  // place, keeping everything typed (a submit then keeps it through sign-in).
+  async function checkWebsite(website: string) {
+    pendingCheck.current?.abort();
+    const controller = new AbortController();
+    pendingCheck.current = controller;
+    try {
+      const response = await fetch(`/deals/check-domain?website=${encodeURIComponent(website)}`, {
+        signal: controller.signal,
+        headers: { Accept: "application/json" },
+      });
+      if (response.status === 401) {
+        setSignedOut(true);
+        return;
+      }
+      if (!response.ok) return;
+      const answer = (await response.json()) as DomainCheckAnswer;
+      setSignedOut(false);
+      setConflict(answer.status === "own" || answer.status === "already_registered" ? answer : null);
+    } catch {
+      // Superseded by a newer check, or offline: the submission checks again on the server.
+    }
+  }
 
   const [form, fields] = useForm({
     lastResult: actionData?.result,
     constraint: getZodConstraint(registrationSchema()),
-    defaultValue: { currency: defaultCurrency },
+    defaultValue: { currency: defaultCurrency, ...kept },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: registrationSchema() }),
@@ -245,6 +278,11 @@ export default function RegisterDeal() {
           Back to deals
         </Link>
       </div>
+      {kept ? (
+        <p className="info" role="status">
+          Your entries from before your session ended are filled in below. Check them and submit.
+        </p>
+      ) : null}
       <div className="card">
         <Form method="post" className="form" {...getFormProps(form)}>
           <FormErrors errors={form.errors} id={form.errorId} />
@@ -265,7 +303,7 @@ export default function RegisterDeal() {
                     setConflict(null);
                     return;
                   }
-                  checker.load(`/deals/check-domain?website=${encodeURIComponent(website)}`);
+                  void checkWebsite(website);
                 }}
               />
               <span className="hint" id={`${fields.website.id}-hint`}>
@@ -273,6 +311,12 @@ export default function RegisterDeal() {
               </span>
               <FieldError meta={fields.website} />
               <div id={checkId} aria-live="polite">
+                {signedOut ? (
+                  <p className="form-error small" style={{ marginTop: "0.35rem", marginBottom: 0 }}>
+                    Signed out: this website could not be checked. Your entries stay here; submitting takes you to
+                    sign in and keeps them.
+                  </p>
+                ) : null}
                 {conflict && !refused ? (
                   <p className="info small" style={{ marginTop: "0.35rem", marginBottom: 0 }}>
                     <ConflictMessage check={conflict} />

@@ -9,6 +9,7 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { ENTRIES_KEPT_MESSAGE, readDraft } from "../auth/form-draft.server";
 import { homeFor } from "../auth/guards.server";
 import { signIn } from "../auth/sign-in.server";
 import { Field, FormErrors } from "../components/forms";
@@ -21,9 +22,11 @@ const schema = z.object({
   redirectTo: z.string().optional(),
 });
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   if (context.auth) throw redirect(homeFor(context.auth.user));
-  return { demo: context.config.DEMO };
+  const redirectTo = new URL(request.url).searchParams.get("redirectTo");
+  const draft = readDraft(request.headers.get("Cookie"), context.config.APP_SECRET);
+  return { demo: context.config.DEMO, entriesKept: draft !== null && draft.path === redirectTo ? ENTRIES_KEPT_MESSAGE : null };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -47,7 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const { demo } = useLoaderData<typeof loader>();
+  const { demo, entriesKept } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
@@ -62,6 +65,11 @@ export default function Login() {
       <main className="card" id="main">
         <h1>Sign in</h1>
         <p className="muted">Partner Portal: deals, attribution, tiers and reports.</p>
+        {entriesKept ? (
+          <p className="info" role="status">
+            {entriesKept}
+          </p>
+        ) : null}
         {searchParams.get("reset") === "1" ? (
           <p className="notice" role="status">
             Your password has been changed. Sign in with your new password.

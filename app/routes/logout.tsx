@@ -1,4 +1,6 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { clearDraft } from "../auth/form-draft.server";
+import { cookiesAreSecure } from "../auth/lucia.server";
 import { endSession } from "../auth/session.server";
 
 export async function loader() {
@@ -12,5 +14,7 @@ export async function action({ context }: ActionFunctionArgs) {
     context.config,
     context.auth.sessionId,
   );
-  return redirect("/login", { headers: { "Set-Cookie": cookie } });
+  // Entries kept from an ended session belong to the person leaving: they go with them.
+  const headers = new Headers([["Set-Cookie", cookie], ["Set-Cookie", clearDraft(cookiesAreSecure(context.config))]]);
+  return redirect("/login", { headers });
 }

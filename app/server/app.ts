@@ -1,10 +1,10 @@
 // The Express application around the Remix build: security headers, the cross-site POST
 // guard, static assets, request bodies within limits, session validation, the load context
 // every route receives, and one log line per failed request.
-import type { ServerBuild } from "@remix-run/node";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import express from "express";
 import path from "node:path";
-import { authenticate, type AuthContext } from "../auth/session.server";
+import { authenticate, sessionOwner, type AuthContext } from "../auth/session.server";
 import type { DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
@@ -25,6 +25,11 @@ declare module "@remix-run/node" {
     clientIp: string;
     /** This response's Content-Security-Policy nonce, for inline scripts (entry.server.tsx). */
     cspNonce: string;
+    /**
+     * A url-encoded form posted without a valid session: its fields, and the user whose session
+     * cookie it still carried (null when none), for the guard to keep (auth/form-draft.server.ts).
+     */
+    signedOutForm: { fields: URLSearchParams; endedUserId: string | null } | null;
   }
 }
 
@@ -121,6 +126,7 @@ export function createApp(options: AppOptions) {
       auth: (res.locals.auth as AuthContext | null) ?? null,
       clientIp: req.ip ?? "unknown",
       cspNonce: res.locals.cspNonce as string,
+      signedOutForm: (res.locals.signedOutForm as AppLoadContext["signedOutForm"]) ?? null,
     }),
   });
   app.all(
@@ -128,9 +134,14 @@ export function createApp(options: AppOptions) {
     readRequestBody(config),
     async (req, res, next) => {
       try {
+        const urlEncoded = Buffer.isBuffer(req.body) && req.is("application/x-www-form-urlencoded");
+        const endedUserId = urlEncoded ? sessionOwner(db, req.headers.cookie) : null;
         const { auth, setCookies } = await authenticate(db, config, req.headers.cookie);
         for (const cookie of setCookies) res.append("Set-Cookie", cookie);
         res.locals.auth = auth;
+        if (!auth && urlEncoded) {
+          res.locals.signedOutForm = { fields: new URLSearchParams((req.body as Buffer).toString("utf8")), endedUserId };
+        }
         next();
       } catch (error) {
         next(error);

@@ -115,7 +115,11 @@ const MATRIX: Record<string, Row> = {
     get: partnerSide(),
     post: { body: {}, expect: refusedForStaff },
   },
-  "routes/_portal.deals.check-domain": { url: () => "/deals/check-domain?website=example.com", get: partnerSide() },
+  // Fetched in the background by the deal form: signed out answers 401 JSON, never a redirect.
+  "routes/_portal.deals.check-domain": {
+    url: () => "/deals/check-domain?website=example.com",
+    get: { ...partnerSide(), anonymous: 401 },
+  },
   "routes/_portal.deals.$dealId": {
     url: (w) => `/deals/${w.dealA}`,
     get: partnerAObject,

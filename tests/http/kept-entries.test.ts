@@ -1,0 +1,135 @@
+// Issue 13 #3 through the built server: a form posted after the session ended is answered with
+// sign-in and a signed, HttpOnly cookie keeping what was typed (never a password or a token);
+// the form's page gives the entries back after sign-in to the user whose session ended and to
+// nobody else; the background domain check answers 401 JSON; sign-in never lands on a
+// background or download URL.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessions, users } from "../../db/schema";
+import { eq } from "drizzle-orm";
+import { TEST_PASSWORD } from "../support/db";
+import { Client, startTestServer, type TestServer } from "../support/server";
+import { createWorld } from "../support/world";
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await createWorld(server.db);
+});
+afterAll(() => server.close());
+
+const typed = {
+  companyName: "Umbra Kitchens",
+  website: "umbra-kitchens.example",
+  contactName: "Lee Keep",
+  contactEmail: "lee@umbra-kitchens.example",
+  amount: "12000",
+  currency: "EUR",
+  expectedCloseOn: "2031-01-15",
+  productLine: "",
+  notes: "Typed before the session ended.",
+  password: "never-kept-secret",
+};
+
+/** The user's sessions end as the idle timeout ends them: past their expiry, rows still there. */
+function expireSessionsOf(email: string) {
+  const user = server.db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()!;
+  server.db.update(sessions).set({ expiresAt: 0 }).where(eq(sessions.userId, user.id)).run();
+}
+
+async function postAfterSessionEnded(email: string) {
+  const client = new Client(server.url);
+  await client.signIn(email, TEST_PASSWORD);
+  expireSessionsOf(email);
+  const res = await client.post("/deals/new", typed);
+  return { client, res };
+}
+
+describe("a form posted after the session ended", () => {
+  it("goes to sign-in with the entries kept in a signed HttpOnly cookie, no password among them", async () => {
+    const { res, client } = await postAfterSessionEnded("sales@alpha.test");
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/login?redirectTo=%2Fdeals%2Fnew");
+    const draft = res.headers.getSetCookie().find((c) => c.startsWith("pp_draft="))!;
+    expect(draft).toMatch(/HttpOnly/);
+    expect(draft).toMatch(/Max-Age=1800/);
+    const payload = Buffer.from(draft.split("=")[1].split(".")[0], "base64url").toString("utf8");
+    expect(payload).toContain("Umbra Kitchens");
+    expect(payload).not.toContain("never-kept-secret");
+
+    const login = await client.get("/login?redirectTo=%2Fdeals%2Fnew");
+    expect(await login.text()).toContain("Your session ended — sign in to continue; your entries are kept.");
+    const signedIn = await client.post("/login", {
+      email: "sales@alpha.test",
+      password: TEST_PASSWORD,
+      redirectTo: "/deals/new",
+    });
+    expect(signedIn.headers.get("location")).toBe("/deals/new");
+    const form = await (await client.get("/deals/new")).text();
+    expect(form).toContain('value="Umbra Kitchens"');
+    expect(form).toContain("Typed before the session ended.");
+  });
+
+  it("gives the entries to nobody but the user whose session ended", async () => {
+    const { res } = await postAfterSessionEnded("sales@alpha.test");
+    const draft = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("pp_draft="))!
+      .split(";")[0];
+    // The same browser's cookie, presented by someone at another partner: nothing comes back.
+    const withDraft = await fetch(`${server.url}/deals/new`, {
+      headers: { cookie: `${draft}; ${await sessionCookie("admin@beta.test")}` },
+    });
+    const html = await withDraft.text();
+    expect(html).toContain("Register a deal");
+    expect(html).not.toContain("Umbra Kitchens");
+  });
+
+  it("ignores a draft cookie whose signature does not match", async () => {
+    const forged = Buffer.from(
+      JSON.stringify({
+        path: "/deals/new",
+        owner: null,
+        fields: [["companyName", "Forged Ltd"]],
+        expiresAt: Date.now() + 60_000,
+      })
+    ).toString("base64url");
+    const html = await (
+      await fetch(`${server.url}/deals/new`, {
+        headers: { cookie: `${await sessionCookie("sales@alpha.test")}; pp_draft=${forged}.AAAA` },
+      })
+    ).text();
+    expect(html).toContain("Register a deal");
+    expect(html).not.toContain("Forged Ltd");
+  });
+});
+
+describe("background requests and sign-in targets", () => {
+  it("answers the domain check 401 JSON when signed out, never a redirect", async () => {
+    const res = await new Client(server.url).get("/deals/check-domain?website=acme.com");
+    expect(res.status).toBe(401);
+    expect(res.headers.get("location")).toBeNull();
+    expect(await res.json()).toMatchObject({ status: "signed_out" });
+  });
+
+  it.each(["/deals/check-domain?website=acme.com", "/deals.csv", "/deals/new.data", "/logout"])(
+    "signs in to the user's home, never to %s",
+    async (redirectTo) => {
+      const res = await new Client(server.url).post("/login", {
+        email: "sales@alpha.test",
+        password: TEST_PASSWORD,
+        redirectTo,
+      });
+      expect(res.headers.get("location")).toBe("/dashboard");
+    }
+  );
+});
+
+/** A fresh session of `email`, as a Cookie header pair. */
+async function sessionCookie(email: string) {
+  const res = await new Client(server.url).signIn(email, TEST_PASSWORD);
+  return res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("pp_session="))!
+    .split(";")[0];
+}
