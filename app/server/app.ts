@@ -41,6 +41,8 @@ export type AppOptions = {
 };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** The one route that accepts a POST from any origin (app/routes/unsubscribe.$token.tsx). */
+const ONE_CLICK_UNSUBSCRIBE = /^\/unsubscribe\/[^/]+$/;
 
 /** What an unsafe request's Origin says about it; `same-origin` lets it through. */
 export type OriginCheck = "same-origin" | "cross-site" | "host-mismatch";
@@ -54,6 +56,9 @@ export type OriginCheck = "same-origin" | "cross-site" | "host-mismatch";
  */
 export function checkOrigin(req: express.Request, appUrl: string): OriginCheck {
   if (SAFE_METHODS.has(req.method)) return "same-origin";
+  // RFC 8058: a mail client POSTs the report's unsubscribe link from wherever it runs. The
+  // signed link is the only credential that route needs, and it only turns emails off.
+  if (req.method === "POST" && ONE_CLICK_UNSUBSCRIBE.test(req.path)) return "same-origin";
   if (req.get("sec-fetch-site") === "cross-site") return "cross-site";
   const origin = req.get("origin");
   if (origin === undefined) return "same-origin";
