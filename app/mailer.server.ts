@@ -13,6 +13,8 @@ export type OutgoingMessage = {
   attachments?: { filename: string; content: Buffer; contentType: string }[];
   /** Deterministic Message-ID (with angle brackets) where a message must be identifiable. */
   messageId?: string;
+  /** Extra headers (List-Unsubscribe…); values are made header-safe like every other. */
+  headers?: Record<string, string>;
 };
 
 export type Mailer = {
@@ -46,6 +48,9 @@ function envelope(from: string, m: OutgoingMessage) {
     html: m.html,
     attachments: m.attachments,
     messageId: m.messageId ? headerSafe(m.messageId) : undefined,
+    headers: m.headers
+      ? Object.fromEntries(Object.entries(m.headers).map(([name, value]) => [headerSafe(name), headerSafe(value)]))
+      : undefined,
   };
 }
 

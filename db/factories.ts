@@ -210,6 +210,8 @@ export function createUser(db: DB, values: Partial<NewUser> = {}): User {
       id: generateUserId(),
       name: `Sam Sample ${n}`,
       passwordChangedAt: passwordHash ? new Date() : null,
+      // As when an invitation is accepted: partner admins start opted in to the monthly report.
+      reportOptIn: role === "partner_admin",
       ...values,
       email: (values.email ?? `${role.replace("_", ".")}.${n}@example.test`).trim().toLowerCase(),
       role,

@@ -109,7 +109,7 @@ export function monthlyReportEmail(
     heading: `Your ${report.periodLabel} partner report`,
     paragraphs,
     action: { label: "Open the report in the portal", url },
-    footer: `You are receiving this because you are a partner admin of ${report.partner.name} or opted in to its monthly report. A partner admin can change the format and the recipients on the Reports page of the portal.`,
+    footer: `You are receiving this because you are opted in to ${report.partner.name}'s monthly report. Use your mail program's Unsubscribe button to stop it for you alone; a partner admin can change the format and the recipients on the Reports page of the portal.`,
   });
   const blocks: Record<string, { html: string; text: string }> = {};
   if (report.hasActivity) blocks[KPIS] = kpiBlock(report);

@@ -1,5 +1,6 @@
 // The one action behind both team pages (team-page.tsx): invite, revoke an invitation, disable
-// or enable an account. The route passes the signed-in user and the scope its guard proved
+// or enable an account, and (on a partner's team page) change a colleague's name, role and
+// report opt-in. The route passes the signed-in user and the scope its guard proved
 // (a partner admin: its own partner; a program admin: staff accounts), and every write below
 // is made in that scope, so an id from another partner or side is a 404. Who may act at all is
 // the route's guard, before this runs.
@@ -11,8 +12,8 @@ import { notFound } from "../auth/guards.server";
 import { actorOf } from "../domain/audit.server";
 import { IdempotencyError, idempotencyKeyOf } from "../domain/idempotency.server";
 import { inviteAndSend, revokeInvitation, type InvitationScope } from "../domain/invitations.server";
-import { findUserInScope, setUserDisabled, UserError } from "../domain/users.server";
-import type { InviteSchema } from "./team-page";
+import { findUserInScope, setUserDisabled, updateColleague, UserError } from "../domain/users.server";
+import { colleagueSchema, type InviteSchema } from "./team-page";
 
 const idSchema = z.coerce.number().int().positive();
 
@@ -20,6 +21,8 @@ export type TeamPolicy = {
   user: Pick<SessionUser, "id" | "name" | "email" | "role">;
   scope: InvitationScope;
   inviteSchema: InviteSchema;
+  /** Only a partner's team page edits people (name, role, report opt-in). */
+  canEdit?: boolean;
 };
 
 export async function teamAction({ request, context }: ActionFunctionArgs, policy: TeamPolicy) {
@@ -128,6 +131,37 @@ export async function teamAction({ request, context }: ActionFunctionArgs, polic
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       return data({ intent, result: null, notice: null, error: error.message }, { status: 400 });
+    }
+  }
+
+  if (intent === "update" && policy.canEdit && "partnerId" in scope) {
+    const submission = parseWithZod(formData, { schema: colleagueSchema });
+    if (submission.status !== "success") {
+      const error = Object.values(submission.error ?? {}).flat().filter(Boolean).join(" ") || "Check the form and try again.";
+      return data({ intent, result: submission.reply(), notice: null, error }, { status: 400 });
+    }
+    const { userId, name, role, reportOptIn } = submission.value;
+    try {
+      const changed = updateColleague(context.db, actor, {
+        userId,
+        partnerId: scope.partnerId,
+        changes: { name, role, reportOptIn: reportOptIn === "on" },
+      });
+      if (!changed) notFound();
+      return {
+        intent,
+        result: submission.reply(),
+        notice:
+          changed.changed.length === 0
+            ? `Nothing to change for ${changed.name}.`
+            : `Saved ${changed.name}: ${changed.role === "partner_admin" ? "partner admin" : "partner user"}, ${
+                changed.reportOptIn ? "receives" : "does not receive"
+              } the monthly report by email.`,
+        error: null,
+      };
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      return data({ intent, result: submission.reply(), notice: null, error: error.message }, { status: 409 });
     }
   }
 

@@ -28,6 +28,22 @@ export function inviteSchemaFor<R extends Role>(roles: readonly [R, ...R[]], rol
   });
 }
 
+/** Changing a colleague on a partner's team page (team-action.server.ts, intent "update"). */
+export const colleagueSchema = z.object({
+  intent: z.literal("update"),
+  userId: z.string({ required_error: "Reload the page: the colleague is missing from the form." }).trim().min(1).max(64),
+  name: z
+    .string({ required_error: "Enter the colleague's name." })
+    .trim()
+    .min(1, "Enter the colleague's name.")
+    .max(100, "Use at most 100 characters for the name."),
+  role: z.enum(["partner_user", "partner_admin"], {
+    errorMap: () => ({ message: "Choose a role: partner user or partner admin." }),
+  }),
+  /** A checkbox: "on" when ticked, absent when not. */
+  reportOptIn: z.literal("on").optional(),
+});
+
 /** Any team page's invitation schema: what the shared action and form need of it. */
 export type InviteSchema = z.ZodType<{ intent: "invite"; name: string; email: string; role: Role }>;
 
@@ -52,6 +68,7 @@ export function TeamPage({
   peopleNote,
   canToggle,
   canRevoke = true,
+  editRoles,
   invite,
 }: {
   description: string;
@@ -59,6 +76,8 @@ export function TeamPage({
   peopleNote?: string | null;
   canToggle: boolean;
   canRevoke?: boolean;
+  /** A partner's team page: each person gets an Edit form (name, these roles, report opt-in). */
+  editRoles?: ReadonlyArray<{ value: string; label: string }>;
   /** Null: the viewer may not invite, and the form is not shown. */
   invite: InviteSettings | null;
 }) {
@@ -87,7 +106,7 @@ export function TeamPage({
       <section className="card" aria-labelledby="people">
         <h2 id="people">People</h2>
         {peopleNote ? <p className="muted small">{peopleNote}</p> : null}
-        <PeopleTable people={people} actions={{ me, canToggle, busy }} />
+        <PeopleTable people={people} actions={{ me, canToggle, busy, editRoles }} />
       </section>
 
       <InvitationsSection invitations={invitations} busy={busy} canRevoke={canRevoke} />

@@ -13,6 +13,8 @@ type Person = {
   disabledAt: Date | string | null;
   /** Whether the person signs in with two-factor; lists that do not know it leave the column out. */
   twoFactor?: boolean;
+  /** Whether the person receives the monthly report by email (shown where people are edited). */
+  reportOptIn?: boolean;
 };
 type Invitation = {
   id: number;
@@ -26,16 +28,19 @@ type Invitation = {
 
 /**
  * The people of a team. With `actions` (a team page) each row but the viewer's own gets a
- * Disable/Enable button when `canToggle`; without (staff looking at a partner) it only lists.
+ * Disable/Enable button when `canToggle`, and with `editRoles` (a partner's team page) every
+ * row gets an Edit form for name, role and report opt-in; without (staff looking at a partner)
+ * it only lists.
  */
 export function PeopleTable({
   people,
   actions,
 }: {
   people: Person[];
-  actions?: { me: string; canToggle: boolean; busy: boolean };
+  actions?: { me: string; canToggle: boolean; busy: boolean; editRoles?: ReadonlyArray<{ value: string; label: string }> };
 }) {
   const showTwoFactor = people.some((p) => p.twoFactor !== undefined);
+  const editRoles = actions?.editRoles;
   return (
     <div className="table-wrap">
       <table>
@@ -46,6 +51,7 @@ export function PeopleTable({
             <th scope="col">Role</th>
             <th scope="col">Status</th>
             {showTwoFactor ? <th scope="col">Two-factor</th> : null}
+            {editRoles ? <th scope="col">Monthly report</th> : null}
             {actions ? (
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -65,8 +71,12 @@ export function PeopleTable({
               {showTwoFactor ? (
                 <td>{person.twoFactor ? <span className="badge ok">On</span> : <span className="badge neutral">Off</span>}</td>
               ) : null}
+              {editRoles ? <td>{person.reportOptIn ? "Receives it" : <span className="muted">No</span>}</td> : null}
               {actions ? (
                 <td>
+                  {editRoles ? (
+                    <EditPerson person={person} roles={editRoles} isMe={person.id === actions.me} busy={actions.busy} />
+                  ) : null}
                   {person.id === actions.me ? (
                     <span className="muted small">You</span>
                   ) : !actions.canToggle ? null : (
@@ -91,6 +101,58 @@ export function PeopleTable({
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** A colleague's name, role and report opt-in, folded under an Edit toggle in their row. */
+function EditPerson({
+  person,
+  roles,
+  isMe,
+  busy,
+}: {
+  person: Person;
+  roles: ReadonlyArray<{ value: string; label: string }>;
+  isMe: boolean;
+  busy: boolean;
+}) {
+  const base = `edit-${person.id}`;
+  return (
+    <details>
+      <summary>
+        Edit<span className="visually-hidden"> {person.name}</span>
+      </summary>
+      <Form method="post" className="form" aria-label={`Edit ${person.name}`}>
+        <input type="hidden" name="intent" value="update" />
+        <input type="hidden" name="userId" value={person.id} />
+        <label htmlFor={`${base}-name`}>Name</label>
+        <input id={`${base}-name`} name="name" defaultValue={person.name} required maxLength={100} autoComplete="off" />
+        {isMe ? (
+          <>
+            <input type="hidden" name="role" value={person.role} />
+            <p className="muted small">Your own role is changed by another partner admin.</p>
+          </>
+        ) : (
+          <>
+            <label htmlFor={`${base}-role`}>Role</label>
+            <select id={`${base}-role`} name="role" defaultValue={person.role}>
+              {roles.map((r) => (
+                <option key={r.value} value={r.value}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
+        <label className="row" style={{ gap: "0.5rem", flexWrap: "nowrap" }}>
+          <input type="checkbox" name="reportOptIn" defaultChecked={person.reportOptIn ?? false} />
+          <span>Receives the monthly report by email</span>
+        </label>
+        <button type="submit" disabled={busy}>
+          Save<span className="visually-hidden"> {person.name}</span>
+        </button>
+      </Form>
+    </details>
   );
 }
 

@@ -11,6 +11,7 @@ import {
   approveApplication,
   declineApplication,
   listApplications,
+  sendApplicationReceived,
   submitApplication,
   type ApplicationInput,
 } from "./applications.server";
@@ -267,5 +268,24 @@ describe("submitApplication and listApplications", () => {
     const rows = db.select({ email: partnerApplications.contactEmail }).from(partnerApplications).all();
     expect(rows.map((r) => r.email)).toEqual(Array(3).fill("ann@acme.example"));
     expect(db.select({ n: count() }).from(users).get()!.n).toBe(2); // the staff who declined, and no one else
+  });
+});
+
+describe("sendApplicationReceived", () => {
+  it("confirms to the applicant and tells every enabled partner manager and program admin, with a link to review", async () => {
+    createUser(db, { role: "partner_manager", email: "mia@vendor.test" });
+    createUser(db, { role: "admin", email: "ada@vendor.test" });
+    createUser(db, { role: "partner_manager", email: "gone@vendor.test", disabledAt: new Date() });
+    createUser(db, { role: "partner_admin", email: "someone@partner.test" });
+    const submitted = submitApplication(db, application({ companyName: "Nordlicht GmbH" }));
+    if (submitted.replayed) throw new Error("a first submission is never a replay");
+    await sendApplicationReceived(ctx(), submitted.application);
+    const sent = listOutbox(outboxDir);
+    const toApplicant = sent.filter((m) => m.to.includes("ann@acme.example"));
+    expect(toApplicant).toHaveLength(1);
+    const toStaff = sent.filter((m) => m.subject === "New partner application: Nordlicht GmbH");
+    expect(toStaff).toHaveLength(1);
+    expect(toStaff[0]!.to).toEqual(["ada@vendor.test", "mia@vendor.test"]);
+    expect(toStaff[0]!.text).toContain("http://portal.test/internal/applications");
   });
 });

@@ -4,6 +4,7 @@
 import { aliasedTable, and, asc, count, desc, eq, gte, inArray, isNull, like, or } from "drizzle-orm";
 import { partnerApplications, partners, programSettings, tiers, users, type PartnerKind, type Role } from "../../db/schema";
 import { applicationDeclinedEmail } from "../../emails/application-declined";
+import { applicationArrivedEmail } from "../../emails/application-arrived";
 import { applicationReceivedEmail } from "../../emails/application-received";
 import { writeTransaction, type DB, type Tx } from "../db.server";
 import type { Mailer } from "../mailer.server";
@@ -131,13 +132,49 @@ export function submitApplication(
   }
 }
 
-/** The applicant's confirmation. A mail failure is the caller's to log, not to show. */
+/**
+ * The applicant's confirmation, then the partner team's notice (every enabled partner manager
+ * and program admin) with a link to review it. A mail failure is the caller's to log, not to
+ * show.
+ */
 export async function sendApplicationReceived(
-  ctx: Pick<ApplicationContext, "db" | "mailer">,
-  application: { companyName: string; contactName: string; contactEmail: string },
+  ctx: ApplicationContext,
+  application: { id: number; companyName: string; contactName: string; contactEmail: string },
 ) {
-  const email = applicationReceivedEmail({ ...application, programName: programName(ctx.db) });
-  await ctx.mailer.send({ to: [application.contactEmail], ...email });
+  const name = programName(ctx.db);
+  const email = applicationReceivedEmail({ ...application, programName: name });
+  try {
+    await ctx.mailer.send({ to: [application.contactEmail], ...email });
+  } finally {
+    await notifyStaffOfApplication(ctx, application.id, name);
+  }
+}
+
+async function notifyStaffOfApplication(ctx: ApplicationContext, id: number, name: string) {
+  const application = ctx.db
+    .select({
+      companyName: partnerApplications.companyName,
+      contactName: partnerApplications.contactName,
+      contactEmail: partnerApplications.contactEmail,
+      kind: partnerApplications.kind,
+      region: partnerApplications.region,
+    })
+    .from(partnerApplications)
+    .where(eq(partnerApplications.id, id))
+    .get();
+  const staff = ctx.db
+    .select({ email: users.email })
+    .from(users)
+    .where(and(inArray(users.role, ["partner_manager", "admin"]), isNull(users.disabledAt)))
+    .orderBy(asc(users.email))
+    .all();
+  if (!application || staff.length === 0) return;
+  const email = applicationArrivedEmail({
+    ...application,
+    programName: name,
+    reviewUrl: `${ctx.config.APP_URL}/internal/applications`,
+  });
+  await ctx.mailer.send({ to: staff.map((s) => s.email), ...email });
 }
 
 export type ApplicationListStatus = "pending" | "decided";

@@ -286,6 +286,8 @@ export async function acceptInvitation(
         partnerId: row.partnerId,
         passwordHash,
         passwordChangedAt: now,
+        // Partner admins start opted in to the monthly report; they may opt out like anyone.
+        reportOptIn: row.role === "partner_admin",
         createdAt: now,
       })
       .run();

@@ -1,13 +1,15 @@
 // People with an account: the team lists (a partner's own colleagues, the partner team),
-// disabling and enabling within the caller's scope, changing one's own password and the
-// security notice that follows any password change. Password hashes never leave this module.
-import { and, asc, eq, isNull } from "drizzle-orm";
+// disabling and enabling within the caller's scope, a partner admin changing a colleague's
+// role, name and report opt-in (never leaving the partner without an enabled admin), changing
+// one's own password and the security notice that follows any password change. Password
+// hashes never leave this module.
+import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
 import { passwordChangedEmail } from "../../emails/password-changed";
 import { users } from "../../db/schema";
 import { checkNewPassword, hashPassword, verifyPassword } from "../auth/password.server";
 import { endAllSessionsOfUser } from "../auth/session.server";
 import { hasTwoFactorColumn } from "../auth/two-factor.server";
-import { writeTransaction, type DB } from "../db.server";
+import { writeTransaction, type DB, type Tx } from "../db.server";
 import type { Mailer } from "../mailer.server";
 import { actorOf, recordAudit, type Actor } from "./audit.server";
 
@@ -23,6 +25,7 @@ const listed = {
   email: users.email,
   role: users.role,
   disabledAt: users.disabledAt,
+  reportOptIn: users.reportOptIn,
   createdAt: users.createdAt,
   twoFactor: hasTwoFactorColumn,
 };
@@ -101,6 +104,10 @@ export function setUserDisabled(
     if (!target) return null;
     const result = { id: target.id, name: target.name, email: target.email, disabled: input.disabled };
     if ((target.disabledAt !== null) === input.disabled) return result;
+    if (input.disabled && target.partnerId !== null) {
+      assertActorStillAdmin(tx, actor, target.partnerId);
+      assertAnotherEnabledAdmin(tx, target.partnerId, target.id, `${target.name} is`);
+    }
     const now = new Date();
     tx.update(users)
       .set({ disabledAt: input.disabled ? now : null })
@@ -116,6 +123,104 @@ export function setUserDisabled(
       before: { disabledAt: target.disabledAt?.toISOString() ?? null },
       after: { disabledAt: input.disabled ? now.toISOString() : null, reason: input.reason ?? null },
       at: now,
+    });
+    return result;
+  });
+}
+
+/**
+ * The guard checked the actor's role when the request came in; a colleague may have changed it
+ * since. Checked again inside the write, so two admins demoting each other at once cannot both
+ * succeed and leave the partner without one.
+ */
+function assertActorStillAdmin(tx: Tx, actor: Actor, partnerId: number) {
+  if (actor === "system") return;
+  const me = tx.select({ role: users.role, partnerId: users.partnerId, disabledAt: users.disabledAt }).from(users).where(eq(users.id, actor.id)).get();
+  if (me && me.partnerId !== partnerId) return; // staff acting on a partner: their guard decided
+  if (!me || me.role !== "partner_admin" || me.disabledAt !== null) {
+    throw new UserError("You are no longer a partner admin of this partner, so this change was not made. Reload the page.");
+  }
+}
+
+/** Refuses a change that would leave the partner with no enabled partner admin but `userId`. */
+function assertAnotherEnabledAdmin(tx: Tx, partnerId: number, userId: string, subject: string) {
+  const others = tx
+    .select({ n: sql<number>`count(*)` })
+    .from(users)
+    .where(and(eq(users.partnerId, partnerId), eq(users.role, "partner_admin"), isNull(users.disabledAt), ne(users.id, userId)))
+    .get()!.n;
+  if (others === 0) {
+    throw new UserError(
+      `${subject} the only enabled partner admin: make a colleague a partner admin first, so someone can still manage the team.`,
+    );
+  }
+}
+
+export type ColleagueChanges = {
+  name?: string;
+  role?: "partner_user" | "partner_admin";
+  reportOptIn?: boolean;
+};
+
+/**
+ * A partner admin changes a colleague's (or their own) name and report opt-in, and a
+ * colleague's role between partner user and partner admin. In one write transaction: the actor
+ * must still be an enabled admin, and the partner keeps at least one enabled admin. Null when
+ * the user is not the partner's (answer 404); the audit log records what changed, before and
+ * after.
+ */
+export function updateColleague(
+  db: DB,
+  actor: Actor,
+  input: { userId: string; partnerId: number; changes: ColleagueChanges },
+) {
+  return writeTransaction(db, (tx) => {
+    const target = tx
+      .select({ id: users.id, name: users.name, email: users.email, role: users.role, reportOptIn: users.reportOptIn, disabledAt: users.disabledAt })
+      .from(users)
+      .where(and(eq(users.id, input.userId), eq(users.partnerId, input.partnerId)))
+      .get();
+    if (!target) return null;
+    assertActorStillAdmin(tx, actor, input.partnerId);
+    const before: ColleagueChanges = {};
+    const after: ColleagueChanges = {};
+    const { name, role, reportOptIn } = input.changes;
+    if (name !== undefined && name !== target.name) {
+      before.name = target.name;
+      after.name = name;
+    }
+    if (reportOptIn !== undefined && reportOptIn !== target.reportOptIn) {
+      before.reportOptIn = target.reportOptIn;
+      after.reportOptIn = reportOptIn;
+    }
+    if (role !== undefined && role !== target.role) {
+      if (actor !== "system" && actor.id === target.id) {
+        throw new UserError("You cannot change your own role: ask another partner admin.");
+      }
+      if (target.role === "partner_admin" && target.disabledAt === null) {
+        assertAnotherEnabledAdmin(tx, input.partnerId, target.id, `${target.name} is`);
+      }
+      before.role = target.role as ColleagueChanges["role"];
+      after.role = role;
+    }
+    const result = {
+      id: target.id,
+      email: target.email,
+      name: after.name ?? target.name,
+      role: after.role ?? target.role,
+      reportOptIn: after.reportOptIn ?? target.reportOptIn,
+      changed: Object.keys(after) as (keyof ColleagueChanges)[],
+    };
+    if (result.changed.length === 0) return result;
+    tx.update(users).set(after).where(eq(users.id, target.id)).run();
+    recordAudit(tx, {
+      actor,
+      action: "user.updated",
+      entityType: "user",
+      entityId: target.id,
+      partnerId: input.partnerId,
+      before,
+      after,
     });
     return result;
   });

@@ -90,3 +90,15 @@ export async function catchUpMonthlyReports(ctx: DeliveryContext, now = new Date
   const summary = await kickDeliveries(ctx);
   return { period, enqueued, summary };
 }
+
+/** The next scheduled report run after `now` and the month it reports on (for the Reports page). */
+export function nextReportRun(db: DB, now = new Date()): { at: Date; timezone: string; period: string } | null {
+  const { cron, timezone } = reportSchedule(db);
+  const job = new Cron(cron, { timezone, paused: true });
+  try {
+    const at = job.nextRun(now);
+    return at ? { at, timezone, period: previousPeriodIn(at, timezone) } : null;
+  } finally {
+    job.stop();
+  }
+}

@@ -19,6 +19,7 @@ import {
   type DeliveryScope,
   type QueueStatements,
 } from "./delivery.server";
+import { unsubscribeHeaders } from "../domain/report-unsubscribe.server";
 import { renderEcosystemReport, renderPartnerReport, reportMessageId } from "./render.server";
 
 // ---------------------------------------------------------------------------------------------
@@ -75,29 +76,44 @@ export function reportAttachmentName(slug: string, period: string) {
   return `report-${slug}-${period}.pdf`;
 }
 
-/** The email for a claimed row, or why nobody gets one (the preference or the recipients changed). */
-async function composeMessage(
+/**
+ * The emails for a claimed row, or why nobody gets one (the preference or the recipients
+ * changed). The ecosystem report is one message to the staff; a partner's report is one message
+ * per recipient, each with its own signed unsubscribe link (List-Unsubscribe, RFC 8058) and its
+ * own deterministic Message-ID.
+ */
+async function composeMessages(
   ctx: DeliveryContext,
   row: ClaimedDelivery,
-): Promise<{ skip: string } | { message: OutgoingMessage }> {
-  const messageId = reportMessageId(row.partnerId, row.period, new URL(ctx.config.APP_URL).hostname);
+): Promise<{ skip: string } | { messages: OutgoingMessage[] }> {
+  const host = new URL(ctx.config.APP_URL).hostname;
   if (row.kind === "ecosystem") {
     const report = await renderEcosystemReport(ctx.db, ctx.config, row.period);
     if (report.recipients.length === 0) return { skip: "No recipients: no enabled program admin or partner manager." };
     const attachment = { filename: `ecosystem-report-${row.period}.pdf`, content: report.pdf, contentType: "application/pdf" };
-    return { message: { to: report.recipients, ...report.email, attachments: [attachment], messageId } };
+    const messageId = reportMessageId(null, row.period, host);
+    return { messages: [{ to: report.recipients, ...report.email, attachments: [attachment], messageId }] };
   }
   if (row.partnerId === null) throw new DeliveryError(`Delivery #${row.id} has no partner.`);
   const report = await renderPartnerReport(ctx.db, ctx.config, row.partnerId, row.period);
   if (report.partner.reportFormat === "off") return { skip: PREFERENCE_OFF };
-  if (report.recipients.length === 0) return { skip: NO_RECIPIENTS };
-  const message: OutgoingMessage = { to: report.recipients, ...report.email, messageId };
+  if (report.recipientUsers.length === 0) return { skip: NO_RECIPIENTS };
+  let attachments: OutgoingMessage["attachments"];
   if (report.partner.reportFormat === "pdf") {
     if (!report.pdf) throw new Error("The renderer returned no PDF for a partner who receives one.");
     const filename = reportAttachmentName(report.partner.slug, row.period);
-    message.attachments = [{ filename, content: report.pdf, contentType: "application/pdf" }];
+    attachments = [{ filename, content: report.pdf, contentType: "application/pdf" }];
   }
-  return { message };
+  const messages = report.recipientUsers.map(
+    (person): OutgoingMessage => ({
+      to: [person.email],
+      ...report.email,
+      attachments,
+      messageId: reportMessageId(row.partnerId, row.period, host, person.id),
+      headers: unsubscribeHeaders(ctx.config, person.id),
+    }),
+  );
+  return { messages };
 }
 
 /**
@@ -116,15 +132,19 @@ export async function deliverOne(ctx: DeliveryContext, row: ClaimedDelivery): Pr
       ? outcome
       : "lost";
 
-  let composed: Awaited<ReturnType<typeof composeMessage>>;
-  let accepted: { messageId: string };
+  let composed: Awaited<ReturnType<typeof composeMessages>>;
+  const accepted: string[] = [];
   try {
-    composed = await composeMessage(ctx, row);
-    if ("message" in composed) {
+    composed = await composeMessages(ctx, row);
+    if ("messages" in composed) {
       // Rendering may have taken a while: make sure the claim is still ours, and long enough
-      // for the SMTP transaction, before anything leaves the building.
-      if (s.renew.run({ ...fence, until: clock() + leaseMs }).changes !== 1) return "lost";
-      accepted = await ctx.mailer.send(composed.message);
+      // for the SMTP transactions, before anything leaves the building. A retry after a failure
+      // part-way resends to everyone, under the same Message-IDs.
+      for (const message of composed.messages) {
+        if (s.renew.run({ ...fence, until: clock() + leaseMs }).changes !== 1) return "lost";
+        const sent = await ctx.mailer.send(message);
+        accepted.push(sent.messageId || message.messageId || "");
+      }
     }
   } catch (error) {
     const text = describeError(error);
@@ -137,7 +157,7 @@ export async function deliverOne(ctx: DeliveryContext, row: ClaimedDelivery): Pr
   }
   if ("skip" in composed) return record("skipped", { error: composed.skip }, "skipped");
   // The crash window of the header comment: SMTP has the message, this UPDATE has not run yet.
-  return record("sent", { messageId: accepted!.messageId || composed.message.messageId, at: clock() }, "sent");
+  return record("sent", { messageId: accepted.join(" "), at: clock() }, "sent");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import { reportMessageId } from "./render.server";
 const APP_URL = "http://portal.test";
 const MAIL_FROM = "Partner Program <partners@portal.test>";
 const DOMAIN = "portal.test";
+const APP_SECRET = "delivery-test-secret-0123456789abcdef0123";
 /** A month that has ended, with a won deal in it for the KPI check. */
 const PERIOD = "2025-06";
 const IN_PERIOD = new Date("2025-06-12T10:00:00Z");
@@ -48,7 +49,7 @@ afterEach(async () => {
 async function smtpContext(options: Parameters<typeof startSmtpServer>[0] = {}, extra: Partial<DeliveryContext> = {}) {
   smtp = await startSmtpServer(options);
   mailer = createMailer({ SMTP_URL: smtp.url, MAIL_FROM, OUTBOX_DIR: path.join(path.dirname(file), "unused-outbox") });
-  const ctx: DeliveryContext = { db, mailer, config: { APP_URL }, backoff: { baseMs: 20, capMs: 80 }, ...extra };
+  const ctx: DeliveryContext = { db, mailer, config: { APP_URL, APP_SECRET }, backoff: { baseMs: 20, capMs: 80 }, ...extra };
   return { ctx, smtp };
 }
 
@@ -145,7 +146,7 @@ describe("monthly delivery through SMTP", () => {
       const received = messagesTo(admin.email, smtp.messages);
       expect(received).toHaveLength(1);
       const message = received[0]!.parsed;
-      const expectedId = reportMessageId(partner.id, PERIOD, DOMAIN);
+      const expectedId = reportMessageId(partner.id, PERIOD, DOMAIN, admin.id);
       expect(message.messageId).toBe(expectedId);
       expect(rows.get(partner.id)).toMatchObject({ status: "sent", attempts: 1, messageId: expectedId, lockedBy: null });
       expect(message.attachments).toHaveLength(1);
@@ -460,7 +461,7 @@ describe("batch processes", () => {
       const received = messagesTo(admin.email, smtp.messages);
       expect(received.length).toBeGreaterThanOrEqual(1);
       const ids = new Set(received.map((m) => m.parsed.messageId));
-      expect(ids).toEqual(new Set([reportMessageId(partner.id, PERIOD, DOMAIN)]));
+      expect(ids).toEqual(new Set([reportMessageId(partner.id, PERIOD, DOMAIN, admin.id)]));
       if (received.length > 1) twice.push(partner.slug);
     }
     // Only the report in flight at the kill went out twice, under its one Message-ID.

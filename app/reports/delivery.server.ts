@@ -48,7 +48,8 @@ export type DeliveryStatus = (typeof reportDeliveries.$inferSelect)["status"];
 
 export type DeliveryContext = {
   db: DB;
-  config: Pick<Config, "APP_URL">;
+  /** APP_SECRET signs each recipient's unsubscribe link. */
+  config: Pick<Config, "APP_URL" | "APP_SECRET">;
   mailer: Mailer;
   /** Epoch ms; tests and benchmarks may move time. */
   clock?: () => number;
@@ -95,13 +96,13 @@ export type EnqueueResult = {
 
 /**
  * Someone would receive partner p's report: the rule of partnerReportRecipients (its enabled
- * partner admins, and enabled colleagues who opted in) as one SQL condition, so enqueueing
- * 10,000 partners is one statement. deliverOne checks the real list again before sending.
+ * users who are opted in) as one SQL condition, so enqueueing 10,000 partners is one
+ * statement. deliverOne checks the real list again before sending.
  */
 const RECIPIENT_EXISTS = `EXISTS (SELECT 1 FROM users u WHERE u.partner_id = p.id AND u.disabled_at IS NULL
-  AND (u.role = 'partner_admin' OR u.report_opt_in = 1))`;
+  AND u.report_opt_in = 1)`;
 
-export const NO_RECIPIENTS = "No recipients: the partner has no enabled admin and nobody opted in to the report.";
+export const NO_RECIPIENTS = "No recipients: nobody enabled at the partner is opted in to the report.";
 export const PREFERENCE_OFF = "The partner's report preference is off.";
 
 /**

@@ -1,9 +1,10 @@
 // What the delivery job sends, ready to hand to the mailer: a report's recipients, its PDF and
 // its email, rendered from the one report object (contract.ts, built by partner-report.server.ts
-// and ecosystem-report.server.ts). Also who receives a partner's report and how (its admins
-// always; colleagues who opted in), which partner admins set on the Reports page, and the
+// and ecosystem-report.server.ts). Also who receives a partner's report and how (its enabled
+// users who are opted in: admins are opted in when they join, and anyone can opt out by the
+// email's unsubscribe link), which partner admins set on the Reports page, and the
 // deterministic Message-ID a re-sent report keeps.
-import { and, asc, eq, inArray, isNull, or } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { partners, users } from "../../db/schema";
 import { ecosystemReportEmail } from "../../emails/ecosystem-report";
 import { monthlyReportEmail } from "../../emails/monthly-report";
@@ -21,6 +22,8 @@ export type ReportEmail = { subject: string; html: string; text: string };
 export type RenderedPartnerReport = {
   partner: { id: number; name: string; slug: string; reportFormat: ReportFormat };
   recipients: string[];
+  /** The same people with their ids: each gets their own message with their own unsubscribe link. */
+  recipientUsers: { id: string; email: string }[];
   /** Only when the partner receives the PDF (reportFormat 'pdf'). */
   pdf: Buffer | null;
   email: ReportEmail;
@@ -31,21 +34,21 @@ export type RenderedEcosystemReport = { recipients: string[]; pdf: Buffer; email
 // ---------------------------------------------------------------------------------------------
 // Recipients.
 
-/** A partner's report goes to its enabled partner admins and the enabled users who opted in. */
-export function partnerReportRecipients(db: DB, partnerId: number): string[] {
+/**
+ * A partner's report goes to its enabled users who are opted in. Admins are opted in when they
+ * join but, like everyone, may opt out (RFC 8058 unsubscribe must actually stop the email).
+ */
+export function partnerReportRecipientUsers(db: DB, partnerId: number): { id: string; email: string }[] {
   return db
-    .select({ email: users.email })
+    .select({ id: users.id, email: users.email })
     .from(users)
-    .where(
-      and(
-        eq(users.partnerId, partnerId),
-        isNull(users.disabledAt),
-        or(eq(users.role, "partner_admin"), eq(users.reportOptIn, true)),
-      ),
-    )
+    .where(and(eq(users.partnerId, partnerId), isNull(users.disabledAt), eq(users.reportOptIn, true)))
     .orderBy(asc(users.email))
-    .all()
-    .map((u) => u.email);
+    .all();
+}
+
+export function partnerReportRecipients(db: DB, partnerId: number): string[] {
+  return partnerReportRecipientUsers(db, partnerId).map((u) => u.email);
 }
 
 /** The ecosystem report goes to every enabled program admin and partner manager. */
@@ -82,7 +85,8 @@ export async function renderPartnerReport(
   const report = buildPartnerReport(db, partnerId, period);
   const pdf = partner.reportFormat === "pdf" ? await renderPartnerReportPdf(report) : null;
   const email = monthlyReportEmail(report, { format: partner.reportFormat === "pdf" ? "pdf" : "email", portalUrl: config.APP_URL });
-  return { partner, recipients: partnerReportRecipients(db, partnerId), pdf, email };
+  const recipientUsers = partnerReportRecipientUsers(db, partnerId);
+  return { partner, recipients: recipientUsers.map((u) => u.email), recipientUsers, pdf, email };
 }
 
 export async function renderEcosystemReport(db: DB, config: { APP_URL: string }, period: string): Promise<RenderedEcosystemReport> {
@@ -96,9 +100,11 @@ export async function renderEcosystemReport(db: DB, config: { APP_URL: string },
  * after a crash is recognised as the same message. `domain` is APP_URL's host name (a whole
  * URL is accepted too).
  */
-export function reportMessageId(partnerId: number | null, period: string, domain: string): string {
+export function reportMessageId(partnerId: number | null, period: string, domain: string, recipientId?: string): string {
   const host = domain.includes("://") ? new URL(domain).hostname : domain;
-  return `<report-${partnerId ?? "ecosystem"}-${period}@${host.replace(/[^A-Za-z0-9.-]/g, "") || "localhost"}>`;
+  // A partner's report is one message per recipient (each has its own unsubscribe link).
+  const who = recipientId ? `-${recipientId.replace(/[^A-Za-z0-9-]/g, "")}` : "";
+  return `<report-${partnerId ?? "ecosystem"}-${period}${who}@${host.replace(/[^A-Za-z0-9.-]/g, "") || "localhost"}>`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -111,8 +117,6 @@ export type ReportPreferences = {
     name: string;
     email: string;
     role: "partner_user" | "partner_admin";
-    /** Admins always receive the report. */
-    alwaysReceives: boolean;
     receives: boolean;
   }[];
 };
@@ -127,24 +131,20 @@ export function getReportPreferences(db: DB, partnerId: number): ReportPreferenc
     .where(and(eq(users.partnerId, partnerId), isNull(users.disabledAt)))
     .orderBy(asc(users.name), asc(users.email))
     .all()
-    .map((u) => {
-      const admin = u.role === "partner_admin";
-      return {
-        id: u.id,
-        name: u.name,
-        email: u.email,
-        role: u.role as "partner_user" | "partner_admin",
-        alwaysReceives: admin,
-        receives: admin || u.optIn,
-      };
-    });
+    .map((u) => ({
+      id: u.id,
+      name: u.name,
+      email: u.email,
+      role: u.role as "partner_user" | "partner_admin",
+      receives: u.optIn,
+    }));
   return { format: partner.format, people };
 }
 
 /**
- * Sets the format and which colleagues (enabled partner users of THIS partner) opt in; the
- * others are opted out. Returns null when an id is not an enabled user of the partner (the
- * caller answers 404, as for a missing one). Admins' ids are accepted and change nothing.
+ * Sets the format and which colleagues (enabled users of THIS partner, admins included) opt
+ * in; the others are opted out. Returns null when an id is not an enabled user of the partner
+ * (the caller answers 404, as for a missing one).
  */
 export function saveReportPreferences(
   db: DB,
@@ -160,7 +160,6 @@ export function saveReportPreferences(
     for (const id of wanted) if (!known.has(id)) return null;
     tx.update(partners).set({ reportFormat: input.format }).where(eq(partners.id, partnerId)).run();
     for (const person of before.people) {
-      if (person.alwaysReceives) continue;
       const receives = wanted.has(person.id);
       if (receives !== person.receives) {
         tx.update(users).set({ reportOptIn: receives }).where(and(eq(users.id, person.id), eq(users.partnerId, partnerId))).run();

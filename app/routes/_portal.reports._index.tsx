@@ -1,7 +1,9 @@
 // /reports: the partner's monthly reports, one per month from its first month up to last
-// month (newest first), to view in the portal or download as PDF; and, for partner admins, how
-// the report is delivered on the 1st and which colleagues receive it. Every user id from the
-// form is checked against the session's partner: another partner's user is a 404.
+// month (newest first), to view in the portal or download as PDF; what the signed-in user
+// actually receives by email (or not), at which address, when the next one goes and, for an
+// admin, who else receives it; and, for partner admins, the delivery format and recipients.
+// Every user id from the form is checked against the session's partner: another partner's
+// user is a 404.
 import { parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -11,6 +13,7 @@ import { notFound, requirePartnerAdmin, requirePartnerUser } from "../auth/guard
 import { FormErrors } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
 import { periodLabel } from "../domain/periods";
+import { nextReportRun } from "../reports/delivery-schedule.server";
 import { partnerReportPeriods } from "../reports/partner-report.server";
 import { getReportPreferences, saveReportPreferences } from "../reports/render.server";
 
@@ -32,15 +35,31 @@ export async function loader(args: LoaderFunctionArgs) {
   const user = requirePartnerUser(args);
   const { db } = args.context;
   const preferences = getReportPreferences(db, user.partnerId);
+  const mine = preferences?.people.find((p) => p.id === user.id);
+  const format = preferences?.format ?? "pdf";
+  const next = format === "off" ? null : nextReportRun(db);
   return {
+    myEmail: user.email,
+    iReceive: format !== "off" && (mine?.receives ?? false),
+    next: next ? { when: formatRunTime(next.at, next.timezone), label: periodLabel(next.period) } : null,
+    // Who else receives it: an admin's business (they choose); a user only learns their own.
+    others:
+      user.role === "partner_admin"
+        ? (preferences?.people ?? []).filter((p) => p.receives && p.id !== user.id).map((p) => ({ name: p.name, email: p.email }))
+        : [],
     partnerName: user.partnerName,
     isAdmin: user.role === "partner_admin",
     me: user.id,
     periods: partnerReportPeriods(db, user.partnerId).map((period) => ({ period, label: periodLabel(period) })),
-    format: preferences?.format ?? "pdf",
+    format,
     // Colleagues and their choices are for the admin's form only.
     people: user.role === "partner_admin" ? (preferences?.people ?? []) : [],
   };
+}
+
+function formatRunTime(at: Date, timeZone: string) {
+  const text = new Intl.DateTimeFormat("en-US", { timeZone, dateStyle: "long", timeStyle: "short" }).format(at);
+  return `${text} (${timeZone})`;
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -66,7 +85,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function Reports() {
-  const { partnerName, isAdmin, me, periods, format, people } = useLoaderData<typeof loader>();
+  const { partnerName, isAdmin, me, periods, format, people, myEmail, iReceive, next, others } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state !== "idle";
@@ -83,6 +102,29 @@ export default function Reports() {
           </p>
         </div>
       </div>
+
+      <section className="card" aria-labelledby="what-you-receive">
+        <h2 id="what-you-receive">What you receive</h2>
+        <p data-testid="my-report-delivery">
+          {format === "off"
+            ? `Report emails are turned off for ${partnerName}: you receive nothing by email. The reports stay available below.`
+            : iReceive
+              ? `You receive the monthly report at ${myEmail} (${formatLabel.toLowerCase()}).${next ? ` The next one, for ${next.label}, goes out on ${next.when}.` : ""}`
+              : `You do not receive the monthly report by email (${myEmail} is not on the list).${
+                  isAdmin ? " Tick your name under “Who receives it” to get it." : " Ask a partner admin if you would like to receive it."
+                }`}
+        </p>
+        {iReceive ? (
+          <p className="muted small">Every report email has an unsubscribe link that stops it for you alone.</p>
+        ) : null}
+        {isAdmin && format !== "off" ? (
+          <p className="muted small" data-testid="other-recipients">
+            {others.length === 0
+              ? `Nobody else at ${partnerName} receives it.`
+              : `Also receiving it: ${others.map((o) => `${o.name} (${o.email})`).join(", ")}.`}
+          </p>
+        ) : null}
+      </section>
 
       <div className="grid-2" style={{ alignItems: "start" }}>
         <section className="card" aria-labelledby="months">
@@ -127,8 +169,8 @@ export default function Reports() {
           <section className="card" aria-labelledby="delivery">
             <h2 id="delivery">Delivery by email</h2>
             <p className="muted small">
-              On the 1st of each month the report for the month before is emailed to {partnerName}'s partner admins and the colleagues you
-              choose here.
+              On the 1st of each month the report for the month before is emailed to the people of {partnerName} ticked here. New partner
+              admins are ticked when they join; anyone can untick themselves with the link in the email.
             </p>
             {actionData?.notice ? (
               <p className="notice" role="status">
@@ -165,14 +207,13 @@ export default function Reports() {
                       name="recipient"
                       value={p.id}
                       defaultChecked={p.receives}
-                      disabled={p.alwaysReceives}
                       style={{ marginTop: "0.3rem" }}
                     />
                     <span>
                       {p.name}
                       <br />
                       <span className="muted small">{p.email}</span>
-                      {p.alwaysReceives ? <span className="muted small"> · partner admin, always receives it</span> : null}
+                      {p.role === "partner_admin" ? <span className="muted small"> · partner admin</span> : null}
                       {p.id === me ? <span className="muted small"> (you)</span> : null}
                     </span>
                   </label>
@@ -194,7 +235,7 @@ export default function Reports() {
           <p className="muted small card">
             {format === "off"
               ? "Your partner admins have turned off report emails: the reports stay available here."
-              : `On the 1st of each month the report is emailed (${formatLabel.toLowerCase()}) to your partner admins and the colleagues they choose. Ask a partner admin if you would like to receive it.`}
+              : `On the 1st of each month the report is emailed (${formatLabel.toLowerCase()}) to the colleagues your partner admins choose.`}
           </p>
         )}
       </div>

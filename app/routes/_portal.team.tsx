@@ -1,5 +1,6 @@
 // A partner admin's team: colleagues of their own partner, open invitations, inviting a new
-// colleague, and disabling or enabling accounts. Every id from a form is checked against the
+// colleague, disabling or enabling accounts, and changing a colleague's name, role and report
+// opt-in (never leaving the partner without an enabled admin: users.server.ts). Every id from a form is checked against the
 // partner of the signed-in admin: another partner's user or invitation is a 404.
 import { newIdempotencyToken } from "../domain/idempotency.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -33,7 +34,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const user = requirePartnerAdmin(args);
-  return teamAction(args, { user, scope: { partnerId: user.partnerId }, inviteSchema });
+  return teamAction(args, { user, scope: { partnerId: user.partnerId }, inviteSchema, canEdit: true });
 }
 
 export default function PartnerTeam() {
@@ -42,6 +43,7 @@ export default function PartnerTeam() {
     <TeamPage
       description={`Everyone at ${partnerName} who can use the Partner Portal.`}
       canToggle={true}
+      editRoles={ROLE_OPTIONS}
       invite={{ heading: "Invite a colleague", schema: inviteSchema, roleOptions: ROLE_OPTIONS, defaultRole: "partner_user" }}
     />
   );

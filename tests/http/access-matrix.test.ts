@@ -88,6 +88,11 @@ const MATRIX: Record<string, Row> = {
     url: () => "/invite/not-a-real-token",
     get: { anonymous: 404, partnerUserA: 404, partnerAdminB: 404, manager: 404, admin: 404 },
   },
+  // Public: the signed link is the credential; a made-up one is refused the same for everyone.
+  "routes/unsubscribe.$token": {
+    url: () => "/unsubscribe/not-a-real-token",
+    get: { anonymous: 400, partnerUserA: 400, partnerAdminB: 400, manager: 400, admin: 400 },
+  },
   "routes/account": { url: () => "/account", get: signedIn },
   "routes/account_.two-factor": {
     url: () => "/account/two-factor",

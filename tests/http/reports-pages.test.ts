@@ -163,7 +163,8 @@ describe("delivery preferences", () => {
     expect(res.status).toBe(404);
     await res.arrayBuffer();
     expect(server.db.select({ f: partners.reportFormat }).from(partners).where(eq(partners.id, world.partnerA.id)).get()?.f).toBe("email");
-    expect(server.db.select({ o: users.reportOptIn }).from(users).where(eq(users.id, world.adminB.id)).get()?.o).toBe(false);
+    // Unchanged: partner admins start opted in (decision 0016).
+    expect(server.db.select({ o: users.reportOptIn }).from(users).where(eq(users.id, world.adminB.id)).get()?.o).toBe(true);
   });
 
   it("refuses a bad format with 400 and a partner user with 403", async () => {

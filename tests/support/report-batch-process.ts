@@ -23,7 +23,7 @@ const mailer = createMailer({
 const ctx = {
   db,
   mailer,
-  config: { APP_URL: "http://portal.test" },
+  config: { APP_URL: "http://portal.test", APP_SECRET: "batch-test-secret-0123456789abcdef0123" },
   leaseMs: Number(leaseArg),
   backoff: { baseMs: 50, capMs: 200 },
 };
