@@ -235,7 +235,7 @@ describe("/tier", () => {
     const metrics = tierMetricsForPartner(server.db, world.partnerA.id, new Date());
     expect(metrics.revenueCents).toBe(engine(MODEL, inTtm));
     expect(html).toContain(formatMoney(metrics.revenueCents));
-    expect(html).toContain(`<dd>${metrics.wonDeals}</dd>`);
+    expect(html).toContain(`<dd data-figure="dealsWon">${metrics.wonDeals}</dd>`);
     expect(html).toContain(MODEL_LABEL[MODEL]);
     expect(html).toContain("Gold benefits");
     expect(html).toContain("Progress to Platinum");

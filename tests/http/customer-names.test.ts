@@ -184,8 +184,12 @@ describe("what partner B sees", () => {
     expectContains(report, "Beta Open Typed Ltd", "report data");
     expectContains(report, "Beta Legacy Typed Ltd", "report data");
     expectContains(report, "Beta Won Typed Ltd", "report data");
-    // The deal B only influenced is named by its domain, not by A's words.
-    expectContains(report, "shared-influenced.test", "report data");
+    // The deal B only influenced gives it nothing under Sourced: the report counts it in a
+    // sentence and the Attribution page's $0 switch lists it, named by its domain, not A's words.
+    expect(report.includes("shared-influenced.test")).toBe(false);
+    const zero = await (await beta.get(`/attribution.data?kind=month&month=${period}&zero=show`)).text();
+    expectContains(zero, "shared-influenced.test", "attribution data with the $0 switch");
+    expect(leak(zero)).toBeNull();
   });
 
   it("the CSV export and the report PDF carry B's typed names only", async () => {

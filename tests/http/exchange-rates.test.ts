@@ -48,7 +48,7 @@ describe("the dashboard before any EUR rate", () => {
     const html = await text(await partner.get("/dashboard"));
     expect(html).toContain("Missing exchange rate.");
     expect(html).toContain(`1 deal is left out of the USD totals: no EUR→USD rate on or before ${today}.`);
-    expect(html).toContain("$10,000 in pipeline");
+    expect(html).toContain("$10,000 open pipeline");
     expect(html).not.toContain("$82,000");
     expect(html).toContain("In USD; won deals at their close-date rate, pipeline at today's.");
     // Partners cannot add rates: no link to the admin page.
@@ -110,6 +110,6 @@ describe("the exchange rates page", () => {
     expect(await text(res)).toContain("EUR rate from 2026-06-01 saved.");
     const html = await text(await partner.get("/dashboard"));
     expect(html).not.toContain("Missing exchange rate.");
-    expect(html).toContain("$89,200 in pipeline"); // $10,000 + €72,000 × 1.1
+    expect(html).toContain("$89,200 open pipeline"); // $10,000 + €72,000 × 1.1
   });
 });
