@@ -61,9 +61,11 @@ test("a partner admin invites a colleague who joins through the emailed link", a
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
   await expect(page).toHaveURL(/\/team$/);
   const email = `new.colleague+${Date.now()}@${slug}.demo.test`;
-  await page.getByLabel("Name").fill("Nora Newcomer");
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Send the invitation" }).click();
+  // The invitation form is its own section: the people table has an edit form per colleague.
+  const invite = page.locator('section[aria-labelledby="invite"]');
+  await invite.getByLabel("Name").fill("Nora Newcomer");
+  await invite.getByLabel("Email").fill(email);
+  await invite.getByRole("button", { name: "Send the invitation" }).click();
   await expect(page.getByRole("cell", { name: email, exact: true })).toBeVisible();
   await signOut();
 

@@ -119,7 +119,7 @@ test("staff run an evaluation, approve an upgrade; the partner sees the new tier
   await expect(card).toContainText(`Evaluation of ${month.label}`);
   const figures = card.getByRole("table", { name: "Figures of the evaluation against the thresholds" });
   await expect(figures.getByRole("row", { name: /Credited revenue/ })).toContainText(revenue);
-  await expect(figures.getByRole("row", { name: /Won deals/ })).toContainText(String(wonDeals));
+  await expect(figures.getByRole("row", { name: /Deals won/ })).toContainText(String(wonDeals));
 
   // Approve it with a note.
   const decide = card.getByRole("form", { name: `Decide the proposal for ${partner.name}` });
