@@ -3,7 +3,20 @@
 import type { ReactNode } from "react";
 import { figureDefinitions, type FigureContext, type FigureKey } from "../domain/figures";
 
-export function FigureCard({ id, label, value, children }: { id: string; label: string; value: ReactNode; children?: ReactNode }) {
+export function FigureCard({
+  id,
+  label,
+  value,
+  children,
+  footnote,
+}: {
+  id: string;
+  label: string;
+  value: ReactNode;
+  children?: ReactNode;
+  /** A line of its own under the note, e.g. how a total was converted. */
+  footnote?: ReactNode;
+}) {
   return (
     <section className="card kpi" aria-labelledby={id} data-figure={id}>
       <span className="label" id={id}>
@@ -11,6 +24,7 @@ export function FigureCard({ id, label, value, children }: { id: string; label: 
       </span>
       <span className="value">{value}</span>
       {children ? <span className="muted small">{children}</span> : null}
+      {footnote}
     </section>
   );
 }

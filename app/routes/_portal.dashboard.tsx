@@ -60,9 +60,13 @@ export default function Dashboard() {
           this month so far, {figures.month.dealsWon} {figures.month.dealsWon === 1 ? "deal" : "deals"} ·{" "}
           <Link to={`/attribution?kind=month&month=${month}`}>details</Link>
         </FigureCard>
-        <FigureCard id="kpi-open" label={figureLabel("openRegistrations", TODAY)} value={open.openRegistrations}>
+        <FigureCard
+          id="kpi-open"
+          label={figureLabel("openRegistrations", TODAY)}
+          value={open.openRegistrations}
+          footnote={<ConversionNote currency={currency} />}
+        >
           {money(open.openPipeline)} open pipeline · <Link to="/deals">deals</Link>
-          <ConversionNote currency={currency} />
         </FigureCard>
         <FigureCard id="kpi-tier" label="Tier" value={tier?.current.name ?? "—"}>
           {tier?.next ? `Next: ${tier.next.name}` : "Top tier of the program"}
