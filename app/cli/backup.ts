@@ -120,11 +120,17 @@ async function backup(database: string, out: string) {
       throw new Error(`The copy of ${database} failed its integrity check; ${out} was not written. Check the live database with PRAGMA integrity_check.`);
     }
     console.log("Integrity check of the copy: ok");
+    // A -wal left beside an older file at FILE would be read as part of the new one.
+    for (const suffix of ["-wal", "-shm"]) fs.rmSync(`${out}${suffix}`, { force: true });
     fs.renameSync(partial, out);
     const bytes = fs.statSync(out).size;
     console.log(
       `Wrote ${out} (${formatCount(result.totalPages)} pages, ${formatCount(bytes)} bytes) in ${((performance.now() - started) / 1000).toFixed(1)}s.`,
     );
+    const secret = path.join(path.dirname(database), "app-secret");
+    if (fs.existsSync(secret)) {
+      console.log(`Keep ${secret} with the backup (it is not in the copy): without it, two-factor keys cannot be read after a restore.`);
+    }
   } finally {
     cleanUp();
     source.close();

@@ -178,6 +178,13 @@ describe("db:backup refuses clearly", () => {
     expect(run.stderr).toContain(`The folder ${path.join(dir, "no-such-folder")} does not exist`);
   });
 
+  it("will not write the backup over the database itself", async () => {
+    const run = await backupCli(["--out", live, "--database", live, "--force"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--out must not be the database itself");
+    expect(integrity(live)).toBe("ok");
+  });
+
   it("says when the file is not a SQLite database", async () => {
     const notDb = path.join(dir, "notes.txt");
     fs.writeFileSync(notDb, "hello, this is not a database at all ".repeat(200));
