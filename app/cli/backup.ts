@@ -116,7 +116,8 @@ async function backup(database: string, out: string) {
       copy.close();
     }
     if (problems.length !== 1 || problems[0] !== "ok") {
-      console.log(`Integrity check of the copy: FAILED\n  ${problems.join("\n  ")}`);
+      const lines = problems.flatMap((p) => p.split("\n"));
+      console.log(`Integrity check of the copy: FAILED\n  ${lines.join("\n  ")}`);
       throw new Error(`The copy of ${database} failed its integrity check; ${out} was not written. Check the live database with PRAGMA integrity_check.`);
     }
     console.log("Integrity check of the copy: ok");

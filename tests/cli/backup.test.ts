@@ -102,7 +102,10 @@ describe("db:backup under a write burst", () => {
     backup = path.join(dir, "portal-backup.db");
     const run = await backupCli(["--out", backup, "--database", live]);
     const ackedAfter = acked;
+    const drained = new Promise((resolve) => writer!.stdout.once("close", resolve));
     process.kill(-writer.pid!, "SIGKILL");
+    await drained; // every "acked" line the writer printed has been read
+    const ackedEver = acked;
 
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/Backing up.*100%/);
@@ -114,7 +117,7 @@ describe("db:backup under a write burst", () => {
     const rows = burstRows(backup);
     const m = rows.length;
     expect(m).toBeGreaterThanOrEqual(ackedBefore);
-    expect(m).toBeLessThanOrEqual(ackedAfter + 1); // the one in flight may have committed unprinted
+    expect(m).toBeLessThanOrEqual(ackedEver + 1); // the one in flight may have committed unprinted
     expect(rows).toEqual(Array.from({ length: m }, (_, i) => i + 1)); // a prefix, no gaps
     const prefill = new Database(backup, { readonly: true });
     expect(prefill.prepare("SELECT count(*) FROM audit_events WHERE entity_type = 'prefill'").pluck().get()).toBe(PREFILL);
@@ -192,6 +195,31 @@ describe("db:backup refuses clearly", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("is not a SQLite database");
     expect(fs.existsSync(path.join(dir, "y.db"))).toBe(false);
+  });
+
+  it("prints a failed integrity check, writes no backup, and exits 1", async () => {
+    const broken = path.join(dir, "broken.db");
+    const db = new Database(broken);
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX t_v ON t (v);");
+    const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run(`value-${i}`);
+    })();
+    const root = db.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 't_v'").pluck().get() as number;
+    const pageSize = db.pragma("page_size", { simple: true }) as number;
+    db.close();
+    // Scribble over the end of the index's root page: the backup copies pages as they are.
+    const fd = fs.openSync(broken, "r+");
+    fs.writeSync(fd, Buffer.from("zzzzzzzz"), 0, 8, root * pageSize - 40);
+    fs.closeSync(fd);
+
+    const out = path.join(dir, "from-broken.db");
+    const run = await backupCli(["--out", out, "--database", broken]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Integrity check of the copy: FAILED\n {2}\*\*\* in database main \*\*\*/);
+    expect(run.stdout).toContain("index t_v");
+    expect(run.stderr).toContain(`${out} was not written`);
+    expect(fs.readdirSync(dir).filter((name) => name.includes("from-broken"))).toEqual([]);
   });
 
   it("will not overwrite an existing file without --force, and replaces it with --force", async () => {
