@@ -158,6 +158,45 @@ describe("db:backup under a write burst", () => {
     }
     expect(integrity(restored)).toBe("ok");
   });
+
+  it("restores: the real server starts on the restored file and serves", async () => {
+    // `npm start` without the build step (the suite's global setup built the app).
+    const server = spawn("npx", ["tsx", "app/server/index.ts"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        DATABASE_PATH: live,
+        HOST: "127.0.0.1",
+        PORT: "0",
+        DEMO: "0",
+        SCHEDULER: "0",
+        OUTBOX_DIR: path.join(dir, "outbox"),
+        APP_SECRET: "restore-test-secret-restore-test-secret",
+      },
+    });
+    try {
+      let out = "";
+      let err = "";
+      server.stderr.on("data", (c: Buffer) => (err += c.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        server.stdout.on("data", (c: Buffer) => {
+          out += c.toString();
+          const port = /Partner portal on http:\/\/localhost:(\d+)/.exec(out)?.[1];
+          if (port) resolve(`http://127.0.0.1:${port}`);
+        });
+        server.once("exit", (code) => reject(new Error(`the server stopped (${code}): ${out}\n${err}`)));
+      });
+      const res = await fetch(`${url}/healthz`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("ok");
+    } finally {
+      const exited = new Promise((resolve) => server.once("exit", resolve));
+      process.kill(-server.pid!, "SIGTERM");
+      await exited;
+    }
+  }, 60_000);
 });
 
 describe("db:backup refuses clearly", () => {
