@@ -77,6 +77,16 @@ describe("scheduled jobs across processes", () => {
     b.child.stdin.write("go\n");
     const [ra, rb] = await Promise.all([a.done, b.done]);
 
+    const evaluations = db.select().from(tierEvaluations).where(eq(tierEvaluations.partnerId, partner.id)).all();
+    expect(evaluations.map((e) => [e.period, e.outcome])).toEqual([["2026-10", "warn_downgrade"]]);
+
+    // One set of emails: one downgrade warning and one October report, nothing twice.
+    const toAdmin = smtp.messages.filter((m) => m.envelope.to.includes("admin@slipping.test"));
+    const subjects = toAdmin.map((m) => m.parsed.subject ?? "");
+    expect(subjects.filter((s) => /tier is at risk/.test(s))).toHaveLength(1);
+    expect(toAdmin).toHaveLength(2);
+    expect(new Set(subjects).size).toBe(2);
+
     // Every job's tick was claimed by exactly one of the two, and ran without error.
     const jobNames = ["session-cleanup", "deal-lifecycle", "tier-evaluation", "monthly-reports", "report-retries"];
     for (const name of jobNames) {
@@ -89,16 +99,6 @@ describe("scheduled jobs across processes", () => {
     expect(runs.every((r) => r.outcome === "succeeded" && r.finishedAt !== null)).toBe(true);
     expect(runs.find((r) => r.job === "tier-evaluation")!.scheduledAt.toISOString()).toBe("2026-11-01T00:30:00.000Z");
     expect(runs.find((r) => r.job === "monthly-reports")!.scheduledAt.toISOString()).toBe("2026-11-01T06:00:00.000Z");
-
-    const evaluations = db.select().from(tierEvaluations).where(eq(tierEvaluations.partnerId, partner.id)).all();
-    expect(evaluations.map((e) => [e.period, e.outcome])).toEqual([["2026-10", "warn_downgrade"]]);
-
-    // One set of emails: one downgrade warning and one October report, nothing twice.
-    const toAdmin = smtp.messages.filter((m) => m.envelope.to.includes("admin@slipping.test"));
-    const subjects = toAdmin.map((m) => m.parsed.subject ?? "");
-    expect(subjects.filter((s) => /tier is at risk/.test(s))).toHaveLength(1);
-    expect(toAdmin).toHaveLength(2);
-    expect(new Set(subjects).size).toBe(2);
   }, 90_000);
 });
 
