@@ -15,6 +15,7 @@ import { startSmtpServer, type TestSmtpServer } from "../../tests/support/smtp";
 import type { Config } from "../config.server";
 import { closeDatabase, type DB } from "../db.server";
 import { createMailer } from "../mailer.server";
+import { claimTick, finishTick, STALE_TICK_MS } from "./job-runs.server";
 import { runDueTicks } from "./scheduler.server";
 
 let db: DB;
@@ -126,5 +127,22 @@ describe("the report schedule", () => {
       mailer.close();
       fs.rmSync(outbox, { recursive: true, force: true });
     }
+  });
+});
+
+describe("claiming a tick", () => {
+  it("is refused while another process holds it, and taken over once that run is 6 hours stale", () => {
+    const at = new Date("2026-11-01T00:30:00Z");
+    const start = new Date("2026-11-01T00:30:01Z");
+    const id = claimTick(db, "tier-evaluation", at, "dead-process", start);
+    expect(id).not.toBeNull();
+    expect(claimTick(db, "tier-evaluation", at, "other", new Date(start.getTime() + 60_000))).toBeNull();
+    // Still 'running' after 6 hours: the claimer died mid-run; the tick may run again.
+    const later = new Date(start.getTime() + STALE_TICK_MS + 1000);
+    expect(claimTick(db, "tier-evaluation", at, "other", later)).toBe(id);
+    expect(db.select().from(jobRuns).all()).toMatchObject([{ claimedBy: "other", outcome: "running" }]);
+    // A finished tick is never taken over.
+    finishTick(db, id!, "succeeded", null, later);
+    expect(claimTick(db, "tier-evaluation", at, "third", new Date(later.getTime() + 2 * STALE_TICK_MS))).toBeNull();
   });
 });

@@ -148,8 +148,9 @@ export function startScheduler(ctx: JobContext, options: { workerId?: string } =
       console.error("[scheduler] heartbeat failed:", error);
     }
   };
-  // Every minute, on the minute (the finest a cron expression can name).
-  const heartbeat = new Cron("* * * * *", { timezone: "UTC", protect: true, name: "scheduler" }, pass);
+  // Every minute, on the minute. Passes may overlap (a report run can take minutes): a job
+  // still running in this process is skipped by the next pass, the others go ahead.
+  const heartbeat = new Cron("* * * * *", { timezone: "UTC", name: "scheduler" }, pass);
   // Catch-up: ticks missed while no process was up.
   void pass();
   return {
