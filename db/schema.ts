@@ -392,6 +392,11 @@ export const tierEvaluations = sqliteTable(
     /** 'hold' | 'propose_upgrade' | 'warn_downgrade' | 'propose_downgrade' */
     outcome: text("outcome").notNull(),
     metrics: text("metrics", { mode: "json" }).notNull(),
+    /**
+     * A downgrade warning's email is claimed here (set while NULL) before it is sent, so two
+     * runners never both send it; released (back to NULL) when the send fails.
+     */
+    warningClaimedAt: integer("warning_claimed_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("tier_evaluations_partner_period_uq").on(t.partnerId, t.period)],
@@ -516,3 +521,4 @@ export type Tier = typeof tiers.$inferSelect;
 // import (and the one file drizzle-kit reads).
 export * from "./rollup-schema";
 export * from "./money-schema";
+export * from "./job-schema";

@@ -203,6 +203,31 @@ describe("evaluateTiers", () => {
     expect(mailTo(partnerAdmin.email)).toHaveLength(1);
   });
 
+  it("sends a warning once when two runs of the period overlap, and records its claim before sending", async () => {
+    const { partner, partnerAdmin } = partnerOn(ladder.Silver);
+    // What the database says at the moment each email is handed to the mailer.
+    const claimedWhenSent: (Date | null)[] = [];
+    const watching: Mailer = {
+      ...mailer,
+      send: async (message) => {
+        claimedWhenSent.push(evaluationsOf(partner.id)[0]?.warningClaimedAt ?? null);
+        return mailer.send(message);
+      },
+    };
+    const now = new Date("2024-06-02T00:00:00Z");
+    // The scheduler and a staff member's "Run evaluation" at once: both commit (the second
+    // finds the evaluation already there) and both look for warnings to email.
+    const [a, b] = await Promise.all([
+      evaluateTiers({ ...ctx, mailer: watching }, { period: "2024-05", actor: "system", now }),
+      evaluateTiers({ ...ctx, mailer: watching }, { period: "2024-05", actor: "system", now }),
+    ]);
+    expect(a.warningEmailsSent + b.warningEmailsSent).toBe(1);
+    expect(mailTo(partnerAdmin.email)).toHaveLength(1);
+    expect(claimedWhenSent).toHaveLength(1);
+    expect(claimedWhenSent[0]).toBeInstanceOf(Date);
+    expect(evaluationsOf(partner.id)).toHaveLength(1);
+  });
+
   it("refuses a period that has not ended", async () => {
     await expect(
       evaluateTiers(ctx, { period: "2024-05", actor: "system", now: new Date("2024-05-31T23:59:00Z") })

@@ -3,7 +3,7 @@
 // proposed upgrade or downgrade, and warns a partner's admins by email when the partner falls
 // below its tier. Also the catch-up at server start when the run was missed. It never changes a
 // partner's tier: only a decided review does (tier-reviews.server.ts).
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { auditEvents, partners, tierEvaluations, tierReviews, tiers } from "../../db/schema";
 import { tierDowngradeWarningEmail } from "../../emails/tier-downgrade-warning";
 import { writeTransaction, type DB } from "../db.server";
@@ -226,10 +226,18 @@ export async function evaluateTiers(
   if (counts.preview) return counts;
   // After the commit. A warning whose email failed (or that a crash cut off) carries no
   // "emailed" audit event yet, so re-running the period sends it then — and only then.
+  // Each warning is claimed (warning_claimed_at set while NULL) before its email goes out, so
+  // two runs of the period at once (the scheduler in two processes, or the scheduler and a
+  // staff member) send it once. A failed send releases the claim; a crash after the claim
+  // leaves the warning unsent rather than sent twice.
   for (const warning of warningsToEmail(db, period)) {
+    if (!claimWarning(db, warning.id)) continue;
     try {
       const sent = await sendDowngradeWarning(ctx, warning);
-      if (!sent) continue;
+      if (!sent) {
+        releaseWarning(db, warning.id);
+        continue;
+      }
       recordAudit(db, {
         actor,
         action: WARNING_EMAILED,
@@ -241,6 +249,7 @@ export async function evaluateTiers(
       counts.warningEmailsSent++;
     } catch (error) {
       console.error(`[tiers] downgrade warning for partner #${warning.partnerId} (${period}) failed:`, error);
+      releaseWarning(db, warning.id);
       counts.warningEmailsFailed++;
     }
   }
@@ -279,12 +288,32 @@ function warningsToEmail(db: DB, period: string) {
       and(
         eq(tierEvaluations.period, period),
         eq(tierEvaluations.outcome, "warn_downgrade"),
+        isNull(tierEvaluations.warningClaimedAt),
         sql`NOT EXISTS (SELECT 1 FROM ${auditEvents} a WHERE a.entity_type = 'tier_evaluation'
               AND a.entity_id = CAST(${tierEvaluations.id} AS TEXT) AND a.action = ${WARNING_EMAILED})`
       )
     )
     .orderBy(asc(tierEvaluations.id))
     .all();
+}
+
+/** Takes the warning's email for this run; false when another run has it (or sent it). */
+function claimWarning(db: DB, evaluationId: number): boolean {
+  return (
+    writeTransaction(db, (tx) =>
+      tx
+        .update(tierEvaluations)
+        .set({ warningClaimedAt: new Date() })
+        .where(and(eq(tierEvaluations.id, evaluationId), isNull(tierEvaluations.warningClaimedAt)))
+        .run(),
+    ).changes === 1
+  );
+}
+
+function releaseWarning(db: DB, evaluationId: number) {
+  writeTransaction(db, (tx) =>
+    tx.update(tierEvaluations).set({ warningClaimedAt: null }).where(eq(tierEvaluations.id, evaluationId)).run(),
+  );
 }
 
 async function sendDowngradeWarning(

@@ -23,7 +23,7 @@ const sessionCookie = (res: Response) => res.headers.getSetCookie().find((c) => 
 describe("the Secure flag on an https APP_URL", () => {
   it("survives the session clean-up running before any request", async () => {
     const cleanup = jobs.find((job) => job.name === "session-cleanup")!;
-    await cleanup.run({ db: server.db } as Parameters<typeof cleanup.run>[0]);
+    await cleanup.run({ db: server.db } as Parameters<typeof cleanup.run>[0], { at: new Date(), now: new Date() });
 
     const client = new Client(server.url);
     const signIn = await client.signIn(world.userA.email, TEST_PASSWORD);
