@@ -8,7 +8,7 @@ import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listOutbox } from "../../app/mailer.server";
 import { createDeal } from "../../db/factories";
-import { deals, invitations, partnerApplications, partners, programSettings, tiers, touches, users } from "../../db/schema";
+import { deals, growthPlays, invitations, partnerApplications, partners, programSettings, tiers, touches, users } from "../../db/schema";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
 import { createWorld, type World } from "../support/world";
@@ -282,5 +282,26 @@ describe("the invite form on a partner's staff page submitted twice", () => {
     expect(open).toHaveLength(1);
     expect(open[0]!.revokedAt).toBeNull();
     expect(mailTo("paz@alpha.test")).toHaveLength(1);
+  });
+});
+
+describe("the growth play form on the ecosystem page submitted twice", () => {
+  it("records one growth play", async () => {
+    const staff = new Client(server.url);
+    await staff.signIn(world.manager.email, TEST_PASSWORD);
+    const idempotencyToken = await formToken(staff, "/internal/ecosystem");
+    const form = {
+      intent: "play",
+      partnerId: String(world.partnerB.id),
+      flag: "other",
+      ownerId: world.manager.id,
+      nextAction: "Call Beta about a joint webinar.",
+      status: "open",
+      idempotencyToken,
+    };
+    const [a, b] = await Promise.all([staff.post("/internal/ecosystem", form), staff.post("/internal/ecosystem", form)]);
+    expect([a.status, b.status], await a.clone().text()).toEqual([200, 200]);
+    const plays = server.db.select().from(growthPlays).where(eq(growthPlays.nextAction, form.nextAction)).all();
+    expect(plays).toHaveLength(1);
   });
 });
