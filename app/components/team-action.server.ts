@@ -9,6 +9,7 @@ import { data, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import type { SessionUser } from "../auth/session.server";
 import { notFound } from "../auth/guards.server";
+import { keptEntriesDone } from "../auth/kept-entries.server";
 import { actorOf } from "../domain/audit.server";
 import { IdempotencyError, idempotencyKeyOf } from "../domain/idempotency.server";
 import { inviteAndSend, revokeInvitation, type InvitationScope } from "../domain/invitations.server";
@@ -62,12 +63,16 @@ export async function teamAction({ request, context }: ActionFunctionArgs, polic
           : submission.reply({ formErrors: [outcome.message] });
       return data({ intent, result, notice: null, error: null }, { status: outcome.status });
     }
-    return {
-      intent,
-      result: submission.reply({ resetForm: true }),
-      notice: `Invitation sent to ${submission.value.email.toLowerCase()}. The link works for 7 days.`,
-      error: null,
-    };
+    return data(
+      {
+        intent,
+        result: submission.reply({ resetForm: true }),
+        notice: `Invitation sent to ${submission.value.email.toLowerCase()}. The link works for 7 days.`,
+        error: null,
+      },
+      // The kept entries are submitted now: the browser need not keep them any longer.
+      { headers: keptEntriesDone({ request, context }) },
+    );
   }
 
   if (intent === "revoke") {

@@ -52,6 +52,8 @@ type TeamLoaderData = {
   me: string;
   /** The invite form's per-render token (idempotency.server.ts). */
   idempotencyToken: string;
+  /** What was typed in the invite form before the session ended (kept-entries.server.ts), or null. */
+  keptInvite: Record<string, string> | null;
   people: Parameters<typeof PeopleTable>[0]["people"];
   invitations: Parameters<typeof InvitationsSection>[0]["invitations"];
 };
@@ -117,11 +119,11 @@ export function TeamPage({
 }
 
 function InviteForm({ invite, busy }: { invite: InviteSettings; busy: boolean }) {
-  const { idempotencyToken } = useLoaderData<TeamLoaderData>();
+  const { idempotencyToken, keptInvite } = useLoaderData<TeamLoaderData>();
   const actionData = useActionData<typeof teamAction>();
   const [form, fields] = useForm({
     lastResult: actionData?.intent === "invite" ? actionData.result : undefined,
-    defaultValue: { role: invite.defaultRole },
+    defaultValue: { role: invite.defaultRole, ...keptInvite },
     constraint: getZodConstraint(invite.schema),
     shouldValidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: invite.schema }),
@@ -133,6 +135,11 @@ function InviteForm({ invite, busy }: { invite: InviteSettings; busy: boolean })
         They get an email with a link to choose their password; it works once, for 7 days. Inviting the same address
         again replaces the earlier link.
       </p>
+      {keptInvite ? (
+        <p className="info" role="status">
+          Your entries from before your session ended are filled in below. Check them and send the invitation.
+        </p>
+      ) : null}
       <Form method="post" className="form" {...getFormProps(form)}>
         <input type="hidden" name="intent" value="invite" />
         <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />

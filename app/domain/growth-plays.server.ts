@@ -1,5 +1,6 @@
 // Growth plays: what the partner team decided to do about a flagged long-tail partner — an
 // owner on the team, the next action and its status. Internal only; every change is audited.
+import { rememberResult, replayOf, type IdempotencyKey } from "./idempotency.server";
 import { and, asc, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { GROWTH_PLAY_STATUSES, growthPlays, partners, users } from "../../db/schema";
 import { writeTransaction, type DB } from "../db.server";
@@ -28,8 +29,16 @@ function requireActiveStaff(db: Pick<DB, "select">, userId: string) {
   if (!owner) throw new GrowthPlayError("Choose an active member of the partner team as the owner.");
 }
 
-export function recordGrowthPlay(db: DB, actor: Actor, input: GrowthPlayInput, now = new Date()) {
+export function recordGrowthPlay(
+  db: DB,
+  actor: Actor,
+  input: GrowthPlayInput,
+  now = new Date(),
+  key: IdempotencyKey | null = null,
+): { status: "recorded"; playId: number } | { status: "replayed" } {
   return writeTransaction(db, (tx) => {
+    // The same form submitted again (same token): recorded already; nothing is added twice.
+    if (replayOf(tx, key)) return { status: "replayed" as const };
     const partner = tx.select({ id: partners.id }).from(partners).where(eq(partners.id, input.partnerId)).get();
     if (!partner) throw new GrowthPlayError("That partner does not exist.");
     requireActiveStaff(tx, input.ownerId);
@@ -47,7 +56,8 @@ export function recordGrowthPlay(db: DB, actor: Actor, input: GrowthPlayInput, n
       after: { flag: input.flag, ownerId: input.ownerId, nextAction: input.nextAction.trim(), status: input.status },
       at: now,
     });
-    return play.id;
+    rememberResult(tx, key, `/internal/ecosystem#play-${play.id}`, now);
+    return { status: "recorded" as const, playId: play.id };
   });
 }
 

@@ -9,6 +9,7 @@ import { listAuditTrail, recordAudit, type Actor } from "./audit.server";
 import { TOUCH_KIND_LABELS, type DealListFilters } from "./deals";
 import { DealError, dealDetailColumns } from "./deals.server";
 import { formatDate, formatMoney } from "./format";
+import { rememberResult, replayOf, type IdempotencyKey } from "./idempotency.server";
 import { refreshDealRollups } from "./rollups.server";
 
 /**
@@ -134,13 +135,20 @@ export type TouchInput = {
 };
 
 /** Logs a partner's touch on one of its own deals. */
+/** Where a logged activity leads: the deal's page, saying it was logged. */
+export const partnerTouchLocation = (dealId: number) => `/deals/${dealId}?notice=touch`;
+
 export function addPartnerTouch(
   db: DB,
   who: { userId: string; partnerId: number; actor: Actor },
   dealId: number,
   input: TouchInput,
-) {
+  key: IdempotencyKey | null = null,
+): { status: "added"; touchId: number } | { status: "replayed"; location: string } {
   return writeTransaction(db, (tx) => {
+    // The same form submitted again (same token): nothing added; go where the first went.
+    const earlier = replayOf(tx, key);
+    if (earlier) return { status: "replayed" as const, location: earlier };
     const deal = tx
       .select({ id: deals.id, submittedAt: deals.submittedAt, closedAt: deals.closedAt })
       .from(deals)
@@ -162,7 +170,8 @@ export function addPartnerTouch(
       partnerId: who.partnerId,
       after: { touchId: touch.id, kind: input.kind, occurredAt: input.occurredAt.toISOString() },
     });
-    return touch.id;
+    rememberResult(tx, key, partnerTouchLocation(dealId));
+    return { status: "added" as const, touchId: touch.id };
   });
 }
 

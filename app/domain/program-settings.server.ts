@@ -5,6 +5,7 @@
 // and "Tier evaluation".
 import { asc, eq, inArray } from "drizzle-orm";
 import { partners, programSettings, tiers, type AttributionModel } from "../../db/schema";
+import { rememberResult, replayOf, type IdempotencyKey } from "./idempotency.server";
 import { writeTransaction, type DB } from "../db.server";
 import { PAPER_SIZES, type PaperSize } from "../reports/contract";
 import { recordAudit, type Actor } from "./audit.server";
@@ -233,9 +234,12 @@ export function saveProgramSettings(
   db: DB,
   actor: Actor,
   input: ProgramSettingsInput & { ladder: readonly LadderRow[]; reason?: string | null },
-  now = new Date()
+  now = new Date(),
+  key: IdempotencyKey | null = null
 ) {
   return writeTransaction(db, (tx) => {
+    // The same form submitted again (same token): saved already; nothing is added twice.
+    if (replayOf(tx, key)) return { replayed: true as const, ladder: tx.select().from(tiers).orderBy(asc(tiers.rank)).all() };
     const problems = ladderProblems(db, input.ladder);
     if (problems.length) throw new SettingsError(problems);
     const beforeSettings = getProgramSettings(db);
@@ -294,7 +298,8 @@ export function saveProgramSettings(
       },
       at: now,
     });
-    return { ladder: afterLadder };
+    rememberResult(tx, key, "/internal/settings", now);
+    return { replayed: false as const, ladder: afterLadder };
   });
 }
 

@@ -14,6 +14,7 @@ import { useEffect, useRef } from "react";
 import { z } from "zod";
 import { JOURNEY_STAGES, PILLARS, TOUCH_KINDS, type DealStage } from "../../db/schema";
 import { notFound, requirePartnerUser } from "../auth/guards.server";
+import { keptEntries, keptEntriesDone } from "../auth/kept-entries.server";
 import { FieldError, FormErrors, humanize, SelectField, TextareaField } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
 import {
@@ -23,7 +24,9 @@ import {
   TOUCH_KIND_LABELS,
 } from "../domain/deals";
 import { DealError } from "../domain/deals.server";
-import { addPartnerTouch, getPartnerDeal, partnerDealHistory } from "../domain/partner-deals.server";
+import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
+import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
+import { addPartnerTouch, getPartnerDeal, partnerDealHistory, partnerTouchLocation } from "../domain/partner-deals.server";
 import { formatDate, formatMoney } from "../domain/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -195,6 +198,10 @@ export async function loader(args: LoaderFunctionArgs) {
       journeyStages: options(JOURNEY_STAGE_LABELS),
     },
     notice: notice && notice in NOTICES ? NOTICES[notice as keyof typeof NOTICES] : null,
+    // One per render: a double click or a retry of the activity form logs it once.
+    idempotencyToken: newIdempotencyToken(),
+    // What was typed in the activity form before the session ended, for this user only.
+    kept: keptEntries(args, user.id),
   };
 }
 
@@ -221,20 +228,26 @@ export async function action(args: ActionFunctionArgs) {
   const occurredAt = new Date(
     Math.min(Math.max(Date.parse(`${v.occurredOn}T12:00:00Z`), found.deal.submittedAt.getTime()), latest),
   );
+  let result;
   try {
-    addPartnerTouch(db, { userId: user.id, partnerId: user.partnerId, actor: actorOf(user) }, id, {
-      occurredAt,
-      kind: v.kind,
-      pillar: v.pillar,
-      journeyStage: v.journeyStage,
-      note: v.note ?? "",
-    });
+    const key = idempotencyKeyOf(formData, user.id, `deal.${id}.touch`);
+    result = addPartnerTouch(
+      db,
+      { userId: user.id, partnerId: user.partnerId, actor: actorOf(user) },
+      id,
+      { occurredAt, kind: v.kind, pillar: v.pillar, journeyStage: v.journeyStage, note: v.note ?? "" },
+      key,
+    );
   } catch (error) {
     if (error instanceof DealError && error.status === 404) notFound();
-    if (error instanceof DealError) return data(submission.reply({ formErrors: [error.message] }), { status: error.status });
+    if (error instanceof DealError || error instanceof IdempotencyError) {
+      return data(submission.reply({ formErrors: [error.message] }), { status: error.status });
+    }
     throw error;
   }
-  return redirect(`/deals/${id}?notice=touch`);
+  if (result.status === "replayed") return redirect(result.location);
+  // The kept entries are submitted now: the browser need not keep them any longer.
+  return redirect(partnerTouchLocation(id), { headers: keptEntriesDone(args) });
 }
 
 function When({ iso, withTime = false }: { iso: string; withTime?: boolean }) {
@@ -243,7 +256,7 @@ function When({ iso, withTime = false }: { iso: string; withTime?: boolean }) {
 }
 
 export default function DealPage() {
-  const { deal, timeline, touches, history, canLogActivity, touchDate, touchOptions, notice } =
+  const { deal, timeline, touches, history, canLogActivity, touchDate, touchOptions, notice, idempotencyToken, kept } =
     useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -254,7 +267,7 @@ export default function DealPage() {
     id: "log-activity",
     lastResult,
     constraint: getZodConstraint(schema),
-    defaultValue: { occurredOn: touchDate.suggested },
+    defaultValue: { occurredOn: touchDate.suggested, ...kept },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
@@ -392,7 +405,13 @@ export default function DealPage() {
         {canLogActivity ? (
           <Form method="post" className="form" {...getFormProps(form)} aria-labelledby="log-heading">
             <h3 id="log-heading">Log an activity</h3>
+            {kept ? (
+              <p className="info" role="status">
+                Your entries from before your session ended are filled in below. Check them and log the activity.
+              </p>
+            ) : null}
             <FormErrors errors={form.errors} id={form.errorId} />
+            <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />
             <SelectField meta={fields.kind} label="Activity" placeholder="Choose an activity" options={touchOptions.kinds} />
             <SelectField meta={fields.pillar} label="Pillar" placeholder="Choose a pillar" options={touchOptions.pillars} />
             <SelectField

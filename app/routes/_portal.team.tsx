@@ -3,6 +3,7 @@
 // opt-in (never leaving the partner without an enabled admin: users.server.ts). Every id from a form is checked against the
 // partner of the signed-in admin: another partner's user or invitation is a 404.
 import { newIdempotencyToken } from "../domain/idempotency.server";
+import { keptEntries } from "../auth/kept-entries.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requirePartnerAdmin } from "../auth/guards.server";
@@ -27,6 +28,7 @@ export async function loader(args: LoaderFunctionArgs) {
     me: user.id,
     partnerName: user.partnerName,
     idempotencyToken: newIdempotencyToken(),
+    keptInvite: keptEntries(args, user.id, "invite"),
     people: listPartnerUsers(db, user.partnerId),
     invitations: listOpenInvitations(db, { partnerId: user.partnerId }),
   };

@@ -8,12 +8,15 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { ATTRIBUTION_MODELS } from "../../db/schema";
 import { requireAdmin } from "../auth/guards.server";
+import { keptEntries, keptEntriesDone } from "../auth/kept-entries.server";
 import { isStaffTwoFactorRequired, setStaffTwoFactorRequired } from "../auth/two-factor.server";
 import { Field, FieldError, FormErrors, SelectField, TextareaField } from "../components/forms";
 import { MODEL_DESCRIPTION, MODEL_LABEL } from "../domain/attribution";
 import { actorOf } from "../domain/audit.server";
 import { notifyCreditModelChange } from "../domain/credit-model-notice.server";
 import { formatDate, formatMoney } from "../domain/format";
+import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
+import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken, replayOf } from "../domain/idempotency.server";
 import { loadLadder } from "../domain/tier-metrics.server";
 import {
   getProgramSettings,
@@ -143,8 +146,20 @@ function percentOf(bp: number | null) {
   return `${Math.floor(bp / 100)}${frac ? `.${String(frac).padStart(2, "0").replace(/0$/, "")}` : ""}`;
 }
 
+/**
+ * The settings typed before the session ended, shaped as the form's values (tiers as a list),
+ * or null. Not the two-factor switch: that one is a single click.
+ */
+function keptSettings(args: LoaderFunctionArgs, userId: string) {
+  const kept = keptEntries(args, userId);
+  if (!kept || kept.intent === "staff-two-factor") return null;
+  const formData = new FormData();
+  for (const [name, value] of Object.entries(kept)) formData.append(name, value);
+  return parseWithZod(formData, { schema }).payload;
+}
+
 export async function loader(args: LoaderFunctionArgs) {
-  requireAdmin(args);
+  const user = requireAdmin(args);
   const { db } = args.context;
   const settings = getProgramSettings(db);
   const usage = ladderUsage(db);
@@ -171,6 +186,9 @@ export async function loader(args: LoaderFunctionArgs) {
       partners: usage.get(t.id)?.partners ?? 0,
       referenced: usage.get(t.id)?.referenced ?? false,
     })),
+    // One per render: a double click or a retry of Save adds a new tier once.
+    idempotencyToken: newIdempotencyToken(),
+    kept: keptSettings(args, user.id),
   };
 }
 
@@ -202,6 +220,16 @@ export async function action(args: ActionFunctionArgs) {
     );
   }
   const value = submission.value;
+  let key;
+  try {
+    key = value.intent === "preview" ? null : idempotencyKeyOf(formData, user.id, "settings.save");
+  } catch (error) {
+    if (!(error instanceof IdempotencyError)) throw error;
+    return data<ActionResult>({ result: submission.reply({ formErrors: [error.message] }), preview: null, saved: false }, { status: 400 });
+  }
+  // The same page saved twice (a double click, a retry): the first save stands, nothing is added again.
+  const saved = () => data<ActionResult>({ result: submission.reply({ resetForm: true }), preview: null, saved: true, notified: null });
+  if (replayOf(db, key)) return saved();
   const rows = value.tiers.map(toLadderRow);
   const byRow = (problems: { index: number; message: string }[]) => {
     const fieldErrors: Record<string, string[]> = {};
@@ -241,14 +269,21 @@ export async function action(args: ActionFunctionArgs) {
     );
   }
   try {
-    saveProgramSettings(db, actorOf(user), {
-      programName: value.programName,
-      attributionModel: value.attributionModel,
-      protectionDays: value.protectionDays,
-      paperSize: value.paperSize,
-      ladder: rows,
-      reason: wide ? value.reason ?? null : null,
-    });
+    const outcome = saveProgramSettings(
+      db,
+      actorOf(user),
+      {
+        programName: value.programName,
+        attributionModel: value.attributionModel,
+        protectionDays: value.protectionDays,
+        paperSize: value.paperSize,
+        ladder: rows,
+        reason: wide ? value.reason ?? null : null,
+      },
+      new Date(),
+      key
+    );
+    if (outcome.replayed) return saved();
   } catch (error) {
     if (error instanceof SettingsError) return byRow(error.problems);
     throw error;
@@ -257,7 +292,11 @@ export async function action(args: ActionFunctionArgs) {
   const notified = change.model
     ? await notifyCreditModelChange(args.context, { ...change.model, programName: value.programName })
     : null;
-  return data<ActionResult>({ result: submission.reply({ resetForm: true }), preview: null, saved: true, notified });
+  return data<ActionResult>(
+    { result: submission.reply({ resetForm: true }), preview: null, saved: true, notified },
+    // The kept entries are saved now: the browser need not keep them any longer.
+    { headers: keptEntriesDone(args) }
+  );
 }
 
 export default function Settings() {
@@ -268,30 +307,32 @@ export default function Settings() {
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 
-function SettingsForm({ settings, tiers }: LoaderData) {
+function SettingsForm({ settings, tiers, idempotencyToken, kept }: LoaderData) {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" ? String(navigation.formData?.get("intent") ?? "") : null;
-  const [form, fields] = useForm({
+  const current = {
+    programName: settings.programName,
+    attributionModel: settings.attributionModel,
+    protectionDays: String(settings.protectionDays),
+    paperSize: settings.paperSize,
+    tiers: tiers.map((t) => ({
+      id: String(t.id),
+      name: t.name,
+      rank: String(t.rank),
+      minRevenue: t.minRevenue,
+      minWonDeals: String(t.minWonDeals),
+      minWinRate: t.minWinRate,
+      thresholdRule: t.thresholdRule,
+      benefits: t.benefits,
+    })),
+  };
+  const [form, fields] = useForm<z.output<typeof schema>>({
     id: "settings",
     lastResult: actionData?.result,
     constraint: getZodConstraint(schema),
-    defaultValue: {
-      programName: settings.programName,
-      attributionModel: settings.attributionModel,
-      protectionDays: String(settings.protectionDays),
-      paperSize: settings.paperSize,
-      tiers: tiers.map((t) => ({
-        id: String(t.id),
-        name: t.name,
-        rank: String(t.rank),
-        minRevenue: t.minRevenue,
-        minWonDeals: String(t.minWonDeals),
-        minWinRate: t.minWinRate,
-        thresholdRule: t.thresholdRule,
-        benefits: t.benefits,
-      })),
-    },
+    // What was typed before the session ended, as typed; otherwise what is saved.
+    defaultValue: (kept as typeof current | null) ?? current,
     shouldValidate: "onSubmit",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: clientSchema }),
@@ -329,8 +370,14 @@ function SettingsForm({ settings, tiers }: LoaderData) {
         </p>
       ) : null}
 
+      {kept ? (
+        <p className="info" role="status">
+          Your entries from before your session ended are filled in below. Check them and save.
+        </p>
+      ) : null}
       <Form method="post" {...getFormProps(form)} className="stack" aria-label="Program settings">
         <FormErrors errors={form.errors} id={form.errorId} />
+        <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />
         <section className="card stack" aria-labelledby="program-heading">
           <h2 id="program-heading" style={{ margin: 0 }}>
             Program

@@ -3,6 +3,7 @@
 // invitations and disable or enable staff accounts. Partner managers see the page read-only,
 // and every write from them answers 403 before the action reads the form.
 import { newIdempotencyToken } from "../domain/idempotency.server";
+import { keptEntries } from "../auth/kept-entries.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireAdmin, requireStaff } from "../auth/guards.server";
@@ -28,6 +29,7 @@ export async function loader(args: LoaderFunctionArgs) {
     me: user.id,
     isAdmin: user.role === "admin",
     idempotencyToken: newIdempotencyToken(),
+    keptInvite: keptEntries(args, user.id, "invite"),
     people: listStaffUsers(db),
     invitations: listOpenInvitations(db, { staff: true }),
   };

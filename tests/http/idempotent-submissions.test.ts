@@ -1,11 +1,14 @@
 // Idempotent submissions (issue 13, item 2), through the real built server: the public
 // application form submitted twice at once creates one application, one confirmation email,
 // and on approval one partner whose admin invitation signs the admin up; a second application
-// for the same domain is refused with a message; a double-submitted deal form creates one deal.
+// for the same domain is refused with a message; a double-submitted deal form creates one deal,
+// the activity form on a deal one activity, Save with a new tier one tier, and each invite form
+// one invitation.
 import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listOutbox } from "../../app/mailer.server";
-import { deals, invitations, partnerApplications, partners, users } from "../../db/schema";
+import { createDeal } from "../../db/factories";
+import { deals, growthPlays, invitations, partnerApplications, partners, programSettings, tiers, touches, users } from "../../db/schema";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
 import { createWorld, type World } from "../support/world";
@@ -181,5 +184,124 @@ describe("the invite form submitted twice", () => {
     expect(open).toHaveLength(1);
     expect(open[0]!.revokedAt).toBeNull();
     expect(mailTo("ivy@alpha.test")).toHaveLength(1);
+  });
+});
+
+describe("the activity form on a partner's deal submitted twice", () => {
+  it("logs one activity and sends both submissions back to the deal", async () => {
+    const deal = createDeal(server.db, { partnerId: world.partnerA.id, stage: "approved" });
+    const sales = new Client(server.url);
+    await sales.signIn(world.userA.email, TEST_PASSWORD);
+    const idempotencyToken = await formToken(sales, `/deals/${deal.id}`);
+    const before = server.db.select().from(touches).where(eq(touches.dealId, deal.id)).all().length;
+    const form = {
+      kind: "co_sell_meeting",
+      pillar: "sell",
+      journeyStage: "consideration",
+      occurredOn: new Date().toISOString().slice(0, 10),
+      note: "Demo given twice by a double click.",
+      idempotencyToken,
+    };
+    const [a, b] = await Promise.all([sales.post(`/deals/${deal.id}`, form), sales.post(`/deals/${deal.id}`, form)]);
+    expect([a.status, b.status], await a.clone().text()).toEqual([302, 302]);
+    expect([a.headers.get("location"), b.headers.get("location")]).toEqual([
+      `/deals/${deal.id}?notice=touch`,
+      `/deals/${deal.id}?notice=touch`,
+    ]);
+    const logged = server.db.select().from(touches).where(eq(touches.dealId, deal.id)).all();
+    expect(logged).toHaveLength(before + 1);
+    expect(logged.filter((t) => t.note === "Demo given twice by a double click.")).toHaveLength(1);
+
+    // A fresh render of the page is another activity.
+    const again = await sales.post(`/deals/${deal.id}`, { ...form, idempotencyToken: await formToken(sales, `/deals/${deal.id}`) });
+    expect(again.status).toBe(302);
+    expect(server.db.select().from(touches).where(eq(touches.dealId, deal.id)).all()).toHaveLength(before + 2);
+  });
+});
+
+describe("adding a tier in settings submitted twice", () => {
+  it("adds one tier", async () => {
+    const admin = new Client(server.url);
+    await admin.signIn(world.admin.email, TEST_PASSWORD);
+    const idempotencyToken = await formToken(admin, "/internal/settings");
+    const s = server.db.select().from(programSettings).get();
+    const ladder = server.db.select().from(tiers).all().sort((x, y) => x.rank - y.rank);
+    const top = ladder[ladder.length - 1]!;
+    const form: Record<string, string> = {
+      intent: "confirm-save",
+      reason: "A tier above the top one.",
+      programName: s?.programName ?? "Partner Program",
+      attributionModel: s?.attributionModel ?? "sourced",
+      protectionDays: String(s?.protectionDays ?? 90),
+      paperSize: s?.paperSize ?? "A4",
+      idempotencyToken,
+    };
+    const rows = [
+      ...ladder.map((t) => ({
+        id: String(t.id),
+        name: t.name,
+        rank: String(t.rank),
+        minRevenue: String(t.minRevenueCents / 100),
+        minWonDeals: String(t.minWonDeals),
+        minWinRate: t.minWinRateBp === null ? "" : String(t.minWinRateBp / 100),
+        thresholdRule: t.thresholdRule,
+        benefits: t.benefits,
+      })),
+      {
+        name: "Double Diamond",
+        rank: String(top.rank + 10),
+        minRevenue: String(top.minRevenueCents / 100 + 1_000_000),
+        minWonDeals: String(top.minWonDeals + 50),
+        minWinRate: "",
+        thresholdRule: "all",
+        benefits: "Added by a double click.",
+      },
+    ];
+    rows.forEach((row, i) => {
+      for (const [field, value] of Object.entries(row)) form[`tiers[${i}].${field}`] = value;
+    });
+    const [a, b] = await Promise.all([admin.post("/internal/settings", form), admin.post("/internal/settings", form)]);
+    expect([a.status, b.status], await a.clone().text()).toEqual([200, 200]);
+    expect(server.db.select().from(tiers).where(eq(tiers.name, "Double Diamond")).all()).toHaveLength(1);
+    expect(server.db.select().from(tiers).all()).toHaveLength(ladder.length + 1);
+  });
+});
+
+describe("the invite form on a partner's staff page submitted twice", () => {
+  it("creates one invitation and sends one email", async () => {
+    const staff = new Client(server.url);
+    await staff.signIn(world.manager.email, TEST_PASSWORD);
+    const idempotencyToken = await formToken(staff, "/internal/partners/alpha");
+    const form = { intent: "invite", name: "Paz Twice", email: "paz@alpha.test", role: "partner_user", idempotencyToken };
+    const [a, b] = await Promise.all([
+      staff.post("/internal/partners/alpha", form),
+      staff.post("/internal/partners/alpha", form),
+    ]);
+    expect([a.status, b.status], await a.clone().text()).toEqual([200, 200]);
+    const open = server.db.select().from(invitations).where(eq(invitations.email, "paz@alpha.test")).all();
+    expect(open).toHaveLength(1);
+    expect(open[0]!.revokedAt).toBeNull();
+    expect(mailTo("paz@alpha.test")).toHaveLength(1);
+  });
+});
+
+describe("the growth play form on the ecosystem page submitted twice", () => {
+  it("records one growth play", async () => {
+    const staff = new Client(server.url);
+    await staff.signIn(world.manager.email, TEST_PASSWORD);
+    const idempotencyToken = await formToken(staff, "/internal/ecosystem");
+    const form = {
+      intent: "play",
+      partnerId: String(world.partnerB.id),
+      flag: "other",
+      ownerId: world.manager.id,
+      nextAction: "Call Beta about a joint webinar.",
+      status: "open",
+      idempotencyToken,
+    };
+    const [a, b] = await Promise.all([staff.post("/internal/ecosystem", form), staff.post("/internal/ecosystem", form)]);
+    expect([a.status, b.status], await a.clone().text()).toEqual([200, 200]);
+    const plays = server.db.select().from(growthPlays).where(eq(growthPlays.nextAction, form.nextAction)).all();
+    expect(plays).toHaveLength(1);
   });
 });

@@ -4,17 +4,19 @@
 // nobody else; the background domain check answers 401 JSON; sign-in never lands on a
 // background or download URL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDeal } from "../../db/factories";
 import { sessions, users } from "../../db/schema";
 import { eq } from "drizzle-orm";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
-import { createWorld } from "../support/world";
+import { createWorld, type World } from "../support/world";
 
 let server: TestServer;
+let world: World;
 
 beforeAll(async () => {
   server = await startTestServer();
-  await createWorld(server.db);
+  world = await createWorld(server.db);
 });
 afterAll(() => server.close());
 
@@ -101,6 +103,78 @@ describe("a form posted after the session ended", () => {
     ).text();
     expect(html).toContain("Register a deal");
     expect(html).not.toContain("Forged Ltd");
+  });
+});
+
+describe("the other forms keep their entries through sign-in", () => {
+  /** Signs `email` in, ends the session, posts `form` to `path`, signs in again; the page's HTML. */
+  async function keptThroughSignIn(email: string, path: string, form: Record<string, string>) {
+    const client = new Client(server.url);
+    await client.signIn(email, TEST_PASSWORD);
+    expireSessionsOf(email);
+    const res = await client.post(path, form);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(`/login?redirectTo=${encodeURIComponent(path)}`);
+    const signedIn = await client.post("/login", { email, password: TEST_PASSWORD, redirectTo: path });
+    expect(signedIn.headers.get("location")).toBe(path);
+    return (await client.get(path)).text();
+  }
+
+  it("fills the activity form on a deal back in", async () => {
+    const deal = createDeal(server.db, { partnerId: world.partnerA.id, stage: "approved" });
+    const html = await keptThroughSignIn("sales@alpha.test", `/deals/${deal.id}`, {
+      kind: "co_sell_meeting",
+      pillar: "market",
+      journeyStage: "consideration",
+      occurredOn: new Date().toISOString().slice(0, 10),
+      note: "Joint webinar typed before the session ended.",
+      idempotencyToken: "an-old-token-never-kept-1234",
+    });
+    expect(html).toContain("Your entries from before your session ended are filled in below.");
+    expect(html).toContain("Joint webinar typed before the session ended.");
+    expect(html).toMatch(/<option value="co_sell_meeting" selected="">/);
+    expect(html).toMatch(/<option value="market" selected="">/);
+    expect(html).not.toContain("an-old-token-never-kept-1234");
+  });
+
+  it("fills the invite form on the team page back in", async () => {
+    const html = await keptThroughSignIn("admin@alpha.test", "/team", {
+      intent: "invite",
+      name: "Kit Kept",
+      email: "kit.kept@alpha.test",
+      role: "partner_admin",
+    });
+    expect(html).toContain('value="Kit Kept"');
+    expect(html).toContain('value="kit.kept@alpha.test"');
+  });
+
+  it("fills the invite form on a partner's staff page back in", async () => {
+    const html = await keptThroughSignIn("manager@world.test", "/internal/partners/alpha", {
+      intent: "invite",
+      name: "Pat Kept",
+      email: "pat.kept@alpha.test",
+      role: "partner_user",
+    });
+    expect(html).toContain('value="Pat Kept"');
+    expect(html).toContain('value="pat.kept@alpha.test"');
+  });
+
+  it("fills the settings form back in, tiers included", async () => {
+    const html = await keptThroughSignIn("admin@world.test", "/internal/settings", {
+      intent: "save",
+      programName: "Renamed Before Timeout",
+      attributionModel: "sourced",
+      protectionDays: "45",
+      paperSize: "A4",
+      "tiers[0].name": "Kept Tier",
+      "tiers[0].rank": "1",
+      "tiers[0].minRevenue": "0",
+      "tiers[0].minWonDeals": "0",
+      "tiers[0].thresholdRule": "all",
+    });
+    expect(html).toContain('value="Renamed Before Timeout"');
+    expect(html).toContain('value="45"');
+    expect(html).toContain('value="Kept Tier"');
   });
 });
 

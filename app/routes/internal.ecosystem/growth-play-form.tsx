@@ -2,10 +2,11 @@
 // action validates with and the form validates with in the browser, and the form itself.
 import { getFormProps, getInputProps, getSelectProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
-import { Form, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { GROWTH_PLAY_STATUSES } from "../../../db/schema";
 import { FormErrors, humanize } from "../../components/forms";
+import { IDEMPOTENCY_FIELD } from "../../domain/idempotency";
 import { FLAG_LABEL, GROWTH_PLAY_FLAGS } from "../../domain/long-tail";
 
 export const playSchema = z.object({
@@ -37,6 +38,8 @@ export function GrowthPlayForm({
   notice: string | null;
 }) {
   const navigation = useNavigation();
+  // The page's per-render token (idempotency.server.ts); each partner's form is its own key.
+  const { idempotencyToken } = useLoaderData<{ idempotencyToken: string }>();
   const busy = navigation.state === "submitting" && navigation.formData?.get("partnerId") === String(partnerId);
   const [form, fields] = useForm<z.input<typeof playSchema>>({
     id: `play-${partnerId}`,
@@ -64,6 +67,7 @@ export function GrowthPlayForm({
         <FormErrors errors={form.errors} id={form.errorId} />
         <input type="hidden" name="intent" value="play" />
         <input type="hidden" name="partnerId" value={partnerId} />
+        <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />
         <div className="field">
           <label htmlFor={fields.flag.id}>About</label>
           <select {...getSelectProps(fields.flag)} key={fields.flag.key}>

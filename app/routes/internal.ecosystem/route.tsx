@@ -9,6 +9,7 @@ import { requireStaff } from "../../auth/guards.server";
 import { actorOf } from "../../domain/audit.server";
 import { formatDate } from "../../domain/format";
 import { GrowthPlayError, recordGrowthPlay } from "../../domain/growth-plays.server";
+import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../../domain/idempotency.server";
 import { countText } from "../../reports/contract";
 import { ConcentrationAlerts, ConcentrationCurves, ConcentrationTiles, HeadAndTail } from "./concentration";
 import { playSchema } from "./growth-play-form";
@@ -19,7 +20,11 @@ export const meta: MetaFunction = () => [{ title: "Ecosystem health · Partner t
 
 export async function loader(args: LoaderFunctionArgs) {
   requireStaff(args);
-  return loadEcosystemPage(args.context.db, new URL(args.request.url).searchParams);
+  return {
+    ...loadEcosystemPage(args.context.db, new URL(args.request.url).searchParams),
+    // One per render (and per partner's form): a double click records a growth play once.
+    idempotencyToken: newIdempotencyToken(),
+  };
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -32,9 +37,10 @@ export async function action(args: ActionFunctionArgs) {
     return data({ partnerId, result: submission.reply(), notice: null }, { status: 400 });
   }
   try {
-    recordGrowthPlay(db, actorOf(user), submission.value);
+    const key = idempotencyKeyOf(formData, user.id, `growth-play.${submission.value.partnerId}`);
+    recordGrowthPlay(db, actorOf(user), submission.value, new Date(), key);
   } catch (error) {
-    if (!(error instanceof GrowthPlayError)) throw error;
+    if (!(error instanceof GrowthPlayError || error instanceof IdempotencyError)) throw error;
     return data({ partnerId, result: submission.reply({ formErrors: [error.message] }), notice: null }, { status: 400 });
   }
   return { partnerId, result: submission.reply({ resetForm: true }), notice: "Growth play recorded." };

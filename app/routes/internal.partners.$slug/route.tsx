@@ -9,11 +9,14 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { GROWTH_PLAY_STATUSES } from "../../../db/schema";
 import { forbidden, notFound, requireStaff } from "../../auth/guards.server";
+import { keptEntries, keptEntriesDone } from "../../auth/kept-entries.server";
 import { Field, FormErrors, humanize, SelectField } from "../../components/forms";
 import { PeopleTable } from "../../components/team-tables";
 import { actorOf } from "../../domain/audit.server";
 import { formatDate } from "../../domain/format";
 import { GrowthPlayError, listGrowthPlays, setGrowthPlayStatus } from "../../domain/growth-plays.server";
+import { IDEMPOTENCY_FIELD } from "../../domain/idempotency";
+import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../../domain/idempotency.server";
 import { inviteAndSend, listOpenInvitations } from "../../domain/invitations.server";
 import { FLAG_LABEL } from "../../domain/long-tail";
 import { ConversionNote, MissingRatesWarning } from "../../components/missing-rates-warning";
@@ -123,6 +126,10 @@ export async function loader(args: LoaderFunctionArgs) {
     })),
     canChangeManager: user.role === "admin",
     managers: user.role === "admin" ? listManagers(db).map((m) => ({ id: m.id, name: m.name, role: m.role })) : [],
+    // One per render: a double click or a retry of the invite form sends one invitation.
+    idempotencyToken: newIdempotencyToken(),
+    // What was typed in the invite form before the session ended, for this user only.
+    keptInvite: keptEntries(args, user.id, "invite"),
   };
 }
 
@@ -182,18 +189,26 @@ export async function action(args: ActionFunctionArgs) {
       { status: 409 },
     );
   }
-  const outcome = await inviteAndSend(args.context, {
-    email: input.email,
-    name: input.name,
-    role: input.role,
-    partnerId: partner.id,
-    actor,
-    inviterName: user.name,
-  });
+  let key;
+  try {
+    key = idempotencyKeyOf(formData, user.id, "invite");
+  } catch (error) {
+    if (!(error instanceof IdempotencyError)) throw error;
+    return data({ intent, result: submission.reply({ formErrors: [error.message] }), notice: null }, { status: 400 });
+  }
+  const outcome = await inviteAndSend(
+    args.context,
+    { email: input.email, name: input.name, role: input.role, partnerId: partner.id, actor, inviterName: user.name },
+    key,
+  );
   if (!outcome.ok) {
     return data({ intent, result: submission.reply({ formErrors: [outcome.message] }), notice: null }, { status: outcome.status });
   }
-  return { intent, result: submission.reply({ resetForm: true }), notice: `Invitation sent to ${outcome.email}.` };
+  // The kept entries are submitted now: the browser need not keep them any longer.
+  return data(
+    { intent, result: submission.reply({ resetForm: true }), notice: `Invitation sent to ${outcome.email}.` },
+    { headers: keptEntriesDone(args) },
+  );
 }
 
 const STATUS_BADGE: Record<string, string> = { active: "ok", suspended: "warn", churned: "neutral", applied: "" };
@@ -214,6 +229,8 @@ export default function PartnerDetail() {
     longTail,
     missingRates: missing,
     canAddRates,
+    idempotencyToken,
+    keptInvite,
   } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -223,7 +240,7 @@ export default function PartnerDetail() {
     id: "invite",
     lastResult: actionData?.intent === "invite" ? actionData.result : undefined,
     constraint: getZodConstraint(inviteSchema),
-    defaultValue: { role: "partner_user" },
+    defaultValue: { role: "partner_user", ...keptInvite },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: inviteSchema }),
@@ -477,8 +494,14 @@ export default function PartnerDetail() {
           <p className="muted">Reactivate {partner.name} before inviting its users.</p>
         ) : (
           <Form method="post" className="form" {...getFormProps(inviteForm)}>
+            {keptInvite ? (
+              <p className="info" role="status">
+                Your entries from before your session ended are filled in below. Check them and send the invitation.
+              </p>
+            ) : null}
             <FormErrors errors={inviteForm.errors} id={inviteForm.errorId} />
             <input type="hidden" name="intent" value="invite" />
+            <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />
             <Field meta={inviteFields.name} label="Name" autoComplete="off" />
             <Field meta={inviteFields.email} label="Email" type="email" autoComplete="off" />
             <SelectField
