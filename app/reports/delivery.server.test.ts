@@ -5,7 +5,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeal, createPartner, createUser, ensureDefaultProgram } from "../../db/factories";
 import { auditEvents, programSettings, reportDeliveries, type Partner } from "../../db/schema";
@@ -19,6 +18,7 @@ import { catchUpMonthlyReports, lastScheduledRun, previousPeriodIn } from "./del
 import { backoffMs, classifyError, deliverOne, runDeliveries } from "./delivery-worker.server";
 import { claimNext, deliveryCounts, DeliveryError, enqueuePeriod, listDeliveries, MAX_ATTEMPTS, retryDelivery, type DeliveryContext } from "./delivery.server";
 import { reportMessageId } from "./render.server";
+import { pdfText } from "../../tests/support/pdf";
 
 const APP_URL = "http://portal.test";
 const MAIL_FROM = "Partner Program <partners@portal.test>";
@@ -72,19 +72,6 @@ function reportingPartner(values: Partial<Partner> & { name: string; slug: strin
 
 function messagesTo(email: string, messages: ReceivedMessage[]) {
   return messages.filter((m) => m.envelope.to.includes(email));
-}
-
-async function pdfText(content: Buffer) {
-  const doc = await getDocument({ data: new Uint8Array(content), useSystemFonts: false, isEvalSupported: false })
-    .promise;
-  const pages: string[] = [];
-  for (let i = 1; i <= doc.numPages; i++) {
-    const page = await doc.getPage(i);
-    const text = await page.getTextContent();
-    pages.push(text.items.map((item) => ("str" in item ? item.str : "")).join(" "));
-  }
-  await doc.destroy();
-  return pages.join("\n").replace(/\s+/g, " ");
 }
 
 function rowsByPartner() {

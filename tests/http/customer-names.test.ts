@@ -4,7 +4,6 @@
 // and email B receives uses the name B typed, and A's typed names appear nowhere in them.
 // Staff see both, labelled.
 import { eq } from "drizzle-orm";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorOf } from "../../app/domain/audit.server";
 import { approveRegistration, markWon, registerDeal, rejectRegistration } from "../../app/domain/deals.server";
@@ -15,6 +14,7 @@ import { customers, partners } from "../../db/schema";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
 import { createWorld, type World } from "../support/world";
+import { pdfText } from "../support/pdf";
 
 const DAY = 86_400_000;
 /** Every name partner A types contains this word; B's never does. */
@@ -28,17 +28,6 @@ let admin: Client;
 const period = lastCompletedPeriod(new Date());
 const at = (days: number) => new Date(periodStart(period).getTime() + days * DAY);
 const ids = { open: 0, won: 0, legacy: 0, influenced: 0 };
-
-async function pdfText(res: Response): Promise<string> {
-  const doc = await getDocument({ data: new Uint8Array(await res.arrayBuffer()), isEvalSupported: false }).promise;
-  const parts: string[] = [];
-  for (let i = 1; i <= doc.numPages; i++) {
-    const content = await (await doc.getPage(i)).getTextContent();
-    parts.push(content.items.map((item) => ("str" in item ? item.str : "")).join(" "));
-  }
-  await doc.destroy();
-  return parts.join("\n").replace(/\s+/g, " ");
-}
 
 /** Where A's word appears in `text` (a short excerpt), or null: keeps failures readable. */
 function leak(text: string): string | null {

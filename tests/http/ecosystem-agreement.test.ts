@@ -8,7 +8,6 @@
 // whose figures are as of the first instant after it: the same 12 months.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_DEFAULTS, DEMO_LOGINS, DEMO_PASSWORD, DEMO_PASSWORD_HASH } from "../../db/seed/demo-accounts";
 import { generateProgram } from "../../db/seed/program";
@@ -17,6 +16,7 @@ import { formatDate, formatPercent } from "../../app/domain/format";
 import { addMonths, lastCompletedPeriod, periodEnd, periodLabel, periodStart } from "../../app/domain/periods";
 import { buildEcosystemReport } from "../../app/reports/ecosystem-report.server";
 import { Client, startTestServer, type TestServer } from "../support/server";
+import { pdfText } from "../support/pdf";
 
 const run = promisify(execFile);
 
@@ -30,18 +30,6 @@ const asOfDay = asOf.toISOString().slice(0, 10);
 /** The 12 months ending with the period. */
 const windowFrom = new Date(Date.UTC(asOf.getUTCFullYear() - 1, asOf.getUTCMonth(), 1));
 const lastDay = new Date(asOf.getTime() - 86_400_000).toISOString().slice(0, 10);
-
-/** Every page's text, in reading order. */
-async function pdfText(pdf: Uint8Array): Promise<string> {
-  const doc = await getDocument({ data: pdf, useSystemFonts: false, isEvalSupported: false }).promise;
-  const pages: string[] = [];
-  for (let i = 1; i <= doc.numPages; i++) {
-    const content = await (await doc.getPage(i)).getTextContent();
-    pages.push(content.items.map((item) => ("str" in item ? item.str : "")).join(" "));
-  }
-  await doc.destroy();
-  return pages.join("\n").replace(/\s+/g, " ");
-}
 
 function match(text: string, re: RegExp, what: string): string {
   const m = re.exec(text);

@@ -3,7 +3,6 @@
 // PDF and report email show are the catalogue's (app/domain/figures.server.ts) — read back as a
 // partner reads them: pages over real HTTP from the built server, the PDF parsed with pdfjs,
 // the email received by a real SMTP server and parsed with mailparser.
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_DEFAULTS, DEMO_LOGINS, DEMO_PASSWORD, DEMO_PASSWORD_HASH } from "../../db/seed/demo-accounts";
 import { generateProgram } from "../../db/seed/program";
@@ -18,6 +17,7 @@ import { formatWinRate } from "../../app/domain/tier-snapshot";
 import { countText } from "../../app/reports/contract";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { Client, startTestServer, type TestServer } from "../support/server";
+import { pdfText } from "../support/pdf";
 
 let smtp: TestSmtpServer;
 let server: TestServer;
@@ -58,17 +58,6 @@ function ownValue(html: string, key: string, where: string): string {
   const m = new RegExp(`data-figure="${key}"[^>]*>(.*?)</(?:span|dd)>`, "s").exec(html);
   if (!m) throw new Error(`${where}: no figure ${key}`);
   return decode(m[1]!);
-}
-
-async function pdfText(pdf: Uint8Array): Promise<string> {
-  const doc = await getDocument({ data: pdf, useSystemFonts: false, isEvalSupported: false }).promise;
-  const pages: string[] = [];
-  for (let i = 1; i <= doc.numPages; i++) {
-    const content = await (await doc.getPage(i)).getTextContent();
-    pages.push(content.items.map((item) => ("str" in item ? item.str : "")).join(" "));
-  }
-  await doc.destroy();
-  return pages.join("\n").replace(/\s+/g, " ");
 }
 
 const money = (cents: number) => formatMoney(cents, currency);

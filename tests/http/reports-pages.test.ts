@@ -3,7 +3,6 @@
 // refused on the partner side (and has its own ecosystem PDF), and a partner admin's delivery
 // preferences only ever touch its own partner's users.
 import { eq } from "drizzle-orm";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomer, createDeal } from "../../db/factories";
 import { partners, users } from "../../db/schema";
@@ -11,6 +10,7 @@ import { addMonths, lastCompletedPeriod, periodLabel, periodStart } from "../../
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
 import { createWorld, type World } from "../support/world";
+import { pdfText } from "../support/pdf";
 
 const DAY = 86_400_000;
 
@@ -22,17 +22,6 @@ let beta: Client;
 let manager: Client;
 const period = lastCompletedPeriod(new Date());
 const future = addMonths(period, 2);
-
-async function pdfText(res: Response): Promise<string> {
-  const doc = await getDocument({ data: new Uint8Array(await res.arrayBuffer()), isEvalSupported: false }).promise;
-  const parts: string[] = [];
-  for (let i = 1; i <= doc.numPages; i++) {
-    const content = await (await doc.getPage(i)).getTextContent();
-    parts.push(content.items.map((item) => ("str" in item ? item.str : "")).join(" "));
-  }
-  await doc.destroy();
-  return parts.join("\n").replace(/\s+/g, " ");
-}
 
 function wonLastMonth(partnerId: number, title: string, amountCents: number) {
   const closedAt = new Date(periodStart(period).getTime() + 9 * DAY);
