@@ -91,14 +91,17 @@ export function readDraft(cookieHeader: string | null, secret: string, now = Dat
   }
 }
 
-/** The entries kept for `path` if `userId` is the user who typed them; null otherwise. */
+/**
+ * The entries kept for `path` that `userId` may see: its own, or ones whose owner the server
+ * could not tell (the session cookie was already gone); null otherwise.
+ */
 export function draftFor(
   cookieHeader: string | null,
   input: { path: string; userId: string; secret: string },
 ): Record<string, string> | null {
   const draft = readDraft(cookieHeader, input.secret);
   if (!draft || draft.path !== input.path) return null;
-  if (draft.owner === null || draft.owner !== input.userId) return null;
+  if (draft.owner !== null && draft.owner !== input.userId) return null;
   return Object.fromEntries(draft.fields);
 }
 

@@ -48,9 +48,7 @@ export function requireUser({ request, context }: Args, options: GuardOptions = 
   const back = formPagePath(request.url);
   const headers = new Headers();
   const posted = context.signedOutForm;
-  // Entries are kept only for the user whose session ended: with no session row left to say
-  // who that was, the next person to sign in in this browser could be someone else.
-  if (posted && posted.endedUserId !== null && request.method !== "GET" && request.method !== "HEAD") {
+  if (posted && request.method !== "GET" && request.method !== "HEAD") {
     const cookie = keepDraft(
       { path: back, owner: posted.endedUserId, form: posted.fields },
       { secret: context.config.APP_SECRET, secure: cookiesAreSecure(context.config) },
