@@ -1,11 +1,19 @@
 // What a signed-out form post keeps: when a session ends while someone fills a form, the guard
 // keeps the posted fields (never passwords, codes, tokens or files) in a short-lived, HMAC-signed,
 // HttpOnly cookie bound to the form's page, and the page fills them back in after sign-in.
-// The cookie stays in the browser that typed the entries; the server keeps nothing. When the
-// server can tell whose session ended, only that user gets the entries back; sign-out drops them.
+// The cookie stays in the browser that typed the entries; the server keeps nothing. The entries
+// are kept for the user whose session ended and given back to that user only: the session row
+// names them, or, when it is already gone (an earlier request found it expired and deleted it),
+// the signed `pp_owner` cookie the browser got with its last session. Nobody known, nothing kept.
+// Sign-out drops both cookies.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { ABSOLUTE_LIFETIME_MS } from "./lucia.server";
 
 export const DRAFT_COOKIE = "pp_draft";
+/** Who last held a session in this browser (signed user id), so kept entries have an owner. */
+export const OWNER_COOKIE = "pp_owner";
+/** As long as the longest session, plus the time entries are kept after it ends. */
+export const OWNER_LIFETIME_MS = ABSOLUTE_LIFETIME_MS + 30 * 60 * 1000;
 export const DRAFT_LIFETIME_MS = 30 * 60 * 1000;
 /** Browsers keep about 4 KB per cookie; the fields that do not fit are not kept. */
 export const DRAFT_MAX_BYTES = 3000;
@@ -17,20 +25,34 @@ const NEVER_KEPT = /pass|secret|token|code|otp|csrf|^_|^redirectTo$/i;
 export type FormDraft = {
   /** The page the form is on, e.g. "/deals/new". */
   path: string;
-  /** The user whose session had ended, when the server could tell. */
-  owner: string | null;
+  /** The user whose session had ended. */
+  owner: string;
   fields: [string, string][];
   expiresAt: number;
 };
 
 type CookieOptions = { secret: string; secure: boolean };
 
-const sign = (payload: string, secret: string) =>
-  createHmac("sha256", `form-draft:${secret}`).update(payload).digest("base64url");
+const sign = (payload: string, secret: string, purpose = "form-draft") =>
+  createHmac("sha256", `${purpose}:${secret}`).update(payload).digest("base64url");
 
-function serialize(value: string, maxAgeSeconds: number, secure: boolean) {
+function verified(payload: string, signature: string, secret: string, purpose?: string) {
+  const expected = Buffer.from(sign(payload, secret, purpose));
+  const given = Buffer.from(signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+function readCookie(cookieHeader: string | null | undefined, name: string) {
+  return cookieHeader
+    ?.split(";")
+    .map((part) => part.trim())
+    .find((part) => part.startsWith(`${name}=`))
+    ?.slice(name.length + 1);
+}
+
+function serialize(value: string, maxAgeSeconds: number, secure: boolean, name = DRAFT_COOKIE) {
   return [
-    `${DRAFT_COOKIE}=${value}`,
+    `${name}=${value}`,
     "Path=/",
     `Max-Age=${maxAgeSeconds}`,
     "HttpOnly",
@@ -55,7 +77,7 @@ export function keptFields(form: URLSearchParams): [string, string][] {
 
 /** The Set-Cookie header keeping `form`'s fields for `path`, or null when nothing is worth keeping. */
 export function keepDraft(
-  input: { path: string; owner: string | null; form: URLSearchParams },
+  input: { path: string; owner: string; form: URLSearchParams },
   options: CookieOptions,
   now = Date.now(),
 ): string | null {
@@ -72,17 +94,10 @@ export function clearDraft(secure: boolean): string {
 
 /** The signed, unexpired draft the request carries, or null. */
 export function readDraft(cookieHeader: string | null, secret: string, now = Date.now()): FormDraft | null {
-  const raw = cookieHeader
-    ?.split(";")
-    .map((part) => part.trim())
-    .find((part) => part.startsWith(`${DRAFT_COOKIE}=`))
-    ?.slice(DRAFT_COOKIE.length + 1);
+  const raw = readCookie(cookieHeader, DRAFT_COOKIE);
   if (!raw) return null;
   const [payload, signature] = raw.split(".");
-  if (!payload || !signature) return null;
-  const expected = Buffer.from(sign(payload, secret));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  if (!payload || !signature || !verified(payload, signature, secret)) return null;
   try {
     const draft = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as FormDraft;
     return draft.expiresAt > now ? draft : null;
@@ -91,17 +106,14 @@ export function readDraft(cookieHeader: string | null, secret: string, now = Dat
   }
 }
 
-/**
- * The entries kept for `path` that `userId` may see: its own, or ones whose owner the server
- * could not tell (the session cookie was already gone); null otherwise.
- */
+/** The entries kept for `path` if `userId` typed them; null otherwise. */
 export function draftFor(
   cookieHeader: string | null,
   input: { path: string; userId: string; secret: string },
 ): Record<string, string> | null {
   const draft = readDraft(cookieHeader, input.secret);
   if (!draft || draft.path !== input.path) return null;
-  if (draft.owner !== null && draft.owner !== input.userId) return null;
+  if (draft.owner !== input.userId) return null;
   return Object.fromEntries(draft.fields);
 }
 
@@ -111,4 +123,23 @@ export function formPagePath(requestUrl: string): string {
   url.searchParams.delete("index");
   url.searchParams.delete("_routes");
   return url.pathname + url.search;
+}
+
+/** The Set-Cookie header naming `userId` as this browser's last signed-in user. */
+export function ownerCookie(userId: string, options: CookieOptions): string {
+  const payload = Buffer.from(userId).toString("base64url");
+  return serialize(`${payload}.${sign(payload, options.secret, "owner")}`, OWNER_LIFETIME_MS / 1000, options.secure, OWNER_COOKIE);
+}
+
+export function clearOwner(secure: boolean): string {
+  return serialize("", 0, secure, OWNER_COOKIE);
+}
+
+/** The user the request's signed owner cookie names, or null. */
+export function readOwner(cookieHeader: string | null | undefined, secret: string): string | null {
+  const raw = readCookie(cookieHeader, OWNER_COOKIE);
+  if (!raw) return null;
+  const [payload, signature] = raw.split(".");
+  if (!payload || !signature || !verified(payload, signature, secret, "owner")) return null;
+  return Buffer.from(payload, "base64url").toString("utf8");
 }

@@ -48,7 +48,9 @@ export function requireUser({ request, context }: Args, options: GuardOptions = 
   const back = formPagePath(request.url);
   const headers = new Headers();
   const posted = context.signedOutForm;
-  if (posted && request.method !== "GET" && request.method !== "HEAD") {
+  // Entries are kept only for a known user: with nobody to give them back to, the next person
+  // to sign in in this browser could be someone else (form-draft.server.ts).
+  if (posted && posted.endedUserId !== null && request.method !== "GET" && request.method !== "HEAD") {
     const cookie = keepDraft(
       { path: back, owner: posted.endedUserId, form: posted.fields },
       { secret: context.config.APP_SECRET, secure: cookiesAreSecure(context.config) },

@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { clearDraft } from "../auth/form-draft.server";
+import { clearDraft, clearOwner } from "../auth/form-draft.server";
 import { cookiesAreSecure } from "../auth/lucia.server";
 import { endSession } from "../auth/session.server";
 
@@ -15,6 +15,11 @@ export async function action({ context }: ActionFunctionArgs) {
     context.auth.sessionId,
   );
   // Entries kept from an ended session belong to the person leaving: they go with them.
-  const headers = new Headers([["Set-Cookie", cookie], ["Set-Cookie", clearDraft(cookiesAreSecure(context.config))]]);
+  const secure = cookiesAreSecure(context.config);
+  const headers = new Headers([
+    ["Set-Cookie", cookie],
+    ["Set-Cookie", clearDraft(secure)],
+    ["Set-Cookie", clearOwner(secure)],
+  ]);
   return redirect("/login", { headers });
 }

@@ -4,6 +4,8 @@
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import express from "express";
 import path from "node:path";
+import { ownerCookie, readOwner } from "../auth/form-draft.server";
+import { cookiesAreSecure } from "../auth/lucia.server";
 import { authenticate, sessionOwner, type AuthContext } from "../auth/session.server";
 import type { DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
@@ -27,7 +29,7 @@ declare module "@remix-run/node" {
     cspNonce: string;
     /**
      * A url-encoded form posted without a valid session: its fields, and the user whose session
-     * cookie it still carried (null when none), for the guard to keep (auth/form-draft.server.ts).
+     * cookie or owner cookie names (null when none), for the guard to keep (auth/form-draft.server.ts).
      */
     signedOutForm: { fields: URLSearchParams; endedUserId: string | null } | null;
   }
@@ -145,9 +147,16 @@ export function createApp(options: AppOptions) {
     async (req, res, next) => {
       try {
         const urlEncoded = Buffer.isBuffer(req.body) && req.is("application/x-www-form-urlencoded");
-        const endedUserId = urlEncoded ? sessionOwner(db, req.headers.cookie) : null;
+        // Whose entries a signed-out form post would be (auth/form-draft.server.ts): the session
+        // row's user, or, once that row is gone, the browser's signed owner cookie.
+        const endedUserId = urlEncoded
+          ? (sessionOwner(db, req.headers.cookie) ?? readOwner(req.headers.cookie, config.APP_SECRET))
+          : null;
         const { auth, setCookies } = await authenticate(db, config, req.headers.cookie);
         for (const cookie of setCookies) res.append("Set-Cookie", cookie);
+        if (auth && readOwner(req.headers.cookie, config.APP_SECRET) !== auth.user.id) {
+          res.append("Set-Cookie", ownerCookie(auth.user.id, { secret: config.APP_SECRET, secure: cookiesAreSecure(config) }));
+        }
         res.locals.auth = auth;
         if (!auth && urlEncoded) {
           res.locals.signedOutForm = { fields: new URLSearchParams((req.body as Buffer).toString("utf8")), endedUserId };

@@ -87,6 +87,63 @@ describe("a form posted after the session ended", () => {
     expect(html).not.toContain("Umbra Kitchens");
   });
 
+  it("keeps nothing when the server cannot tell whose session ended (no session or owner cookie)", async () => {
+    // Whoever signs in next in this browser may work for another partner.
+    const anonymous = new Client(server.url);
+    const res = await anonymous.post("/deals/new", typed);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toMatch(/^\/login\?redirectTo=/);
+    expect(res.headers.getSetCookie().some((c) => c.startsWith("pp_draft="))).toBe(false);
+    await anonymous.signIn("admin@beta.test", TEST_PASSWORD);
+    const html = await (await anonymous.get("/deals/new")).text();
+    expect(html).toContain("Register a deal");
+    expect(html).not.toContain(typed.companyName);
+  });
+
+  it("names the owner from the browser's signed owner cookie once the session row is gone", async () => {
+    // In the browser an earlier background request finds the session expired, deletes its row
+    // and clears the session cookie; the form post then carries only the owner cookie.
+    const client = new Client(server.url);
+    await client.signIn("sales@alpha.test", TEST_PASSWORD);
+    expect((await client.get("/deals/new")).status).toBe(200); // the form is opened, then left open
+    const user = server.db.select({ id: users.id }).from(users).where(eq(users.email, "sales@alpha.test")).get()!;
+    server.db.delete(sessions).where(eq(sessions.userId, user.id)).run();
+    const res = await client.post("/deals/new", typed);
+    expect(res.status).toBe(302);
+    const draft = res.headers.getSetCookie().find((c) => c.startsWith("pp_draft="));
+    expect(draft).toBeDefined();
+
+    // Someone else signs in in the same browser: the entries are not theirs.
+    await client.signIn("admin@beta.test", TEST_PASSWORD);
+    const other = await (await client.get("/deals/new")).text();
+    expect(other).toContain("Register a deal");
+    expect(other).not.toContain(typed.companyName);
+  });
+
+  it("gives the entries back to their owner after the session row is gone", async () => {
+    const client = new Client(server.url);
+    await client.signIn("sales@alpha.test", TEST_PASSWORD);
+    expect((await client.get("/deals/new")).status).toBe(200); // the form is opened, then left open
+    const user = server.db.select({ id: users.id }).from(users).where(eq(users.email, "sales@alpha.test")).get()!;
+    server.db.delete(sessions).where(eq(sessions.userId, user.id)).run();
+    await client.post("/deals/new", typed);
+    await client.post("/login", { email: "sales@alpha.test", password: TEST_PASSWORD, redirectTo: "/deals/new" });
+    const form = await (await client.get("/deals/new")).text();
+    expect(form).toContain('value="Umbra Kitchens"');
+  });
+
+  it("does not accept an owner cookie whose signature does not match", async () => {
+    const forgedOwner = `pp_owner=${Buffer.from("someone").toString("base64url")}.AAAA`;
+    const res = await fetch(`${server.url}/deals/new`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie: forgedOwner, "content-type": "application/x-www-form-urlencoded", origin: server.url },
+      body: new URLSearchParams(typed).toString(),
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.getSetCookie().some((c) => c.startsWith("pp_draft="))).toBe(false);
+  });
+
   it("ignores a draft cookie whose signature does not match", async () => {
     const forged = Buffer.from(
       JSON.stringify({
