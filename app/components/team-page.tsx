@@ -12,17 +12,19 @@ import { InvitationsSection, PeopleTable } from "./team-tables";
 import type { teamAction } from "./team-action.server";
 
 /** The invitation form of a team page, for the roles that page may hand out. */
+/** The one invite form schema: the team pages and a partner's staff page share its rules and wording. */
 export function inviteSchemaFor<R extends Role>(roles: readonly [R, ...R[]], roleMessage: string) {
   return z.object({
     intent: z.literal("invite"),
     name: z
-      .string({ required_error: "Enter your colleague's name." })
+      .string({ required_error: "Enter the person's name." })
       .trim()
-      .min(1, "Enter your colleague's name.")
-      .max(100, "Use at most 100 characters for the name."),
+      .min(1, "Enter the person's name.")
+      .max(120, "Shorten the name to 120 characters or fewer."),
     email: z
-      .string({ required_error: "Enter your colleague's email address." })
+      .string({ required_error: "Enter their email address." })
       .trim()
+      .max(254, "Enter a shorter email address.")
       .email("Enter a valid email address, such as name@company.com."),
     role: z.enum(roles as [R, ...R[]], { errorMap: () => ({ message: roleMessage }) }),
   });

@@ -9,6 +9,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { GROWTH_PLAY_STATUSES } from "../../../db/schema";
 import { forbidden, notFound, requireStaff } from "../../auth/guards.server";
+import { inviteSchemaFor } from "../../components/team-page";
 import { keptEntries, keptEntriesDone } from "../../auth/kept-entries.server";
 import { Field, FormErrors, humanize, SelectField } from "../../components/forms";
 import { PeopleTable } from "../../components/team-tables";
@@ -46,23 +47,7 @@ const managerSchema = z.object({
   intent: z.literal("manager"),
   managerId: z.string().optional(),
 });
-const inviteSchema = z.object({
-  intent: z.literal("invite"),
-  name: z
-    .string({ required_error: "Enter the person's name." })
-    .trim()
-    .min(2, "Enter the person's full name.")
-    .max(120, "Shorten the name to 120 characters or fewer."),
-  email: z
-    .string({ required_error: "Enter their email address." })
-    .trim()
-    .max(254, "Enter a shorter email address.")
-    .email("Enter an email address such as name@example.com."),
-  role: z.enum(INVITE_ROLES, {
-    required_error: "Choose a role.",
-    invalid_type_error: "Choose a role.",
-  }),
-});
+const inviteSchema = inviteSchemaFor(INVITE_ROLES, "Choose a role: partner user or partner admin.");
 const playStatusSchema = z.object({
   intent: z.literal("play-status"),
   playId: z.coerce.number().int().positive(),
