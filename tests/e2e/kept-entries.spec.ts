@@ -7,6 +7,7 @@ import { accounts, DEMO_PASSWORD, expect, test } from "./fixtures";
 import { E2E } from "./playwright.config";
 
 const SLUG = "coralshore-it";
+const OTHER_SLUG = "bluefield-advisors";
 
 /** The server ends the user's sessions as the idle timeout would: they are past their expiry. */
 function expireSessionsOf(email: string) {
@@ -70,6 +71,36 @@ test("a deal form posted after the session ended keeps its entries through sign-
   // Submitted: the kept entries are gone, the next form starts empty.
   await page.goto("/deals/new");
   await expect(page.getByLabel("Customer company")).toHaveValue("");
+});
+
+test("entries kept from one partner's ended session are never shown to another partner signing in", async ({ page, signIn }) => {
+  const email = accounts.partnerUser(SLUG);
+  const domain = `kept-other-${Date.now()}.example.com`;
+  await signIn(email);
+  await page.goto("/deals/new");
+  await page.getByLabel("Customer company").fill("Secret Prospect Ltd");
+  await page.getByLabel("Contact name").fill("Quinn Private");
+  await page.getByLabel("Contact email").fill(`quinn@${domain}`);
+  await page.getByLabel("Estimated amount").fill("18000");
+  await page.getByLabel("Expected close date").fill(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
+  await page.getByLabel("Product line").selectOption({ index: 1 });
+  expireSessionsOf(email);
+  // The background check deletes the expired session and clears its cookie.
+  await page.getByLabel("Website").fill(domain);
+  await page.getByLabel("Contact name").click();
+  await expect(page.getByText(/Signed out: this website could not be checked/)).toBeVisible();
+  await page.getByRole("button", { name: "Register deal" }).click();
+  await expect(page).toHaveURL(/\/login\?redirectTo=%2Fdeals%2Fnew$/);
+
+  // Someone from another partner signs in in the same browser.
+  const other = accounts.partnerUser(OTHER_SLUG);
+  await page.getByLabel("Email").fill(other);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/deals\/new$/);
+  await expect(page.getByLabel("Customer company")).toHaveValue("");
+  await expect(page.getByLabel("Contact name")).toHaveValue("");
+  await expect(page.getByText("Secret Prospect Ltd")).toHaveCount(0);
 });
 
 test("a website checked after the session ended never sends sign-in to the check's URL", async ({ page, signIn }) => {
