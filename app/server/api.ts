@@ -7,6 +7,8 @@ import express from "express";
 import type { ZodError, ZodTypeAny, z } from "zod";
 import type { Config } from "../config.server";
 import type { DB } from "../db.server";
+import type { Mailer } from "../mailer.server";
+import { notifyDealWon, notifyRegistrationSubmitted, sendLogged } from "../domain/deal-notifications.server";
 import { writeTransaction } from "../db.server";
 import { authenticateApiKey, type ApiCaller } from "../api/keys.server";
 import { dealCreditByModel, getApiDeal, getApiPartner, listApiDeals, listApiPartners, partnerIdBySlug, apiTierHistory } from "../api/queries.server";
@@ -112,8 +114,9 @@ function domainProblem(error: unknown): never {
   throw error;
 }
 
-export function createApiRouter(options: { db: DB; config: Config }) {
-  const { db, config } = options;
+export function createApiRouter(options: { db: DB; config: Config; mailer: Mailer }) {
+  const { db, config, mailer } = options;
+  const notifyCtx = { db, config, mailer };
   const limiter = new RateLimiter(config.API_RATE_LIMIT);
   const router = express.Router();
   const afterWrite = () => void kickWebhooks({ db });
@@ -148,7 +151,7 @@ export function createApiRouter(options: { db: DB; config: Config }) {
       if (!deal) throw new Problem(404, "Not found", `There is no deal ${id}.`);
       return { status: 200, body: deal };
     },
-    registerDeal(req, caller) {
+    async registerDeal(req, caller) {
       const body = parse(RegisterDeal, req.body, "body");
       let partnerId: number;
       if (caller.partnerId !== null) {
@@ -193,9 +196,12 @@ export function createApiRouter(options: { db: DB; config: Config }) {
         return { status: 201, body: getApiDeal(txDb, { partnerId: null }, result.dealId) };
       });
       afterWrite();
+      // The same emails as the page sends; the registration stands whether or not they go out.
+      const dealId = (answer.body as { id: number }).id;
+      if (!answer.replayed) await sendLogged(`registration email for deal #${dealId}`, () => notifyRegistrationSubmitted(notifyCtx, dealId));
       return answer;
     },
-    recordDealOutcome(req, caller) {
+    async recordDealOutcome(req, caller) {
       requireProgramKey(caller, "Recording an outcome");
       const { id } = parse(IdParam, req.params, "path");
       const body = parse(RecordOutcome, req.body, "body");
@@ -214,10 +220,14 @@ export function createApiRouter(options: { db: DB; config: Config }) {
         } catch (error) {
           domainProblem(error);
         }
-        return { status: 200, body: getApiDeal(txDb, { partnerId: null }, id) };
+        return { status: 200, body: { deal: getApiDeal(txDb, { partnerId: null }, id), changed: true } };
       });
       afterWrite();
-      return answer;
+      const { deal } = answer.body as { deal: { stage: string; partnerId: number | null } };
+      if (!answer.replayed && body.stage === "won" && deal.partnerId !== null) {
+        await sendLogged(`won email for deal #${id}`, () => notifyDealWon(notifyCtx, id));
+      }
+      return { ...answer, body: deal };
     },
     recordMrr(req, caller) {
       requireProgramKey(caller, "Recording MRR");

@@ -105,7 +105,7 @@ export function createApp(options: AppOptions) {
   });
   // The API authenticates by bearer key only: before the origin check (no browser session to
   // protect) and before the session layer (a cookie never authenticates it). Decision 0021.
-  app.use("/api/v1", createApiRouter({ db, config }));
+  app.use("/api/v1", createApiRouter({ db, config, mailer }));
   app.use((req, res, next) => {
     if (req.method === "POST" && ONE_CLICK_UNSUBSCRIBE.test(req.path)) {
       // Remix refuses an action whose Origin is not this host (a 500); a mail client's one-click
