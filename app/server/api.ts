@@ -128,6 +128,22 @@ export function createApiRouter(options: { db: DB; config: Config; mailer: Maile
     res.type("html").send(apiReferenceHtml(openApiDocument(config.APP_URL), res.locals.cspNonce as string | undefined));
   });
 
+  // Who is calling, before anything reads the body: no key, no further answer than 401.
+  router.use((req, res, next) => {
+    try {
+      const caller = authenticate(req);
+      const limit = limiter.take(caller.keyId);
+      if (!limit.ok) {
+        throw new Problem(429, "Too many requests", `This key made more than ${config.API_RATE_LIMIT} requests in a minute: retry in ${limit.retryAfterS} s.`, undefined, { "Retry-After": String(limit.retryAfterS) });
+      }
+      res.setHeader("RateLimit-Remaining", String(limit.remaining));
+      res.locals.apiCaller = caller;
+      next();
+    } catch (error) {
+      if (error instanceof Problem) return sendProblem(res, req, error);
+      next(error);
+    }
+  });
   router.use(express.json({ limit: config.FORM_BODY_LIMIT, type: () => true }));
 
   const handlers: Record<string, (req: express.Request, caller: ApiCaller) => Answer | Promise<Answer>> = {
@@ -295,12 +311,7 @@ export function createApiRouter(options: { db: DB; config: Config; mailer: Maile
     if (!handler) throw new Error(`No handler for ${op.operationId}`);
     router[op.method](op.path, async (req, res) => {
       try {
-        const caller = authenticate(req);
-        const limit = limiter.take(caller.keyId);
-        if (!limit.ok) {
-          throw new Problem(429, "Too many requests", `This key made more than ${config.API_RATE_LIMIT} requests in a minute: retry in ${limit.retryAfterS} s.`, undefined, { "Retry-After": String(limit.retryAfterS) });
-        }
-        res.setHeader("RateLimit-Remaining", String(limit.remaining));
+        const caller = res.locals.apiCaller as ApiCaller;
         if (!caller.scopes.includes(op.scope!)) throw new Problem(403, "Forbidden", `This key lacks the scope ${op.scope}: create a key with it in Settings → API.`);
         const answer = await handler(req, caller);
         if ("replayed" in answer && answer.replayed) res.setHeader("Idempotent-Replayed", "true");
