@@ -171,8 +171,9 @@ export function createApiRouter(options: { db: DB; config: Config; mailer: Maile
       const body = parse(RegisterDeal, req.body, "body");
       let partnerId: number;
       if (caller.partnerId !== null) {
-        const own = db.select({ slug: partners.slug }).from(partners).where(eq(partners.id, caller.partnerId)).get();
+        const own = db.select({ slug: partners.slug, status: partners.status, name: partners.name }).from(partners).where(eq(partners.id, caller.partnerId)).get();
         if (body.partner && body.partner !== own?.slug) throw new Problem(403, "Forbidden", "A partner key registers deals for its own partner only: leave `partner` out.");
+        if (own && own.status !== "active") throw new Problem(409, "Conflict", `${own.name} is ${own.status}: only active partners register deals.`);
         partnerId = caller.partnerId;
       } else {
         if (!body.partner) throw new Problem(400, "Invalid request", "Say which partner registers the deal: `partner` is its slug.", [{ field: "partner", message: "required for a program key" }]);
