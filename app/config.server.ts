@@ -111,6 +111,12 @@ const schema = z
     /** The largest request body of a CSV import (the file itself is limited to 2 MB by the page). */
     IMPORT_BODY_LIMIT: byteSize.default("3MiB"),
     TRUST_PROXY: trustProxy,
+    /** Requests per minute each API key may make (token bucket per key and process). */
+    API_RATE_LIMIT: z.coerce
+      .number({ invalid_type_error: "must be a number of requests per minute, such as 120" })
+      .int()
+      .min(1, "must be at least 1 request per minute")
+      .default(120),
     /** Encrypts stored two-factor keys. Changing it makes every enrolled authenticator unreadable. */
     APP_SECRET: z
       .string()

@@ -522,3 +522,4 @@ export type Tier = typeof tiers.$inferSelect;
 export * from "./rollup-schema";
 export * from "./money-schema";
 export * from "./job-schema";
+export * from "./api-schema";

@@ -18,6 +18,7 @@ export function navFor(user: Pick<SessionUser, "role">): NavItem[] {
       { to: "/tier", label: "Tier" },
       { to: "/reports", label: "Reports" },
       ...(user.role === "partner_admin" ? [{ to: "/team", label: "Team" }] : []),
+      ...(user.role === "partner_admin" ? [{ to: "/api-keys", label: "API keys" }] : []),
       { to: "/account", label: "Account" },
     ];
   }

@@ -2,6 +2,7 @@
 // the two decisions. Approval turns an application into an active partner with its first
 // partner admin invited, all in one transaction; emails go out only after it commits.
 import { aliasedTable, and, asc, count, desc, eq, gte, inArray, isNull, like, or } from "drizzle-orm";
+import { emitWebhookEvent } from "../webhooks/events.server";
 import { partnerApplications, partners, programSettings, tiers, users, type PartnerKind, type Role } from "../../db/schema";
 import { applicationDeclinedEmail } from "../../emails/application-declined";
 import { applicationArrivedEmail } from "../../emails/application-arrived";
@@ -120,6 +121,12 @@ export function submitApplication(
           contactEmail: partnerApplications.contactEmail,
         })
         .get();
+      emitWebhookEvent(
+        tx,
+        "partner.applied",
+        { application: { id: application.id, companyName: application.companyName, website: input.website, kind: input.kind, region: input.region } },
+        { now },
+      );
       rememberResult(tx, key, APPLICATION_SUBMITTED_LOCATION, now);
       return { replayed: false, application };
     });

@@ -4,7 +4,8 @@ import { and, asc, eq } from "drizzle-orm";
 import { auditEvents } from "../../db/schema";
 import type { DB, Tx } from "../db.server";
 
-export type Actor = { id: string; label: string } | "system";
+/** A user, an API key (id null, label "api key <name>") or a job. */
+export type Actor = { id: string | null; label: string } | "system";
 
 export function actorOf(user: { id: string; email: string; role: string }): Actor {
   return { id: user.id, label: `${user.email} (${user.role})` };

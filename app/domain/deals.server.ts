@@ -12,6 +12,7 @@ import { recordAudit, type Actor } from "./audit.server";
 import { normalizeCompanyName } from "./customers";
 import { EXPIRY_WARNING_DAYS, existingCustomerSince, isClosable } from "./deals";
 import { refreshDealRollups } from "./rollups.server";
+import { emitDealEvent } from "../webhooks/events.server";
 
 const DAY = 86_400_000;
 
@@ -112,7 +113,7 @@ export type RegistrationResult =
  */
 export function registerDeal(
   db: DB,
-  who: { userId: string; partnerId: number; actor: Actor },
+  who: { userId: string | null; partnerId: number; actor: Actor },
   input: RegistrationInput,
   now = new Date(),
   key: IdempotencyKey | null = null,
@@ -191,6 +192,7 @@ export function registerDeal(
       after: { stage: "submitted", domain: input.domain, amountCents: input.amountCents, holdsClaim, conflict },
       at: now,
     });
+    emitDealEvent(tx, "deal.registered", deal.id, now);
     rememberResult(tx, key, registeredDealLocation(deal.id, conflict), now);
     return { status: "registered", dealId: deal.id, holdsClaim, conflict } as const;
   });
@@ -237,6 +239,7 @@ export function approveRegistration(db: DB, actor: Actor, dealId: number, now = 
       after: { stage: "approved", protectionEndsAt: protectionEndsAt.toISOString() },
       at: now,
     });
+    emitDealEvent(tx, "deal.approved", dealId, now);
     return { partnerId: deal.partnerId, protectionEndsAt };
   });
 }
@@ -261,6 +264,7 @@ export function rejectRegistration(db: DB, actor: Actor, dealId: number, reason:
       after: { stage: "rejected", reason: trimmed },
       at: now,
     });
+    emitDealEvent(tx, "deal.rejected", dealId, now);
     return { partnerId: deal.partnerId };
   });
 }
@@ -301,6 +305,7 @@ export function recordOutcome(
         ? { stage: "won", amountCents: outcome.amountCents, closedAt: outcome.closedAt.toISOString() }
         : { stage: "lost", reason: outcome.reason, closedAt: outcome.closedAt.toISOString() },
   });
+  emitDealEvent(tx, outcome.stage === "won" ? "deal.won" : "deal.lost", dealId);
   return { changed: true, partnerId: deal.partnerId };
 }
 
@@ -359,6 +364,7 @@ export function takeExpiryWarnings(db: DB, now = new Date()) {
         .set({ expiryWarnedAt: now })
         .where(inArray(deals.id, due.map((d) => d.id)))
         .run();
+      for (const d of due) emitDealEvent(tx, "deal.expiring", d.id, now);
     }
     return due;
   });

@@ -32,7 +32,7 @@ const STAFF_ADMINS_ONLY = "Only program admins can invite to the partner team or
 /** Staff accounts are program admins' business; the route's guard says so first, this is the backstop. */
 function assertProgramAdmin(tx: Pick<Tx, "select">, actor: Actor) {
   if (actor === "system") return;
-  const me = tx.select({ role: users.role }).from(users).where(eq(users.id, actor.id)).get();
+  const me = tx.select({ role: users.role }).from(users).where(eq(users.id, actor.id ?? "")).get();
   if (me?.role !== "admin") throw new InvitationError(STAFF_ADMINS_ONLY);
 }
 
@@ -55,7 +55,7 @@ function invitedElsewhereMessage(email: string, partnerName: string | null) {
 
 function isStaffActor(tx: Pick<Tx, "select">, actor: Actor) {
   if (actor === "system") return true;
-  const me = tx.select({ partnerId: users.partnerId }).from(users).where(eq(users.id, actor.id)).get();
+  const me = tx.select({ partnerId: users.partnerId }).from(users).where(eq(users.id, actor.id ?? "")).get();
   return !!me && me.partnerId === null;
 }
 

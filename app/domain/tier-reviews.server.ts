@@ -3,6 +3,7 @@
 // an admin's direct tier change, and the email that tells the partner's admins. Nothing else
 // changes a partner's tier. What the screens read about reviews is in tier-history.server.ts.
 import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
+import { emitTierChanged } from "../webhooks/events.server";
 import { alias } from "drizzle-orm/sqlite-core";
 import { partners, tierEvaluations, tierReviews, tiers, users, type Tier } from "../../db/schema";
 import { tierReviewDecidedEmail } from "../../emails/tier-review-decided";
@@ -176,8 +177,10 @@ export async function decideTierReview(
       requireDowngradeConfirmed(tx, { id: partner.id, name: partner.name }, current, result, input.confirmed);
     } else result = current;
 
-    if (result.id !== partner.tierId)
+    if (result.id !== partner.tierId) {
       tx.update(partners).set({ tierId: result.id }).where(eq(partners.id, partner.id)).run();
+      emitTierChanged(tx, partner.id, partner.tierId, result.id);
+    }
     const changed = tx
       .update(tierReviews)
       .set({
@@ -350,6 +353,7 @@ export async function adminSetTier(
       .returning({ id: tierReviews.id })
       .get();
     tx.update(partners).set({ tierId: target.id }).where(eq(partners.id, partnerId)).run();
+    emitTierChanged(tx, partnerId, current.id, target.id, now);
     recordAudit(tx, {
       actor,
       action: "tier_review.overridden",

@@ -86,7 +86,7 @@ export function setUserDisabled(
   const scope = input.scope;
   return writeTransaction(db, (tx) => {
     if ("staff" in scope && actor !== "system") {
-      const me = tx.select({ role: users.role }).from(users).where(eq(users.id, actor.id)).get();
+      const me = tx.select({ role: users.role }).from(users).where(eq(users.id, actor.id ?? "")).get();
       if (me?.role !== "admin") {
         throw new UserError("Only program admins can disable or enable partner team accounts.");
       }
@@ -135,7 +135,7 @@ export function setUserDisabled(
  */
 function assertActorStillAdmin(tx: Tx, actor: Actor, partnerId: number) {
   if (actor === "system") return;
-  const me = tx.select({ role: users.role, partnerId: users.partnerId, disabledAt: users.disabledAt }).from(users).where(eq(users.id, actor.id)).get();
+  const me = tx.select({ role: users.role, partnerId: users.partnerId, disabledAt: users.disabledAt }).from(users).where(eq(users.id, actor.id ?? "")).get();
   if (me && me.partnerId !== partnerId) return; // staff acting on a partner: their guard decided
   if (!me || me.role !== "partner_admin" || me.disabledAt !== null) {
     throw new UserError("You are no longer a partner admin of this partner, so this change was not made. Reload the page.");

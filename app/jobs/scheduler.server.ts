@@ -5,6 +5,7 @@
 // heartbeat, so a report schedule saved in Settings takes effect without a restart. At start
 // the same pass claims a tick that was missed while no process was up (the job's catch-up).
 import { Cron } from "croner";
+import { kickWebhooks } from "../webhooks/drain.server";
 import type { DB } from "../db.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
@@ -69,6 +70,12 @@ export const jobs: Job[] = [
     name: "report-retries",
     schedule: () => ({ cron: "*/5 * * * *", timezone: "UTC" }),
     run: (ctx) => kickDeliveries(ctx),
+  },
+  {
+    // Webhook deliveries whose backoff has elapsed, and rows a dead worker left 'sending'.
+    name: "webhook-retries",
+    schedule: () => ({ cron: "* * * * *", timezone: "UTC" }),
+    run: (ctx) => kickWebhooks(ctx),
   },
 ];
 

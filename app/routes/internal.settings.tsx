@@ -356,6 +356,9 @@ function SettingsForm({ settings, tiers, idempotencyToken, kept }: LoaderData) {
             Reporting currency {settings.currency}: <Link to="/internal/settings/exchange-rates">exchange rates</Link> for
             deals in other currencies.
           </p>
+          <p className="small" style={{ margin: "0.5rem 0 0" }}>
+            <Link to="/internal/settings/api">API keys and webhooks</Link> for your CRM.
+          </p>
         </div>
       </div>
 

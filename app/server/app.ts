@@ -14,6 +14,9 @@ import { createRemixHandler } from "./remix-handler";
 import { BodyRefused, discardRestOfBody, readRequestBody } from "./request-body";
 import { logRequestFailure, thrownAt } from "./request-log";
 import { securityHeaders } from "./security-headers";
+import { createApiRouter } from "./api";
+import { kickWebhooks } from "../webhooks/drain.server";
+import { webhooksDue } from "../webhooks/endpoints.server";
 
 declare module "@remix-run/node" {
   interface Future {
@@ -92,6 +95,19 @@ export function createApp(options: AppOptions) {
   app.set("trust proxy", config.TRUST_PROXY);
 
   app.use(securityHeaders(config, { dev: options.viteMiddleware !== undefined }));
+  // Webhook events are written in the transaction of the change; once a request that may have
+  // written is answered, the drain sends what is due (pages and API alike).
+  app.use((req, res, next) => {
+    if (!SAFE_METHODS.has(req.method)) {
+      res.on("finish", () => {
+        if (webhooksDue(db)) void kickWebhooks({ db });
+      });
+    }
+    next();
+  });
+  // The API authenticates by bearer key only: before the origin check (no browser session to
+  // protect) and before the session layer (a cookie never authenticates it). Decision 0021.
+  app.use("/api/v1", createApiRouter({ db, config, mailer }));
   app.use((req, res, next) => {
     if (req.method === "POST" && ONE_CLICK_UNSUBSCRIBE.test(req.path)) {
       // Remix refuses an action whose Origin is not this host (a 500); a mail client's one-click

@@ -8,6 +8,7 @@ import { closeDatabase, openDatabase, runMigrations } from "../db.server";
 import { ecosystemReport } from "../domain/ecosystem.server";
 import { ensureRollups } from "../domain/rollups.server";
 import { stopDeliveries } from "../reports/delivery-worker.server";
+import { webhooksRunning } from "../webhooks/drain.server";
 import { startScheduler } from "../jobs/scheduler.server";
 import { createMailer } from "../mailer.server";
 import { createApp } from "./app";
@@ -79,6 +80,7 @@ function shutdown(signal: string) {
   server.close(async () => {
     // A delivery run in flight finishes its current message before the database closes.
     await stopDeliveries();
+    await webhooksRunning();
     mailer.close();
     closeDatabase(db);
     process.exit(0);

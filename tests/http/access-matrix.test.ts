@@ -5,7 +5,10 @@ import type { ServerBuild } from "@remix-run/node";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../app/api/keys.server";
+import { operations } from "../../app/api/schemas";
 import { lastCompletedPeriod } from "../../app/domain/periods";
+import { API_SCOPES } from "../../db/schema";
 import { createCustomer, createDeal } from "../../db/factories";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
@@ -204,6 +207,16 @@ const MATRIX: Record<string, Row> = {
     get: adminOnly,
     post: { body: { intent: "add" }, expect: { ...refusedForPartners, manager: 403 } },
   },
+  "routes/internal.settings_.api": {
+    url: () => "/internal/settings/api",
+    get: adminOnly,
+    post: { body: { intent: "create-key", name: "x", scopes: "deals:read" }, expect: { ...refusedForPartners, manager: 403 } },
+  },
+  "routes/_portal.api-keys": {
+    url: () => "/api-keys",
+    get: partnerAdminOnly,
+    post: { body: { intent: "create-key", name: "x", scopes: "deals:read" }, expect: { ...refusedForStaff, partnerUserA: 403 } },
+  },
   "routes/internal.settings_.exchange-rates-template[.csv]": { url: () => "/internal/settings/exchange-rates-template.csv", get: adminOnly },
   "routes/internal.imports.outcomes-template[.csv]": { url: () => "/internal/imports/outcomes-template.csv", get: staffOnly },
   "routes/internal.imports.mrr-template[.csv]": { url: () => "/internal/imports/mrr-template.csv", get: staffOnly },
@@ -301,5 +314,67 @@ describe("access-control matrix", () => {
       expect(body, page).not.toContain(fixtures.partnerB.name);
       expect(body, page).not.toContain("globex");
     }
+  });
+});
+
+// The API (/api/v1, an Express router outside the route manifest): every operation, called with
+// no key, with only a staff session cookie, with a program key holding every scope, with one
+// lacking this operation's scope, and with partner A's and partner B's partner-scoped keys.
+const KEY_PERSONAS = ["noKey", "cookieOnly", "programKey", "missingScope", "partnerKeyA", "partnerKeyB"] as const;
+type KeyPersona = (typeof KEY_PERSONAS)[number];
+type ApiRow = { method: "GET" | "POST"; url: (f: Fixtures) => string; body?: unknown; expect: Record<KeyPersona, number> };
+const unauthenticated = { noKey: 401, cookieOnly: 401 } as const;
+const programOnly = (ok: number) => ({ ...unauthenticated, programKey: ok, missingScope: 403, partnerKeyA: 403, partnerKeyB: 403 });
+// Empty bodies: authorised callers get the validation answer (400) and nothing is written.
+const API_MATRIX: Record<string, ApiRow> = {
+  listDeals: { method: "GET", url: () => "/api/v1/deals", expect: { ...unauthenticated, programKey: 200, missingScope: 403, partnerKeyA: 200, partnerKeyB: 200 } },
+  getDeal: { method: "GET", url: (f) => `/api/v1/deals/${f.dealA}`, expect: { ...unauthenticated, programKey: 200, missingScope: 403, partnerKeyA: 200, partnerKeyB: 404 } },
+  registerDeal: { method: "POST", url: () => "/api/v1/deals", body: {}, expect: { ...unauthenticated, programKey: 400, missingScope: 403, partnerKeyA: 400, partnerKeyB: 400 } },
+  recordDealOutcome: { method: "POST", url: (f) => `/api/v1/deals/${f.dealA}/outcome`, body: {}, expect: programOnly(400) },
+  recordMrr: { method: "POST", url: () => "/api/v1/mrr", body: {}, expect: programOnly(400) },
+  getDealAttribution: { method: "GET", url: (f) => `/api/v1/deals/${f.dealA}/attribution`, expect: { ...unauthenticated, programKey: 200, missingScope: 403, partnerKeyA: 200, partnerKeyB: 404 } },
+  listPartners: { method: "GET", url: () => "/api/v1/partners", expect: programOnly(200) },
+  getPartner: { method: "GET", url: () => "/api/v1/partners/alpha", expect: programOnly(200) },
+  getPartnerTierHistory: { method: "GET", url: () => "/api/v1/partners/alpha/tier-history", expect: programOnly(200) },
+  listWebhookEndpoints: { method: "GET", url: () => "/api/v1/webhook-endpoints", expect: programOnly(200) },
+  createWebhookEndpoint: { method: "POST", url: () => "/api/v1/webhook-endpoints", body: {}, expect: programOnly(400) },
+  getOpenApiDocument: { method: "GET", url: () => "/api/v1/openapi.json", expect: { noKey: 200, cookieOnly: 200, programKey: 200, missingScope: 200, partnerKeyA: 200, partnerKeyB: 200 } },
+};
+
+describe("access-control matrix: the API", () => {
+  it("covers every documented operation", () => {
+    expect(Object.keys(API_MATRIX).sort()).toEqual(operations.map((o) => o.operationId).sort());
+  });
+
+  it("answers every operation as designed for every kind of caller", async () => {
+    const actor = { id: null, label: "matrix" };
+    const all = createApiKey(server.db, actor, { name: "matrix-all", scopes: API_SCOPES }).key;
+    const partnerScopes = "deals:read,deals:write,attribution:read";
+    const partnerKeyA = createApiKey(server.db, actor, { name: "matrix-a", scopes: partnerScopes, partnerId: fixtures.partnerA.id }).key;
+    const partnerKeyB = createApiKey(server.db, actor, { name: "matrix-b", scopes: partnerScopes, partnerId: fixtures.partnerB.id }).key;
+    const allBut = Object.fromEntries(
+      API_SCOPES.map((s) => [s, createApiKey(server.db, actor, { name: `matrix-no-${s}`, scopes: API_SCOPES.filter((x) => x !== s) }).key]),
+    );
+    const failures: string[] = [];
+    for (const op of operations) {
+      const row = API_MATRIX[op.operationId]!;
+      for (const persona of KEY_PERSONAS) {
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        const key = { noKey: null, cookieOnly: null, programKey: all, missingScope: op.scope ? allBut[op.scope]! : all, partnerKeyA, partnerKeyB }[persona];
+        if (key) headers.authorization = `Bearer ${key}`;
+        const url = row.url(fixtures);
+        let res: Response;
+        if (persona === "cookieOnly") {
+          res = row.method === "GET" ? await clients.admin.get(url) : await clients.admin.post(url, {}, { "content-type": "application/json" });
+        } else {
+          res = await fetch(server.url + url, { method: row.method, headers, body: row.body === undefined ? undefined : JSON.stringify(row.body) });
+        }
+        if (res.status !== row.expect[persona]) failures.push(`${row.method} ${url} as ${persona}: expected ${row.expect[persona]}, got ${res.status}`);
+        if (res.status >= 400) expect(res.headers.get("content-type"), `${url} ${persona}`).toMatch(/application\/problem\+json/);
+        // Partner B's key never learns anything of partner A's deal.
+        if (persona === "partnerKeyB") expect(await res.text()).not.toContain("acme-widgets");
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });
