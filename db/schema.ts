@@ -465,7 +465,7 @@ export const reportDeliveries = sqliteTable(
     messageId: text("message_id"),
     error: text("error"),
     /** JSON [{ address, outcome: 'accepted' | 'rejected', reply }]: what the server said per recipient. */
-    recipients: text("recipients"),
+    outcomes: text("outcomes"),
     sentAt: integer("sent_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },

@@ -24,4 +24,4 @@ CREATE UNIQUE INDEX `outbox_messages_identity_uq` ON `outbox_messages` (`kind`,`
 CREATE INDEX `outbox_messages_status_idx` ON `outbox_messages` (`status`,`next_attempt_at`);--> statement-breakpoint
 CREATE INDEX `outbox_messages_status_id_idx` ON `outbox_messages` (`status`,`id`);--> statement-breakpoint
 ALTER TABLE `program_settings` ADD `mail_domain` text;--> statement-breakpoint
-ALTER TABLE `report_deliveries` ADD `recipients` text;
+ALTER TABLE `report_deliveries` ADD `outcomes` text;
