@@ -17,6 +17,8 @@ export type OutgoingMessage = {
   messageId?: string;
   /** Extra headers (List-Unsubscribe…); values are made header-safe like every other. */
   headers?: Record<string, string>;
+  /** The outbox identity (kind + subject ids): one row, one Message-ID, however often it is enqueued. */
+  identity?: { kind: string; key: string; partnerId?: number | null };
 };
 
 /** What the server said per recipient: accepted, or rejected with its reply (e.g. "550 5.1.1 …"). */

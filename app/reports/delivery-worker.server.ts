@@ -13,6 +13,7 @@ import {
   summarizeOutcomes,
 } from "../mail/sender.server";
 import { mailDomain } from "../mail/message-id.server";
+import { transportOf } from "../mail/outbox.server";
 import {
   claimNext,
   countDue,
@@ -110,7 +111,7 @@ export async function deliverOne(ctx: DeliveryContext, row: ClaimedDelivery): Pr
           statements: s,
           fence,
           heartbeat,
-          mailer: ctx.mailer,
+          mailer: transportOf(ctx.mailer),
           messages: composed.messages,
           previous: parseOutcomes(row.outcomes),
         });
