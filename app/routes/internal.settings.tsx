@@ -1,7 +1,7 @@
 // Program settings, for program admins only: the program's name, its default attribution model,
 // the deal protection window and the tier ladder. "Preview" shows what the new model and ladder
 // would do to today's partners without writing anything; "Save" writes everything at once.
-import { domainOfAddress, mailDomainProblem } from "../mail/message-id.server";
+import { domainOfAddress, mailDomainProblem } from "../mail/message-id";
 import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
