@@ -104,6 +104,29 @@ const schema = z
       .or(z.literal("").transform(() => undefined)),
     MAIL_FROM: z.string().min(3).default("Partner Program <partners@localhost>"),
     OUTBOX_DIR: z.string().min(1).default("./data/outbox"),
+    /** How often an email (or report) is tried before it is a dead letter; 20 ≈ 3 days of backoff. */
+    MAIL_MAX_ATTEMPTS: z.coerce
+      .number({ invalid_type_error: "must be a whole number such as 20" })
+      .int("must be a whole number such as 20")
+      .min(1, "must be at least 1")
+      .max(100, "must be at most 100")
+      .default(20),
+    /**
+     * The sender's lease on a message, renewed every third of it while it works; a crashed
+     * sender's messages are taken over once it runs out. 30 s; tests shorten it.
+     */
+    MAIL_LEASE_MS: z.coerce
+      .number({ invalid_type_error: "must be milliseconds such as 30000" })
+      .int()
+      .min(1000, "must be at least 1000 (1 s)")
+      .max(600_000, "must be at most 600000 (10 min)")
+      .default(30_000),
+    /** SMTP connection, greeting and socket timeout; keep it below MAIL_LEASE_MS. */
+    MAIL_SMTP_TIMEOUT_MS: z.coerce
+      .number({ invalid_type_error: "must be milliseconds such as 20000" })
+      .int()
+      .min(500, "must be at least 500")
+      .default(20_000),
     DEMO: booleanFlag.default("1"),
     SCHEDULER: booleanFlag.default("1"),
     /** The largest request body a form may send (every route but the CSV imports). */

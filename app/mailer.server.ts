@@ -1,6 +1,8 @@
-// Outgoing email. With SMTP_URL: one pooled nodemailer SMTP transport. Without it: each message
-// is written to the outbox folder as an .eml file (plus a .json summary the staff Outbox page
-// reads), so a fresh install sends nothing anywhere and every message can still be read.
+// The transport: how the sender (app/mail/outbox.server.ts, app/reports/delivery-worker.server.ts)
+// hands a message over. Nothing else sends: the app enqueues (decision 0018). With SMTP_URL: one
+// pooled nodemailer SMTP transport whose timeouts stay well below the sender's lease. Without it:
+// each message is written to the outbox folder as an .eml file (plus a .json summary), so a fresh
+// install sends nothing anywhere and every message can still be read.
 import fs from "node:fs";
 import path from "node:path";
 import nodemailer from "nodemailer";
@@ -15,14 +17,45 @@ export type OutgoingMessage = {
   messageId?: string;
   /** Extra headers (List-Unsubscribe…); values are made header-safe like every other. */
   headers?: Record<string, string>;
+  /** The outbox identity (kind + subject ids): one row, one Message-ID, however often it is enqueued. */
+  identity?: { kind: string; key: string; partnerId?: number | null };
 };
+
+/** What the server said per recipient: accepted, or rejected with its reply (e.g. "550 5.1.1 …"). */
+export type RecipientOutcome = { address: string; outcome: "accepted" | "rejected"; reply?: string };
+
+export type SendResult = { messageId: string; recipients: RecipientOutcome[] };
 
 export type Mailer = {
   kind: "smtp" | "outbox";
   from: string;
-  send(message: OutgoingMessage): Promise<{ messageId: string }>;
+  send(message: OutgoingMessage): Promise<SendResult>;
   close(): void;
 };
+
+/** SMTP connection, greeting and socket (per command) timeouts: well below the 30 s lease. */
+export const DEFAULT_SMTP_TIMEOUT_MS = 20_000;
+
+type NodemailerInfo = {
+  messageId: string;
+  accepted?: (string | { address: string })[];
+  rejected?: (string | { address: string })[];
+  rejectedErrors?: { recipient?: string; response?: string; message: string }[];
+};
+
+const addressOf = (a: string | { address: string }) => (typeof a === "string" ? a : a.address);
+
+/** nodemailer's accepted/rejected lists (and the replies of the rejections) as one list. */
+export function recipientOutcomes(info: NodemailerInfo): RecipientOutcome[] {
+  const rejected = (info.rejected ?? []).map(addressOf);
+  return [
+    ...(info.accepted ?? []).map((a): RecipientOutcome => ({ address: addressOf(a), outcome: "accepted" })),
+    ...rejected.map((address): RecipientOutcome => {
+      const error = info.rejectedErrors?.find((e) => e.recipient === address);
+      return { address, outcome: "rejected", reply: (error?.response ?? error?.message ?? "").slice(0, 300) };
+    }),
+  ];
+}
 
 export type OutboxEntry = {
   id: string;
@@ -58,17 +91,25 @@ export function createMailer(config: {
   SMTP_URL?: string;
   MAIL_FROM: string;
   OUTBOX_DIR: string;
+  /** Connection, greeting and socket timeout (ms); default DEFAULT_SMTP_TIMEOUT_MS. */
+  MAIL_SMTP_TIMEOUT_MS?: number;
 }): Mailer {
   if (config.SMTP_URL) {
     const url = new URL(config.SMTP_URL);
     if (!url.searchParams.has("pool")) url.searchParams.set("pool", "true");
+    const timeout = config.MAIL_SMTP_TIMEOUT_MS ?? DEFAULT_SMTP_TIMEOUT_MS;
+    // nodemailer's defaults (2 min to connect, 10 min of socket silence) outlast any lease: a
+    // stalled server would let another sender take the message over and send it again.
+    for (const name of ["connectionTimeout", "greetingTimeout", "socketTimeout", "dnsTimeout"]) {
+      if (!url.searchParams.has(name)) url.searchParams.set(name, String(timeout));
+    }
     const transport = nodemailer.createTransport(url.toString());
     return {
       kind: "smtp",
       from: config.MAIL_FROM,
       async send(m) {
-        const info = await transport.sendMail(envelope(config.MAIL_FROM, m));
-        return { messageId: info.messageId };
+        const info = (await transport.sendMail(envelope(config.MAIL_FROM, m))) as NodemailerInfo;
+        return { messageId: info.messageId, recipients: recipientOutcomes(info) };
       },
       close: () => transport.close(),
     };
@@ -93,7 +134,10 @@ export function createMailer(config: {
       };
       fs.writeFileSync(path.join(dir, `${id}.eml`), info.message as Buffer);
       fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify(entry));
-      return { messageId: info.messageId };
+      return {
+        messageId: info.messageId,
+        recipients: m.to.map((address): RecipientOutcome => ({ address, outcome: "accepted" })),
+      };
     },
     close() {},
   };

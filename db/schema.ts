@@ -48,6 +48,8 @@ export const programSettings = sqliteTable(
     requireStaffTwoFactor: integer("require_staff_two_factor", { mode: "boolean" }).notNull().default(false),
     /** The paper the report PDFs are printed on: A4 (595.28 × 841.89 pt) or US Letter (612 × 792 pt). */
     paperSize: text("paper_size", { enum: ["A4", "Letter"] }).notNull().default("A4"),
+    /** The domain of every Message-ID (decision 0018); null: the domain of MAIL_FROM. */
+    mailDomain: text("mail_domain"),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
   (t) => [check("program_settings_singleton", sql`${t.id} = 1`)],
@@ -462,6 +464,8 @@ export const reportDeliveries = sqliteTable(
     lockedBy: text("locked_by"),
     messageId: text("message_id"),
     error: text("error"),
+    /** JSON [{ address, outcome: 'accepted' | 'rejected', reply }]: what the server said per recipient. */
+    outcomes: text("outcomes"),
     sentAt: integer("sent_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },
@@ -523,3 +527,4 @@ export * from "./rollup-schema";
 export * from "./money-schema";
 export * from "./job-schema";
 export * from "./api-schema";
+export * from "./outbox-schema";

@@ -44,5 +44,6 @@ export const ATTRIBUTION_MODELS = [
 ] as const;
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 export const TIER_REVIEW_STATUSES = ["pending", "approved", "rejected", "overridden"] as const;
-export const DELIVERY_STATUSES = ["queued", "sending", "sent", "skipped", "failed"] as const;
+/** 'partial': sent, but the mail server refused some recipients (see the row's recipients). */
+export const DELIVERY_STATUSES = ["queued", "sending", "sent", "partial", "skipped", "failed"] as const;
 export const GROWTH_PLAY_STATUSES = ["open", "in_progress", "done"] as const;

@@ -20,7 +20,7 @@ import { renderPartnerReportPdf } from "../reports/partner-report-pdf";
 import { createProgressBar, formatCount, formatDuration } from "./progress";
 import { createMailer } from "../mailer.server";
 import { ConfigError, loadConfig } from "../config.server";
-import { runDeliveries, type DeliverySummary } from "../reports/delivery-worker.server";
+import { runUntilSettled, type DeliverySummary } from "../reports/delivery-worker.server";
 import { DeliveryError, enqueuePeriod } from "../reports/delivery.server";
 import { partnerReportRecipients, renderEcosystemReport, renderPartnerReport } from "../reports/render.server";
 
@@ -34,8 +34,13 @@ Commands:
             --out FILE         where to write it; .pdf (default), .json (the report model)
             --database PATH    SQLite file (default: $DATABASE_PATH or ./data/portal.db)
 
-  send      Queue a month's reports and deliver them (SMTP_URL, else the outbox folder),
-            each report at most once: a re-run sends only what is still due.
+  send      Queue a month's reports and deliver them (SMTP_URL, else the outbox folder).
+            Delivery is at least once: a report cut off by a crash is sent again, always
+            under the same Message-ID (<kind.identity@mail domain>), so receivers can tell
+            the repeat. A re-run sends only what is still due, and first waits (at most
+            MAIL_LEASE_MS, 30 s) for reports a crashed run left half-done, then sends them.
+            Exits 1 when anything is left retrying (temporary errors, retried with backoff
+            for about 3 days, MAIL_MAX_ATTEMPTS tries), failed, or partly refused.
             --period YYYY-MM   the month, which must have ended (default: last month)
             --partner SLUG     only this partner's report (no ecosystem report)
             --dry-run          render and count what would be sent; send and write nothing
@@ -172,7 +177,7 @@ async function send(argv: string[]) {
     const partnerId = values.partner !== undefined ? partnerIdBySlug(db, values.partner) : undefined;
     const scope = { period: month, partnerId };
     if (values.worker) {
-      const summary = await runDeliveries(
+      const summary = await runUntilSettled(
         { db, mailer, config },
         { concurrency, scope, signal: abort.signal, onProgress: () => process.stdout.write("progress 1\n") },
       );
@@ -189,7 +194,7 @@ async function send(argv: string[]) {
     const bar = createProgressBar(`Sending ${month}`, enqueued.queued);
     const summary =
       processes === 1
-        ? await runDeliveries(
+        ? await runUntilSettled(
             { db, mailer, config },
             { concurrency, scope, signal: abort.signal, onProgress: (done, total) => bar.update(done, total) },
           )
@@ -204,7 +209,25 @@ async function send(argv: string[]) {
           ], (done) => bar.update(done, Math.max(done, enqueued.queued)));
     bar.finish(`Sending ${month}`);
     printSendSummary(month, enqueued, summary, started, mailer.kind === "smtp" ? "SMTP" : `the outbox (${config.OUTBOX_DIR})`);
-    if (summary.failed > 0) process.exitCode = 1;
+    // The truth is the table, not this run's tally: rows another process handled count too.
+    const left = db.$client
+      .prepare(
+        `SELECT status, count(*) AS n FROM report_deliveries WHERE period = @period
+         ${partnerId !== undefined ? "AND partner_id = @partnerId" : ""}
+         AND status IN ('queued', 'sending', 'failed', 'partial') GROUP BY status`,
+      )
+      .all({ period: month, partnerId }) as { status: string; n: number }[];
+    if (left.length) {
+      const n = (status: string) => left.find((r) => r.status === status)?.n ?? 0;
+      const parts = [
+        n("queued") ? `${formatCount(n("queued"))} retrying later (temporary errors; the server retries them, or run send again)` : "",
+        n("sending") ? `${formatCount(n("sending"))} still held by another sender` : "",
+        n("failed") ? `${formatCount(n("failed"))} failed (dead letters: retry them on /internal/outbox or /internal/reports)` : "",
+        n("partial") ? `${formatCount(n("partial"))} partly refused (some recipients refused: see /internal/reports)` : "",
+      ].filter(Boolean);
+      console.error(`Not everything was delivered: ${parts.join("; ")}.`);
+      process.exitCode = 1;
+    }
   } finally {
     process.off("SIGINT", onSigint);
     mailer.close();
@@ -244,7 +267,7 @@ async function deliverInChildren(
         }),
     ),
   );
-  const total: DeliverySummary = { sent: 0, skipped: 0, failed: 0, retrying: 0, lost: 0 };
+  const total: DeliverySummary = { sent: 0, partial: 0, skipped: 0, failed: 0, retrying: 0, lost: 0 };
   for (const r of results) for (const key of Object.keys(total) as (keyof DeliverySummary)[]) total[key] += r[key];
   return total;
 }
@@ -259,9 +282,10 @@ function printSendSummary(
   const lines = [
     `${periodLabel(month)} reports via ${via}:`,
     `  sent       ${formatCount(summary.sent)}`,
+    ...(summary.partial ? [`  partial    ${formatCount(summary.partial)}  (some recipients refused: see /internal/reports)`] : []),
     `  skipped    ${formatCount(enqueued.skipped + summary.skipped)}  (preference off, or nobody to send to)`,
     `  failed     ${formatCount(summary.failed)}${summary.failed ? "  (see the error on /internal/reports; an admin can retry them there)" : ""}`,
-    `  retrying   ${formatCount(summary.retrying)}${summary.retrying ? "  (temporary errors: the server retries every 5 minutes, or run send again later)" : ""}`,
+    `  retrying   ${formatCount(summary.retrying)}${summary.retrying ? "  (temporary errors: retried with backoff for about 3 days, or run send again later)" : ""}`,
     ...(summary.lost ? [`  taken over ${formatCount(summary.lost)}  (another worker took these over after this one's lease ran out)`] : []),
     ...(enqueued.existing ? [`  earlier    ${formatCount(enqueued.existing)}  (already queued or handled by an earlier run: not sent again)`] : []),
     `  elapsed    ${formatDuration(performance.now() - started)}`,

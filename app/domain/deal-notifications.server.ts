@@ -1,6 +1,7 @@
-// The emails deal registration sends, each called by the route or job AFTER the transaction
-// that made the change has committed: a rolled-back change never announces itself, and a mail
-// failure never undoes a registration (the caller logs it).
+// The emails deal registration sends. Each is an outbox row (decision 0018) with an identity
+// (kind + deal id), so a repeated call enqueues nothing more. The won email of a CRM import is
+// enqueued inside the import's transaction (enqueueDealWon); the others right after the
+// commit through the queue mailer. Nothing here talks to SMTP.
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { deals, partners, users } from "../../db/schema";
 import { dealApprovedEmail } from "../../emails/deal-approved";
@@ -8,7 +9,8 @@ import { dealExpiringEmail } from "../../emails/deal-expiring";
 import { dealRejectedEmail } from "../../emails/deal-rejected";
 import { dealWonEmail } from "../../emails/deal-won";
 import { registrationSubmittedEmail } from "../../emails/registration-submitted";
-import type { DB } from "../db.server";
+import type { DB, Tx } from "../db.server";
+import { enqueueEmail } from "../mail/outbox.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
 import { dealRecipients, getDealForStaff } from "./deal-review.server";
@@ -64,7 +66,7 @@ export async function notifyRegistrationSubmitted(ctx: NotificationContext, deal
     conflictNote: deal.conflictNote,
     url: `${ctx.config.APP_URL}/internal/registrations/${deal.id}`,
   });
-  await ctx.mailer.send({ to, ...email });
+  await ctx.mailer.send({ to, ...email, identity: { kind: "deal-submitted", key: `deal-${deal.id}`, partnerId: deal.partnerId } });
   return { sent: true as const, to };
 }
 
@@ -99,7 +101,7 @@ export async function notifyRegistrationApproved(ctx: NotificationContext, dealI
     protectionEndsAt: deal.protectionEndsAt!,
     url: partnerDealUrl(ctx, deal.id),
   });
-  await ctx.mailer.send({ to, ...email });
+  await ctx.mailer.send({ to, ...email, identity: { kind: "deal-approved", key: `deal-${deal.id}`, partnerId: deal.partnerId } });
   return { sent: true, to };
 }
 
@@ -114,7 +116,7 @@ export async function notifyRegistrationRejected(ctx: NotificationContext, dealI
     reason: deal.rejectionReason ?? "No reason was given.",
     url: partnerDealUrl(ctx, deal.id),
   });
-  await ctx.mailer.send({ to, ...email });
+  await ctx.mailer.send({ to, ...email, identity: { kind: "deal-rejected", key: `deal-${deal.id}`, partnerId: deal.partnerId } });
   return { sent: true, to };
 }
 
@@ -130,14 +132,23 @@ export async function notifyProtectionExpiring(ctx: NotificationContext, dealId:
     daysLeft: Math.max(0, Math.ceil((deal.protectionEndsAt!.getTime() - now.getTime()) / 86_400_000)),
     url: partnerDealUrl(ctx, deal.id),
   });
-  await ctx.mailer.send({ to, ...email });
+  // One warning per protection end date (an extension gets its own).
+  const until = deal.protectionEndsAt!.toISOString().slice(0, 10);
+  await ctx.mailer.send({ to, ...email, identity: { kind: "deal-expiring", key: `deal-${deal.id}-${until}`, partnerId: deal.partnerId } });
   return { sent: true, to };
 }
 
 /** Won: a partner-registered deal closed won (by a reviewer or a CRM import). */
 export async function notifyDealWon(ctx: NotificationContext, dealId: number): Promise<Sent> {
-  const found = partnerDeal(ctx, dealId);
-  if (!found || found.deal.stage !== "won" || !found.deal.closedAt) return { sent: false, to: [] };
+  const won = dealWonMessage(ctx, dealId);
+  if (!won) return { sent: false, to: [] };
+  await ctx.mailer.send({ ...won.message, identity: won.identity });
+  return { sent: true, to: won.message.to };
+}
+
+function dealWonMessage(ctx: Pick<NotificationContext, "db" | "config">, dealId: number) {
+  const found = partnerDeal(ctx as NotificationContext, dealId);
+  if (!found || found.deal.stage !== "won" || !found.deal.closedAt) return null;
   const { deal, to } = found;
   const email = dealWonEmail({
     dealTitle: deal.title,
@@ -145,10 +156,21 @@ export async function notifyDealWon(ctx: NotificationContext, dealId: number): P
     amountCents: deal.amountCents,
     currency: deal.currency,
     closedAt: deal.closedAt!,
-    url: partnerDealUrl(ctx, deal.id),
+    url: `${ctx.config.APP_URL}/deals/${deal.id}`,
   });
-  await ctx.mailer.send({ to, ...email });
-  return { sent: true, to };
+  return { message: { to, ...email }, identity: { kind: "deal-won", key: `deal-${deal.id}`, partnerId: deal.partnerId } };
+}
+
+/**
+ * The won email as an outbox row in the caller's transaction `tx` (`db` is the same connection,
+ * so it reads the transaction's own writes): it commits with the outcome or not at all, and a
+ * re-import of the same outcome enqueues nothing more. False when nobody is to be told or it
+ * was enqueued before.
+ */
+export function enqueueDealWon(ctx: Pick<NotificationContext, "db" | "config">, tx: Tx, dealId: number): boolean {
+  const won = dealWonMessage(ctx, dealId);
+  if (!won) return false;
+  return enqueueEmail(tx, { kind: won.identity.kind, identity: won.identity.key, partnerId: won.identity.partnerId, ...won.message });
 }
 
 /**

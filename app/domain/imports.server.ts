@@ -1,6 +1,8 @@
 // CRM imports from CSV: deal outcomes (won / lost) and monthly recurring revenue per customer.
 // A preview validates every row against the database and writes nothing; applying re-validates
 // inside one IMMEDIATE transaction and writes every row or none.
+import { enqueueDealWon } from "./deal-notifications.server";
+import type { Config } from "../config.server";
 import { desc, eq, inArray } from "drizzle-orm";
 import { customerMrr, customers, deals, partners, programSettings, type DealStage } from "../../db/schema";
 import { writeTransaction, type DB, type Tx } from "../db.server";
@@ -424,7 +426,14 @@ export type OutcomeImportResult = {
  * preview the user confirmed and the database cannot have drifted apart. Any invalid row:
  * ImportError with the new preview, and nothing is written.
  */
-export function applyOutcomeImport(db: DB, actor: Actor, csvText: string, now = new Date()): OutcomeImportResult {
+export function applyOutcomeImport(
+  db: DB,
+  actor: Actor,
+  csvText: string,
+  now = new Date(),
+  /** With it, each newly won deal's email is enqueued in this transaction (decision 0018). */
+  emails?: { config: Pick<Config, "APP_URL"> },
+): OutcomeImportResult {
   return writeTransaction(db, (tx) => {
     const preview = previewOutcomeImport(tx, csvText, now);
     if (!preview.valid || preview.nothingToChange) throw new ImportError(preview);
@@ -448,7 +457,10 @@ export function applyOutcomeImport(db: DB, actor: Actor, csvText: string, now = 
           : ({ stage: "lost", reason: row.reason!, closedAt } as const);
       const { changed } = recordOutcome(tx, actor, row.dealId!, outcome);
       if (!changed) result.unchanged++;
-      else (row.stage === "won" ? result.won : result.lost).push({ dealId: row.dealId! });
+      else {
+        (row.stage === "won" ? result.won : result.lost).push({ dealId: row.dealId! });
+        if (row.stage === "won" && emails) enqueueDealWon({ db, config: emails.config }, tx, row.dealId!);
+      }
     }
     recordAudit(tx, {
       actor,

@@ -181,7 +181,8 @@ export async function sendInvitation(
     url: `${ctx.config.APP_URL}/invite/${encodeURIComponent(input.token)}`,
     expiresAt: invitation.expiresAt,
   });
-  return ctx.mailer.send({ to: [invitation.email], ...email });
+  // One outbox row per invitation (decision 0018): sending it again makes a new invitation.
+  return ctx.mailer.send({ to: [invitation.email], ...email, identity: { kind: "invitation", key: `invitation-${input.invitationId}` } });
 }
 
 export type InvitationStatus = "ok" | "expired" | "used" | "invalid";

@@ -37,6 +37,8 @@ export type ProgramSettingsInput = {
   protectionDays: number;
   /** The report PDFs' paper; unchanged when absent. */
   paperSize?: PaperSize;
+  /** The domain of every Message-ID (decision 0018); "" = the domain of MAIL_FROM; unchanged when absent. */
+  mailDomain?: string;
 };
 
 export type LadderRow = {
@@ -61,6 +63,8 @@ export function getProgramSettings(db: DB) {
     attributionModel: row?.attributionModel ?? ("sourced" as AttributionModel),
     protectionDays: row?.protectionDays ?? 90,
     paperSize: paperSizeOf(row?.paperSize),
+    /** Null: the domain of MAIL_FROM. */
+    mailDomain: row?.mailDomain ?? null,
     updatedAt: row?.updatedAt ?? null,
   };
 }
@@ -252,6 +256,7 @@ export function saveProgramSettings(
         attributionModel: input.attributionModel,
         protectionDays: input.protectionDays,
         ...(input.paperSize ? { paperSize: input.paperSize } : {}),
+        ...(input.mailDomain !== undefined ? { mailDomain: input.mailDomain.trim().toLowerCase() || null } : {}),
         updatedAt: now,
       })
       .where(eq(programSettings.id, 1))
@@ -293,6 +298,7 @@ export function saveProgramSettings(
         attributionModel: input.attributionModel,
         protectionDays: input.protectionDays,
         paperSize: input.paperSize ?? beforeSettings.paperSize,
+        mailDomain: input.mailDomain !== undefined ? input.mailDomain.trim().toLowerCase() || null : beforeSettings.mailDomain,
         ladder: afterLadder,
         reason: input.reason ?? null,
       },

@@ -89,7 +89,7 @@ describe("scheduled jobs across processes", () => {
     expect(new Set(subjects).size).toBe(2);
 
     // Every job's tick was claimed by exactly one of the two, and ran without error.
-    const jobNames = ["session-cleanup", "deal-lifecycle", "tier-evaluation", "monthly-reports", "report-retries", "webhook-retries"];
+    const jobNames = ["session-cleanup", "deal-lifecycle", "tier-evaluation", "monthly-reports", "report-retries", "webhook-retries", "outbox-sweep"];
     for (const name of jobNames) {
       const claims = [...ra, ...rb].filter((r) => r.job === name && r.claimed);
       expect(claims, name).toHaveLength(1);

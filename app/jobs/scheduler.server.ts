@@ -21,6 +21,7 @@ import {
   runMonthlyReports,
 } from "../reports/delivery-schedule.server";
 import { kickDeliveries, stopDeliveries } from "../reports/delivery-worker.server";
+import { kickOutbox, transportOf } from "../mail/outbox.server";
 
 export type JobContext = { db: DB; config: Config; mailer: Mailer };
 
@@ -66,9 +67,10 @@ export const jobs: Job[] = [
     catchUp: (ctx, { at }) => catchUpMonthlyReports(ctx, at),
   },
   {
-    // Reports whose backoff has elapsed, and rows a dead worker left 'sending' (expired lease).
+    // Reports whose backoff has elapsed, and rows a dead worker left 'sending' (its 30 s lease
+    // expired): every minute, so a crashed sender's reports go out within about a minute.
     name: "report-retries",
-    schedule: () => ({ cron: "*/5 * * * *", timezone: "UTC" }),
+    schedule: () => ({ cron: "* * * * *", timezone: "UTC" }),
     run: (ctx) => kickDeliveries(ctx),
   },
   {
@@ -76,6 +78,13 @@ export const jobs: Job[] = [
     name: "webhook-retries",
     schedule: () => ({ cron: "* * * * *", timezone: "UTC" }),
     run: (ctx) => kickWebhooks(ctx),
+  },
+  {
+    // The email outbox's sweep (decision 0018): what no after-commit kick sent — due retries,
+    // rows a crashed sender held, messages enqueued by a process that died before its drain.
+    name: "outbox-sweep",
+    schedule: () => ({ cron: "* * * * *", timezone: "UTC" }),
+    run: (ctx) => kickOutbox({ db: ctx.db, config: ctx.config, transport: transportOf(ctx.mailer) }),
   },
 ];
 

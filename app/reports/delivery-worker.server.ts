@@ -4,12 +4,23 @@
 import os from "node:os";
 import type { OutgoingMessage } from "../mailer.server";
 import {
+  backoffMs,
+  classifyError,
+  describeError,
+  parseOutcomes,
+  sendMessages,
+  startHeartbeat,
+  summarizeOutcomes,
+} from "../mail/sender.server";
+import { mailDomain } from "../mail/message-id.server";
+import { transportOf } from "../mail/outbox.server";
+import {
   claimNext,
   countDue,
-  DEFAULT_BACKOFF,
-  DEFAULT_LEASE_MS,
   DeliveryError,
-  MAX_ATTEMPTS,
+  leaseOf,
+  leasesHeldUntil,
+  maxAttemptsOf,
   NO_RECIPIENTS,
   PREFERENCE_OFF,
   queueStatements,
@@ -25,52 +36,7 @@ import { renderEcosystemReport, renderPartnerReport, reportMessageId } from "./r
 // ---------------------------------------------------------------------------------------------
 // Deliver one
 
-type SmtpLikeError = Error & { code?: string; responseCode?: number; response?: string; command?: string };
-
-const CONNECTION_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ESOCKET",
-  "ECONNECTION",
-  "EDNS",
-  "EAI_AGAIN",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
-
-/** 'permanent': no retry can help (5xx, or a message that cannot be built). */
-export function classifyError(error: unknown): "temporary" | "permanent" {
-  const e = error as SmtpLikeError;
-  if (typeof e?.responseCode === "number") return e.responseCode >= 500 ? "permanent" : "temporary";
-  if (e?.code && CONNECTION_CODES.has(e.code)) return "temporary";
-  if (e?.code === "EENVELOPE" || e?.code === "EMESSAGE") return "permanent";
-  // Anything else (a render error, a busy database) may pass on the next attempt, and
-  // MAX_ATTEMPTS bounds how often we find out.
-  return "temporary";
-}
-
-/** One line for the `error` column and the admin screen: the server's answer, no credentials. */
-export function describeError(error: unknown): string {
-  const e = error as SmtpLikeError;
-  let text: string;
-  if (typeof e?.responseCode === "number") text = `SMTP ${e.responseCode}: ${e.response ?? e.message}`;
-  else if (e instanceof Error) text = e.code ? `${e.code}: ${e.message}` : e.message;
-  else text = String(error);
-  return text
-    .replace(/\/\/[^/\s:@]*:[^@\s]*@/g, "//***@")
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 500);
-}
-
-/** base · 2^(attempts−1), ±jitter, capped. */
-export function backoffMs(attempts: number, options: Partial<typeof DEFAULT_BACKOFF> = {}, random = Math.random) {
-  const { baseMs, capMs, jitter } = { ...DEFAULT_BACKOFF, ...options };
-  const raw = Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1));
-  return Math.round(Math.min(capMs, raw * (1 + jitter * (2 * random() - 1))));
-}
+export { backoffMs, classifyError, describeError };
 
 export function reportAttachmentName(slug: string, period: string) {
   return `report-${slug}-${period}.pdf`;
@@ -86,7 +52,7 @@ async function composeMessages(
   ctx: DeliveryContext,
   row: ClaimedDelivery,
 ): Promise<{ skip: string } | { messages: OutgoingMessage[] }> {
-  const host = new URL(ctx.config.APP_URL).hostname;
+  const host = mailDomain(ctx.db, ctx.config.MAIL_FROM);
   if (row.kind === "ecosystem") {
     const report = await renderEcosystemReport(ctx.db, ctx.config, row.period);
     if (report.recipients.length === 0) return { skip: "No recipients: no enabled program admin or partner manager." };
@@ -118,12 +84,14 @@ async function composeMessages(
 
 /**
  * Renders and sends one claimed row, then records the outcome if (and only if) this worker
- * still holds the claim. A render or SMTP problem becomes the outcome; only a database error
- * while recording throws (the row then stays 'sending' until its lease expires).
+ * still holds the claim; a heartbeat renews the lease all the while. A render or SMTP problem
+ * becomes the outcome; only a database error while recording throws (the row then stays
+ * 'sending' until its lease expires).
  */
 export async function deliverOne(ctx: DeliveryContext, row: ClaimedDelivery): Promise<DeliveryOutcome> {
   const clock = ctx.clock ?? Date.now;
-  const leaseMs = ctx.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseMs = leaseOf(ctx);
+  const maxAttempts = maxAttemptsOf(ctx);
   const s = queueStatements(ctx.db);
   const fence = { id: row.id, lockedBy: row.lockedBy, attempts: row.attempts };
   const record = (statement: keyof QueueStatements, values: Record<string, unknown>, outcome: DeliveryOutcome) =>
@@ -132,32 +100,43 @@ export async function deliverOne(ctx: DeliveryContext, row: ClaimedDelivery): Pr
       ? outcome
       : "lost";
 
-  let composed: Awaited<ReturnType<typeof composeMessages>>;
-  const accepted: string[] = [];
+  const heartbeat = startHeartbeat(s, fence, leaseMs, clock);
   try {
-    composed = await composeMessages(ctx, row);
-    if ("messages" in composed) {
-      // Rendering may have taken a while: make sure the claim is still ours, and long enough
-      // for the SMTP transactions, before anything leaves the building. A retry after a failure
-      // part-way resends to everyone, under the same Message-IDs.
-      for (const message of composed.messages) {
-        if (s.renew.run({ ...fence, until: clock() + leaseMs }).changes !== 1) return "lost";
-        const sent = await ctx.mailer.send(message);
-        accepted.push(sent.messageId || message.messageId || "");
+    let composed: Awaited<ReturnType<typeof composeMessages>>;
+    let sent: Awaited<ReturnType<typeof sendMessages>> = null;
+    try {
+      composed = await composeMessages(ctx, row);
+      if ("messages" in composed) {
+        sent = await sendMessages({
+          statements: s,
+          fence,
+          heartbeat,
+          mailer: transportOf(ctx.mailer),
+          messages: composed.messages,
+          previous: parseOutcomes(row.outcomes),
+        });
+        if (!sent) return "lost";
       }
+    } catch (error) {
+      const text = describeError(error);
+      if (classifyError(error) === "permanent" || row.attempts >= maxAttempts) {
+        const reason = row.attempts >= maxAttempts ? `Gave up after ${row.attempts} attempts. Last error: ${text}` : text;
+        return record("failed", { error: reason }, "failed");
+      }
+      const next = clock() + backoffMs(row.attempts, ctx.backoff);
+      return record("retry", { error: `Attempt ${row.attempts} failed, will retry: ${text}`, next }, "retrying");
     }
-  } catch (error) {
-    const text = describeError(error);
-    if (classifyError(error) === "permanent" || row.attempts >= MAX_ATTEMPTS) {
-      const reason = row.attempts >= MAX_ATTEMPTS ? `Gave up after ${row.attempts} attempts. Last error: ${text}` : text;
-      return record("failed", { error: reason }, "failed");
-    }
-    const next = clock() + backoffMs(row.attempts, ctx.backoff);
-    return record("retry", { error: `Attempt ${row.attempts} failed, will retry: ${text}`, next }, "retrying");
+    if ("skip" in composed) return record("skipped", { error: composed.skip }, "skipped");
+    // The crash window of the header comment: SMTP has the messages, this UPDATE has not run yet.
+    const { status, error } = summarizeOutcomes(sent!.outcomes);
+    return record(
+      "sent",
+      { status, error, outcomes: JSON.stringify(sent!.outcomes), messageId: sent!.messageIds.join(" "), at: clock() },
+      status,
+    );
+  } finally {
+    heartbeat.stop();
   }
-  if ("skip" in composed) return record("skipped", { error: composed.skip }, "skipped");
-  // The crash window of the header comment: SMTP has the message, this UPDATE has not run yet.
-  return record("sent", { messageId: accepted.join(" "), at: clock() }, "sent");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,6 +144,8 @@ export async function deliverOne(ctx: DeliveryContext, row: ClaimedDelivery): Pr
 
 export type DeliverySummary = {
   sent: number;
+  /** Sent, but some recipients were refused (see the row). */
+  partial: number;
   skipped: number;
   failed: number;
   /** Rows this run left queued for a later attempt. */
@@ -192,14 +173,16 @@ export function defaultWorkerId() {
 
 function sleep(ms: number, signal?: AbortSignal) {
   return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    const onAbort = () => (clearTimeout(timer), resolve());
+    const timer = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 
 export async function runDeliveries(ctx: DeliveryContext, options: RunOptions = {}): Promise<DeliverySummary> {
   const clock = ctx.clock ?? Date.now;
-  const leaseMs = ctx.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseMs = leaseOf(ctx);
+  const maxAttempts = maxAttemptsOf(ctx);
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const workerId = options.workerId ?? defaultWorkerId();
   const stopWhenIdle = options.stopWhenIdle ?? true;
@@ -209,10 +192,10 @@ export async function runDeliveries(ctx: DeliveryContext, options: RunOptions = 
   const outcomes = new Map<number, DeliveryOutcome>();
   let done = 0;
   let inFlight = 0;
-  let total = countDue(ctx.db, clock(), scope);
+  let total = countDue(ctx.db, clock(), scope, maxAttempts);
   let countedAt = clock();
   const summarize = (): DeliverySummary => {
-    const summary = { sent: 0, skipped: 0, failed: 0, retrying: 0, lost: 0 };
+    const summary = { sent: 0, partial: 0, skipped: 0, failed: 0, retrying: 0, lost: 0 };
     for (const outcome of outcomes.values()) summary[outcome]++;
     return summary;
   };
@@ -220,7 +203,7 @@ export async function runDeliveries(ctx: DeliveryContext, options: RunOptions = 
   async function worker(slot: number) {
     const me = `${workerId}#${slot}`;
     while (!signal?.aborted) {
-      const row = claimNext(ctx.db, me, clock(), leaseMs, scope);
+      const row = claimNext(ctx.db, me, clock(), leaseMs, scope, maxAttempts);
       if (!row) {
         if (stopWhenIdle) return;
         await sleep(options.pollMs ?? 1000, signal);
@@ -234,7 +217,7 @@ export async function runDeliveries(ctx: DeliveryContext, options: RunOptions = 
       if (onProgress) {
         // Other workers (processes) drain the same queue: re-count now and then.
         if (clock() - countedAt > 500) {
-          total = done + inFlight + countDue(ctx.db, clock(), scope);
+          total = done + inFlight + countDue(ctx.db, clock(), scope, maxAttempts);
           countedAt = clock();
         }
         total = Math.max(total, done);
@@ -250,6 +233,34 @@ export async function runDeliveries(ctx: DeliveryContext, options: RunOptions = 
   return summarize();
 }
 
+/**
+ * What the CLI runs: drain until nothing in scope is due AND no lease is held. Rows a crashed
+ * sender left 'sending' are waited for until their lease (at most MAIL_LEASE_MS) runs out,
+ * then delivered; rows a live sender holds are waited for until it is done. Rows waiting for a
+ * later retry are left queued (the caller reports them).
+ */
+export async function runUntilSettled(ctx: DeliveryContext, options: RunOptions = {}): Promise<DeliverySummary> {
+  const clock = ctx.clock ?? Date.now;
+  const outcomes: DeliverySummary = { sent: 0, partial: 0, skipped: 0, failed: 0, retrying: 0, lost: 0 };
+  let done = 0;
+  while (!options.signal?.aborted) {
+    const base = done;
+    const summary = await runDeliveries(ctx, {
+      ...options,
+      stopWhenIdle: true,
+      onProgress: options.onProgress && ((d, total, s) => options.onProgress!(base + d, base + total, s)),
+    });
+    for (const key of Object.keys(outcomes) as (keyof DeliverySummary)[]) outcomes[key] += summary[key];
+    done = base + summary.sent + summary.partial + summary.skipped + summary.failed + summary.retrying + summary.lost;
+    const heldUntil = leasesHeldUntil(ctx.db, options.scope);
+    if (heldUntil === null) break;
+    await sleep(Math.min(Math.max(50, heldUntil - clock() + 50), leaseOf(ctx)), options.signal);
+  }
+  // A row retried within the run counts once, as what it became; 'lost' rows were finished by
+  // another worker.
+  return outcomes;
+}
+
 // One background runner per process: the page's "Send now", the scheduler's jobs and the
 // retry sweep share it, and a request made while it runs makes it go round once more.
 let background: Promise<DeliverySummary> | null = null;
@@ -263,7 +274,7 @@ export function kickDeliveries(ctx: DeliveryContext, options: Omit<RunOptions, "
   }
   const abort = (backgroundAbort = new AbortController());
   background = (async () => {
-    const total: DeliverySummary = { sent: 0, skipped: 0, failed: 0, retrying: 0, lost: 0 };
+    const total: DeliverySummary = { sent: 0, partial: 0, skipped: 0, failed: 0, retrying: 0, lost: 0 };
     do {
       again = false;
       const summary = await runDeliveries(ctx, { ...options, signal: abort.signal });

@@ -49,7 +49,7 @@ afterEach(async () => {
 async function smtpContext(options: Parameters<typeof startSmtpServer>[0] = {}, extra: Partial<DeliveryContext> = {}) {
   smtp = await startSmtpServer(options);
   mailer = createMailer({ SMTP_URL: smtp.url, MAIL_FROM, OUTBOX_DIR: path.join(path.dirname(file), "unused-outbox") });
-  const ctx: DeliveryContext = { db, mailer, config: { APP_URL, APP_SECRET }, backoff: { baseMs: 20, capMs: 80 }, ...extra };
+  const ctx: DeliveryContext = { db, mailer, config: { APP_URL, APP_SECRET, MAIL_FROM }, backoff: { baseMs: 20, capMs: 80 }, ...extra };
   return { ctx, smtp };
 }
 
@@ -164,6 +164,7 @@ describe("monthly delivery through SMTP", () => {
     expect(enqueuePeriod(db, PERIOD)).toEqual({ period: PERIOD, queued: 0, skipped: 0, existing: 6 });
     expect(await runDeliveries(ctx, { concurrency: 3 })).toEqual({
       sent: 0,
+      partial: 0,
       skipped: 0,
       failed: 0,
       retrying: 0,
@@ -191,7 +192,7 @@ describe("monthly delivery through SMTP", () => {
 
   it("retries a temporary 4xx with backoff and then sends once", async () => {
     let now = Date.parse("2025-07-01T06:00:00Z");
-    // Real backoff (30 s ± 20 % for the first retry) on a clock the test moves.
+    // Real backoff (60 s ± 25 % for the first retry) on a clock the test moves.
     const { ctx, smtp } = await smtpContext({ failFirst: 2 }, { clock: () => now, backoff: {} });
     const { partner, admin } = reportingPartner({ name: "Northwind Solutions", slug: "northwind" });
     createUser(db, { role: "admin", email: "ada@vendor.test" });
@@ -202,12 +203,12 @@ describe("monthly delivery through SMTP", () => {
     const waiting = rowsByPartner().get(partner.id)!;
     expect(waiting).toMatchObject({ status: "queued", attempts: 1, lockedBy: null });
     expect(waiting.error).toMatch(/Attempt 1 failed, will retry: SMTP 451/);
-    expect(waiting.nextAttemptAt).toBeGreaterThanOrEqual(now + 24_000);
-    expect(waiting.nextAttemptAt).toBeLessThanOrEqual(now + 36_000);
+    expect(waiting.nextAttemptAt).toBeGreaterThanOrEqual(now + 45_000);
+    expect(waiting.nextAttemptAt).toBeLessThanOrEqual(now + 75_000);
 
     // Not due yet: nothing happens.
     expect(await runDeliveries(ctx)).toMatchObject({ sent: 0, retrying: 0 });
-    now += 40_000;
+    now += 80_000;
     expect(await runDeliveries(ctx)).toMatchObject({ sent: 2, retrying: 0, failed: 0 });
 
     expect(smtp.refused).toBe(2);
@@ -248,14 +249,14 @@ describe("monthly delivery through SMTP", () => {
     expect(() => retryDelivery(db, actorOf(admin), row.id)).toThrow(DeliveryError);
   });
 
-  it("gives up after MAX_ATTEMPTS temporary failures", async () => {
-    const { ctx } = await smtpContext({ failFirst: 1000 });
+  it("gives up after maxAttempts (MAIL_MAX_ATTEMPTS) temporary failures", async () => {
+    const { ctx } = await smtpContext({ failFirst: 1000 }, { maxAttempts: 4 });
     const { partner } = reportingPartner({ name: "Northwind Solutions", slug: "northwind" });
     enqueuePeriod(db, PERIOD, { partnerSlug: "northwind" });
     await drain(ctx, 1);
     const row = rowsByPartner().get(partner.id)!;
-    expect(row).toMatchObject({ status: "failed", attempts: MAX_ATTEMPTS });
-    expect(row.error).toMatch(/Gave up after 6 attempts.*451/);
+    expect(row).toMatchObject({ status: "failed", attempts: 4 });
+    expect(row.error).toMatch(/Gave up after 4 attempts.*451/);
   });
 });
 
@@ -295,11 +296,17 @@ describe("the queue", () => {
     expect(classifyError(Object.assign(new Error("x"), { code: "ECONNREFUSED" }))).toBe("temporary");
     expect(classifyError(Object.assign(new Error("x"), { code: "EENVELOPE", responseCode: 452 }))).toBe("temporary");
     expect(classifyError(Object.assign(new Error("x"), { code: "EENVELOPE" }))).toBe("permanent");
-    expect(backoffMs(1, {}, () => 0.5)).toBe(30_000);
-    expect(backoffMs(3, {}, () => 0.5)).toBe(120_000);
-    expect(backoffMs(3, {}, () => 0)).toBe(96_000);
-    expect(backoffMs(3, {}, () => 1)).toBe(144_000);
-    expect(backoffMs(12, {}, () => 1)).toBe(3_600_000);
+    expect(backoffMs(1, {}, () => 0.5)).toBe(60_000);
+    expect(backoffMs(3, {}, () => 0.5)).toBe(240_000);
+    expect(backoffMs(3, {}, () => 0)).toBe(180_000);
+    expect(backoffMs(3, {}, () => 1)).toBe(300_000);
+    expect(backoffMs(12, {}, () => 1)).toBe(6 * 3_600_000);
+    // The default MAX_ATTEMPTS (20) spreads its 19 waits over about three days.
+    let waited = 0;
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) waited += backoffMs(attempt, {}, () => 0.5);
+    expect(MAX_ATTEMPTS).toBeGreaterThanOrEqual(20);
+    expect(waited / 86_400_000).toBeGreaterThan(2.5);
+    expect(waited / 86_400_000).toBeLessThan(3.5);
   });
 });
 
@@ -321,7 +328,7 @@ describe("the schedule", () => {
     db.update(programSettings).set({ reportCron: "30 7 2 * *", reportTimeZone: "Europe/Berlin" }).run();
     const job = jobs.find((j) => j.name === "monthly-reports")!;
     expect(job.schedule({ db } as never)).toEqual({ cron: "30 7 2 * *", timezone: "Europe/Berlin" });
-    expect(jobs.find((j) => j.name === "report-retries")!.schedule({ db } as never).cron).toBe("*/5 * * * *");
+    expect(jobs.find((j) => j.name === "report-retries")!.schedule({ db } as never).cron).toBe("* * * * *");
   });
 
   it("catches up a missed period at start, once", async () => {

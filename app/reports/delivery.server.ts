@@ -3,30 +3,33 @@
 // by the lease holder. Any number of workers (async slots, processes, the server's scheduler
 // and the CLI at the same time) can drain it.
 //
-// Why a report is delivered at most once, and where "at most" bends:
+// Delivery is AT LEAST ONCE (decision 0018, which amends 0006), and a repeat is recognisable:
 // - Enqueueing cannot duplicate: the unique index on (partner_key, period, kind) and
 //   INSERT … ON CONFLICT DO NOTHING make a second enqueue (a re-run, a second process, a
 //   catch-up after a restart) a no-op.
 // - Claiming cannot duplicate: one UPDATE … WHERE id = (SELECT …) RETURNING inside a BEGIN
 //   IMMEDIATE transaction moves a row from queued to sending for exactly one worker. Every
 //   claim increments `attempts`, which with `locked_by` is the fencing token of that claim.
+// - The lease is short (MAIL_LEASE_MS, 30 s) and the holder renews it every third of that
+//   while it renders and sends (a heartbeat timer), and the SMTP timeouts are below it: a
+//   lease never runs out under live work, and a crashed holder's rows are taken over within
+//   one lease.
 // - Only the current holder may record an outcome: every later UPDATE matches on
-//   (id, status 'sending', locked_by, attempts), so a worker whose lease expired and was taken
-//   over changes nothing. Before talking to SMTP the holder renews its lease and gives up if it
-//   no longer holds it, so a slow render never sends over someone else's claim.
-// - The one window left is between the SMTP server accepting the message and our UPDATE to
-//   'sent' committing (the process is killed, the machine loses power, or the lease runs out
-//   during the SMTP transaction itself). The row then stays 'sending' until its lease expires
-//   and another worker sends it again. That resend carries the SAME Message-ID
-//   (reportMessageId is a function of partner, period and domain only) and the same content,
-//   so receiving servers and mail clients treat it as the same message. Nothing else can send
-//   twice. The alternative — marking sent before sending — would lose reports instead.
-// - A row whose worker died MAX_ATTEMPTS times (a report that crashes the process) is given up
-//   as 'failed' rather than reclaimed forever.
+//   (id, status 'sending', locked_by, attempts), so a worker whose lease was taken over
+//   changes nothing, and it stops before its next message.
+// - The window left: the SMTP server accepted a message and we crashed (or the server stalled
+//   after DATA) before recording it. The row is then sent again by the next holder — under the
+//   SAME Message-ID, `<kind.identity@mail domain>`, a function of the report's identity and the
+//   program's mail domain only (never APP_URL, never the process), so receivers can tell the
+//   repeat. Recipients recorded as accepted by an earlier attempt are not sent again.
+// - Per recipient: the server's accepted/rejected answer is kept in `outcomes`; a row with
+//   some recipients refused is 'partial' (with the refused addresses and replies), not 'sent'.
+// - A row whose worker died maxAttempts times is given up as 'failed'.
 //
-// Failures: SMTP 4xx and connection errors go back to 'queued' with exponential backoff and
-// jitter until MAX_ATTEMPTS, then 'failed'; a 5xx (or a message nodemailer cannot build) is
-// 'failed' at once. Failed rows are the dead letters an admin retries from /internal/reports.
+// Failures: SMTP 4xx, timeouts and connection errors go back to 'queued' with exponential
+// backoff and jitter (1 min doubling to a 6 h cap: 20 attempts ≈ 3 days) until MAIL_MAX_ATTEMPTS,
+// then 'failed'; a 5xx for the whole message (or a message nodemailer cannot build) is 'failed'
+// at once. Failed rows are the dead letters an admin retries from the Outbox and Reports pages.
 //
 // The workers that drain the queue live in delivery-worker.server.ts, the monthly schedule
 // that fills it in delivery-schedule.server.ts.
@@ -38,9 +41,11 @@ import { isPeriod } from "../domain/periods";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
 
-export const MAX_ATTEMPTS = 6;
-export const DEFAULT_LEASE_MS = 5 * 60_000;
-export const DEFAULT_BACKOFF = { baseMs: 30_000, capMs: 60 * 60_000, jitter: 0.2 };
+/** The default of MAIL_MAX_ATTEMPTS: with DEFAULT_BACKOFF, about 3 days of retrying. */
+export const MAX_ATTEMPTS = 20;
+/** The default of MAIL_LEASE_MS; the holder renews it every third of it while it works. */
+export const DEFAULT_LEASE_MS = 30_000;
+export const DEFAULT_BACKOFF = { baseMs: 60_000, capMs: 6 * 60 * 60_000, jitter: 0.25 };
 export const DEFAULT_REPORT_SCHEDULE = { cron: "0 6 1 * *", timezone: "UTC" };
 
 export type DeliveryKind = "monthly" | "ecosystem";
@@ -49,11 +54,14 @@ export type DeliveryStatus = (typeof reportDeliveries.$inferSelect)["status"];
 export type DeliveryContext = {
   db: DB;
   /** APP_SECRET signs each recipient's unsubscribe link. */
-  config: Pick<Config, "APP_URL" | "APP_SECRET">;
+  config: Pick<Config, "APP_URL" | "APP_SECRET" | "MAIL_FROM"> & Partial<Pick<Config, "MAIL_MAX_ATTEMPTS" | "MAIL_LEASE_MS">>;
   mailer: Mailer;
   /** Epoch ms; tests and benchmarks may move time. */
   clock?: () => number;
+  /** Default config.MAIL_LEASE_MS, else DEFAULT_LEASE_MS. */
   leaseMs?: number;
+  /** Default config.MAIL_MAX_ATTEMPTS, else MAX_ATTEMPTS. */
+  maxAttempts?: number;
   backoff?: Partial<typeof DEFAULT_BACKOFF>;
 };
 
@@ -66,9 +74,19 @@ export type ClaimedDelivery = {
   attempts: number;
   lockedBy: string;
   lockedUntil: number;
+  /** JSON of the recipients' outcomes recorded by earlier attempts, or null. */
+  outcomes: string | null;
 };
 
-export type DeliveryOutcome = "sent" | "skipped" | "failed" | "retrying" | "lost";
+export type DeliveryOutcome = "sent" | "partial" | "skipped" | "failed" | "retrying" | "lost";
+
+export function leaseOf(ctx: Pick<DeliveryContext, "leaseMs" | "config">) {
+  return ctx.leaseMs ?? ctx.config.MAIL_LEASE_MS ?? DEFAULT_LEASE_MS;
+}
+
+export function maxAttemptsOf(ctx: Pick<DeliveryContext, "maxAttempts" | "config">) {
+  return ctx.maxAttempts ?? ctx.config.MAIL_MAX_ATTEMPTS ?? MAX_ATTEMPTS;
+}
 
 export type DeliveryScope = { period?: string; partnerId?: number };
 
@@ -175,6 +193,64 @@ export function enqueuePeriod(
 export type QueueStatements = ReturnType<typeof prepare>;
 const statements = new WeakMap<object, Map<string, QueueStatements>>();
 
+/**
+ * The lease statements of a queue table (report_deliveries, outbox_messages): claim, renew,
+ * and the outcomes only the holder may record. `where` narrows claims (a CLI's period).
+ */
+export function leaseStatements(db: DB, table: string, where = "") {
+  const s = db.$client;
+  const fence = "id = @id AND status = 'sending' AND locked_by = @lockedBy AND attempts = @attempts";
+  return {
+    // A worker died maxAttempts times on this row: stop reclaiming it.
+    giveUp: s.prepare(
+      `UPDATE ${table} SET status = 'failed', locked_by = NULL, locked_until = NULL,
+         error = 'Gave up after ' || attempts || ' attempts: the sending worker stopped each time before finishing.'
+       WHERE status = 'sending' AND locked_until < @now AND attempts >= @max`,
+    ),
+    // Expired leases first (they are the oldest work), then due rows in (next_attempt_at, id)
+    // order, which is the order of the status index: no sort, no scan.
+    claim: s.prepare(
+      `UPDATE ${table}
+       SET status = 'sending', locked_by = @worker, locked_until = @until, attempts = attempts + 1
+       WHERE id = coalesce(
+         (SELECT id FROM ${table}
+          WHERE status = 'sending' AND locked_until < @now AND attempts < @max ${where}
+          ORDER BY id LIMIT 1),
+         (SELECT id FROM ${table}
+          WHERE status = 'queued' AND next_attempt_at <= @now ${where}
+          ORDER BY next_attempt_at, id LIMIT 1))
+       RETURNING *, locked_by AS lockedBy, locked_until AS lockedUntil`,
+    ),
+    countDue: s
+      .prepare(
+        `SELECT count(*) FROM ${table}
+         WHERE ((status = 'queued' AND next_attempt_at <= @now)
+            OR (status = 'sending' AND locked_until < @now AND attempts < @max)) ${where}`,
+      )
+      .pluck(),
+    /** The earliest instant a lease held by someone else runs out (a crashed holder's rows). */
+    heldUntil: s.prepare(`SELECT max(locked_until) FROM ${table} WHERE status = 'sending' ${where}`).pluck(),
+    renew: s.prepare(`UPDATE ${table} SET locked_until = @until WHERE ${fence}`),
+    progress: s.prepare(`UPDATE ${table} SET outcomes = @outcomes WHERE ${fence}`),
+    sent: s.prepare(
+      `UPDATE ${table} SET status = @status, message_id = @messageId, sent_at = @at, error = @error,
+         outcomes = @outcomes, locked_by = NULL, locked_until = NULL WHERE ${fence}`,
+    ),
+    skipped: s.prepare(
+      `UPDATE ${table} SET status = 'skipped', error = @error, locked_by = NULL, locked_until = NULL
+       WHERE ${fence}`,
+    ),
+    retry: s.prepare(
+      `UPDATE ${table} SET status = 'queued', error = @error, next_attempt_at = @next,
+         locked_by = NULL, locked_until = NULL WHERE ${fence}`,
+    ),
+    failed: s.prepare(
+      `UPDATE ${table} SET status = 'failed', error = @error, locked_by = NULL, locked_until = NULL
+       WHERE ${fence}`,
+    ),
+  };
+}
+
 function scopeSql(scope: DeliveryScope | undefined) {
   return [
     scope?.period !== undefined ? "AND period = @period" : "",
@@ -183,56 +259,7 @@ function scopeSql(scope: DeliveryScope | undefined) {
 }
 
 function prepare(db: DB, scope: DeliveryScope | undefined) {
-  const s = db.$client;
-  const where = scopeSql(scope);
-  const fence = "id = @id AND status = 'sending' AND locked_by = @lockedBy AND attempts = @attempts";
-  return {
-    // A worker died MAX_ATTEMPTS times on this row: stop reclaiming it.
-    giveUp: s.prepare(
-      `UPDATE report_deliveries SET status = 'failed', locked_by = NULL, locked_until = NULL,
-         error = 'Gave up after ' || attempts || ' attempts: the sending worker stopped each time before finishing.'
-       WHERE status = 'sending' AND locked_until < @now AND attempts >= ${MAX_ATTEMPTS}`,
-    ),
-    // Expired leases first (they are the oldest work), then due rows in (next_attempt_at, id)
-    // order, which is the order of report_deliveries_status_idx: no sort, no scan.
-    claim: s.prepare(
-      `UPDATE report_deliveries
-       SET status = 'sending', locked_by = @worker, locked_until = @until, attempts = attempts + 1
-       WHERE id = coalesce(
-         (SELECT id FROM report_deliveries
-          WHERE status = 'sending' AND locked_until < @now AND attempts < ${MAX_ATTEMPTS} ${where}
-          ORDER BY id LIMIT 1),
-         (SELECT id FROM report_deliveries
-          WHERE status = 'queued' AND next_attempt_at <= @now ${where}
-          ORDER BY next_attempt_at, id LIMIT 1))
-       RETURNING id, partner_id AS partnerId, period, kind, attempts,
-                 locked_by AS lockedBy, locked_until AS lockedUntil`,
-    ),
-    countDue: s
-      .prepare(
-        `SELECT count(*) FROM report_deliveries
-         WHERE ((status = 'queued' AND next_attempt_at <= @now)
-            OR (status = 'sending' AND locked_until < @now AND attempts < ${MAX_ATTEMPTS})) ${where}`,
-      )
-      .pluck(),
-    renew: s.prepare(`UPDATE report_deliveries SET locked_until = @until WHERE ${fence}`),
-    sent: s.prepare(
-      `UPDATE report_deliveries SET status = 'sent', message_id = @messageId, sent_at = @at, error = NULL,
-         locked_by = NULL, locked_until = NULL WHERE ${fence}`,
-    ),
-    skipped: s.prepare(
-      `UPDATE report_deliveries SET status = 'skipped', error = @error, locked_by = NULL, locked_until = NULL
-       WHERE ${fence}`,
-    ),
-    retry: s.prepare(
-      `UPDATE report_deliveries SET status = 'queued', error = @error, next_attempt_at = @next,
-         locked_by = NULL, locked_until = NULL WHERE ${fence}`,
-    ),
-    failed: s.prepare(
-      `UPDATE report_deliveries SET status = 'failed', error = @error, locked_by = NULL, locked_until = NULL
-       WHERE ${fence}`,
-    ),
-  };
+  return leaseStatements(db, "report_deliveries", scopeSql(scope));
 }
 
 export function queueStatements(db: DB, scope?: DeliveryScope): QueueStatements {
@@ -261,20 +288,36 @@ export function claimNext(
   now: number,
   leaseMs: number,
   scope?: DeliveryScope,
+  maxAttempts = MAX_ATTEMPTS,
 ): ClaimedDelivery | null {
   const s = queueStatements(db, scope);
   return writeTransaction(db, () => {
-    s.giveUp.run({ now });
-    const row = s.claim.get({ worker: workerId, now, until: now + leaseMs, ...scopeParams(scope) }) as
-      | ClaimedDelivery
+    s.giveUp.run({ now, max: maxAttempts });
+    const row = s.claim.get({ worker: workerId, now, until: now + leaseMs, max: maxAttempts, ...scopeParams(scope) }) as
+      | (ClaimedDelivery & { partner_id: number | null })
       | undefined;
-    return row ?? null;
+    if (!row) return null;
+    return {
+      id: row.id,
+      partnerId: row.partner_id,
+      period: row.period,
+      kind: row.kind,
+      attempts: row.attempts,
+      lockedBy: row.lockedBy,
+      lockedUntil: row.lockedUntil,
+      outcomes: row.outcomes,
+    };
   });
 }
 
 /** Rows a worker could claim right now (for progress totals). */
-export function countDue(db: DB, now: number, scope?: DeliveryScope): number {
-  return queueStatements(db, scope).countDue.get({ now, ...scopeParams(scope) }) as number;
+export function countDue(db: DB, now: number, scope?: DeliveryScope, maxAttempts = MAX_ATTEMPTS): number {
+  return queueStatements(db, scope).countDue.get({ now, max: maxAttempts, ...scopeParams(scope) }) as number;
+}
+
+/** When the last lease in scope runs out (null: nobody holds a row): what a rerun waits for. */
+export function leasesHeldUntil(db: DB, scope?: DeliveryScope): number | null {
+  return (queueStatements(db, scope).heldUntil.get(scopeParams(scope)) as number | null) ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,8 +339,9 @@ export function retryDelivery(db: DB, actor: Actor, id: number) {
       .where(sql`${reportDeliveries.id} = ${id}`)
       .get();
     if (!row) throw new DeliveryError("No such delivery.", 404);
-    if (row.status !== "failed")
-      throw new DeliveryError(`Only a failed delivery can be retried; this one is ${row.status}.`, 409);
+    if (row.status !== "failed" && row.status !== "partial")
+      throw new DeliveryError(`Only a failed or partial delivery can be retried; this one is ${row.status}.`, 409);
+    // A partial row keeps its outcomes: the retry sends only to the recipients not yet accepted.
     tx.update(reportDeliveries)
       .set({ status: "queued", attempts: 0, nextAttemptAt: 0, error: null, lockedBy: null, lockedUntil: null })
       .where(sql`${reportDeliveries.id} = ${id}`)
@@ -327,9 +371,11 @@ export type DeliveryListRow = {
   error: string | null;
   sentAt: Date | null;
   messageId: string | null;
+  /** JSON [{ address, outcome, reply }], see RecipientOutcome. */
+  outcomes: string | null;
 };
 
-const STATUS_ORDER = sql`CASE ${reportDeliveries.status} WHEN 'failed' THEN 0 WHEN 'sending' THEN 1 WHEN 'queued' THEN 2 WHEN 'skipped' THEN 3 ELSE 4 END`;
+const STATUS_ORDER = sql`CASE ${reportDeliveries.status} WHEN 'failed' THEN 0 WHEN 'partial' THEN 1 WHEN 'sending' THEN 2 WHEN 'queued' THEN 3 WHEN 'skipped' THEN 4 ELSE 5 END`;
 
 /** A period's deliveries, the ones needing attention first (failed, sending, queued). */
 export function listDeliveries(
@@ -350,6 +396,7 @@ export function listDeliveries(
       error: reportDeliveries.error,
       sentAt: reportDeliveries.sentAt,
       messageId: reportDeliveries.messageId,
+      outcomes: reportDeliveries.outcomes,
     })
     .from(reportDeliveries)
     .leftJoin(partners, sql`${partners.id} = ${reportDeliveries.partnerId}`)
@@ -366,7 +413,7 @@ export function listDeliveries(
 export type DeliveryCounts = Record<DeliveryStatus, number> & { total: number };
 
 export function deliveryCounts(db: DB, period: string): DeliveryCounts {
-  const counts: DeliveryCounts = { queued: 0, sending: 0, sent: 0, skipped: 0, failed: 0, total: 0 };
+  const counts: DeliveryCounts = { queued: 0, sending: 0, sent: 0, partial: 0, skipped: 0, failed: 0, total: 0 };
   const rows = db
     .select({ status: reportDeliveries.status, n: sql<number>`count(*)` })
     .from(reportDeliveries)

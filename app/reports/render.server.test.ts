@@ -46,8 +46,8 @@ describe("render.server (the delivery interface)", () => {
   });
 
   it("gives each report a deterministic Message-ID", () => {
-    expect(reportMessageId(7, "2026-10", "portal.example.com")).toBe("<report-7-2026-10@portal.example.com>");
-    expect(reportMessageId(null, "2026-10", "portal.example.com")).toBe("<report-ecosystem-2026-10@portal.example.com>");
-    expect(reportMessageId(7, "2026-10", "https://portal.example.com:8443/x")).toBe("<report-7-2026-10@portal.example.com>");
+    expect(reportMessageId(7, "2026-10", "portal.example.com")).toBe("<monthly-report.7-2026-10@portal.example.com>");
+    expect(reportMessageId(7, "2026-10", "portal.example.com", "u-1")).toBe("<monthly-report.7-2026-10-u-1@portal.example.com>");
+    expect(reportMessageId(null, "2026-10", "portal.example.com")).toBe("<ecosystem-report.2026-10@portal.example.com>");
   });
 });

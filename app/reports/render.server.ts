@@ -4,6 +4,7 @@
 // users who are opted in: admins are opted in when they join, and anyone can opt out by the
 // email's unsubscribe link), which partner admins set on the Reports page, and the
 // deterministic Message-ID a re-sent report keeps.
+import { messageIdFor } from "../mail/message-id.server";
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { partners, users } from "../../db/schema";
 import { ecosystemReportEmail } from "../../emails/ecosystem-report";
@@ -100,11 +101,15 @@ export async function renderEcosystemReport(db: DB, config: { APP_URL: string },
  * after a crash is recognised as the same message. `domain` is APP_URL's host name (a whole
  * URL is accepted too).
  */
+/**
+ * A report's Message-ID (decision 0018): `<monthly-report.{partner}-{period}-{recipient}@{domain}>`
+ * or `<ecosystem-report.{period}@{domain}>`; `domain` is the program's mail domain.
+ */
 export function reportMessageId(partnerId: number | null, period: string, domain: string, recipientId?: string): string {
-  const host = domain.includes("://") ? new URL(domain).hostname : domain;
+  if (partnerId === null) return messageIdFor("ecosystem-report", period, domain);
   // A partner's report is one message per recipient (each has its own unsubscribe link).
   const who = recipientId ? `-${recipientId.replace(/[^A-Za-z0-9-]/g, "")}` : "";
-  return `<report-${partnerId ?? "ecosystem"}-${period}${who}@${host.replace(/[^A-Za-z0-9.-]/g, "") || "localhost"}>`;
+  return messageIdFor("monthly-report", `${partnerId}-${period}${who}`, domain);
 }
 
 // ---------------------------------------------------------------------------------------------

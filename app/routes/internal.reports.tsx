@@ -107,6 +107,7 @@ const STATUS_BADGE: Record<Status, string> = {
   queued: "neutral",
   sending: "warn",
   sent: "ok",
+  partial: "warn",
   skipped: "neutral",
   failed: "danger",
 };
@@ -115,6 +116,7 @@ const STATUS_LABEL: Record<Status, string> = {
   queued: "Queued",
   sending: "Sending",
   sent: "Sent",
+  partial: "Partly refused",
   skipped: "Skipped",
   failed: "Failed",
 };
@@ -130,7 +132,7 @@ export default function Reports() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busyIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent") ?? "") : null;
-  const finished = counts.sent + counts.skipped + counts.failed;
+  const finished = counts.sent + counts.partial + counts.skipped + counts.failed;
   const shown = status ? counts[status] : counts.total;
 
   return (
@@ -140,8 +142,9 @@ export default function Reports() {
           <h1>Reports</h1>
           <p className="muted" style={{ margin: 0 }}>
             Monthly partner reports and the internal ecosystem report. Scheduled <code>{schedule.cron}</code> (
-            {schedule.timezone}) for the month that just ended; each report goes out at most once, failures are retried
-            with backoff and end here as failed.
+            {schedule.timezone}) for the month that just ended. Delivery is at least once: after a crash a report may
+            arrive twice, always under the same Message-ID so mail clients show it once. Failures are retried with
+            backoff for about three days and then end here as failed; refused recipients show as partly refused.
           </p>
         </div>
         <Form method="get" className="row" aria-label="Choose the month">
@@ -271,7 +274,7 @@ export default function Reports() {
                     </td>
                     {isAdmin ? (
                       <td>
-                        {r.status === "failed" ? (
+                        {r.status === "failed" || r.status === "partial" ? (
                           <Form method="post">
                             <input type="hidden" name="intent" value="retry" />
                             <input type="hidden" name="id" value={r.id} />

@@ -1,6 +1,7 @@
 // Program settings, for program admins only: the program's name, its default attribution model,
 // the deal protection window and the tier ladder. "Preview" shows what the new model and ladder
 // would do to today's partners without writing anything; "Save" writes everything at once.
+import { domainOfAddress, mailDomainProblem } from "../mail/message-id";
 import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
@@ -117,6 +118,14 @@ const schema = z.object({
     .min(1, "Protection lasts at least 1 day.")
     .max(365, "Protection lasts at most 365 days."),
   paperSize: z.enum(PAPER_SIZES, { required_error: "Choose the paper size of the report PDFs." }),
+  mailDomain: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = v ? mailDomainProblem(v) : null;
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   tiers: z.array(tierRow).min(1, "The program needs at least one tier."),
 });
 
@@ -171,6 +180,8 @@ export async function loader(args: LoaderFunctionArgs) {
       attributionModel: settings.attributionModel,
       protectionDays: settings.protectionDays,
       paperSize: settings.paperSize,
+      mailDomain: settings.mailDomain ?? "",
+      defaultMailDomain: domainOfAddress(args.context.config.MAIL_FROM),
       updatedAt: settings.updatedAt?.toISOString() ?? null,
       requireStaffTwoFactor: isStaffTwoFactorRequired(db),
     },
@@ -277,6 +288,7 @@ export async function action(args: ActionFunctionArgs) {
         attributionModel: value.attributionModel,
         protectionDays: value.protectionDays,
         paperSize: value.paperSize,
+        mailDomain: value.mailDomain ?? "",
         ladder: rows,
         reason: wide ? value.reason ?? null : null,
       },
@@ -316,6 +328,7 @@ function SettingsForm({ settings, tiers, idempotencyToken, kept }: LoaderData) {
     attributionModel: settings.attributionModel,
     protectionDays: String(settings.protectionDays),
     paperSize: settings.paperSize,
+    mailDomain: settings.mailDomain,
     tiers: tiers.map((t) => ({
       id: String(t.id),
       name: t.name,
@@ -403,6 +416,12 @@ function SettingsForm({ settings, tiers, idempotencyToken, kept }: LoaderData) {
               meta={fields.paperSize}
               label="Report paper size"
               options={[{ value: "A4", label: "A4 (210 × 297 mm)" }, { value: "Letter", label: "US Letter (8.5 × 11 in)" }]}
+            />
+            <Field
+              meta={fields.mailDomain}
+              label="Mail domain"
+              placeholder={settings.defaultMailDomain}
+              hint={`The domain of every email's Message-ID (<kind.identity@domain>), so a resend after a crash carries the same id. Empty: ${settings.defaultMailDomain} (from MAIL_FROM).`}
             />
           </div>
           <details>

@@ -11,6 +11,7 @@ import { stopDeliveries } from "../reports/delivery-worker.server";
 import { webhooksRunning } from "../webhooks/drain.server";
 import { startScheduler } from "../jobs/scheduler.server";
 import { createMailer } from "../mailer.server";
+import { createQueueMailer, kickOutbox, stopOutbox } from "../mail/outbox.server";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "../config.server";
 
@@ -36,7 +37,11 @@ if (config.DEMO && (await seedDemoIfEmpty(db))) {
 // Analytics rollups are maintained with every deal change; a database that has deals but was
 // never rolled up (migrated from before the rollups, or loaded by hand) is rolled up once here.
 if (ensureRollups(db)) console.log("Built the analytics rollups.");
-const mailer = createMailer(config);
+// Requests and jobs only enqueue (decision 0018); the transport is the outbox drain's.
+const transport = createMailer(config);
+const mailer = createQueueMailer({ db, config }, transport);
+// Messages enqueued while no process was up (or by one that crashed before its drain ran).
+void kickOutbox({ db, config, transport });
 
 let build: ServerBuild | (() => Promise<ServerBuild>);
 let viteMiddleware;
@@ -67,7 +72,7 @@ const server = app.listen(config.PORT, config.HOST, () => {
   console.log(
     `Partner portal on http://${config!.HOST === "127.0.0.1" ? "localhost" : config!.HOST}:${port}` +
       ` (${dev ? "dev" : "production"}, ready in ${Date.now() - started} ms;` +
-      ` mail: ${mailer.kind === "smtp" ? "SMTP" : config!.OUTBOX_DIR}; scheduler: ${scheduler ? "on" : "off"})`,
+      ` mail: ${transport.kind === "smtp" ? "SMTP" : config!.OUTBOX_DIR}; scheduler: ${scheduler ? "on" : "off"})`,
   );
 });
 
@@ -79,8 +84,7 @@ function shutdown(signal: string) {
   scheduler?.stop();
   server.close(async () => {
     // A delivery run in flight finishes its current message before the database closes.
-    await stopDeliveries();
-    await webhooksRunning();
+    await Promise.all([stopDeliveries(), stopOutbox(), webhooksRunning()]);
     mailer.close();
     closeDatabase(db);
     process.exit(0);

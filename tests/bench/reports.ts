@@ -105,7 +105,7 @@ async function worker(argv: string[]) {
   };
   let last = 0;
   const summary = await runDeliveries(
-    { db, mailer, config: { APP_URL: "http://localhost:3000", APP_SECRET: "bench-secret-not-for-production-0000000" } },
+    { db, mailer, config: { APP_URL: "http://localhost:3000", MAIL_FROM: "Partner Program <partners@localhost>", APP_SECRET: "bench-secret-not-for-production-0000000" } },
     {
       concurrency: Number(concurrency),
       workerId,

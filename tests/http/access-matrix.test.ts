@@ -177,7 +177,12 @@ const MATRIX: Record<string, Row> = {
     get: staffOnly,
     post: { body: { intent: "invite" }, expect: { ...refusedForPartners, manager: 403 } },
   },
-  "routes/internal.outbox": { url: () => "/internal/outbox", get: staffOnly },
+  "routes/internal.outbox": {
+    // Managers read the queue; retrying and discarding emails is admins'.
+    url: () => "/internal/outbox",
+    get: staffOnly,
+    post: { body: { intent: "retry-dead" }, expect: { ...refusedForPartners, manager: 403 } },
+  },
   "routes/internal.outbox.$id[.eml]": {
     url: () => "/internal/outbox/missing.eml",
     get: { ...staffOnly, manager: 404, admin: 404 },

@@ -27,7 +27,7 @@ beforeAll(async () => {
   smtp = await startSmtpServer();
   mailer = createMailer({ SMTP_URL: smtp.url, MAIL_FROM: "Partners <partners@portal.test>", OUTBOX_DIR: server.outboxDir });
   enqueuePeriod(server.db, lastCompletedPeriod(new Date()));
-  await runDeliveries({ db: server.db, mailer, config: { APP_URL: server.url, APP_SECRET } });
+  await runDeliveries({ db: server.db, mailer, config: { APP_URL: server.url, APP_SECRET, MAIL_FROM: "Partners <partners@portal.test>" } });
 }, 60_000);
 afterAll(async () => {
   mailer?.close();

@@ -9,6 +9,7 @@ import { closeDatabase, openDatabase } from "../../app/db.server";
 import { runDueTicks } from "../../app/jobs/scheduler.server";
 import { createMailer } from "../../app/mailer.server";
 import { stopDeliveries } from "../../app/reports/delivery-worker.server";
+import { stopOutbox } from "../../app/mail/outbox.server";
 
 const [file, portArg, nowArg, startedArg, workerId] = process.argv.slice(2);
 if (!file || !portArg || !nowArg || !startedArg || !workerId) {
@@ -21,7 +22,11 @@ const mailer = createMailer({
   MAIL_FROM: "Partner Program <partners@portal.test>",
   OUTBOX_DIR: "/nonexistent",
 });
-const config = { APP_URL: "http://portal.test", APP_SECRET: "ticks-test-secret-0123456789abcdef0123" } as Config;
+const config = {
+  APP_URL: "http://portal.test",
+  MAIL_FROM: "Partner Program <partners@portal.test>",
+  APP_SECRET: "ticks-test-secret-0123456789abcdef0123",
+} as Config;
 db.$client.prepare("select count(*) from job_runs").get(); // the connection is open and warm
 
 const lines = readline.createInterface({ input: process.stdin });
@@ -32,7 +37,7 @@ lines.once("line", async () => {
     startedAt: new Date(startedArg),
     workerId,
   });
-  await stopDeliveries();
+  await Promise.all([stopDeliveries(), stopOutbox()]);
   mailer.close();
   closeDatabase(db);
   lines.close();

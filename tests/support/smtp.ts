@@ -25,6 +25,12 @@ export type SmtpOptions = {
    * kill the sender here to crash it between the server's acceptance and its own bookkeeping.
    */
   beforeReply?: (message: ReceivedMessage, index: number) => void | Promise<void>;
+  /** Refuse these recipients at RCPT TO with "550 5.1.1 <address>: mailbox unavailable". */
+  rejectRecipients?: string[];
+  /** Take the message, then never answer its DATA (a stalled server); counted in `stalled`. */
+  stallData?: boolean;
+  /** Wait this long before answering each DATA (a slow server). */
+  replyDelayMs?: number;
 };
 
 export type TestSmtpServer = {
@@ -36,6 +42,8 @@ export type TestSmtpServer = {
   refused: number;
   /** Messages accepted (also counted when `discard`). */
   accepted: number;
+  /** DATA commands received and never answered (`stallData`). */
+  stalled: number;
   close(): Promise<void>;
 };
 
@@ -50,14 +58,25 @@ class SmtpReply extends Error {
 
 export async function startSmtpServer(options: SmtpOptions = {}): Promise<TestSmtpServer> {
   let seen = 0;
-  const state: Omit<TestSmtpServer, "port" | "url" | "close"> = { messages: [], refused: 0, accepted: 0 };
+  const state: Omit<TestSmtpServer, "port" | "url" | "close"> = { messages: [], refused: 0, accepted: 0, stalled: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
     size: 50 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      if (options.rejectRecipients?.includes(address.address.toLowerCase())) {
+        return callback(new SmtpReply(`5.1.1 <${address.address}>: mailbox unavailable`, 550));
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
+      if (options.stallData) {
+        stream.on("data", () => {});
+        stream.on("end", () => state.stalled++);
+        return;
+      }
       stream.on("data", (chunk: Buffer) => {
         if (!options.discard) chunks.push(chunk);
       });
@@ -84,6 +103,7 @@ export async function startSmtpServer(options: SmtpOptions = {}): Promise<TestSm
             const message = { envelope, raw, parsed };
             state.messages.push(message);
             await options.beforeReply?.(message, state.messages.length - 1);
+            if (options.replyDelayMs) await new Promise((r) => setTimeout(r, options.replyDelayMs));
             callback(null);
           })
           .catch((error: Error) => callback(error));
@@ -93,6 +113,10 @@ export async function startSmtpServer(options: SmtpOptions = {}): Promise<TestSm
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
+  });
+  // A client killed mid-session resets its connection: that is the test, not a server failure.
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "ECONNRESET" && error.code !== "EPIPE") console.error("[smtp]", error);
   });
   const port = (server.server.address() as AddressInfo).port;
   return Object.assign(state, {

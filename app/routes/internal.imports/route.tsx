@@ -20,7 +20,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { requireStaff } from "../../auth/guards.server";
 import { FieldError, FormErrors } from "../../components/forms";
 import { actorOf } from "../../domain/audit.server";
-import { notifyDealWon, sendLogged } from "../../domain/deal-notifications.server";
+import { kickOutbox, transportOf } from "../../mail/outbox.server";
 import { DealError } from "../../domain/deals.server";
 import {
   applyMrrImport,
@@ -124,23 +124,18 @@ export async function action(args: ActionFunctionArgs) {
   const actor = actorOf(user);
   try {
     if (input.kind === "outcomes") {
-      const result = applyOutcomeImport(context.db, actor, input.csv);
-      // The outcomes have committed; the partners hear about their won deals now.
-      let emailed = 0;
-      let failed = 0;
-      for (const won of result.won) {
-        const ok = await sendLogged(`won email for deal #${won.dealId}`, () => notifyDealWon(context, won.dealId));
-        if (ok) emailed++;
-        else failed++;
-      }
+      // The won emails are outbox rows of the same transaction: committed with the outcomes.
+      const result = applyOutcomeImport(context.db, actor, input.csv, new Date(), { config: context.config });
+      kickOutbox({ db: context.db, config: context.config, transport: transportOf(context.mailer) });
       const rows = result.won.length + result.lost.length + result.corrected.length + result.unchanged;
       return data<ActionData>({
         step: "done",
         kind: "outcomes",
         message:
           `Imported ${rows} ${rows === 1 ? "row" : "rows"}.` +
-          (result.won.length ? ` Partners were emailed about ${emailed} won ${emailed === 1 ? "deal" : "deals"}.` : "") +
-          (failed ? ` ${failed} ${failed === 1 ? "email" : "emails"} could not be sent (see the server log).` : ""),
+          (result.won.length
+            ? ` Emails to partners about ${result.won.length} won ${result.won.length === 1 ? "deal are" : "deals are"} in the outbox.`
+            : ""),
         summary: [
           { label: "Marked won", value: result.won.length },
           { label: "Marked lost", value: result.lost.length },

@@ -1,0 +1,52 @@
+// `npm run reports -- send` as a real OS process against a real migrated database: with the
+// SMTP server down it exits 1 and says what is left retrying; its help says "at least once".
+import { spawnSync } from "node:child_process";
+import net from "node:net";
+import { describe, expect, it } from "vitest";
+import { createDeal, createPartner, createUser, ensureDefaultProgram } from "../../db/factories";
+import { createTestDatabase } from "../../tests/support/db";
+import { closeDatabase } from "../db.server";
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, ["--import", "tsx", "app/cli/reports.ts", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, SMTP_URL: "", ...env },
+    timeout: 60_000,
+  });
+}
+
+/** A port nothing listens on: connections are refused at once. */
+async function closedPort() {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => server.once("listening", r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe("npm run reports -- send", () => {
+  it("says delivery is at least once, under one Message-ID, in its help", () => {
+    const help = run(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/at least once/);
+    expect(help.stdout).toMatch(/same Message-ID/);
+    expect(help.stdout).not.toMatch(/at most once/);
+  });
+
+  it("exits 1 and says what is left retrying when the SMTP server is down", async () => {
+    const { db, file } = createTestDatabase();
+    ensureDefaultProgram(db);
+    const partner = createPartner(db, { slug: "northwind", name: "Northwind", joinedOn: "2024-01-01", reportFormat: "email" });
+    createUser(db, { role: "partner_admin", partnerId: partner.id, email: "admin@northwind.test", reportOptIn: true });
+    createDeal(db, { partnerId: partner.id, stage: "won", amountCents: 100_000 }, { now: new Date("2025-06-12T10:00:00Z") });
+    closeDatabase(db);
+    const result = run(["send", "--period", "2025-06", "--partner", "northwind", "--database", file], {
+      SMTP_URL: `smtp://127.0.0.1:${await closedPort()}`,
+      MAIL_FROM: "Partner Program <partners@portal.test>",
+      APP_SECRET: "cli-test-secret-0123456789abcdef0123456789",
+    });
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/retrying\s+1/);
+    expect(result.stderr).toMatch(/Not everything was delivered: 1 retrying later/);
+  }, 90_000);
+});
