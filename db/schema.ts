@@ -48,6 +48,8 @@ export const programSettings = sqliteTable(
     requireStaffTwoFactor: integer("require_staff_two_factor", { mode: "boolean" }).notNull().default(false),
     /** The paper the report PDFs are printed on: A4 (595.28 × 841.89 pt) or US Letter (612 × 792 pt). */
     paperSize: text("paper_size", { enum: ["A4", "Letter"] }).notNull().default("A4"),
+    /** Gross margin on partner-channel revenue, basis points: program ROIC (decision 0022). */
+    grossMarginBp: integer("gross_margin_bp").notNull().default(7500),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
   (t) => [check("program_settings_singleton", sql`${t.id} = 1`)],
@@ -66,6 +68,8 @@ export const tiers = sqliteTable(
     /** 'all': every threshold must be met; 'any': one is enough (Silver: 50k or 3 wins). */
     thresholdRule: text("threshold_rule", { enum: ["all", "any"] }).notNull().default("all"),
     benefits: text("benefits").notNull().default(""),
+    /** Market development funds a partner at this tier may be approved per calendar quarter. */
+    mdfQuarterCents: integer("mdf_quarter_cents").notNull().default(0),
   },
   (t) => [uniqueIndex("tiers_rank_uq").on(t.rank), uniqueIndex("tiers_name_uq").on(t.name)],
 );
@@ -522,3 +526,4 @@ export type Tier = typeof tiers.$inferSelect;
 export * from "./rollup-schema";
 export * from "./money-schema";
 export * from "./job-schema";
+export * from "./cost-schema";
