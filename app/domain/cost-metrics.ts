@@ -127,3 +127,15 @@ export function mdfRemaining(allowanceCents: number, committedCents: number): nu
 export function formatMultiple(value: number | null): string {
   return value === null ? "—" : `${value.toFixed(value >= 10 ? 0 : 2)}×`;
 }
+
+/** The definitions the metrics page, the CLI JSON and the PDF print beside the figures. */
+export const COST_DEFINITIONS = {
+  partnerSpend: "Partner program spend: recorded commissions/rebates, team, tools and other partner costs, plus MDF claims approved for payment in the window.",
+  directSpend: "Direct spend: recorded direct sales and marketing cost in the window.",
+  newCustomers: "New customers: customers whose first won deal closed in the window, counted in the channel of that deal (sourced: a partner registered it; influenced: a partner touched it; direct: neither).",
+  blendedCac: "Blended CAC = acquisition spend of the channel ÷ new customers it won in the window. Partner: partner program spend ÷ sourced + influenced new customers; partner-sourced only charges all of it to sourced customers.",
+  cacRatio: "CAC ratio = partner blended CAC ÷ direct blended CAC (below 1: partners acquire customers more cheaply), with both sample sizes.",
+  mdfRoi: "MDF ROI = won revenue of the registrations linked to claims paid in the window ÷ MDF paid; pipeline created = amount of every linked registration (open, won or lost).",
+  leadQuality: "Lead quality: median and mean days from registration to won of deals won in the window, and registration-to-won rate = share won so far of the registrations submitted in the window.",
+  roic: "Program ROIC = partner-channel won revenue in the window × gross margin (a program setting) ÷ partner program spend.",
+} as const;

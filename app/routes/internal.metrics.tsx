@@ -9,12 +9,14 @@ import { humanize } from "../components/forms";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { LOW_SAMPLE, type SampledFigure, type SegmentMetrics } from "../domain/program-metrics";
 import { programMetrics } from "../domain/program-metrics.server";
+import { CostAndReturn } from "../components/cost-and-return";
+import { costMetrics } from "../domain/cost-metrics.server";
 
 export const meta: MetaFunction = () => [{ title: "Program metrics · Partner team" }];
 
 export async function loader(args: LoaderFunctionArgs) {
   requireStaff(args);
-  return programMetrics(args.context.db);
+  return { ...programMetrics(args.context.db), cost: costMetrics(args.context.db) };
 }
 
 const money = (cents: number) => formatMoney(Math.round(cents), "USD", { compact: true });
@@ -184,6 +186,8 @@ export default function ProgramMetricsPage() {
         </div>
         <BreakdownTable caption="Program metrics by pillar" rows={byPillar} />
       </section>
+
+      <CostAndReturn cost={m.cost} />
     </div>
   );
 }
