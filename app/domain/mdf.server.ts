@@ -15,13 +15,7 @@ import { mdfRemaining } from "./cost-metrics";
 import { quarterOf } from "./periods";
 import { parseAmountToCents } from "./products";
 
-export type Pillar = (typeof PILLARS)[number];
-export const ACTIVITY_LABELS: Record<Pillar, string> = {
-  build: "Build — enablement, certification, integration work",
-  market: "Market — events, campaigns, content",
-  sell: "Sell — joint selling, demos, pipeline days",
-  serve: "Serve — onboarding and customer success programs",
-};
+export { ACTIVITY_LABELS, type Pillar } from "./mdf";
 
 export const STATUS_LABELS: Record<MdfStatus, string> = {
   requested: "Awaiting decision",

@@ -11,15 +11,8 @@ import { formatMoney } from "./format";
 import { cell, finish, ImportError, parseDecimalCents, readTable, strayCells, type ImportPreview } from "./imports.server";
 import { programCurrency } from "./program-settings.server";
 
-export type SpendChannel = "partner" | "direct";
-
-export const SPEND_CATEGORY_INFO: Record<SpendCategory, { channel: SpendChannel; label: string }> = {
-  commissions: { channel: "partner", label: "Partner commissions and rebates" },
-  team: { channel: "partner", label: "Partner team cost" },
-  tools: { channel: "partner", label: "Partner tools (PRM, portal, training)" },
-  other_partner: { channel: "partner", label: "Other partner program cost" },
-  direct_sales_marketing: { channel: "direct", label: "Direct sales and marketing" },
-};
+export { SPEND_CATEGORY_INFO, type SpendChannel } from "./program-spend";
+import { SPEND_CATEGORY_INFO, type SpendChannel } from "./program-spend";
 
 export const SPEND_COLUMNS = ["month", "category", "amount", "note"] as const;
 const REQUIRED = ["month", "category", "amount"] as const;

@@ -51,9 +51,12 @@ const uploadHandler = unstable_composeUploadHandlers(
 export async function action(args: ActionFunctionArgs) {
   const user = requirePartnerAdmin(args);
   const id = idOf(args.params.id);
+  // Another partner's request is not found before its body is read.
+  if (!getPartnerMdf(args.context.db, user.partnerId, id)) notFound("That MDF request was not found.");
+  const multipart = (args.request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
   let form: FormData;
   try {
-    form = await unstable_parseMultipartFormData(args.request, uploadHandler);
+    form = multipart ? await unstable_parseMultipartFormData(args.request, uploadHandler) : await args.request.formData();
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
       return data<ActionData>(

@@ -7,7 +7,8 @@ import { requirePartnerAdmin } from "../auth/guards.server";
 import { MdfBudgetCard, MdfStatusBadge } from "../components/mdf";
 import { actorOf } from "../domain/audit.server";
 import { formatMoney } from "../domain/format";
-import { ACTIVITY_LABELS, listPartnerMdf, MdfError, mdfBudget, requestMdf, type Pillar } from "../domain/mdf.server";
+import { ACTIVITY_LABELS, type Pillar } from "../domain/mdf";
+import { listPartnerMdf, MdfError, mdfBudget, requestMdf } from "../domain/mdf.server";
 import { quarterOf } from "../domain/periods";
 import { programCurrency } from "../domain/program-settings.server";
 

@@ -14,19 +14,21 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { SPEND_CATEGORIES } from "../../db/schema";
 import { requireAdmin } from "../auth/guards.server";
 import { actorOf } from "../domain/audit.server";
 import { analyticsPeriod } from "../domain/ecosystem.server";
 import { formatMoney } from "../domain/format";
 import { ImportError, type ImportPreview } from "../domain/imports.server";
+import { SPEND_CATEGORY_INFO } from "../domain/program-spend";
+import type { SpendCategory } from "../../db/schema";
+
+const SPEND_CATEGORIES = Object.keys(SPEND_CATEGORY_INFO) as SpendCategory[];
 import { getCostSettings, programCurrency, saveCostSettings } from "../domain/program-settings.server";
 import {
   applySpendImport,
   listSpend,
   previewSpendImport,
   recordSpend,
-  SPEND_CATEGORY_INFO,
   SpendError,
   type SpendPreviewRow,
 } from "../domain/program-spend.server";
