@@ -59,7 +59,7 @@ export function CostAndReturn({ cost }: { cost: CostMetrics }) {
         <div className="kpi">
           <span className="label">MDF ROI</span>
           <span className="value" data-testid="mdf-roi">{formatMultiple(cost.mdf.total.roi.value)}</span>
-          <span className="small muted">
+          <span className="small muted" data-testid="mdf-roi-inputs">
             {cost.mdf.total.roi.value === null
               ? cost.mdf.total.roi.reason
               : `${money(cost.mdf.total.wonCents)} won ÷ ${money(cost.mdf.total.paidCents)} paid; ${money(cost.mdf.total.pipelineCents)} pipeline`}
