@@ -52,6 +52,9 @@ describe("MDF over HTTP", () => {
     expect((await c.manager.post(`/internal/mdf/${id}`, { intent: "approve" })).status).toBe(200);
     expect(listOutbox(server.outboxDir).map((m) => m.subject)).toContain("MDF approved: Joint webinar");
 
+    // (Other test files' servers share the temporary folder, so compare with what was there.)
+    const storedFiles = () => (fs.existsSync(proofFolder(server.db.$client.name)) ? fs.readdirSync(proofFolder(server.db.$client.name)).sort() : []);
+    const filesBefore = storedFiles();
     // Partner B cannot claim A's request.
     expect((await c.adminB.postMultipart(`/mdf/${id}`, claimForm(new Blob([PDF]), "proof.pdf"))).status).toBe(404);
     // An HTML page named .pdf is refused by its bytes; nothing is stored.
@@ -61,10 +64,11 @@ describe("MDF over HTTP", () => {
     // Over 10 MB: 413 with what to do.
     const big = await c.adminA.postMultipart(`/mdf/${id}`, claimForm(new Blob([PDF, new Uint8Array(10 * 1024 * 1024)]), "big.pdf"));
     expect(big.status).toBe(413);
-    expect(fs.existsSync(proofFolder(server.db.$client.name)) ? fs.readdirSync(proofFolder(server.db.$client.name)) : []).toEqual([]);
+    expect(storedFiles()).toEqual(filesBefore);
 
     const claimed = await c.adminA.postMultipart(`/mdf/${id}`, claimForm(new Blob([PDF]), "invoice.pdf"));
     expect(claimed.status).toBe(200);
+    expect(storedFiles()).toHaveLength(filesBefore.length + 1);
     const page = await (await c.adminA.get(`/mdf/${id}`)).text();
     const fileId = Number(new RegExp(`/mdf/${id}/proof/(\\d+)`).exec(page)![1]);
 
