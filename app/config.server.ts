@@ -133,6 +133,8 @@ const schema = z
     FORM_BODY_LIMIT: byteSize.default("64KiB"),
     /** The largest request body of a CSV import (the file itself is limited to 2 MB by the page). */
     IMPORT_BODY_LIMIT: byteSize.default("3MiB"),
+    /** The largest request body of an MDF claim with its proof files (10 MB each, see mdf.server.ts). */
+    UPLOAD_BODY_LIMIT: byteSize.default("25MiB"),
     TRUST_PROXY: trustProxy,
     /** Requests per minute each API key may make (token bucket per key and process). */
     API_RATE_LIMIT: z.coerce

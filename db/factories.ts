@@ -40,6 +40,7 @@ const DAY = 86_400_000;
 export const DEFAULT_TIERS: readonly Omit<NewTier, "id">[] = [
   {
     name: "Registered",
+    mdfQuarterCents: 0,
     rank: 0,
     minRevenueCents: 0,
     minWonDeals: 0,
@@ -49,6 +50,7 @@ export const DEFAULT_TIERS: readonly Omit<NewTier, "id">[] = [
   },
   {
     name: "Silver",
+    mdfQuarterCents: 500_000,
     rank: 1,
     minRevenueCents: 5_000_000,
     minWonDeals: 3,
@@ -58,6 +60,7 @@ export const DEFAULT_TIERS: readonly Omit<NewTier, "id">[] = [
   },
   {
     name: "Gold",
+    mdfQuarterCents: 2_500_000,
     rank: 2,
     minRevenueCents: 25_000_000,
     minWonDeals: 10,
@@ -67,6 +70,7 @@ export const DEFAULT_TIERS: readonly Omit<NewTier, "id">[] = [
   },
   {
     name: "Platinum",
+    mdfQuarterCents: 7_500_000,
     rank: 3,
     minRevenueCents: 100_000_000,
     minWonDeals: 25,

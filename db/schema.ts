@@ -50,6 +50,8 @@ export const programSettings = sqliteTable(
     paperSize: text("paper_size", { enum: ["A4", "Letter"] }).notNull().default("A4"),
     /** The domain of every Message-ID (decision 0018); null: the domain of MAIL_FROM. */
     mailDomain: text("mail_domain"),
+    /** Gross margin on partner-channel revenue, basis points: program ROIC (decision 0022). */
+    grossMarginBp: integer("gross_margin_bp").notNull().default(7500),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
   (t) => [check("program_settings_singleton", sql`${t.id} = 1`)],
@@ -68,6 +70,8 @@ export const tiers = sqliteTable(
     /** 'all': every threshold must be met; 'any': one is enough (Silver: 50k or 3 wins). */
     thresholdRule: text("threshold_rule", { enum: ["all", "any"] }).notNull().default("all"),
     benefits: text("benefits").notNull().default(""),
+    /** Market development funds a partner at this tier may be approved per calendar quarter. */
+    mdfQuarterCents: integer("mdf_quarter_cents").notNull().default(0),
   },
   (t) => [uniqueIndex("tiers_rank_uq").on(t.rank), uniqueIndex("tiers_name_uq").on(t.name)],
 );
@@ -528,3 +532,4 @@ export * from "./money-schema";
 export * from "./job-schema";
 export * from "./api-schema";
 export * from "./outbox-schema";
+export * from "./cost-schema";

@@ -15,6 +15,8 @@ import { addMonths } from "../domain/periods";
 import { programCurrency } from "../domain/program-settings.server";
 import type { SampledFigure, SegmentMetrics } from "../domain/program-metrics";
 import { programMetrics, type ProgramMetrics } from "../domain/program-metrics.server";
+import { COST_DEFINITIONS, formatMultiple } from "../domain/cost-metrics";
+import { costMetrics, type CostMetrics } from "../domain/cost-metrics.server";
 import { hhiWhole, orDash } from "../reports/contract";
 import { formatCount } from "./progress";
 
@@ -60,7 +62,7 @@ function parseOptions(argv: string[]) {
 }
 
 /** The one object --json prints. */
-function analyticsJson(report: EcosystemAnalytics, program: ProgramMetrics, asOf: Date, currency: string) {
+function analyticsJson(report: EcosystemAnalytics, program: ProgramMetrics, cost: CostMetrics, asOf: Date, currency: string) {
   const { snapshot } = report;
   const c = snapshot.concentration;
   const flagsOf = new Map(report.longTail.rows.map((r) => [r.partner.id, r.flags]));
@@ -96,7 +98,15 @@ function analyticsJson(report: EcosystemAnalytics, program: ProgramMetrics, asOf
       };
     }),
     program,
+    /** Cost and return (decision 0022): every figure with the inputs it is computed from. */
+    costAndReturn: { definitions: COST_DEFINITIONS, ...costAndReturn(cost) },
   };
+}
+
+/** The cost figures without the window object already printed above, months as the monthly inputs. */
+function costAndReturn(cost: CostMetrics) {
+  const { period: _period, ...rest } = cost;
+  return rest;
 }
 
 const fig = (f: SampledFigure, show: (v: number) => string) =>
@@ -188,6 +198,20 @@ function readable(report: EcosystemAnalytics, program: ProgramMetrics, asOf: Dat
   return out.join("\n");
 }
 
+function readableCost(cost: CostMetrics): string {
+  const m = (cents: number | null) => (cents === null ? "—" : formatMoney(Math.round(cents), cost.currency));
+  const i = cost.inputs;
+  return [
+    "Cost and return",
+    `  partner program spend ${m(i.partnerSpendCents)} (MDF paid ${m(i.mdfPaidCents)}), direct spend ${m(i.directSpendCents)}`,
+    `  new customers: sourced ${i.newCustomers.sourced}, influenced ${i.newCustomers.influenced}, direct ${i.newCustomers.direct}`,
+    `  blended CAC: partner ${m(cost.cac.partner.valueCents)}, sourced only ${m(cost.cac.sourcedOnly.valueCents)}, direct ${m(cost.cac.direct.valueCents)}; ratio ${cost.cacRatio.value === null ? `— (${cost.cacRatio.reason})` : cost.cacRatio.value.toFixed(2)}`,
+    `  MDF ROI ${formatMultiple(cost.mdf.total.roi.value)} (${m(cost.mdf.total.wonCents)} won ÷ ${m(cost.mdf.total.paidCents)} paid), pipeline ${m(cost.mdf.total.pipelineCents)}`,
+    `  program ROIC ${cost.roic.value === null ? `— (${cost.roic.reason})` : formatMultiple(cost.roic.value)}`,
+    `  lead quality: median days to won sourced ${cost.leadQuality.sourced.medianDaysToWon ?? "—"}, direct ${cost.leadQuality.direct.medianDaysToWon ?? "—"}`,
+  ].join("\n");
+}
+
 function main() {
   const options = parseOptions(process.argv.slice(2));
   if (options.help) {
@@ -200,8 +224,9 @@ function main() {
     runMigrations(db);
     const report = ecosystemReport(db, options.asOf);
     const program = programMetrics(db, options.asOf);
-    if (options.json) process.stdout.write(`${JSON.stringify(analyticsJson(report, program, options.asOf, programCurrency(db)))}\n`);
-    else console.log(readable(report, program, options.asOf));
+    const cost = costMetrics(db, options.asOf);
+    if (options.json) process.stdout.write(`${JSON.stringify(analyticsJson(report, program, cost, options.asOf, programCurrency(db)))}\n`);
+    else console.log(`${readable(report, program, options.asOf)}\n\n${readableCost(cost)}`);
   } finally {
     closeDatabase(db);
   }

@@ -17,8 +17,13 @@ export function navFor(user: Pick<SessionUser, "role">): NavItem[] {
       { to: "/attribution", label: "Attribution" },
       { to: "/tier", label: "Tier" },
       { to: "/reports", label: "Reports" },
-      ...(user.role === "partner_admin" ? [{ to: "/team", label: "Team" }] : []),
-      ...(user.role === "partner_admin" ? [{ to: "/api-keys", label: "API keys" }] : []),
+      ...(user.role === "partner_admin"
+        ? [
+            { to: "/mdf", label: "MDF" },
+            { to: "/team", label: "Team" },
+            { to: "/api-keys", label: "API keys" },
+          ]
+        : []),
       { to: "/account", label: "Account" },
     ];
   }
@@ -30,6 +35,8 @@ export function navFor(user: Pick<SessionUser, "role">): NavItem[] {
     { to: "/internal/metrics", label: "Program metrics" },
     { to: "/internal/applications", label: "Applications" },
     { to: "/internal/tier-reviews", label: "Tier reviews" },
+    { to: "/internal/mdf", label: "MDF" },
+    ...(user.role === "admin" ? [{ to: "/internal/spend", label: "Program spend" }] : []),
     { to: "/internal/imports", label: "Imports" },
     { to: "/internal/reports", label: "Reports" },
     { to: "/internal/team", label: "Team" },

@@ -89,7 +89,7 @@ export class ImportError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Reading the file: header, cells and their formats. Pure.
 
-type Table = {
+export type Table = {
   header: Map<string, number>;
   /** How many cells the header line has, known or not. */
   width: number;
@@ -103,7 +103,7 @@ function columnName(raw: string) {
   return raw.trim().toLowerCase().replace(/[\s-]+/g, "_");
 }
 
-function readTable(csvText: string, allowed: readonly string[], required: readonly string[]): Table {
+export function readTable(csvText: string, allowed: readonly string[], required: readonly string[]): Table {
   let records: CsvRecord[];
   try {
     records = parseCsvRecords(csvText);
@@ -146,7 +146,7 @@ function readTable(csvText: string, allowed: readonly string[], required: readon
 }
 
 /** A value in a cell no header names: a shifted row, or a column the header forgot. */
-function strayCells(table: Table, record: CsvRecord): string | null {
+export function strayCells(table: Table, record: CsvRecord): string | null {
   if (record.fields.length > table.width && record.fields.slice(table.width).some((f) => f.trim())) {
     return `The row has ${record.fields.length} cells but the header names only ${table.width}.`;
   }
@@ -154,7 +154,7 @@ function strayCells(table: Table, record: CsvRecord): string | null {
   return column === undefined ? null : `Cell ${column + 1} has a value but its column has no name in the header.`;
 }
 
-function cell(table: Table, record: CsvRecord, column: string): string {
+export function cell(table: Table, record: CsvRecord, column: string): string {
   const index = table.header.get(column);
   return index === undefined ? "" : (record.fields[index] ?? "").trim();
 }
@@ -407,7 +407,7 @@ function outcomeChanges(deal: DealFacts, row: OutcomePreviewRow): string[] {
   return out;
 }
 
-function finish<Row extends { errors: string[] }>(rows: Row[], errors: string[], unchanged: (row: Row) => boolean): ImportPreview<Row> {
+export function finish<Row extends { errors: string[] }>(rows: Row[], errors: string[], unchanged: (row: Row) => boolean): ImportPreview<Row> {
   const valid = errors.length === 0 && rows.every((r) => r.errors.length === 0);
   return { rows, errors, valid, nothingToChange: valid && rows.every(unchanged) };
 }

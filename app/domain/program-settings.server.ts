@@ -342,3 +342,50 @@ export function wideReachingChange(
     ladder,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cost settings (decision 0022): the gross margin program ROIC uses, and each tier's MDF
+// allowance per quarter. Saved together, all or nothing.
+
+export type CostSettings = { grossMarginBp: number; allowances: { tierId: number; name: string; mdfQuarterCents: number }[] };
+
+export function getCostSettings(db: DB): CostSettings {
+  const row = db.select({ bp: programSettings.grossMarginBp }).from(programSettings).get();
+  return {
+    grossMarginBp: row?.bp ?? 7500,
+    allowances: db
+      .select({ tierId: tiers.id, name: tiers.name, mdfQuarterCents: tiers.mdfQuarterCents })
+      .from(tiers)
+      .orderBy(tiers.rank)
+      .all(),
+  };
+}
+
+export function saveCostSettings(db: DB, actor: Actor, input: { grossMarginPercent: string; allowances: Record<number, string> }) {
+  const problems: Record<string, string> = {};
+  const pct = input.grossMarginPercent.trim().replace(/%$/, "");
+  const margin = /^\d{1,3}(\.\d{1,2})?$/.test(pct) ? Math.round(Number(pct) * 100) : NaN;
+  if (!(margin >= 0 && margin <= 10_000)) problems.grossMargin = "Enter the gross margin as a percentage from 0 to 100, like 75 or 72.5.";
+  const before = getCostSettings(db);
+  const allowances = new Map<number, number>();
+  for (const tier of before.allowances) {
+    const raw = (input.allowances[tier.tierId] ?? "").trim().replace(/,/g, "");
+    const m = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(raw);
+    if (!m) problems[`allowance-${tier.tierId}`] = `Enter ${tier.name}'s allowance per quarter as an amount, 0 for none.`;
+    else allowances.set(tier.tierId, Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0")));
+  }
+  if (Object.keys(problems).length) return { ok: false as const, problems };
+  writeTransaction(db, (tx) => {
+    tx.update(programSettings).set({ grossMarginBp: margin, updatedAt: new Date() }).where(eq(programSettings.id, 1)).run();
+    for (const [tierId, cents] of allowances) tx.update(tiers).set({ mdfQuarterCents: cents }).where(eq(tiers.id, tierId)).run();
+    recordAudit(tx, {
+      actor,
+      action: "settings.cost",
+      entityType: "program_settings",
+      entityId: 1,
+      before: { grossMarginBp: before.grossMarginBp, allowances: before.allowances.map((a) => [a.name, a.mdfQuarterCents]) },
+      after: { grossMarginBp: margin, allowances: before.allowances.map((a) => [a.name, allowances.get(a.tierId)]) },
+    });
+  });
+  return { ok: true as const };
+}

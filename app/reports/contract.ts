@@ -358,8 +358,17 @@ export type ReportFlaggedPartner = {
   flags: { flag: LongTailFlag; label: string; text: string; evidence: FlagEvidence }[];
 };
 
+/** The "Cost and return" section (decision 0022): each figure as text with the inputs behind it. */
+export type CostAndReturnSection = {
+  window: { from: string; lastDay: string };
+  rows: { label: string; value: string; detail: string }[];
+  mdfByActivity: { activity: string; paid: string; won: string; pipeline: string; roi: string }[];
+};
+
 export type EcosystemReport = {
   kind: "ecosystem";
+  /** Absent in reports built before program spend existed. */
+  costAndReturn?: CostAndReturnSection;
   /** 2: the concentration sections come from the ecosystem page's computation. */
   version: 2;
   generatedAt: string;

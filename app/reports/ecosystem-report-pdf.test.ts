@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type DB } from "../db.server";
 import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
 import { buildEcosystemReport } from "./ecosystem-report.server";
-import { programSettings } from "../../db/schema";
+import { programSettings, programSpend } from "../../db/schema";
 import { createRenderWorld, NOW, PERIOD, pdfDocumentInfo, pdfPages } from "./report-render.fixture";
 
 let db: DB;
@@ -37,6 +37,24 @@ describe("the ecosystem report PDF", () => {
     expect(text).toContain("Quiet Harbour Partners Reseller · North America $0 Dormant: no registration or touch yet");
     expect(text).toMatch(/Win rate 100\.0% n = 2 closed deals ▲ LOW SAMPLE — n = 0 closed deals ▲ LOW SAMPLE/);
     pages.forEach((page, i) => expect(page).toContain(`Page ${i + 1} of ${pages.length}`));
+  });
+
+  it("has a Cost and return section with each figure's inputs, and — with a reason where there is nothing to divide by", async () => {
+    db.insert(programSpend)
+      .values([
+        { month: "2026-09", category: "team", amountCents: 1_000_000 },
+        { month: "2026-09", category: "direct_sales_marketing", amountCents: 2_000_000 },
+      ])
+      .run();
+    const report = buildEcosystemReport(db, PERIOD, { now: NOW });
+    const text = (await pdfPages(await renderEcosystemReportPdf(report))).join("\n");
+    db.delete(programSpend).run();
+    expect(text).toContain("Cost and return (12 months)");
+    expect(text).toContain("Partner program spend $10,000 $10,000 recorded + $0 MDF paid");
+    expect(text).toContain("MDF ROI — No MDF paid for these activities in the window.");
+    // $40,000 of partner-sourced revenue at the default 75% margin over $10,000 of spend.
+    expect(text).toContain("Program ROIC 3.00× $30,000 gross profit (75.0% margin) ÷ $10,000");
+    expect(text).toContain("MDF return by activity type");
   });
 
   it("is printed on the program's paper size, A4 by default and Letter when the program says so", async () => {

@@ -339,6 +339,40 @@ export function EcosystemReportDocument({ report }: { report: EcosystemReport })
           </View>
         </Section>
 
+        {report.costAndReturn ? (
+          <Section title="Cost and return (12 months)">
+            <Text style={{ fontSize: 8, color: COLOR.muted, marginBottom: 6 }}>
+              {formatDate(report.costAndReturn.window.from)} – {formatDate(report.costAndReturn.window.lastDay)}. Partner program spend is
+              recorded spend plus MDF claims approved for payment; new customers are counted in the channel of their first won deal.
+            </Text>
+            <PdfTable
+              columns={[
+                { header: "Figure", flex: 3, cell: (r) => r.label },
+                { header: "Value", flex: 1.6, align: "right", cell: (r) => r.value },
+                { header: "Inputs", flex: 5, cell: (r) => r.detail },
+              ]}
+              rows={report.costAndReturn.rows}
+              rowKey={(r) => r.label}
+              empty="No cost figures."
+            />
+            <View style={{ marginTop: 8 }} wrap={false}>
+              <Text style={{ fontSize: 9, fontWeight: "bold", marginBottom: 4 }}>MDF return by activity type</Text>
+              <PdfTable
+                columns={[
+                  { header: "Activity type", flex: 2, cell: (r) => r.activity },
+                  { header: "MDF paid", flex: 2, align: "right", cell: (r) => r.paid },
+                  { header: "Won", flex: 2, align: "right", cell: (r) => r.won },
+                  { header: "Pipeline created", flex: 2, align: "right", cell: (r) => r.pipeline },
+                  { header: "ROI", flex: 1.2, align: "right", cell: (r) => r.roi },
+                ]}
+                rows={report.costAndReturn.mdfByActivity}
+                rowKey={(r) => r.activity}
+                empty="No MDF paid."
+              />
+            </View>
+          </Section>
+        ) : null}
+
         <Section title="Waiting for the partner team">
           <View style={{ flexDirection: "row" }}>
             <Fact label="Pending tier reviews" value={String(report.queue.pendingTierReviews)} />

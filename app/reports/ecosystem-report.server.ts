@@ -4,6 +4,8 @@
 // `ecosystemSections` from the ecosystem page's own computation (ecosystemReport of
 // domain/ecosystem.server.ts), so the page, the PDF and the CLI cannot disagree.
 import type { DB } from "../db.server";
+import { formatMultiple, type Cac } from "../domain/cost-metrics";
+import { costMetrics, type CostMetrics } from "../domain/cost-metrics.server";
 import { MODEL_LABEL, type DealSource } from "../domain/attribution";
 import { HHI_BAND_LABEL, type Concentration } from "../domain/concentration";
 import { countPendingApplications, countActivePartnersJoinedBefore, partnersJoinedBetween, tierNamesOf } from "../domain/partner-roster.server";
@@ -30,6 +32,7 @@ import {
   type ProgramMetricKey,
   type ReportFigure,
   type SourceFigures,
+  type CostAndReturnSection,
 } from "./contract";
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -271,5 +274,48 @@ export function buildEcosystemReport(db: DB, period: string, options: { now?: Da
     headTail: sections.headTail,
     longTail: sections.longTail,
     program: programSection(programMetrics(db, end), currency),
+    costAndReturn: costAndReturnSection(costMetrics(db, end), currency),
+  };
+}
+
+/** Cost and return as the PDF prints it: "—" always with its reason, figures with their inputs. */
+export function costAndReturnSection(cost: CostMetrics, currency: string): CostAndReturnSection {
+  const m = (cents: number) => formatMoney(Math.round(cents), currency);
+  const i = cost.inputs;
+  const cac = (c: Cac) => ({ value: c.valueCents === null ? "—" : m(c.valueCents), detail: c.valueCents === null ? c.reason! : `${m(c.spendCents)} ÷ ${c.newCustomers} new customers${c.lowSample ? " (low sample)" : ""}` });
+  const lq = (ch: "sourced" | "direct") => {
+    const q = cost.leadQuality[ch];
+    return {
+      value: q.medianDaysToWon === null ? "—" : `${q.medianDaysToWon} days`,
+      detail: `${q.winRate.value === null ? "no registrations" : formatPercent(q.winRate.value)} of ${q.registered} registrations won; n = ${q.wonInWindow} won`,
+    };
+  };
+  return {
+    window: { from: cost.period.from, lastDay: cost.period.lastDay },
+    rows: [
+      { label: "Partner program spend", value: m(i.partnerSpendCents), detail: `${m(i.recordedPartnerSpendCents)} recorded + ${m(i.mdfPaidCents)} MDF paid` },
+      { label: "Direct sales and marketing spend", value: m(i.directSpendCents), detail: "recorded" },
+      { label: "Blended CAC, partner", ...cac(cost.cac.partner) },
+      { label: "Blended CAC, partner-sourced only", ...cac(cost.cac.sourcedOnly) },
+      { label: "Blended CAC, direct", ...cac(cost.cac.direct) },
+      {
+        label: "CAC ratio, partner ÷ direct",
+        value: cost.cacRatio.value === null ? "—" : cost.cacRatio.value.toFixed(2),
+        detail: cost.cacRatio.value === null ? cost.cacRatio.reason! : `n = ${cost.cacRatio.partner.n} partner, ${cost.cacRatio.direct.n} direct new customers`,
+      },
+      {
+        label: "MDF ROI",
+        value: formatMultiple(cost.mdf.total.roi.value),
+        detail: cost.mdf.total.roi.value === null ? cost.mdf.total.roi.reason! : `${m(cost.mdf.total.wonCents)} won ÷ ${m(cost.mdf.total.paidCents)} paid; ${m(cost.mdf.total.pipelineCents)} pipeline created`,
+      },
+      {
+        label: "Program ROIC",
+        value: formatMultiple(cost.roic.value),
+        detail: cost.roic.value === null ? cost.roic.reason! : `${m(cost.roic.grossProfitCents)} gross profit (${formatPercent(i.grossMarginBp / 10_000)} margin) ÷ ${m(i.partnerSpendCents)}`,
+      },
+      { label: "Median days to won, partner-sourced", ...lq("sourced") },
+      { label: "Median days to won, direct", ...lq("direct") },
+    ],
+    mdfByActivity: cost.mdf.byActivity.map((a) => ({ activity: a.activityType, paid: m(a.paidCents), won: m(a.wonCents), pipeline: m(a.pipelineCents), roi: formatMultiple(a.roi.value) })),
   };
 }

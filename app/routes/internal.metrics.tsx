@@ -9,12 +9,30 @@ import { humanize } from "../components/forms";
 import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { LOW_SAMPLE, type SampledFigure, type SegmentMetrics } from "../domain/program-metrics";
 import { programMetrics } from "../domain/program-metrics.server";
+import { CostAndReturn } from "../components/cost-and-return";
+import { costMetrics } from "../domain/cost-metrics.server";
 
 export const meta: MetaFunction = () => [{ title: "Program metrics · Partner team" }];
 
+/** The first day of next month: "as of" it, the window ends with this month to date. */
+function nextMonthStart(now = new Date()): string {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+}
+
+/** ?asOf=YYYY-MM-DD (at most the first day of next month), else now: a bad value is a 400 that says what to send. */
+function metricsAsOf(raw: string | null): Date {
+  if (raw === null || raw === "") return new Date();
+  const date = new Date(`${raw}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(date.getTime()) || !date.toISOString().startsWith(raw) || raw > nextMonthStart()) {
+    throw new Response(`asOf must be a day written YYYY-MM-DD, no later than ${nextMonthStart()}.`, { status: 400 });
+  }
+  return date;
+}
+
 export async function loader(args: LoaderFunctionArgs) {
   requireStaff(args);
-  return programMetrics(args.context.db);
+  const asOf = metricsAsOf(new URL(args.request.url).searchParams.get("asOf"));
+  return { ...programMetrics(args.context.db, asOf), cost: costMetrics(args.context.db, asOf), monthToDateAsOf: nextMonthStart() };
 }
 
 const money = (cents: number) => formatMoney(Math.round(cents), "USD", { compact: true });
@@ -101,9 +119,14 @@ export default function ProgramMetricsPage() {
             {LOW_SAMPLE} deals or customers are marked low sample.
           </p>
         </div>
-        <Link to="/internal/ecosystem" className="button secondary">
-          Ecosystem health
-        </Link>
+        <div className="row">
+          <Link to={`?asOf=${m.monthToDateAsOf}`} className="button secondary">
+            Include this month to date
+          </Link>
+          <Link to="/internal/ecosystem" className="button secondary">
+            Ecosystem health
+          </Link>
+        </div>
       </div>
 
       <section className="card" aria-labelledby="side-heading">
@@ -184,6 +207,8 @@ export default function ProgramMetricsPage() {
         </div>
         <BreakdownTable caption="Program metrics by pillar" rows={byPillar} />
       </section>
+
+      <CostAndReturn cost={m.cost} />
     </div>
   );
 }

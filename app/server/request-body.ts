@@ -6,7 +6,9 @@ import express from "express";
 import type { Config } from "../config.server";
 
 /** The CSV imports send whole files; every other action gets an ordinary form. */
-const IMPORT_PATH = /^\/internal\/imports(?:\.data)?\/?$/;
+const IMPORT_PATH = /^\/internal\/(?:imports|spend)(?:\.data)?\/?$/;
+/** An MDF claim carries its proof files (PDF or images). */
+const UPLOAD_PATH = /^\/mdf\/\d+(?:\.data)?\/?$/;
 
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
@@ -17,6 +19,7 @@ export function formatBytes(bytes: number): string {
 }
 
 export function bodyLimitFor(config: Config, pathname: string): { limit: number; what: string } {
+  if (UPLOAD_PATH.test(pathname)) return { limit: config.UPLOAD_BODY_LIMIT, what: "a claim with its proof files" };
   return IMPORT_PATH.test(pathname)
     ? { limit: config.IMPORT_BODY_LIMIT, what: "an import" }
     : { limit: config.FORM_BODY_LIMIT, what: "a form" };

@@ -18,6 +18,7 @@ import { rebuildRollups } from "../../app/domain/rollups.server";
 import { qualifyingTier } from "../../app/domain/tiers";
 import { ensureDefaultProgram } from "../factories";
 import { partners as partnersTable, type DealStage } from "../schema";
+import { seedCostAndMdf } from "./cost";
 import { seedCurrencies } from "./currencies";
 import { planCustomerMrr } from "./customer-mrr";
 import { planDeals, STAGES } from "./deals";
@@ -147,6 +148,8 @@ export function generateProgram(db: DB, options: GenerateOptions): GenerateSumma
   );
   // A few deals in EUR and GBP, with the rates that convert them (before the rollups read them).
   seedCurrencies(db, asOfDate, adminId);
+  // Program spend and MDF activity, so cost and return have figures on first start.
+  seedCostAndMdf(db, { seed, asOf: asOfDate, months, adminId, managerIds });
   // The analytics rollups (ecosystem and program-metrics pages) over everything just written.
   rebuildRollups(db);
   // Statistics for the query planner (the app's queries over a million deals depend on them).

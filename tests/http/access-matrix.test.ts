@@ -2,13 +2,15 @@
 // of user, answers as designed. A route missing from the matrix fails the test, so a new page
 // cannot ship without deciding who may see it.
 import type { ServerBuild } from "@remix-run/node";
+import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../app/api/keys.server";
 import { operations } from "../../app/api/schemas";
+import { proofFolder } from "../../app/domain/mdf.server";
 import { lastCompletedPeriod } from "../../app/domain/periods";
-import { API_SCOPES } from "../../db/schema";
+import { API_SCOPES, mdfProofFiles, mdfRequests } from "../../db/schema";
 import { createCustomer, createDeal } from "../../db/factories";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
@@ -24,7 +26,7 @@ type Row = {
   /** Who may POST: the others must be refused before the action runs. */
   post?: { body?: Record<string, string>; expect: Partial<Record<Persona, Expect>> };
 };
-type Fixtures = World & { dealA: number; dealB: number };
+type Fixtures = World & { dealA: number; dealB: number; mdfA: number; proofA: number };
 
 const partnerSide = (ownAnswer: Expect = 200): Record<Persona, Expect> => ({
   anonymous: "login",
@@ -132,6 +134,33 @@ const MATRIX: Record<string, Row> = {
     url: (w) => `/deals/${w.dealA}`,
     get: partnerAObject,
     post: { body: { intent: "touch" }, expect: { ...refusedForStaff, partnerAdminB: 404 } },
+  },
+  "routes/_portal.mdf._index": {
+    url: () => "/mdf",
+    get: partnerAdminOnly,
+    post: { body: { title: "X" }, expect: { ...refusedForStaff, partnerUserA: 403 } },
+  },
+  // Partner A's MDF request: admin B cannot tell it exists; A's sales user is not an admin.
+  "routes/_portal.mdf.$id": {
+    url: (w) => `/mdf/${w.mdfA}`,
+    get: { ...partnerAObject, partnerUserA: 403 },
+    post: { body: { amount: "1" }, expect: { ...refusedForStaff, partnerUserA: 403, partnerAdminB: 404 } },
+  },
+  "routes/_portal.mdf.$id.proof.$fileId": {
+    url: (w) => `/mdf/${w.mdfA}/proof/${w.proofA}`,
+    get: { ...partnerAObject, partnerUserA: 403 },
+  },
+  "routes/internal.mdf._index": { url: () => "/internal/mdf", get: staffOnly },
+  "routes/internal.mdf.$id": {
+    url: (w) => `/internal/mdf/${w.mdfA}`,
+    get: staffOnly,
+    post: { body: { intent: "approve" }, expect: refusedForPartners },
+  },
+  "routes/internal.mdf.$id.proof.$fileId": { url: (w) => `/internal/mdf/${w.mdfA}/proof/${w.proofA}`, get: staffOnly },
+  "routes/internal.spend": {
+    url: () => "/internal/spend",
+    get: adminOnly,
+    post: { body: { intent: "record" }, expect: { ...refusedForPartners, manager: 403 } },
   },
   "routes/_portal.deals[.csv]": { url: () => "/deals.csv", get: partnerSide() },
   "routes/_portal.attribution": { url: () => "/attribution", get: partnerSide() },
@@ -244,7 +273,21 @@ beforeAll(async () => {
   const customerB = createCustomer(server.db, { name: "Globex", domain: "globex.test" });
   const dealA = createDeal(server.db, { customerId: customerA.id, partnerId: world.partnerA.id, stage: "submitted" });
   const dealB = createDeal(server.db, { customerId: customerB.id, partnerId: world.partnerB.id, stage: "submitted" });
-  fixtures = { ...world, dealA: dealA.id, dealB: dealB.id };
+  // An MDF request of partner A with one proof file on disk.
+  const mdfA = server.db
+    .insert(mdfRequests)
+    .values({ partnerId: world.partnerA.id, activityType: "market", title: "A's webinar", plannedOn: "2030-01-10", quarter: "2030-Q1", amountCents: 100_000, expectedOutcome: "Leads", status: "claimed", claimedCents: 100_000 })
+    .returning()
+    .get();
+  const folder = proofFolder(server.db.$client.name);
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(path.join(folder, "matrix-proof.pdf"), "%PDF-1.4\n");
+  const proofA = server.db
+    .insert(mdfProofFiles)
+    .values({ requestId: mdfA.id, partnerId: world.partnerA.id, fileName: "invoice.pdf", contentType: "application/pdf", sizeBytes: 9, storedName: "matrix-proof.pdf" })
+    .returning()
+    .get();
+  fixtures = { ...world, dealA: dealA.id, dealB: dealB.id, mdfA: mdfA.id, proofA: proofA.id };
   build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
   const logins: Record<Exclude<Persona, "anonymous">, string> = {
     partnerUserA: world.userA.email,

@@ -105,6 +105,18 @@ export class Client {
     return res;
   }
 
+  /** A multipart POST (file uploads): fetch sets the boundary. */
+  async postMultipart(pathname: string, form: FormData) {
+    const res = await fetch(this.baseUrl + pathname, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie: this.cookieHeader(), origin: this.baseUrl },
+      body: form,
+    });
+    this.remember(res);
+    return res;
+  }
+
   hasSession() {
     return this.cookies.has("pp_session");
   }

@@ -1,0 +1,145 @@
+// One MDF request for the partner team: details with the partner's budget for the quarter,
+// approve (within the allowance) or reject with a reason, and approve a claim for payment.
+// Each decision commits, then emails the partner's admins (mdf-notifications.server.ts).
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { notFound, requireStaff } from "../auth/guards.server";
+import { MdfBudgetCard, MdfDetails } from "../components/mdf";
+import { actorOf, listAuditTrail } from "../domain/audit.server";
+import { sendLogged } from "../domain/deal-notifications.server";
+import { formatDate } from "../domain/format";
+import { notifyMdfDecided, notifyMdfPaid } from "../domain/mdf-notifications.server";
+import { approveClaim, decideMdf, getMdfForStaff, MdfError, mdfBudget } from "../domain/mdf.server";
+import { programCurrency } from "../domain/program-settings.server";
+
+export const meta: MetaFunction = () => [{ title: "MDF request · Partner team" }];
+
+function idOf(raw: string | undefined): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0) notFound();
+  return id;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  requireStaff(args);
+  const { db } = args.context;
+  const request = getMdfForStaff(db, idOf(args.params.id));
+  if (!request) notFound("That MDF request was not found.");
+  return {
+    currency: programCurrency(db),
+    request,
+    budget: mdfBudget(db, request.partnerId, request.quarter),
+    trail: listAuditTrail(db, "mdf_request", request.id).map((e) => ({ id: e.id, at: e.at, actor: e.actorLabel, action: e.action })),
+  };
+}
+
+type ActionData = { ok: boolean; message: string; problems?: Record<string, string> };
+const emailed = (sent: boolean) => (sent ? " The partner's admins were emailed." : " The email to the partner could not be sent; tell them directly.");
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireStaff(args);
+  const id = idOf(args.params.id);
+  const form = await args.request.formData();
+  const intent = String(form.get("intent") ?? "");
+  const actor = actorOf(user);
+  try {
+    if (intent === "approve" || intent === "reject") {
+      const { status } = decideMdf(args.context.db, actor, id, { approve: intent === "approve", reason: String(form.get("reason") ?? "") });
+      const sent = await sendLogged(`MDF decision email for request #${id}`, () => notifyMdfDecided(args.context, id));
+      return data<ActionData>({ ok: true, message: `Request ${status}.${emailed(sent)}` });
+    }
+    if (intent === "pay") {
+      approveClaim(args.context.db, actor, id);
+      const sent = await sendLogged(`MDF paid email for request #${id}`, () => notifyMdfPaid(args.context, id));
+      return data<ActionData>({ ok: true, message: `Claim approved for payment.${emailed(sent)}` });
+    }
+  } catch (error) {
+    if (error instanceof MdfError) return data<ActionData>({ ok: false, message: error.message, problems: error.problems }, { status: error.status });
+    throw error;
+  }
+  return data<ActionData>({ ok: false, message: "Unknown action: use the buttons on this page." }, { status: 400 });
+}
+
+export default function InternalMdfRequest() {
+  const { currency, request, budget, trail } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>MDF request · {request.partnerName}</h1>
+          <p className="muted" style={{ margin: 0 }}>
+            Requested by {request.requestedByName ?? "a former user"}. <Link to="/internal/mdf">Back to MDF</Link>
+          </p>
+        </div>
+      </div>
+      {actionData ? (
+        <p className={actionData.ok ? "notice" : "form-error"} role={actionData.ok ? "status" : "alert"}>
+          {actionData.message}
+        </p>
+      ) : null}
+      <MdfDetails request={request} currency={currency} proofHref={(f) => `/internal/mdf/${request.id}/proof/${f}`} dealHref={(d) => `/internal/registrations/${d}`} />
+      <MdfBudgetCard budget={budget} currency={currency} heading={`${request.partnerName}'s budget for ${request.quarter}`} />
+      {request.status === "requested" ? (
+        <section className="card stack" aria-labelledby="decide-heading">
+          <h2 id="decide-heading" style={{ margin: 0 }}>
+            Decide
+          </h2>
+          <Form method="post" className="form" aria-label="Decide on the request">
+            <div className="field">
+              <label htmlFor="mdf-reason">Reason (needed to reject; the partner sees it)</label>
+              <textarea
+                id="mdf-reason"
+                name="reason"
+                rows={2}
+                aria-invalid={actionData?.problems?.reason ? true : undefined}
+                aria-describedby={actionData?.problems?.reason ? "mdf-reason-error" : undefined}
+              />
+              {actionData?.problems?.reason ? (
+                <span className="error" id="mdf-reason-error" role="alert">
+                  {actionData.problems.reason}
+                </span>
+              ) : null}
+            </div>
+            <div className="row">
+              <button type="submit" name="intent" value="approve" disabled={busy}>
+                Approve request
+              </button>
+              <button type="submit" name="intent" value="reject" className="secondary" disabled={busy}>
+                Reject request
+              </button>
+            </div>
+          </Form>
+        </section>
+      ) : null}
+      {request.status === "claimed" ? (
+        <section className="card stack" aria-labelledby="pay-heading">
+          <h2 id="pay-heading" style={{ margin: 0 }}>
+            Claim
+          </h2>
+          <p className="muted small" style={{ margin: 0 }}>
+            Check the proof files and the linked registrations, then approve the claim for payment.
+          </p>
+          <Form method="post">
+            <button type="submit" name="intent" value="pay" disabled={busy}>
+              Approve claim for payment
+            </button>
+          </Form>
+        </section>
+      ) : null}
+      <section className="card stack" aria-labelledby="trail-heading">
+        <h2 id="trail-heading" style={{ margin: 0 }}>
+          History
+        </h2>
+        <ul className="small">
+          {trail.map((e) => (
+            <li key={e.id}>
+              {formatDate(e.at)} — {e.action.replace("mdf.", "")} by {e.actor}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
