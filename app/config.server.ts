@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { isIP } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -111,6 +112,21 @@ const schema = z
     /** The largest request body of a CSV import (the file itself is limited to 2 MB by the page). */
     IMPORT_BODY_LIMIT: byteSize.default("3MiB"),
     TRUST_PROXY: trustProxy,
+    /** `npm start`'s server processes (node:cluster); unset: one per core. */
+    WEB_CONCURRENCY: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v, ctx) => {
+        if (!v) return os.availableParallelism();
+        if (!/^\d+$/.test(v) || Number(v) < 1) {
+          ctx.addIssue({ code: "custom", message: "must be a whole number of server processes ≥ 1 (or unset for one per core)" });
+          return z.NEVER;
+        }
+        return Number(v);
+      }),
+    /** Serves the server's own figures (event-loop delay, RSS, pid) at /__server-stats to loopback clients: for the benchmarks. */
+    SERVER_STATS: booleanFlag.default("0"),
     /** Encrypts stored two-factor keys. Changing it makes every enrolled authenticator unreadable. */
     APP_SECRET: z
       .string()
