@@ -94,6 +94,9 @@ export async function startSmtpServer(options: SmtpOptions = {}): Promise<TestSm
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
+  // A client that drops its connection mid-message (a server stopped during a run) is that
+  // connection's error, not the test process's: without a listener it would be thrown.
+  server.on("error", () => {});
   const port = (server.server.address() as AddressInfo).port;
   return Object.assign(state, {
     port,
