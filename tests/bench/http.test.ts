@@ -12,7 +12,8 @@ const num = String.raw`[\d,]+(?:\.\d+)?`;
 describe("npm run bench:http -- --smoke", () => {
   it("prints req/s, p50, p99, bytes, the ratios and the event-loop figures for each page", async () => {
     const { stdout } = await run("npx", ["tsx", "tests/bench/http.ts", "--smoke", "--pages", "/dashboard,/internal"], {
-      env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST"))),
+      // The bench's own servers, not vitest's environment.
+      env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST"))) as NodeJS.ProcessEnv,
       maxBuffer: 16 * 1024 * 1024,
     });
     expect(stdout).toMatch(/page\s+who\s+procs\s+conns\s+req\/s\s+p50 ms\s+p99 ms\s+KB\s+first ms\s+×bare\s+loop p99\/max ms/);

@@ -254,8 +254,8 @@ async function single(url: string, cookie: string | null): Promise<Single> {
 
 type Load = { rps: number; p50: number; p99: number; errors: number; non2xx: number; loop: Stats | null };
 
-async function load(base: string, pathname: string, cookie: string | null, connections: number, seconds = duration): Promise<Load> {
-  await serverStats(base, true);
+async function load(base: string, pathname: string, cookie: string | null, connections: number, seconds = duration, stats = true): Promise<Load> {
+  if (stats) await serverStats(base, true);
   const result = await autocannon({
     url: base + pathname,
     connections,
@@ -263,7 +263,7 @@ async function load(base: string, pathname: string, cookie: string | null, conne
     timeout: timeoutS,
     headers: cookie ? { cookie } : {},
   });
-  const loop = await serverStats(base, true);
+  const loop = stats ? await serverStats(base, true) : null;
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -348,7 +348,8 @@ async function main() {
           continue;
         }
         for (const connections of connectionCounts) {
-          const result = await load(target.who === "bare" ? target.base : target.base, target.who === "bare" ? "/" : target.path, cookie, connections);
+          const bareTarget = target.who === "bare";
+          const result = await load(target.base, bareTarget ? "/" : target.path, cookie, connections, duration, !bareTarget);
           rows.push({ target, processes, connections, first, load: result, note: result.errors || result.non2xx ? `${result.errors} errors, ${result.non2xx} non-2xx` : undefined });
           if (target.path === "/dashboard" && target.who === "median" && connections === connectionCounts[0]) dashboardRps.set(processes, result.rps);
         }
