@@ -36,6 +36,7 @@ const USAGE = `Usage: npm run bench:http -- [options]
   --processes LIST     server process counts to run (default 1,2; smoke 1,2)
   --database PATH      the program to run on (default data/bench/10k-1m.db, seeded if missing)
   --timeout S          a page that takes longer for one request is not load-tested (default 30)
+  --who LIST           only pages of these users: median,largest,manager (default: all)
   --no-batch           skip the dashboard-during-a-monthly-run measurement`;
 
 const { values: args } = parseArgs({
@@ -48,6 +49,7 @@ const { values: args } = parseArgs({
     database: { type: "string" },
     timeout: { type: "string", default: "30" },
     "no-batch": { type: "boolean", default: false },
+    who: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -72,6 +74,7 @@ const connectionCounts = numbers("connections", args.connections, smoke ? [10] :
 const processCounts = numbers("processes", args.processes, [1, 2]);
 const timeoutS = numbers("timeout", args.timeout, [30])[0]!;
 const onlyPages = args.pages?.split(",").map((p) => p.trim()).filter(Boolean);
+const onlyWho = args.who?.split(",").map((w) => w.trim()).filter(Boolean);
 
 type Who = "median" | "largest" | "manager" | "admin";
 type Target = { name: string; who: Who | "none" | "bare"; path: string };
@@ -335,7 +338,9 @@ async function main() {
         ]),
         // Settings are the program admin's; every other internal page is a manager's too.
         ...internalPages(people.largestSlug).map((p) => ({ name: p, who: p === "/internal/settings" ? ("admin" as const) : ("manager" as const), path: p, base: portal.url })),
-      ].filter((t) => !onlyPages || t.who === "bare" || t.who === "none" || onlyPages.includes(t.path));
+      ]
+        .filter((t) => !onlyPages || t.who === "bare" || t.who === "none" || onlyPages.includes(t.path))
+        .filter((t) => !onlyWho || t.who === "bare" || t.who === "none" || onlyWho.includes(t.who === "admin" ? "manager" : t.who));
       // The cluster run measures what more processes change: the median dashboard and the references.
       const measured = processes === 1 ? targets : targets.filter((t) => t.who === "bare" || t.who === "none" || (t.path === "/dashboard" && t.who === "median"));
       for (const target of measured) {
