@@ -44,3 +44,20 @@ describe("TRUST_PROXY and APP_SECRET", () => {
     expect(() => loadConfig({ APP_SECRET: "short" })).toThrow(/APP_SECRET=.*at least 32 characters/);
   });
 });
+
+describe("WEB_CONCURRENCY and SERVER_STATS", () => {
+  it("serves with one process per core unless told otherwise", () => {
+    expect(loadConfig({}).WEB_CONCURRENCY).toBe(os.availableParallelism());
+    expect(loadConfig({ WEB_CONCURRENCY: "3" }).WEB_CONCURRENCY).toBe(3);
+    expect(loadConfig({}).SERVER_STATS).toBe(false);
+  });
+
+  it("refuses a count that is not a whole number ≥ 1, saying what to set", () => {
+    for (const value of ["0", "two", "1.5"]) {
+      expect(() => loadConfig({ WEB_CONCURRENCY: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ WEB_CONCURRENCY: value })).toThrow(
+        `WEB_CONCURRENCY=${JSON.stringify(value)}: must be a whole number of server processes ≥ 1`,
+      );
+    }
+  });
+});

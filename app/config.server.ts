@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { isIP } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -142,6 +143,21 @@ const schema = z
       .int()
       .min(1, "must be at least 1 request per minute")
       .default(120),
+    /** `npm start`'s server processes (node:cluster); unset: one per core. */
+    WEB_CONCURRENCY: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v, ctx) => {
+        if (!v) return os.availableParallelism();
+        if (!/^\d+$/.test(v) || Number(v) < 1) {
+          ctx.addIssue({ code: "custom", message: "must be a whole number of server processes ≥ 1 (or unset for one per core)" });
+          return z.NEVER;
+        }
+        return Number(v);
+      }),
+    /** Serves the server's own figures (event-loop delay, RSS, pid) at /__server-stats to loopback clients: for the benchmarks. */
+    SERVER_STATS: booleanFlag.default("0"),
     /** Encrypts stored two-factor keys. Changing it makes every enrolled authenticator unreadable. */
     APP_SECRET: z
       .string()

@@ -11,11 +11,10 @@ import { ecosystemReportEmail } from "../../emails/ecosystem-report";
 import { monthlyReportEmail } from "../../emails/monthly-report";
 import { writeTransaction, type DB } from "../db.server";
 import { recordAudit, type Actor } from "../domain/audit.server";
-import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
 import { ReportError } from "./contract";
 import { buildEcosystemReport } from "./ecosystem-report.server";
 import { buildPartnerReport } from "./partner-report.server";
-import { renderPartnerReportPdf } from "./partner-report-pdf";
+import { renderEcosystemPdf, renderPartnerPdf } from "./pdf-pool.server";
 
 export type ReportFormat = "pdf" | "email" | "off";
 export type ReportEmail = { subject: string; html: string; text: string };
@@ -84,7 +83,7 @@ export async function renderPartnerReport(
     .get();
   if (!partner) throw new ReportError("No such partner.", 404);
   const report = buildPartnerReport(db, partnerId, period);
-  const pdf = partner.reportFormat === "pdf" ? await renderPartnerReportPdf(report) : null;
+  const pdf = partner.reportFormat === "pdf" ? await renderPartnerPdf(report) : null;
   const email = monthlyReportEmail(report, { format: partner.reportFormat === "pdf" ? "pdf" : "email", portalUrl: config.APP_URL });
   const recipientUsers = partnerReportRecipientUsers(db, partnerId);
   return { partner, recipients: recipientUsers.map((u) => u.email), recipientUsers, pdf, email };
@@ -92,7 +91,7 @@ export async function renderPartnerReport(
 
 export async function renderEcosystemReport(db: DB, config: { APP_URL: string }, period: string): Promise<RenderedEcosystemReport> {
   const report = buildEcosystemReport(db, period);
-  const pdf = await renderEcosystemReportPdf(report);
+  const pdf = await renderEcosystemPdf(report);
   return { recipients: ecosystemReportRecipients(db), pdf, email: ecosystemReportEmail(report, { portalUrl: config.APP_URL }) };
 }
 

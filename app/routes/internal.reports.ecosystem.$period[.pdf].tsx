@@ -2,7 +2,7 @@
 // PDF, for the partner team only; a malformed or future month is a 400.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireStaff } from "../auth/guards.server";
-import { renderEcosystemReportPdf } from "../reports/ecosystem-report-pdf";
+import { renderEcosystemPdf } from "../reports/pdf-pool.server";
 import { ReportError, validateReportPeriod } from "../reports/contract";
 import { buildEcosystemReport } from "../reports/ecosystem-report.server";
 
@@ -15,7 +15,7 @@ export async function loader(args: LoaderFunctionArgs) {
     if (error instanceof ReportError) throw new Response(error.message, { status: error.status });
     throw error;
   }
-  const pdf = await renderEcosystemReportPdf(buildEcosystemReport(args.context.db, period));
+  const pdf = await renderEcosystemPdf(buildEcosystemReport(args.context.db, period));
   return new Response(new Uint8Array(pdf), {
     headers: {
       "Content-Type": "application/pdf",

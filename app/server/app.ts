@@ -3,6 +3,7 @@
 // every route receives, and one log line per failed request.
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import express from "express";
+import fs from "node:fs";
 import path from "node:path";
 import { ownerCookie, readOwner } from "../auth/form-draft.server";
 import { cookiesAreSecure } from "../auth/lucia.server";
@@ -17,6 +18,7 @@ import { securityHeaders } from "./security-headers";
 import { createApiRouter } from "./api";
 import { kickWebhooks } from "../webhooks/drain.server";
 import { webhooksDue } from "../webhooks/endpoints.server";
+import { serverStats } from "./server-stats";
 
 declare module "@remix-run/node" {
   interface Future {
@@ -93,6 +95,7 @@ export function createApp(options: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY);
+  if (config.SERVER_STATS) app.use(serverStats());
 
   app.use(securityHeaders(config, { dev: options.viteMiddleware !== undefined }));
   // Webhook events are written in the transaction of the change; once a request that may have
@@ -141,7 +144,15 @@ export function createApp(options: AppOptions) {
       "/assets",
       express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y" }),
     );
-    app.use(express.static(clientDir, { maxAge: "1h" }));
+    // public/'s files (favicon.ico, robots.txt…) by their names only: a static handler in front
+    // of every page request would first look each page up on disk (an fs.stat and a miss).
+    const publicFiles = new Set(fs.existsSync(clientDir) ? fs.readdirSync(clientDir).filter((name) => name !== "assets") : []);
+    const servePublic = express.static(clientDir, { maxAge: "1h" });
+    app.use((req, res, next) => {
+      const first = req.path.split("/", 2)[1] ?? "";
+      if (publicFiles.has(safeDecode(first))) servePublic(req, res, next);
+      else next();
+    });
   }
 
   const handleRemix = createRemixHandler({
@@ -205,4 +216,12 @@ export function createApp(options: AppOptions) {
       .send(refused ? refused.message : "Something went wrong on our side. Try again in a moment.");
   });
   return app;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -1,0 +1,70 @@
+// The PDF pool renders in worker threads what the direct render produces on the calling thread:
+// the same text layer (what copy, search and screen readers get) for the partner and ecosystem
+// PDFs, and the calling thread's event loop keeps turning while a document is rendered.
+import { performance } from "node:perf_hooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pdfText } from "../../tests/support/pdf";
+import { closeDatabase, type DB } from "../db.server";
+import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
+import { buildEcosystemReport } from "./ecosystem-report.server";
+import { buildPartnerReport } from "./partner-report.server";
+import { renderPartnerReportPdf } from "./partner-report-pdf";
+import { closePdfPool, pdfPool, pdfThreads, renderEcosystemPdf, renderPartnerPdf } from "./pdf-pool.server";
+import { createRenderWorld, NOW, PERIOD, type RenderWorld } from "./report-render.fixture";
+
+let world: RenderWorld;
+let db: DB;
+
+beforeAll(() => {
+  world = createRenderWorld();
+  db = world.db;
+});
+
+afterAll(async () => {
+  await closePdfPool();
+  closeDatabase(db);
+});
+
+/** How long the calling thread's event loop was busy (not idle) while `work` ran, in ms. */
+async function busyMs(work: () => Promise<unknown>): Promise<number> {
+  const before = performance.eventLoopUtilization();
+  await work();
+  return performance.eventLoopUtilization(before).active;
+}
+
+describe("the PDF worker pool", () => {
+  it("renders a partner's PDF with the same text layer as the direct render", async () => {
+    const report = buildPartnerReport(db, world.lodz.id, PERIOD, { now: NOW });
+    const [direct, pooled] = await Promise.all([renderPartnerReportPdf(report), renderPartnerPdf(report)]);
+    const text = await pdfText(pooled);
+    expect(text).toContain("Łódź Systems");
+    expect(text).toContain("Pipeline Prospect 69");
+    expect(text).toBe(await pdfText(direct));
+  });
+
+  it("renders the ecosystem PDF with the same text layer as the direct render", async () => {
+    const report = buildEcosystemReport(db, PERIOD, { now: NOW });
+    const [direct, pooled] = await Promise.all([renderEcosystemReportPdf(report), renderEcosystemPdf(report)]);
+    const text = await pdfText(pooled);
+    expect(text).toContain("Ærø Partners");
+    expect(text).toBe(await pdfText(direct));
+  });
+
+  it("keeps the calling thread's event loop free while it renders", async () => {
+    const report = buildPartnerReport(db, world.lodz.id, PERIOD, { now: NOW });
+    await renderPartnerPdf(report); // a warm thread, as in a running server
+    await renderPartnerReportPdf(report);
+    const direct = await busyMs(() => renderPartnerReportPdf(report));
+    const pooled = await busyMs(() => renderPartnerPdf(report));
+    // The direct render keeps the loop busy for the whole layout; the pool only for the hand-over.
+    expect(direct).toBeGreaterThan(20);
+    expect(pooled).toBeLessThan(direct / 4);
+  });
+
+  it("sizes itself to the cores unless PDF_THREADS says otherwise, and refuses a bad value", () => {
+    expect(pdfPool().options.maxThreads).toBe(pdfThreads());
+    expect(pdfThreads({ PDF_THREADS: "3" })).toBe(3);
+    expect(() => pdfThreads({ PDF_THREADS: "0" })).toThrow(/PDF_THREADS="0": must be a whole number of threads ≥ 1/);
+    expect(() => pdfThreads({ PDF_THREADS: "two" })).toThrow(/PDF_THREADS/);
+  });
+});

@@ -1,0 +1,74 @@
+// PDF rendering off the event loop: a piscina pool of worker threads (one per core unless
+// PDF_THREADS says otherwise) that render the report PDFs — on-demand downloads, the ecosystem
+// PDF and the monthly batch. The report model is built on the calling thread (it reads the
+// database); only the layout and PDF encoding, tens to thousands of milliseconds of synchronous
+// work per document, run in a worker. One pool per process, shared by the server build and the
+// unbundled server code (the scheduler) through a global, created on first use.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import type { EcosystemReport, PartnerReport } from "./contract";
+
+export type PdfJob = { kind: "partner"; report: PartnerReport } | { kind: "ecosystem"; report: EcosystemReport };
+
+const POOL = Symbol.for("partner-portal.pdf-pool");
+type Holder = { [POOL]?: Piscina };
+
+/** PDF_THREADS: a whole number ≥ 1, or unset for one thread per core. */
+export function pdfThreads(env: Record<string, string | undefined> = process.env): number {
+  const value = env.PDF_THREADS?.trim();
+  if (!value) return os.availableParallelism();
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new Error(`PDF_THREADS=${JSON.stringify(value)}: must be a whole number of threads ≥ 1 (or unset for one per core)`);
+  }
+  return Number(value);
+}
+
+function workerFile(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // Beside this module in the source tree; from the server build (build/server/index.js) the
+  // worker is read from the source tree the build was made from, as the report fonts are.
+  const candidates = [path.join(here, "pdf-render.worker.mjs"), path.resolve(here, "../../app/reports/pdf-render.worker.mjs")];
+  const found = candidates.find((file) => fs.existsSync(file));
+  if (!found) throw new Error(`The PDF worker is missing: looked for ${candidates.join(", ")}`);
+  return found;
+}
+
+export function pdfPool(): Piscina {
+  const holder = globalThis as Holder;
+  if (!holder[POOL]) {
+    const threads = pdfThreads();
+    holder[POOL] = new Piscina({
+      filename: workerFile(),
+      minThreads: 1,
+      maxThreads: threads,
+      // A queued render waits for a thread; a worker's fonts and modules stay loaded between jobs.
+      idleTimeout: 60_000,
+    });
+  }
+  return holder[POOL]!;
+}
+
+/** Renders a report's PDF in the pool; the same bytes as renderPartnerReportPdf / renderEcosystemReportPdf. */
+export async function renderPdfInPool(job: PdfJob): Promise<Buffer> {
+  const pdf = (await pdfPool().run(job)) as Uint8Array;
+  return Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+}
+
+export function renderPartnerPdf(report: PartnerReport) {
+  return renderPdfInPool({ kind: "partner", report });
+}
+
+export function renderEcosystemPdf(report: EcosystemReport) {
+  return renderPdfInPool({ kind: "ecosystem", report });
+}
+
+/** Stops the pool's threads (server shutdown, end of a CLI or test); the next render starts a new one. */
+export async function closePdfPool(): Promise<void> {
+  const holder = globalThis as Holder;
+  const pool = holder[POOL];
+  delete holder[POOL];
+  await pool?.destroy();
+}
