@@ -8,6 +8,7 @@ import { PRODUCT_LINES } from "../app/domain/products";
 import { generateUserId } from "../app/auth/tokens.server";
 import type { DB } from "../app/db.server";
 import { actorOf } from "../app/domain/audit.server";
+import { refreshDealRollups } from "../app/domain/rollups.server";
 import type { RegistrationInput } from "../app/domain/deals.server";
 import {
   customers,
@@ -342,6 +343,8 @@ export function createDeal(
     })
     .returning()
     .get();
+  // As every write in the app does: the analytics rollups follow the deal in the same breath.
+  refreshDealRollups(db, deal.id);
 
   if (options.withSubmissionTouch && partnerId != null) {
     createTouch(db, {
@@ -373,7 +376,7 @@ export function createTouch(db: DB, values: Partial<NewTouch> = {}): Touch {
   const occurredAt =
     toDate(values.occurredAt) ??
     new Date(Math.max(deal.submittedAt.getTime(), Math.min(deal.submittedAt.getTime() + DAY, latest)));
-  return db
+  const touch = db
     .insert(touches)
     .values({
       journeyStage: "consideration",
@@ -386,6 +389,8 @@ export function createTouch(db: DB, values: Partial<NewTouch> = {}): Touch {
     })
     .returning()
     .get();
+  refreshDealRollups(db, deal.id);
+  return touch;
 }
 
 /** A partner with one salesperson, and the caller identity (`who`) the deal functions take. */

@@ -350,6 +350,15 @@ export const deals = sqliteTable(
     index("deals_stage_submitted_idx").on(t.stage, t.submittedAt),
     // Covering: deals a partner registered before a date (ecosystem long tail, ramping flag).
     index("deals_partner_submitted_idx").on(t.partnerId, t.submittedAt),
+    // Covering: a partner's won/lost deals closed in a window, its deals and amounts per stage
+    // and its decisions in a window (partnerFigures, dealsByStage, openPipeline) read the index
+    // only, never the partner's whole history of rows.
+    index("deals_partner_stage_closed_idx").on(t.partnerId, t.stage, t.closedAt, t.currency, t.amountCents),
+    index("deals_partner_decided_idx").on(t.partnerId, t.decidedAt, t.stage),
+    // A currency's deals closed before a day (missingRates: the deals its first rate misses).
+    index("deals_currency_closed_idx").on(t.currency, t.closedAt),
+    // Also deals_contact_domain_idx on the contact email's domain, an expression index written
+    // by hand in its migration (registration-queue.server.ts CONTACT_DOMAIN_SQL).
     uniqueIndex("deals_one_claim_per_customer_uq")
       .on(t.customerId)
       .where(sql`${t.holdsClaim} = 1`),

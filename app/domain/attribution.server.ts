@@ -8,6 +8,7 @@ import { closedDealReportingCentsSql } from "./money.server";
 import { creditDeal, dealSource, orderTouches, type CreditDeal, type CreditTouch, type DealSource } from "./attribution";
 
 export type Window = { from: Date; to: Date };
+const SHORT_WINDOW_MS = 32 * 86_400_000;
 export type PartnerCredit = { cents: number; deals: number };
 export type CreditTable = Map<AttributionModel, Map<number, PartnerCredit>>;
 
@@ -135,10 +136,15 @@ export function creditPartnerDeals(db: DB, partnerId: number, window: Window, mo
         eq(deals.stage, "won"),
         gte(deals.closedAt, window.from),
         lt(deals.closedAt, window.to),
-        or(
-          eq(deals.partnerId, partnerId),
-          sql`${deals.id} IN (SELECT ${touches.dealId} FROM ${touches} WHERE ${touches.partnerId} = ${partnerId})`,
-        ),
+        // A window of a month or less reads the program's won deals of the window by close date
+        // and checks each; a longer one starts from the partner's own deals and touches.
+        window.to.getTime() - window.from.getTime() <= SHORT_WINDOW_MS
+          ? sql`(${deals.partnerId} = ${partnerId} OR EXISTS (SELECT 1 FROM ${touches}
+              WHERE ${touches.dealId} = ${deals.id} AND ${touches.partnerId} = ${partnerId}))`
+          : or(
+              eq(deals.partnerId, partnerId),
+              sql`${deals.id} IN (SELECT ${touches.dealId} FROM ${touches} WHERE ${touches.partnerId} = ${partnerId})`,
+            ),
       ),
     )
     .orderBy(deals.closedAt, deals.id)

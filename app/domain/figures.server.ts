@@ -8,7 +8,8 @@ import type { DB } from "../db.server";
 import { creditPartnerDeals, programModel, trailing12Months, type Window } from "./attribution.server";
 import { type FigureKey, type Span } from "./figures";
 import { dealReportingCentsSql } from "./money.server";
-import { calendarWindow } from "./periods";
+import { calendarWindow, monthsIn, periodEnd, periodOf, periodStart } from "./periods";
+import { clientOf } from "./rollups.server";
 import { programCurrency } from "./program-settings.server";
 import { winRateBp } from "./tiers";
 
@@ -46,41 +47,90 @@ export function spanWindow(span: Span, asOf: Date): Window {
 }
 
 /**
+ * A window cut at month boundaries: the whole UTC months inside it (answered by the rollups)
+ * and the at most two partial months at its ends (answered from the deals themselves).
+ */
+export function splitAtMonths(window: Window): { months: string[]; edges: Window[] } {
+  const [from, to] = [window.from.getTime(), window.to.getTime()];
+  const months: string[] = [];
+  const edges: Window[] = [];
+  if (to <= from) return { months, edges };
+  for (const m of monthsIn(window)) {
+    const [start, end] = [periodStart(m).getTime(), periodEnd(m).getTime()];
+    if (start >= from && end <= to) months.push(m);
+    else edges.push({ from: new Date(Math.max(start, from)), to: new Date(Math.min(end, to)) });
+  }
+  return { months, edges };
+}
+
+/**
  * One partner's period figures over `window`. Credited revenue and deals won are the
- * attribution engine's (creditPartnerDeals, the attribution page's own computation); win rate
- * and registrations count the deals it registered.
+ * attribution engine's: whole months from its per-month rollup (partner_month_credit, kept by
+ * refreshDealRollups in every write's transaction), partial months at the window's ends from
+ * creditPartnerDeals, the attribution page's own computation. Win rate and registrations count
+ * the deals it registered, each through a covering index on the partner's deals.
  */
 export function partnerFigures(db: DB, partnerId: number, window: Window, model: AttributionModel = programModel(db)): PartnerFigures {
-  const credited = creditPartnerDeals(db, partnerId, window, [model]).filter((d) => d.credit[model] > 0);
+  const c = clientOf(db);
+  const { months, edges } = splitAtMonths(window);
+  let creditedRevenue = 0;
+  let dealsWon = 0;
+  const rolledUp = c.prepare(
+    `SELECT coalesce(sum(credited_cents), 0) AS cents, coalesce(sum(credited_deals), 0) AS deals FROM partner_month_credit
+      WHERE model = ? AND partner_id = ? AND month IN (SELECT value FROM json_each(?))`,
+  );
+  const add = (list: readonly string[], sign: 1 | -1) => {
+    const rolled = rolledUp.get(model, partnerId, JSON.stringify(list)) as { cents: number; deals: number };
+    creditedRevenue += sign * rolled.cents;
+    dealsWon += sign * rolled.deals;
+  };
+  const addDeals = (w: Window, sign: 1 | -1) => {
+    for (const d of creditPartnerDeals(db, partnerId, w, [model])) {
+      if (d.credit[model] <= 0) continue;
+      creditedRevenue += sign * d.credit[model];
+      dealsWon += sign;
+    }
+  };
+  if (months.length) add(months, 1);
+  for (const edge of edges) {
+    // An edge is one end of its month: read the deals of whichever is shorter, the edge itself
+    // or the rest of the month (then the month's rollup less that rest). The current month's
+    // rest is the future, so the trailing 12 months up to now read almost no deals.
+    const month = periodOf(edge.from);
+    const [start, end] = [periodStart(month), periodEnd(month)];
+    const rest: Window | null =
+      edge.from.getTime() === start.getTime() ? { from: edge.to, to: end } : edge.to.getTime() === end.getTime() ? { from: start, to: edge.from } : null;
+    const length = (w: Window) => w.to.getTime() - w.from.getTime();
+    if (rest && length(rest) < length(edge)) {
+      add([month], 1);
+      addDeals(rest, -1);
+    } else addDeals(edge, 1);
+  }
   const [from, to] = [window.from.getTime(), window.to.getTime()];
-  const row = db.$client
+  const row = c
     .prepare(
       `SELECT
-         sum(stage = 'won' AND closed_at >= @from AND closed_at < @to) AS won,
-         sum(stage = 'lost' AND closed_at >= @from AND closed_at < @to) AS lost,
-         sum(submitted_at >= @from AND submitted_at < @to) AS submitted,
-         sum(stage NOT IN ('submitted', 'rejected') AND decided_at >= @from AND decided_at < @to) AS approved,
-         sum(stage = 'rejected' AND decided_at >= @from AND decided_at < @to) AS rejected
-       FROM deals
-      WHERE partner_id = @partnerId
-        AND ((submitted_at >= @from AND submitted_at < @to) OR (decided_at >= @from AND decided_at < @to)
-             OR (closed_at >= @from AND closed_at < @to))`,
+         (SELECT count(*) FROM deals WHERE partner_id = @partnerId AND stage = 'won' AND closed_at >= @from AND closed_at < @to) AS won,
+         (SELECT count(*) FROM deals WHERE partner_id = @partnerId AND stage = 'lost' AND closed_at >= @from AND closed_at < @to) AS lost,
+         (SELECT count(*) FROM deals WHERE partner_id = @partnerId AND submitted_at >= @from AND submitted_at < @to) AS submitted,
+         (SELECT count(*) FROM deals INDEXED BY deals_partner_decided_idx
+           WHERE partner_id = @partnerId AND decided_at >= @from AND decided_at < @to AND stage NOT IN ('submitted', 'rejected')) AS approved,
+         (SELECT count(*) FROM deals INDEXED BY deals_partner_decided_idx
+           WHERE partner_id = @partnerId AND decided_at >= @from AND decided_at < @to AND stage = 'rejected') AS rejected`,
     )
-    .get({ partnerId, from, to }) as Record<"won" | "lost" | "submitted" | "approved" | "rejected", number | null>;
-  const won = row.won ?? 0;
-  const lost = row.lost ?? 0;
+    .get({ partnerId, from, to }) as Record<"won" | "lost" | "submitted" | "approved" | "rejected", number>;
   return {
     window,
     model,
     currency: programCurrency(db),
-    creditedRevenue: credited.reduce((s, d) => s + d.credit[model], 0),
-    dealsWon: credited.length,
-    won,
-    lost,
-    winRate: winRateBp(won, lost),
-    registrationsSubmitted: row.submitted ?? 0,
-    registrationsApproved: row.approved ?? 0,
-    registrationsRejected: row.rejected ?? 0,
+    creditedRevenue,
+    dealsWon,
+    won: row.won,
+    lost: row.lost,
+    winRate: winRateBp(row.won, row.lost),
+    registrationsSubmitted: row.submitted,
+    registrationsApproved: row.approved,
+    registrationsRejected: row.rejected,
   };
 }
 

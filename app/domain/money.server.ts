@@ -67,20 +67,49 @@ const COUNTED_STAGES = `('submitted', 'approved', 'won', 'lost')`;
  */
 export function missingRates(db: DB | Tx, scope: { partnerId?: number } = {}, asOf: Date = new Date()): MissingRates {
   const c = clientOf(db);
+  const reportingCurrency = c.prepare(`SELECT ${REPORTING_CURRENCY_SQL}`).pluck().get() as string;
+  // Which deals can lack a rate at all: a currency's rates apply from its first rate on, so only
+  // its deals whose day comes before that first rate (every deal of a currency with no rate).
+  // Those candidates come from deals_currency_closed_idx; the rule itself (a NULL conversion)
+  // then decides, so a healthy program reads no deals and a partner never its whole history.
+  const firsts = c
+    .prepare(
+      `SELECT cur.currency, (SELECT min(valid_from) FROM exchange_rates xr WHERE xr.currency = cur.currency AND xr.quote_currency = @reporting) AS first
+         FROM (WITH RECURSIVE cur(currency) AS (
+                 SELECT min(currency) FROM deals
+                 UNION ALL SELECT (SELECT min(currency) FROM deals WHERE currency > cur.currency) FROM cur WHERE cur.currency IS NOT NULL)
+               SELECT currency FROM cur WHERE currency IS NOT NULL) cur
+        WHERE cur.currency <> @reporting`,
+    )
+    .all({ reporting: reportingCurrency }) as { currency: string; first: string | null }[];
+  const today = dayOf(asOf);
+  const ranges: string[] = [];
+  const params: Record<string, unknown> = {};
+  firsts.forEach(({ currency, first }, i) => {
+    params[`c${i}`] = currency;
+    // Before the first rate, even deals converted at asOf (open ones) lack it: every deal is a candidate.
+    if (first === null || today < first) ranges.push(`SELECT id FROM deals WHERE currency = @c${i}`);
+    else {
+      params[`f${i}`] = Date.parse(`${first}T00:00:00Z`);
+      ranges.push(`SELECT id FROM deals WHERE currency = @c${i} AND closed_at < @f${i}`);
+    }
+  });
+  if (ranges.length === 0) return { deals: 0, currencies: [], earliestDay: null, reportingCurrency };
   const partnerWhere =
     scope.partnerId === undefined
       ? ""
-      : `AND (d.partner_id = @partnerId OR d.id IN (SELECT deal_id FROM touches WHERE partner_id = @partnerId))`;
+      : `AND (d.partner_id = @partnerId OR EXISTS (SELECT 1 FROM touches t WHERE t.deal_id = d.id AND t.partner_id = @partnerId))`;
+  if (scope.partnerId !== undefined) params.partnerId = scope.partnerId;
   const rows = c
     .prepare(
       `SELECT d.currency AS currency, count(*) AS deals, min(${dealRateDaySql("d", asOf)}) AS earliestDay
          FROM deals d
-        WHERE d.stage IN ${COUNTED_STAGES} AND d.currency <> ${REPORTING_CURRENCY_SQL}
+        WHERE d.id IN (${ranges.join(" UNION ALL ")})
+          AND d.stage IN ${COUNTED_STAGES} AND d.currency <> ${REPORTING_CURRENCY_SQL}
           AND ${dealReportingCentsSql("d", asOf)} IS NULL ${partnerWhere}
         GROUP BY d.currency ORDER BY d.currency`,
     )
-    .all(scope.partnerId === undefined ? {} : { partnerId: scope.partnerId }) as { currency: string; deals: number; earliestDay: string }[];
-  const reportingCurrency = c.prepare(`SELECT ${REPORTING_CURRENCY_SQL}`).pluck().get() as string;
+    .all(params) as { currency: string; deals: number; earliestDay: string }[];
   return {
     deals: rows.reduce((n, r) => n + r.deals, 0),
     currencies: rows.map((r) => r.currency),

@@ -180,7 +180,35 @@ export type PartnerListFilters = {
   managerId?: string;
 };
 
-export function listPartners(db: DB, filters: PartnerListFilters = {}) {
+export const PARTNER_PAGE_SIZE = 50;
+/** A position in the partner list: the (name, id) of a row, opaque in the URL. */
+export type PartnerCursor = { name: string; id: number };
+
+export function encodePartnerCursor(c: PartnerCursor): string {
+  return Buffer.from(JSON.stringify([c.name, c.id])).toString("base64url");
+}
+
+/** null for anything that is not a cursor this module wrote (the list then starts over). */
+export function decodePartnerCursor(value: string | null | undefined): PartnerCursor | null {
+  if (!value || value.length > 400) return null;
+  try {
+    const v = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    return Array.isArray(v) && typeof v[0] === "string" && Number.isInteger(v[1]) ? { name: v[0], id: v[1] } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One page of the program's partners by name (keyset on name, id), with the filters, the
+ * cursors of the pages around it and how many partners match (a count over one table).
+ */
+export function listPartners(
+  db: DB,
+  filters: PartnerListFilters = {},
+  dir: { after?: PartnerCursor | null; before?: PartnerCursor | null } = {},
+  pageSize = PARTNER_PAGE_SIZE,
+) {
   const conditions = [];
   if (filters.q) {
     const q = `%${filters.q.replace(/[%_]/g, "")}%`;
@@ -191,7 +219,19 @@ export function listPartners(db: DB, filters: PartnerListFilters = {}) {
   if (filters.region) conditions.push(eq(partners.region, filters.region));
   if (filters.managerId === "none") conditions.push(isNull(partners.managerId));
   else if (filters.managerId) conditions.push(eq(partners.managerId, filters.managerId));
-  return db
+  const total = db.select({ n: count() }).from(partners).where(conditions.length ? and(...conditions) : undefined).get()?.n ?? 0;
+  const backwards = !!dir.before;
+  const cursor = dir.before ?? dir.after;
+  const paged = [...conditions];
+  if (cursor) {
+    paged.push(
+      backwards
+        ? sql`(${partners.name} < ${cursor.name} OR (${partners.name} = ${cursor.name} AND ${partners.id} < ${cursor.id}))`
+        : sql`(${partners.name} > ${cursor.name} OR (${partners.name} = ${cursor.name} AND ${partners.id} > ${cursor.id}))`,
+    );
+  }
+  const order = backwards ? [desc(partners.name), desc(partners.id)] : [asc(partners.name), asc(partners.id)];
+  const found = db
     .select({
       id: partners.id,
       name: partners.name,
@@ -206,9 +246,23 @@ export function listPartners(db: DB, filters: PartnerListFilters = {}) {
     .from(partners)
     .innerJoin(tiers, eq(tiers.id, partners.tierId))
     .leftJoin(users, eq(users.id, partners.managerId))
-    .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(asc(partners.name))
+    .where(paged.length ? and(...paged) : undefined)
+    .orderBy(...order)
+    .limit(pageSize + 1)
     .all();
+  const more = found.length > pageSize;
+  // Paging back past the start lands on the first page, full.
+  if (backwards && !more) return listPartners(db, filters, {}, pageSize);
+  const rows = (backwards ? found.slice(0, pageSize).reverse() : found.slice(0, pageSize));
+  const at = (r: (typeof rows)[number] | undefined) => (r ? encodePartnerCursor({ name: r.name, id: r.id }) : null);
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  return {
+    rows,
+    total,
+    next: backwards || more ? at(last) : null,
+    prev: backwards ? at(first) : dir.after ? (at(first) ?? encodePartnerCursor(dir.after)) : null,
+  };
 }
 
 /** The few facts an action on a partner's page needs; null for an unknown slug. */

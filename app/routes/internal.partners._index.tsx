@@ -7,7 +7,7 @@ import { PARTNER_KINDS, PARTNER_STATUSES, REGIONS } from "../../db/schema";
 import { requireStaff } from "../auth/guards.server";
 import { humanize } from "../components/forms";
 import { formatDate } from "../domain/format";
-import { listManagers, listPartners } from "../domain/partners.server";
+import { decodePartnerCursor, listManagers, listPartners } from "../domain/partners.server";
 
 export const meta: MetaFunction = () => [{ title: "Partners · Partner team" }];
 
@@ -26,13 +26,11 @@ export async function loader(args: LoaderFunctionArgs) {
   const { db } = args.context;
   const params = new URL(args.request.url).searchParams;
   const filters = filtersSchema.parse(Object.fromEntries([...params].filter(([, v]) => v !== "")));
-  const partners = listPartners(db, {
-    q: filters.q || undefined,
-    status: filters.status,
-    kind: filters.kind,
-    region: filters.region,
-    managerId: filters.manager,
-  });
+  const page = listPartners(
+    db,
+    { q: filters.q || undefined, status: filters.status, kind: filters.kind, region: filters.region, managerId: filters.manager },
+    { after: decodePartnerCursor(params.get("after")), before: decodePartnerCursor(params.get("before")) },
+  );
   return {
     filters: {
       q: filters.q ?? "",
@@ -41,7 +39,10 @@ export async function loader(args: LoaderFunctionArgs) {
       region: filters.region ?? "",
       manager: filters.manager ?? "",
     },
-    partners,
+    partners: page.rows,
+    total: page.total,
+    next: page.next,
+    prev: page.prev,
     managers: listManagers(db).map((m) => ({ id: m.id, name: m.name })),
   };
 }
@@ -54,7 +55,11 @@ const STATUS_BADGE: Record<string, string> = {
 };
 
 export default function Partners() {
-  const { filters, partners, managers } = useLoaderData<typeof loader>();
+  const { filters, partners, total, next, prev, managers } = useLoaderData<typeof loader>();
+  const pageHref = (cursor: { after?: string; before?: string }) => {
+    const q = new URLSearchParams(Object.entries({ ...filters, ...cursor }).filter(([, v]) => v));
+    return `/internal/partners?${q}`;
+  };
   const navigation = useNavigation();
   const filtered = Object.values(filters).some(Boolean);
   return (
@@ -63,7 +68,7 @@ export default function Partners() {
         <div>
           <h1>Partners</h1>
           <p className="muted">
-            {partners.length} {partners.length === 1 ? "partner" : "partners"}
+            {total} {total === 1 ? "partner" : "partners"}
             {filtered ? " match these filters" : " in the program"}
           </p>
         </div>
@@ -169,6 +174,29 @@ export default function Partners() {
             </table>
           </div>
         )}
+        {prev || next ? (
+          <nav aria-label="Pagination" className="row" style={{ justifyContent: "space-between", marginTop: "1rem" }}>
+            {prev ? (
+              <Link to={pageHref({ before: prev })} rel="prev">
+                ← Previous page
+              </Link>
+            ) : (
+              <span className="muted" aria-disabled="true">
+                ← Previous page
+              </span>
+            )}
+            <span className="muted small">{partners.length} shown, by name</span>
+            {next ? (
+              <Link to={pageHref({ after: next })} rel="next">
+                Next page →
+              </Link>
+            ) : (
+              <span className="muted" aria-disabled="true">
+                Next page →
+              </span>
+            )}
+          </nav>
+        ) : null}
       </section>
     </div>
   );

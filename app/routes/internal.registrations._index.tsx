@@ -1,5 +1,7 @@
-// The registration queue: submitted deals oldest first, each with its conflicts, and bulk
-// approval of the conflict-free ones (re-checked one by one on the server).
+// The registration queue: submitted deals oldest first, a bounded page at a time (keyset
+// cursors and filters in the URL, so it works without JavaScript), each row with its conflicts
+// (computed for the whole page at once), and bulk approval of the conflict-free ones
+// (re-checked one by one on the server).
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
@@ -9,19 +11,14 @@ import { requireStaff } from "../auth/guards.server";
 import { FormErrors } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
 import { notifyRegistrationApproved, sendLogged } from "../domain/deal-notifications.server";
-import {
-  bulkApproveRegistrations,
-  conflictPanel,
-  hasConflicts,
-  listRegistrationQueue,
-  type ConflictPanel,
-} from "../domain/deal-review.server";
+import { bulkApproveRegistrations } from "../domain/deal-review.server";
+import { decodeCursor, registrationQueuePage } from "../domain/registration-queue.server";
 import { daysBetween, formatDate, formatMoney } from "../domain/format";
 
 export const meta: MetaFunction = () => [{ title: "Registrations · Partner team" }];
 
-/** Conflicts are computed per row; past this many the rest wait for the oldest to be decided. */
-const QUEUE_LIMIT = 300;
+/** Age filters offered, in whole days waiting. */
+const AGE_FILTERS = ["1", "3", "7", "14"] as const;
 /** A registration waiting this many days or more is overdue for a decision. */
 const WAITING_WARN_DAYS = 3;
 
@@ -32,44 +29,55 @@ const schema = z.object({
     .min(1, "Select at least one registration to approve."),
 });
 
-/** The reviewer's one-line reading of a conflict panel (the full panel is on the deal page). */
-function conflictLabels(panel: ConflictPanel): string[] {
-  const labels: string[] = [];
-  if (panel.activeClaim) labels.push(`Claimed by ${panel.activeClaim.partnerName ?? "a direct deal"}`);
-  if (panel.existingCustomer) labels.push("Existing customer");
-  const openSameDomain = panel.sameDomain.filter(
-    (d) => (d.stage === "submitted" || d.stage === "approved") && d.dealId !== panel.activeClaim?.dealId,
-  ).length;
-  if (openSameDomain) labels.push(`${openSameDomain} other open on this domain`);
-  if (panel.sameCompanyName.length) labels.push("Same company name");
-  if (panel.sameContactDomain.length) labels.push("Same contact email domain");
-  return labels;
-}
+// An unknown value in the URL means "no filter", never an error page.
+const filtersSchema = z.object({
+  mine: z.literal("1").optional().catch(undefined),
+  conflicts: z.literal("1").optional().catch(undefined),
+  age: z.enum(AGE_FILTERS).optional().catch(undefined),
+});
 
 export async function loader(args: LoaderFunctionArgs) {
-  requireStaff(args);
+  const user = requireStaff(args);
   const { db } = args.context;
   const now = new Date();
-  const queue = listRegistrationQueue(db);
-  const rows = queue.slice(0, QUEUE_LIMIT).map((r) => {
-    const panel = conflictPanel(db, r.id, now);
-    const conflicted = !panel || hasConflicts(panel);
-    return {
-      id: r.id,
-      title: r.title,
-      domain: r.domain,
-      partnerName: r.partnerName,
-      partnerSlug: r.partnerSlug,
-      amountCents: r.amountCents,
-      currency: r.currency,
-      submittedAt: r.submittedAt.toISOString(),
-      daysWaiting: daysBetween(r.submittedAt, now),
-      conflicted,
-      conflicts: panel ? conflictLabels(panel) : [],
-      flaggedByPartner: r.conflictNote !== null,
-    };
-  });
-  return { rows, total: queue.length, limit: QUEUE_LIMIT };
+  const params = new URL(args.request.url).searchParams;
+  const filters = filtersSchema.parse(Object.fromEntries([...params].filter(([, v]) => v !== "")));
+  const page = registrationQueuePage(
+    db,
+    { managerId: filters.mine ? user.id : undefined, conflictsOnly: !!filters.conflicts, minDays: filters.age ? Number(filters.age) : undefined },
+    { after: decodeCursor(params.get("after")), before: decodeCursor(params.get("before")) },
+    now,
+  );
+  const rows = page.rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    domain: r.domain,
+    partnerName: r.partnerName,
+    partnerSlug: r.partnerSlug,
+    amountCents: r.amountCents,
+    currency: r.currency,
+    submittedAt: new Date(r.submittedAt).toISOString(),
+    daysWaiting: daysBetween(new Date(r.submittedAt), now),
+    conflicted: r.conflicted,
+    conflicts: r.labels,
+    flaggedByPartner: r.conflictNote !== null,
+  }));
+  return {
+    rows,
+    total: page.total,
+    next: page.next,
+    prev: page.prev,
+    filters: { mine: filters.mine ?? "", conflicts: filters.conflicts ?? "", age: filters.age ?? "" },
+  };
+}
+
+/** The queue's URL for these filters at a cursor. */
+function queueHref(filters: Record<string, string>, cursor?: { after?: string | null; before?: string | null }) {
+  const q = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
+  if (cursor?.after) q.set("after", cursor.after);
+  if (cursor?.before) q.set("before", cursor.before);
+  const s = q.toString();
+  return s ? `?${s}` : "?";
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -97,7 +105,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function RegistrationQueue() {
-  const { rows, total, limit } = useLoaderData<typeof loader>();
+  const { rows, total, next, prev, filters } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "bulk-approve";
@@ -149,19 +157,52 @@ export default function RegistrationQueue() {
         </div>
       ) : null}
 
+      <Form
+        method="get"
+        className="card row"
+        role="search"
+        aria-label="Filter registrations"
+        key={JSON.stringify(filters)}
+        style={{ alignItems: "flex-end", flexWrap: "wrap" }}
+      >
+        <label className="row" style={{ gap: "0.35rem" }}>
+          <input type="checkbox" name="mine" value="1" defaultChecked={filters.mine === "1"} />
+          My partners only
+        </label>
+        <label className="row" style={{ gap: "0.35rem" }}>
+          <input type="checkbox" name="conflicts" value="1" defaultChecked={filters.conflicts === "1"} />
+          Conflicts only
+        </label>
+        <div className="field">
+          <label htmlFor="age">Waiting at least</label>
+          <select id="age" name="age" defaultValue={filters.age}>
+            <option value="">Any time</option>
+            {AGE_FILTERS.map((d) => (
+              <option key={d} value={d}>
+                {d} {d === "1" ? "day" : "days"}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="secondary">
+          Filter
+        </button>
+        {Object.values(filters).some(Boolean) ? <Link to="?">Clear filters</Link> : null}
+      </Form>
+
       <section className="card stack" aria-labelledby="queue-heading">
         <div className="page-head" style={{ marginBottom: 0 }}>
           <h2 id="queue-heading" style={{ margin: 0 }}>
-            Waiting ({total})
+            {total === null ? "Waiting" : `Waiting (${total})`}
           </h2>
-          {total > limit ? (
-            <p className="muted small" style={{ margin: 0 }}>
-              Showing the oldest {limit} of {total}.
-            </p>
-          ) : null}
+          <p className="muted small" style={{ margin: 0 }}>
+            {rows.length} shown, oldest first.
+          </p>
         </div>
         {rows.length === 0 ? (
-          <p className="muted">No registrations are waiting.</p>
+          <p className="muted">
+            {Object.values(filters).some(Boolean) ? "No registrations waiting match these filters." : "No registrations are waiting."}
+          </p>
         ) : (
           <Form method="post" {...getFormProps(form)} aria-label="Approve selected registrations" className="stack">
             <FormErrors errors={[...(form.errors ?? []), ...(fields.dealId.errors ?? [])]} id={form.errorId} />
@@ -243,6 +284,28 @@ export default function RegistrationQueue() {
             </div>
           </Form>
         )}
+        {prev || next ? (
+          <nav aria-label="Pagination" className="row" style={{ justifyContent: "space-between" }}>
+            {prev ? (
+              <Link to={queueHref(filters, { before: prev })} rel="prev">
+                ← Previous page
+              </Link>
+            ) : (
+              <span className="muted" aria-disabled="true">
+                ← Previous page
+              </span>
+            )}
+            {next ? (
+              <Link to={queueHref(filters, { after: next })} rel="next">
+                Next page →
+              </Link>
+            ) : (
+              <span className="muted" aria-disabled="true">
+                Next page →
+              </span>
+            )}
+          </nav>
+        ) : null}
       </section>
     </div>
   );
