@@ -30,7 +30,7 @@ describe("npm run api", () => {
     expect(bad.stderr).toMatch(/deals:delete.*choose from deals:read/);
 
     const list = await run(["key", "list"], env);
-    expect(list.stdout).toMatch(/crm\tppk_\w{6}…\tdeals:read,deals:write\tprogram/);
+    expect(list.stdout).toMatch(/crm\tppk_[\w-]{6}…\tdeals:read,deals:write\tprogram/);
     expect(list.stdout).not.toContain(key);
     const id = db.select().from(apiKeys).get()!.id;
     expect((await run(["key", "revoke", "--id", String(id)], env)).stdout).toMatch(/Revoked key/);
