@@ -387,6 +387,9 @@ export const touches = sqliteTable(
   (t) => [
     index("touches_deal_idx").on(t.dealId, t.occurredAt),
     index("touches_partner_idx").on(t.partnerId, t.occurredAt),
+    // The deals a partner touched, in deal order (attribution's trailing 12 months): covering,
+    // so the deals are then read by primary key in order (decision 0019).
+    index("touches_partner_deal_idx").on(t.partnerId, t.dealId),
   ],
 );
 

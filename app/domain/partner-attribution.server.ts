@@ -10,6 +10,7 @@ import { compareModels, zeroCreditReason, type ModelComparison, type Registrant 
 import { creditPartnerDeals, programModel, trailing12Months, type Window } from "./attribution.server";
 import { calendarWindow as windowOf, isPeriod, isQuarter, monthsIn, periodOf, quarterLabel, shortPeriodLabel } from "./periods";
 import { programCurrency } from "./program-settings.server";
+import { clientOf } from "./rollups.server";
 
 export type PeriodKind = "month" | "quarter" | "ttm";
 export type Period =
@@ -172,8 +173,11 @@ export function partnerAttribution(
     valid.kind === "ttm"
       ? window
       : { from: new Date(Date.UTC(window.to.getUTCFullYear(), window.to.getUTCMonth() - 12, 1)), to: window.to };
-  const credited = creditPartnerDeals(db, partnerId, chartWindow, MODELS);
-  const inWindow = credited.filter((d) => d.closedAt >= window.from.getTime() && d.closedAt < window.to.getTime());
+  // The deals are credited one by one over the period only; the chart's context months (whole
+  // months before a month or quarter) come from the program model's month rollup
+  // (partner_month_credit, kept in every write's transaction), so a month or quarter costs a
+  // month or quarter of deals, not twelve.
+  const inWindow = creditPartnerDeals(db, partnerId, window, MODELS);
 
   const totals = Object.fromEntries(MODELS.map((m) => [m, inWindow.reduce((s, d) => s + d.credit[m], 0)])) as Record<
     AttributionModel,
@@ -188,9 +192,20 @@ export function partnerAttribution(
 
   const periodMonths = new Set(monthsIn(window));
   const perMonth = new Map<string, number>();
-  for (const d of credited)
+  for (const d of inWindow)
     perMonth.set(periodOf(d.closedAt), (perMonth.get(periodOf(d.closedAt)) ?? 0) + d.credit[model]);
   const chartMonths = monthsIn(chartWindow);
+  const contextMonths = chartMonths.filter((m) => !periodMonths.has(m));
+  if (contextMonths.length) {
+    const rows = clientOf(db)
+      .prepare(
+        `SELECT month, credited_cents FROM partner_month_credit
+          WHERE model = ? AND partner_id = ? AND month IN (SELECT value FROM json_each(?))`
+      )
+      .raw(true)
+      .all(model, partnerId, JSON.stringify(contextMonths)) as [string, number][];
+    for (const [month, cents] of rows) perMonth.set(month, cents);
+  }
   const monthly: MonthCredit[] = chartMonths.map((month, i) => {
     const { from, to } = windowOf(month);
     const partial =

@@ -1,0 +1,1 @@
+CREATE INDEX `touches_partner_deal_idx` ON `touches` (`partner_id`,`deal_id`);
