@@ -87,12 +87,22 @@ export const programMonthCycles = sqliteTable(
   (t) => [uniqueIndex("program_month_cycles_uq").on(t.month, t.segment, t.cycleDays)],
 );
 
-/** Each customer's first won deal (earliest close, then lowest id) and its segments. */
-export const customerFirstWins = sqliteTable("customer_first_wins", {
-  customerId: integer("customer_id").primaryKey(),
-  dealId: integer("deal_id").notNull(),
-  segments: integer("segments").notNull(),
-});
+/**
+ * Each customer's first won deal (earliest close, then lowest id), its segments and its close
+ * month: the new customers per month and channel (cost-metrics.server.ts) count these rows.
+ */
+export const customerFirstWins = sqliteTable(
+  "customer_first_wins",
+  {
+    customerId: integer("customer_id").primaryKey(),
+    dealId: integer("deal_id").notNull(),
+    segments: integer("segments").notNull(),
+    /** 'YYYY-MM' of the first won deal's close (the migration backfills it from deal_rollups). */
+    month: text("month"),
+  },
+  // Covering: new customers per month and source segment read only the index.
+  (t) => [index("customer_first_wins_month_idx").on(t.month, t.segments)],
+);
 
 /**
  * Retention per month M and first-win segment: the cohort is the customers with MRR in M − 12;

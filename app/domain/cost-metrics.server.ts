@@ -28,10 +28,12 @@ import { analyticsPeriod, type AnalyticsPeriod } from "./ecosystem.server";
 import { closedDealReportingCentsSql, dealReportingCentsSql } from "./money.server";
 import { periodStart } from "./periods";
 import { spendByMonth } from "./program-spend.server";
-import { clientOf, ensureRollups } from "./rollups.server";
+import { SOURCE_SEGMENTS, clientOf, ensureRollups, segmentsOf } from "./rollups.server";
 
 export type Channel = "sourced" | "influenced" | "direct";
 const CHANNELS: Channel[] = ["sourced", "influenced", "direct"];
+/** The source-segment bits of a rollup segment mask (rollups.server.ts SEGMENTS starts with them). */
+const SOURCE_MASK = (1 << SOURCE_SEGMENTS.length) - 1;
 
 export type CostMonth = {
   month: string;
@@ -93,20 +95,18 @@ export function costMetrics(db: DB, asOf: Date = new Date()): CostMetrics {
     const m = months.get(month);
     if (m) m.mdfPaidCents += cents;
   }
-  // A customer's first won deal (earliest close, then lowest id) decides when and how it was won.
-  for (const [month, channel, n] of c
+  // A customer's first won deal (earliest close, then lowest id) decides when and how it was won:
+  // the rollups keep it per customer with its close month and segments (bits 0–2: the channel).
+  for (const [month, segments, n] of c
     .prepare(
-      `WITH firsts AS (
-         SELECT d.id, d.partner_id, d.closed_at,
-                row_number() OVER (PARTITION BY d.customer_id ORDER BY d.closed_at, d.id) AS rn
-           FROM deals d WHERE d.stage = 'won' AND d.closed_at IS NOT NULL AND d.closed_at < ?)
-       SELECT strftime('%Y-%m', f.closed_at / 1000, 'unixepoch'), ${CHANNEL_SQL("f")}, count(*)
-         FROM firsts f WHERE f.rn = 1 AND f.closed_at >= ? GROUP BY 1, 2`,
+      `SELECT month, segments & ${SOURCE_MASK}, count(*) FROM customer_first_wins
+        WHERE month >= ? AND month < ? GROUP BY 1, 2`,
     )
     .raw(true)
-    .all(to, from) as [string, Channel, number][]) {
+    .all(period.fromMonth, period.endMonth) as [string, number, number][]) {
     const m = months.get(month);
-    if (m) m.newCustomers[channel] += n;
+    const channel = segmentsOf(segments)[0] as Channel | undefined;
+    if (m && channel) m.newCustomers[channel] += n;
   }
   const list = [...months.values()];
   const sum = (f: (m: CostMonth) => number) => list.reduce((s, m) => s + f(m), 0);
@@ -166,14 +166,15 @@ export function costMetrics(db: DB, asOf: Date = new Date()): CostMetrics {
 
   // Lead quality.
   const days = new Map<Channel, Map<number, number>>(CHANNELS.map((ch) => [ch, new Map()]));
+  // Registration → won days of the deals won in the window: the rollups' cycle histogram.
   for (const [channel, d, n] of c
     .prepare(
-      `SELECT ${CHANNEL_SQL("d")}, CAST((d.closed_at - d.submitted_at) / 86400000 AS INTEGER), count(*)
-         FROM deals d WHERE d.stage = 'won' AND d.closed_at >= ? AND d.closed_at < ? GROUP BY 1, 2`,
+      `SELECT segment, cycle_days, sum(won_deals) FROM program_month_cycles
+        WHERE segment IN ('sourced', 'influenced', 'direct') AND month >= ? AND month < ? GROUP BY 1, 2`,
     )
     .raw(true)
-    .all(from, to) as [Channel, number, number][]) {
-    days.get(channel)!.set(Math.max(0, d), (days.get(channel)!.get(Math.max(0, d)) ?? 0) + n);
+    .all(period.fromMonth, period.endMonth) as [Channel, number, number][]) {
+    days.get(channel)!.set(d, (days.get(channel)!.get(d) ?? 0) + n);
   }
   const registered = new Map<Channel, { n: number; won: number }>();
   for (const [channel, n, won] of c

@@ -184,10 +184,10 @@ function prepareStatements(c: Client) {
         ORDER BY closed_at, id LIMIT 1`,
       )
       .pluck(),
-    firstWin: c.prepare(`SELECT deal_id AS dealId, segments FROM customer_first_wins WHERE customer_id = ?`),
+    firstWin: c.prepare(`SELECT deal_id AS dealId, segments, month FROM customer_first_wins WHERE customer_id = ?`),
     putFirstWin: c.prepare(
-      `INSERT INTO customer_first_wins (customer_id, deal_id, segments) VALUES (?, ?, ?)
-       ON CONFLICT (customer_id) DO UPDATE SET deal_id = excluded.deal_id, segments = excluded.segments`,
+      `INSERT INTO customer_first_wins (customer_id, deal_id, segments, month) VALUES (?, ?, ?, ?)
+       ON CONFLICT (customer_id) DO UPDATE SET deal_id = excluded.deal_id, segments = excluded.segments, month = excluded.month`,
     ),
     deleteFirstWin: c.prepare(`DELETE FROM customer_first_wins WHERE customer_id = ?`),
     customerMrr: c.prepare(`SELECT month, mrr_cents AS mrrCents FROM customer_mrr WHERE customer_id = ?`),
@@ -299,15 +299,23 @@ function applyRetention(s: Statements, segments: number, parts: RetentionPart[],
   }
 }
 
-/** Re-derives a customer's first won deal; moves its retention to the new segments if they changed. */
+/**
+ * Re-derives a customer's first won deal (and its close month, which moves when the deal's close
+ * date does); moves its retention to the new segments if they changed.
+ */
 function refreshFirstWin(s: Statements, customerId: number) {
-  const before = s.firstWin.get(customerId) as { dealId: number; segments: number } | undefined;
+  const before = s.firstWin.get(customerId) as { dealId: number; segments: number; month: string | null } | undefined;
   const dealId = s.firstWonDeal.get(customerId) as number | undefined;
   let segments = 0;
-  if (dealId !== undefined) segments = readLedger(s, dealId)?.segments ?? currentContribution(s, dealId)?.segments ?? 0;
-  if (before?.dealId === dealId && (before?.segments ?? 0) === segments) return;
+  let month: string | null = null;
+  if (dealId !== undefined) {
+    const k = readLedger(s, dealId) ?? currentContribution(s, dealId);
+    segments = k?.segments ?? 0;
+    month = k?.month ?? null;
+  }
+  if (before?.dealId === dealId && (before?.segments ?? 0) === segments && (before?.month ?? null) === month) return;
   if (dealId === undefined) s.deleteFirstWin.run(customerId);
-  else s.putFirstWin.run(customerId, dealId, segments);
+  else s.putFirstWin.run(customerId, dealId, segments, month);
   if ((before?.segments ?? 0) === segments) return;
   const parts = retentionParts(s, customerId);
   if (before) applyRetention(s, before.segments, parts, -1);
@@ -407,7 +415,7 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
     const outcomes = new Map<string, number[]>();
     const stats = new Map<string, number[]>();
     const cycles = new Map<string, number[]>();
-    const firstWin = new Map<number, { closedAt: number; dealId: number; segments: number }>();
+    const firstWin = new Map<number, { closedAt: number; dealId: number; segments: number; month: string }>();
     const months = new Set<string>();
     const bump = (map: Map<string, number[]>, key: string, values: number[]) => {
       const cur = map.get(key);
@@ -458,7 +466,7 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
       if (won) {
         const first = firstWin.get(k.customerId);
         if (!first || deal.closedAt! < first.closedAt || (deal.closedAt === first.closedAt && deal.id < first.dealId)) {
-          firstWin.set(k.customerId, { closedAt: deal.closedAt!, dealId: deal.id, segments: k.segments });
+          firstWin.set(k.customerId, { closedAt: deal.closedAt!, dealId: deal.id, segments: k.segments, month: k.month });
         }
       }
       if (++done % 20_000 === 0) options.onProgress?.(done, total);
@@ -510,8 +518,8 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
       const [month, segment, days] = key.split("|");
       insCycle.run(month, segment, Number(days), n);
     }
-    const insFirst = c.prepare(`INSERT INTO customer_first_wins (customer_id, deal_id, segments) VALUES (?, ?, ?)`);
-    for (const [customerId, f] of firstWin) insFirst.run(customerId, f.dealId, f.segments);
+    const insFirst = c.prepare(`INSERT INTO customer_first_wins (customer_id, deal_id, segments, month) VALUES (?, ?, ?, ?)`);
+    for (const [customerId, f] of firstWin) insFirst.run(customerId, f.dealId, f.segments, f.month);
 
     // Retention: one pass over MRR in (customer, month) order.
     const retention = new Map<string, number[]>();
