@@ -136,3 +136,27 @@ export const rollupState = sqliteTable(
   },
   (t) => [check("rollup_state_singleton", sql`${t.id} = 1`)],
 );
+
+/**
+ * Each deal's registration as the cost figures count it (every deal, open or closed): month
+ * submitted, channel (the source segment) and whether it is won — the ledger that lets a change
+ * take the old count out of program_month_registrations.
+ */
+export const dealRegistrations = sqliteTable("deal_registrations", {
+  dealId: integer("deal_id").primaryKey(),
+  month: text("month").notNull(),
+  segment: text("segment").notNull(),
+  won: integer("won").notNull(),
+});
+
+/** Registrations per submission month and source segment, and how many of them are won. */
+export const programMonthRegistrations = sqliteTable(
+  "program_month_registrations",
+  {
+    month: text("month").notNull(),
+    segment: text("segment").notNull(),
+    registered: integer("registered").notNull(),
+    wonDeals: integer("won_deals").notNull(),
+  },
+  (t) => [uniqueIndex("program_month_registrations_uq").on(t.month, t.segment)],
+);

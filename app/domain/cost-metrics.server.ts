@@ -63,9 +63,6 @@ export type CostMetrics = {
   months: CostMonth[];
 };
 
-const CHANNEL_SQL = (d: string) =>
-  `CASE WHEN ${d}.partner_id IS NOT NULL THEN 'sourced' WHEN EXISTS (SELECT 1 FROM touches t WHERE t.deal_id = ${d}.id) THEN 'influenced' ELSE 'direct' END`;
-
 export function costMetrics(db: DB, asOf: Date = new Date()): CostMetrics {
   ensureRollups(db);
   const c = clientOf(db);
@@ -177,13 +174,14 @@ export function costMetrics(db: DB, asOf: Date = new Date()): CostMetrics {
     days.get(channel)!.set(d, (days.get(channel)!.get(d) ?? 0) + n);
   }
   const registered = new Map<Channel, { n: number; won: number }>();
+  // Registrations submitted in the window and how many are won: the rollups, by submission month.
   for (const [channel, n, won] of c
     .prepare(
-      `SELECT ${CHANNEL_SQL("d")}, count(*), sum(d.stage = 'won') FROM deals d
-        WHERE d.submitted_at >= ? AND d.submitted_at < ? GROUP BY 1`,
+      `SELECT segment, sum(registered), sum(won_deals) FROM program_month_registrations
+        WHERE month >= ? AND month < ? GROUP BY 1`,
     )
     .raw(true)
-    .all(from, to) as [Channel, number, number][]) {
+    .all(period.fromMonth, period.endMonth) as [Channel, number, number][]) {
     registered.set(channel, { n, won });
   }
   const lq = (ch: Channel) => leadQuality(days.get(ch)!, registered.get(ch)?.n ?? 0, registered.get(ch)?.won ?? 0);

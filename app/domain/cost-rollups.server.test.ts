@@ -72,10 +72,24 @@ function direct() {
     const mid = Math.floor(s.length / 2);
     return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
   };
+  const registered = { sourced: 0, influenced: 0, direct: 0 };
+  const registeredWon = { sourced: 0, influenced: 0, direct: 0 };
+  for (const d of db.select().from(deals).all()) {
+    const t = d.submittedAt.getTime();
+    if (t < from || t >= to) continue;
+    registered[channel(d)]++;
+    if (d.stage === "won") registeredWon[channel(d)]++;
+  }
   const lead = Object.fromEntries(
     (Object.keys(days) as Channel[]).map((ch) => [
       ch,
-      { wonInWindow: days[ch].length, medianDaysToWon: median(days[ch]), meanDaysToWon: days[ch].length ? days[ch].reduce((a, b) => a + b, 0) / days[ch].length : null },
+      {
+        wonInWindow: days[ch].length,
+        medianDaysToWon: median(days[ch]),
+        meanDaysToWon: days[ch].length ? days[ch].reduce((a, b) => a + b, 0) / days[ch].length : null,
+        registered: registered[ch],
+        registeredWon: registeredWon[ch],
+      },
     ]),
   );
   return { newCustomers, lead };
@@ -89,8 +103,8 @@ function viaRollups() {
   }
   const lead = Object.fromEntries(
     (["sourced", "influenced", "direct"] as const).map((ch) => {
-      const { wonInWindow, medianDaysToWon, meanDaysToWon } = m.leadQuality[ch];
-      return [ch, { wonInWindow, medianDaysToWon, meanDaysToWon }];
+      const { wonInWindow, medianDaysToWon, meanDaysToWon, registered, registeredWon } = m.leadQuality[ch];
+      return [ch, { wonInWindow, medianDaysToWon, meanDaysToWon, registered, registeredWon }];
     }),
   );
   return { newCustomers, lead, m };

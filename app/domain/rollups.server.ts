@@ -106,6 +106,15 @@ export function contributionOf(
 // ---------------------------------------------------------------------------------------------
 // Statements.
 
+/**
+ * A deal's registration as the cost figures count it: submission month, source segment (the
+ * rule of attribution.ts dealSource, in SQL) and won (1/0). Every deal has one, open or closed.
+ */
+const REGISTRATION_SQL = `strftime('%Y-%m', d.submitted_at / 1000, 'unixepoch') AS month,
+  CASE WHEN d.partner_id IS NOT NULL THEN 'sourced'
+       WHEN EXISTS (SELECT 1 FROM touches t WHERE t.deal_id = d.id) THEN 'influenced' ELSE 'direct' END AS segment,
+  d.stage = 'won' AS won`;
+
 type Client = Database.Database;
 
 /** The better-sqlite3 connection under a drizzle database or transaction (same connection). */
@@ -193,6 +202,20 @@ function prepareStatements(c: Client) {
     customerMrr: c.prepare(`SELECT month, mrr_cents AS mrrCents FROM customer_mrr WHERE customer_id = ?`),
     mrrAt: c.prepare(`SELECT mrr_cents FROM customer_mrr WHERE customer_id = ? AND month = ?`).pluck(),
     built: c.prepare(`SELECT built_at FROM rollup_state WHERE id = 1`).pluck(),
+    registrationNow: c.prepare(`SELECT ${REGISTRATION_SQL} FROM deals d WHERE d.id = ?`),
+    registration: c.prepare(`SELECT month, segment, won FROM deal_registrations WHERE deal_id = ?`),
+    putRegistration: c.prepare(
+      `INSERT INTO deal_registrations (deal_id, month, segment, won) VALUES (?, ?, ?, ?)
+       ON CONFLICT (deal_id) DO UPDATE SET month = excluded.month, segment = excluded.segment, won = excluded.won`,
+    ),
+    deleteRegistration: c.prepare(`DELETE FROM deal_registrations WHERE deal_id = ?`),
+    addRegistrations: c.prepare(
+      `INSERT INTO program_month_registrations (month, segment, registered, won_deals) VALUES (?, ?, ?, ?)
+       ON CONFLICT (month, segment) DO UPDATE SET registered = registered + excluded.registered, won_deals = won_deals + excluded.won_deals`,
+    ),
+    pruneRegistrations: c.prepare(
+      `DELETE FROM program_month_registrations WHERE month = ? AND segment = ? AND registered = 0 AND won_deals = 0`,
+    ),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;
@@ -323,16 +346,36 @@ function refreshFirstWin(s: Statements, customerId: number) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Registrations: every deal, by submission month and channel (cost-metrics lead quality).
+
+type Registration = { month: string; segment: string; won: number };
+
+function refreshRegistration(s: Statements, dealId: number) {
+  const before = s.registration.get(dealId) as Registration | undefined;
+  const after = s.registrationNow.get(dealId) as Registration | undefined;
+  if (before?.month === after?.month && before?.segment === after?.segment && before?.won === after?.won) return;
+  if (before) {
+    s.addRegistrations.run(before.month, before.segment, -1, -before.won);
+    s.pruneRegistrations.run(before.month, before.segment);
+  }
+  if (after) {
+    s.addRegistrations.run(after.month, after.segment, 1, after.won);
+    s.putRegistration.run(dealId, after.month, after.segment, after.won);
+  } else s.deleteRegistration.run(dealId);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The write-path hooks.
 
 /**
  * Brings the rollups in line with one deal as it is now. Call inside the transaction of any
- * write that can change a closed deal (outcome, amount, close date, touches). Cheap when the
- * deal contributes nothing or nothing changed; never reads more than the deal, its touches and
- * its customer's first win.
+ * write that creates a deal or can change a closed deal (outcome, amount, close date, touches).
+ * Cheap when the deal contributes nothing or nothing changed; never reads more than the deal,
+ * its touches, its registration row and its customer's first win.
  */
 export function refreshDealRollups(tx: DB | Tx, dealId: number): void {
   const s = statements(clientOf(tx));
+  refreshRegistration(s, dealId);
   const before = readLedger(s, dealId);
   const after = currentContribution(s, dealId);
   if (sameContribution(before, after)) return;
@@ -384,6 +427,8 @@ const ROLLUP_TABLES = [
   "program_month_cycles",
   "customer_first_wins",
   "program_month_retention",
+  "deal_registrations",
+  "program_month_registrations",
 ];
 
 export type RebuildSummary = { closedDeals: number; months: number; ms: number };
@@ -555,6 +600,13 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
       const [month, segment] = key.split("|");
       insRetention.run(month, segment, n, churned, then, now);
     }
+
+    // Registrations: every deal, in SQL (no per-deal logic beyond the channel rule).
+    c.exec(`INSERT INTO deal_registrations (deal_id, month, segment, won) SELECT d.id, ${REGISTRATION_SQL} FROM deals d`);
+    c.exec(
+      `INSERT INTO program_month_registrations (month, segment, registered, won_deals)
+       SELECT month, segment, count(*), sum(won) FROM deal_registrations GROUP BY 1, 2`,
+    );
 
     // New versions for every month (cache keys built on the old ones must not match again).
     const version = Date.now();
