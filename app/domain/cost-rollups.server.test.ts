@@ -6,14 +6,14 @@
 import { eq } from "drizzle-orm";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCustomer, createDeal, createPartner, createTouch, createUser, ensureDefaultProgram } from "../../db/factories";
+import { createCustomer, createDeal, createPartner, createTouch, createUser, ensureDefaultProgram, registrationInput } from "../../db/factories";
 import { deals, tiers, touches, type Partner } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
 import { closeDatabase, type DB } from "../db.server";
 import { actorOf, type Actor } from "./audit.server";
 import { costMetrics } from "./cost-metrics.server";
 import { approveClaim, claimMdf, decideMdf, requestMdf } from "./mdf.server";
-import { markWon } from "./deals.server";
+import { markWon, registerDeal } from "./deals.server";
 import { rebuildRollups } from "./rollups.server";
 
 const AS_OF = new Date("2026-07-10T08:00:00Z");
@@ -168,7 +168,7 @@ describe("cost figures from the rollups", () => {
     expect(got.lead).toEqual(want.lead);
   });
 
-  it("stay equal after outcomes recorded through the write path move customers' first wins", () => {
+  it("stay equal after registrations and outcomes through the write paths (outcomes moving customers' first wins)", () => {
     const partnerOpen = open.filter((d) => d.partnerId !== null);
     const directOpen = open.filter((d) => d.partnerId === null);
     expect(partnerOpen.length).toBeGreaterThan(1);
@@ -176,6 +176,13 @@ describe("cost figures from the rollups", () => {
     // moves that first win (and its month) to this deal.
     for (const d of partnerOpen) markWon(db, manager, d.id, 777_700, new Date(d.submittedAt + DAY));
     for (const d of directOpen) markWon(db, manager, d.id, 333_300, new Date(d.submittedAt + 2 * DAY));
+    // New registrations in the window through the partner's write path (sourced, open).
+    const p = db.select().from(deals).where(eq(deals.stage, "won")).all().find((d) => d.partnerId !== null)!.partnerId!;
+    const user = createUser(db, { role: "partner_admin", partnerId: p, email: "gen-registrar@partner.test" });
+    for (const n of [1, 2, 3]) {
+      const r = registerDeal(db, { userId: user.id, partnerId: p, actor: actorOf(user) }, registrationInput(`gen-new-${n}.example`), new Date(`2026-06-0${n}T12:00:00Z`));
+      expect(r.status).toBe("registered");
+    }
     const before = direct();
     const got = viaRollups();
     expect(got.newCustomers).toEqual(before.newCustomers);
