@@ -89,7 +89,7 @@ export const programMonthCycles = sqliteTable(
 
 /**
  * Each customer's first won deal (earliest close, then lowest id), its segments and its close
- * month: the new customers per month and channel (cost-metrics.server.ts) count these rows.
+ * month (so that a change can take the customer out of program_month_new_customers).
  */
 export const customerFirstWins = sqliteTable(
   "customer_first_wins",
@@ -100,8 +100,17 @@ export const customerFirstWins = sqliteTable(
     /** 'YYYY-MM' of the first won deal's close (the migration backfills it from deal_rollups). */
     month: text("month"),
   },
-  // Covering: new customers per month and source segment read only the index.
-  (t) => [index("customer_first_wins_month_idx").on(t.month, t.segments)],
+);
+
+/** New customers (first won deal) per close month and source segment (sourced / influenced / direct). */
+export const programMonthNewCustomers = sqliteTable(
+  "program_month_new_customers",
+  {
+    month: text("month").notNull(),
+    segment: text("segment").notNull(),
+    customers: integer("customers").notNull(),
+  },
+  (t) => [uniqueIndex("program_month_new_customers_uq").on(t.month, t.segment)],
 );
 
 /**

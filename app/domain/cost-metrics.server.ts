@@ -28,12 +28,10 @@ import { analyticsPeriod, type AnalyticsPeriod } from "./ecosystem.server";
 import { closedDealReportingCentsSql, dealReportingCentsSql } from "./money.server";
 import { periodStart } from "./periods";
 import { spendByMonth } from "./program-spend.server";
-import { SOURCE_SEGMENTS, clientOf, ensureRollups, segmentsOf } from "./rollups.server";
+import { clientOf, ensureRollups } from "./rollups.server";
 
 export type Channel = "sourced" | "influenced" | "direct";
 const CHANNELS: Channel[] = ["sourced", "influenced", "direct"];
-/** The source-segment bits of a rollup segment mask (rollups.server.ts SEGMENTS starts with them). */
-const SOURCE_MASK = (1 << SOURCE_SEGMENTS.length) - 1;
 
 export type CostMonth = {
   month: string;
@@ -93,17 +91,13 @@ export function costMetrics(db: DB, asOf: Date = new Date()): CostMetrics {
     if (m) m.mdfPaidCents += cents;
   }
   // A customer's first won deal (earliest close, then lowest id) decides when and how it was won:
-  // the rollups keep it per customer with its close month and segments (bits 0–2: the channel).
-  for (const [month, segments, n] of c
-    .prepare(
-      `SELECT month, segments & ${SOURCE_MASK}, count(*) FROM customer_first_wins
-        WHERE month >= ? AND month < ? GROUP BY 1, 2`,
-    )
+  // the rollups count them per close month and channel.
+  for (const [month, channel, n] of c
+    .prepare(`SELECT month, segment, customers FROM program_month_new_customers WHERE month >= ? AND month < ?`)
     .raw(true)
-    .all(period.fromMonth, period.endMonth) as [string, number, number][]) {
+    .all(period.fromMonth, period.endMonth) as [string, Channel, number][]) {
     const m = months.get(month);
-    const channel = segmentsOf(segments)[0] as Channel | undefined;
-    if (m && channel) m.newCustomers[channel] += n;
+    if (m) m.newCustomers[channel] += n;
   }
   const list = [...months.values()];
   const sum = (f: (m: CostMonth) => number) => list.reduce((s, m) => s + f(m), 0);

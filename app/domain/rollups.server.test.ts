@@ -33,6 +33,7 @@ const TABLES = [
   "program_month_stats",
   "program_month_cycles",
   "customer_first_wins",
+  "program_month_new_customers",
   "program_month_retention",
   "deal_registrations",
   "program_month_registrations",

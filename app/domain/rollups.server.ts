@@ -33,6 +33,11 @@ export function segmentsOf(mask: number): string[] {
   return SEGMENTS.filter((_, i) => mask & (1 << i));
 }
 
+/** The source segment of a mask (every closed deal has exactly one). */
+export function sourceOf(mask: number): SourceSegment {
+  return SOURCE_SEGMENTS.find((_, i) => mask & (1 << i)) ?? "direct";
+}
+
 export type DealFacts = {
   id: number;
   stage: string;
@@ -199,6 +204,11 @@ function prepareStatements(c: Client) {
        ON CONFLICT (customer_id) DO UPDATE SET deal_id = excluded.deal_id, segments = excluded.segments, month = excluded.month`,
     ),
     deleteFirstWin: c.prepare(`DELETE FROM customer_first_wins WHERE customer_id = ?`),
+    addNewCustomers: c.prepare(
+      `INSERT INTO program_month_new_customers (month, segment, customers) VALUES (?, ?, ?)
+       ON CONFLICT (month, segment) DO UPDATE SET customers = customers + excluded.customers`,
+    ),
+    pruneNewCustomers: c.prepare(`DELETE FROM program_month_new_customers WHERE month = ? AND segment = ? AND customers = 0`),
     customerMrr: c.prepare(`SELECT month, mrr_cents AS mrrCents FROM customer_mrr WHERE customer_id = ?`),
     mrrAt: c.prepare(`SELECT mrr_cents FROM customer_mrr WHERE customer_id = ? AND month = ?`).pluck(),
     built: c.prepare(`SELECT built_at FROM rollup_state WHERE id = 1`).pluck(),
@@ -339,6 +349,12 @@ function refreshFirstWin(s: Statements, customerId: number) {
   if (before?.dealId === dealId && (before?.segments ?? 0) === segments && (before?.month ?? null) === month) return;
   if (dealId === undefined) s.deleteFirstWin.run(customerId);
   else s.putFirstWin.run(customerId, dealId, segments, month);
+  if (before?.month) {
+    const source = sourceOf(before.segments);
+    s.addNewCustomers.run(before.month, source, -1);
+    s.pruneNewCustomers.run(before.month, source);
+  }
+  if (dealId !== undefined && month) s.addNewCustomers.run(month, sourceOf(segments), 1);
   if ((before?.segments ?? 0) === segments) return;
   const parts = retentionParts(s, customerId);
   if (before) applyRetention(s, before.segments, parts, -1);
@@ -426,6 +442,7 @@ const ROLLUP_TABLES = [
   "program_month_stats",
   "program_month_cycles",
   "customer_first_wins",
+  "program_month_new_customers",
   "program_month_retention",
   "deal_registrations",
   "program_month_registrations",
@@ -564,7 +581,16 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
       insCycle.run(month, segment, Number(days), n);
     }
     const insFirst = c.prepare(`INSERT INTO customer_first_wins (customer_id, deal_id, segments, month) VALUES (?, ?, ?, ?)`);
-    for (const [customerId, f] of firstWin) insFirst.run(customerId, f.dealId, f.segments, f.month);
+    const newCustomers = new Map<string, number[]>();
+    for (const [customerId, f] of firstWin) {
+      insFirst.run(customerId, f.dealId, f.segments, f.month);
+      bump(newCustomers, `${f.month}|${sourceOf(f.segments)}`, [1]);
+    }
+    const insNew = c.prepare(`INSERT INTO program_month_new_customers (month, segment, customers) VALUES (?, ?, ?)`);
+    for (const [key, [n]] of newCustomers) {
+      const [month, segment] = key.split("|");
+      insNew.run(month, segment, n);
+    }
 
     // Retention: one pass over MRR in (customer, month) order.
     const retention = new Map<string, number[]>();
