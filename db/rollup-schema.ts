@@ -87,12 +87,31 @@ export const programMonthCycles = sqliteTable(
   (t) => [uniqueIndex("program_month_cycles_uq").on(t.month, t.segment, t.cycleDays)],
 );
 
-/** Each customer's first won deal (earliest close, then lowest id) and its segments. */
-export const customerFirstWins = sqliteTable("customer_first_wins", {
-  customerId: integer("customer_id").primaryKey(),
-  dealId: integer("deal_id").notNull(),
-  segments: integer("segments").notNull(),
-});
+/**
+ * Each customer's first won deal (earliest close, then lowest id), its segments and its close
+ * month (so that a change can take the customer out of program_month_new_customers).
+ */
+export const customerFirstWins = sqliteTable(
+  "customer_first_wins",
+  {
+    customerId: integer("customer_id").primaryKey(),
+    dealId: integer("deal_id").notNull(),
+    segments: integer("segments").notNull(),
+    /** 'YYYY-MM' of the first won deal's close (the migration backfills it from deal_rollups). */
+    month: text("month"),
+  },
+);
+
+/** New customers (first won deal) per close month and source segment (sourced / influenced / direct). */
+export const programMonthNewCustomers = sqliteTable(
+  "program_month_new_customers",
+  {
+    month: text("month").notNull(),
+    segment: text("segment").notNull(),
+    customers: integer("customers").notNull(),
+  },
+  (t) => [uniqueIndex("program_month_new_customers_uq").on(t.month, t.segment)],
+);
 
 /**
  * Retention per month M and first-win segment: the cohort is the customers with MRR in M − 12;
@@ -125,4 +144,28 @@ export const rollupState = sqliteTable(
     builtAt: integer("built_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [check("rollup_state_singleton", sql`${t.id} = 1`)],
+);
+
+/**
+ * Each deal's registration as the cost figures count it (every deal, open or closed): month
+ * submitted, channel (the source segment) and whether it is won — the ledger that lets a change
+ * take the old count out of program_month_registrations.
+ */
+export const dealRegistrations = sqliteTable("deal_registrations", {
+  dealId: integer("deal_id").primaryKey(),
+  month: text("month").notNull(),
+  segment: text("segment").notNull(),
+  won: integer("won").notNull(),
+});
+
+/** Registrations per submission month and source segment, and how many of them are won. */
+export const programMonthRegistrations = sqliteTable(
+  "program_month_registrations",
+  {
+    month: text("month").notNull(),
+    segment: text("segment").notNull(),
+    registered: integer("registered").notNull(),
+    wonDeals: integer("won_deals").notNull(),
+  },
+  (t) => [uniqueIndex("program_month_registrations_uq").on(t.month, t.segment)],
 );

@@ -61,9 +61,6 @@ export type CostMetrics = {
   months: CostMonth[];
 };
 
-const CHANNEL_SQL = (d: string) =>
-  `CASE WHEN ${d}.partner_id IS NOT NULL THEN 'sourced' WHEN EXISTS (SELECT 1 FROM touches t WHERE t.deal_id = ${d}.id) THEN 'influenced' ELSE 'direct' END`;
-
 export function costMetrics(db: DB, asOf: Date = new Date()): CostMetrics {
   ensureRollups(db);
   const c = clientOf(db);
@@ -93,18 +90,12 @@ export function costMetrics(db: DB, asOf: Date = new Date()): CostMetrics {
     const m = months.get(month);
     if (m) m.mdfPaidCents += cents;
   }
-  // A customer's first won deal (earliest close, then lowest id) decides when and how it was won.
+  // A customer's first won deal (earliest close, then lowest id) decides when and how it was won:
+  // the rollups count them per close month and channel.
   for (const [month, channel, n] of c
-    .prepare(
-      `WITH firsts AS (
-         SELECT d.id, d.partner_id, d.closed_at,
-                row_number() OVER (PARTITION BY d.customer_id ORDER BY d.closed_at, d.id) AS rn
-           FROM deals d WHERE d.stage = 'won' AND d.closed_at IS NOT NULL AND d.closed_at < ?)
-       SELECT strftime('%Y-%m', f.closed_at / 1000, 'unixepoch'), ${CHANNEL_SQL("f")}, count(*)
-         FROM firsts f WHERE f.rn = 1 AND f.closed_at >= ? GROUP BY 1, 2`,
-    )
+    .prepare(`SELECT month, segment, customers FROM program_month_new_customers WHERE month >= ? AND month < ?`)
     .raw(true)
-    .all(to, from) as [string, Channel, number][]) {
+    .all(period.fromMonth, period.endMonth) as [string, Channel, number][]) {
     const m = months.get(month);
     if (m) m.newCustomers[channel] += n;
   }
@@ -166,23 +157,25 @@ export function costMetrics(db: DB, asOf: Date = new Date()): CostMetrics {
 
   // Lead quality.
   const days = new Map<Channel, Map<number, number>>(CHANNELS.map((ch) => [ch, new Map()]));
+  // Registration → won days of the deals won in the window: the rollups' cycle histogram.
   for (const [channel, d, n] of c
     .prepare(
-      `SELECT ${CHANNEL_SQL("d")}, CAST((d.closed_at - d.submitted_at) / 86400000 AS INTEGER), count(*)
-         FROM deals d WHERE d.stage = 'won' AND d.closed_at >= ? AND d.closed_at < ? GROUP BY 1, 2`,
+      `SELECT segment, cycle_days, sum(won_deals) FROM program_month_cycles
+        WHERE segment IN ('sourced', 'influenced', 'direct') AND month >= ? AND month < ? GROUP BY 1, 2`,
     )
     .raw(true)
-    .all(from, to) as [Channel, number, number][]) {
-    days.get(channel)!.set(Math.max(0, d), (days.get(channel)!.get(Math.max(0, d)) ?? 0) + n);
+    .all(period.fromMonth, period.endMonth) as [Channel, number, number][]) {
+    days.get(channel)!.set(d, (days.get(channel)!.get(d) ?? 0) + n);
   }
   const registered = new Map<Channel, { n: number; won: number }>();
+  // Registrations submitted in the window and how many are won: the rollups, by submission month.
   for (const [channel, n, won] of c
     .prepare(
-      `SELECT ${CHANNEL_SQL("d")}, count(*), sum(d.stage = 'won') FROM deals d
-        WHERE d.submitted_at >= ? AND d.submitted_at < ? GROUP BY 1`,
+      `SELECT segment, sum(registered), sum(won_deals) FROM program_month_registrations
+        WHERE month >= ? AND month < ? GROUP BY 1`,
     )
     .raw(true)
-    .all(from, to) as [Channel, number, number][]) {
+    .all(period.fromMonth, period.endMonth) as [Channel, number, number][]) {
     registered.set(channel, { n, won });
   }
   const lq = (ch: Channel) => leadQuality(days.get(ch)!, registered.get(ch)?.n ?? 0, registered.get(ch)?.won ?? 0);

@@ -183,6 +183,8 @@ export function registerDeal(
         createdBy: who.userId,
       })
       .run();
+    // The new registration counts in the cost figures' registrations (lead quality).
+    refreshDealRollups(tx, deal.id);
     recordAudit(tx, {
       actor: who.actor,
       action: "deal.submitted",

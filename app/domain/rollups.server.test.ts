@@ -33,7 +33,10 @@ const TABLES = [
   "program_month_stats",
   "program_month_cycles",
   "customer_first_wins",
+  "program_month_new_customers",
   "program_month_retention",
+  "deal_registrations",
+  "program_month_registrations",
 ];
 
 /** Every rollup row, in a stable order (versions and the build time left out: they are cache keys). */

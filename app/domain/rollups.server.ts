@@ -33,6 +33,11 @@ export function segmentsOf(mask: number): string[] {
   return SEGMENTS.filter((_, i) => mask & (1 << i));
 }
 
+/** The source segment of a mask (every closed deal has exactly one). */
+export function sourceOf(mask: number): SourceSegment {
+  return SOURCE_SEGMENTS.find((_, i) => mask & (1 << i)) ?? "direct";
+}
+
 export type DealFacts = {
   id: number;
   stage: string;
@@ -105,6 +110,15 @@ export function contributionOf(
 
 // ---------------------------------------------------------------------------------------------
 // Statements.
+
+/**
+ * A deal's registration as the cost figures count it: submission month, source segment (the
+ * rule of attribution.ts dealSource, in SQL) and won (1/0). Every deal has one, open or closed.
+ */
+const REGISTRATION_SQL = `strftime('%Y-%m', d.submitted_at / 1000, 'unixepoch') AS month,
+  CASE WHEN d.partner_id IS NOT NULL THEN 'sourced'
+       WHEN EXISTS (SELECT 1 FROM touches t WHERE t.deal_id = d.id) THEN 'influenced' ELSE 'direct' END AS segment,
+  d.stage = 'won' AS won`;
 
 type Client = Database.Database;
 
@@ -184,15 +198,34 @@ function prepareStatements(c: Client) {
         ORDER BY closed_at, id LIMIT 1`,
       )
       .pluck(),
-    firstWin: c.prepare(`SELECT deal_id AS dealId, segments FROM customer_first_wins WHERE customer_id = ?`),
+    firstWin: c.prepare(`SELECT deal_id AS dealId, segments, month FROM customer_first_wins WHERE customer_id = ?`),
     putFirstWin: c.prepare(
-      `INSERT INTO customer_first_wins (customer_id, deal_id, segments) VALUES (?, ?, ?)
-       ON CONFLICT (customer_id) DO UPDATE SET deal_id = excluded.deal_id, segments = excluded.segments`,
+      `INSERT INTO customer_first_wins (customer_id, deal_id, segments, month) VALUES (?, ?, ?, ?)
+       ON CONFLICT (customer_id) DO UPDATE SET deal_id = excluded.deal_id, segments = excluded.segments, month = excluded.month`,
     ),
     deleteFirstWin: c.prepare(`DELETE FROM customer_first_wins WHERE customer_id = ?`),
+    addNewCustomers: c.prepare(
+      `INSERT INTO program_month_new_customers (month, segment, customers) VALUES (?, ?, ?)
+       ON CONFLICT (month, segment) DO UPDATE SET customers = customers + excluded.customers`,
+    ),
+    pruneNewCustomers: c.prepare(`DELETE FROM program_month_new_customers WHERE month = ? AND segment = ? AND customers = 0`),
     customerMrr: c.prepare(`SELECT month, mrr_cents AS mrrCents FROM customer_mrr WHERE customer_id = ?`),
     mrrAt: c.prepare(`SELECT mrr_cents FROM customer_mrr WHERE customer_id = ? AND month = ?`).pluck(),
     built: c.prepare(`SELECT built_at FROM rollup_state WHERE id = 1`).pluck(),
+    registrationNow: c.prepare(`SELECT ${REGISTRATION_SQL} FROM deals d WHERE d.id = ?`),
+    registration: c.prepare(`SELECT month, segment, won FROM deal_registrations WHERE deal_id = ?`),
+    putRegistration: c.prepare(
+      `INSERT INTO deal_registrations (deal_id, month, segment, won) VALUES (?, ?, ?, ?)
+       ON CONFLICT (deal_id) DO UPDATE SET month = excluded.month, segment = excluded.segment, won = excluded.won`,
+    ),
+    deleteRegistration: c.prepare(`DELETE FROM deal_registrations WHERE deal_id = ?`),
+    addRegistrations: c.prepare(
+      `INSERT INTO program_month_registrations (month, segment, registered, won_deals) VALUES (?, ?, ?, ?)
+       ON CONFLICT (month, segment) DO UPDATE SET registered = registered + excluded.registered, won_deals = won_deals + excluded.won_deals`,
+    ),
+    pruneRegistrations: c.prepare(
+      `DELETE FROM program_month_registrations WHERE month = ? AND segment = ? AND registered = 0 AND won_deals = 0`,
+    ),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;
@@ -299,15 +332,29 @@ function applyRetention(s: Statements, segments: number, parts: RetentionPart[],
   }
 }
 
-/** Re-derives a customer's first won deal; moves its retention to the new segments if they changed. */
+/**
+ * Re-derives a customer's first won deal (and its close month, which moves when the deal's close
+ * date does); moves its retention to the new segments if they changed.
+ */
 function refreshFirstWin(s: Statements, customerId: number) {
-  const before = s.firstWin.get(customerId) as { dealId: number; segments: number } | undefined;
+  const before = s.firstWin.get(customerId) as { dealId: number; segments: number; month: string | null } | undefined;
   const dealId = s.firstWonDeal.get(customerId) as number | undefined;
   let segments = 0;
-  if (dealId !== undefined) segments = readLedger(s, dealId)?.segments ?? currentContribution(s, dealId)?.segments ?? 0;
-  if (before?.dealId === dealId && (before?.segments ?? 0) === segments) return;
+  let month: string | null = null;
+  if (dealId !== undefined) {
+    const k = readLedger(s, dealId) ?? currentContribution(s, dealId);
+    segments = k?.segments ?? 0;
+    month = k?.month ?? null;
+  }
+  if (before?.dealId === dealId && (before?.segments ?? 0) === segments && (before?.month ?? null) === month) return;
   if (dealId === undefined) s.deleteFirstWin.run(customerId);
-  else s.putFirstWin.run(customerId, dealId, segments);
+  else s.putFirstWin.run(customerId, dealId, segments, month);
+  if (before?.month) {
+    const source = sourceOf(before.segments);
+    s.addNewCustomers.run(before.month, source, -1);
+    s.pruneNewCustomers.run(before.month, source);
+  }
+  if (dealId !== undefined && month) s.addNewCustomers.run(month, sourceOf(segments), 1);
   if ((before?.segments ?? 0) === segments) return;
   const parts = retentionParts(s, customerId);
   if (before) applyRetention(s, before.segments, parts, -1);
@@ -315,16 +362,36 @@ function refreshFirstWin(s: Statements, customerId: number) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Registrations: every deal, by submission month and channel (cost-metrics lead quality).
+
+type Registration = { month: string; segment: string; won: number };
+
+function refreshRegistration(s: Statements, dealId: number) {
+  const before = s.registration.get(dealId) as Registration | undefined;
+  const after = s.registrationNow.get(dealId) as Registration | undefined;
+  if (before?.month === after?.month && before?.segment === after?.segment && before?.won === after?.won) return;
+  if (before) {
+    s.addRegistrations.run(before.month, before.segment, -1, -before.won);
+    s.pruneRegistrations.run(before.month, before.segment);
+  }
+  if (after) {
+    s.addRegistrations.run(after.month, after.segment, 1, after.won);
+    s.putRegistration.run(dealId, after.month, after.segment, after.won);
+  } else s.deleteRegistration.run(dealId);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The write-path hooks.
 
 /**
  * Brings the rollups in line with one deal as it is now. Call inside the transaction of any
- * write that can change a closed deal (outcome, amount, close date, touches). Cheap when the
- * deal contributes nothing or nothing changed; never reads more than the deal, its touches and
- * its customer's first win.
+ * write that creates a deal or can change a closed deal (outcome, amount, close date, touches).
+ * Cheap when the deal contributes nothing or nothing changed; never reads more than the deal,
+ * its touches, its registration row and its customer's first win.
  */
 export function refreshDealRollups(tx: DB | Tx, dealId: number): void {
   const s = statements(clientOf(tx));
+  refreshRegistration(s, dealId);
   const before = readLedger(s, dealId);
   const after = currentContribution(s, dealId);
   if (sameContribution(before, after)) return;
@@ -375,7 +442,10 @@ const ROLLUP_TABLES = [
   "program_month_stats",
   "program_month_cycles",
   "customer_first_wins",
+  "program_month_new_customers",
   "program_month_retention",
+  "deal_registrations",
+  "program_month_registrations",
 ];
 
 export type RebuildSummary = { closedDeals: number; months: number; ms: number };
@@ -407,7 +477,7 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
     const outcomes = new Map<string, number[]>();
     const stats = new Map<string, number[]>();
     const cycles = new Map<string, number[]>();
-    const firstWin = new Map<number, { closedAt: number; dealId: number; segments: number }>();
+    const firstWin = new Map<number, { closedAt: number; dealId: number; segments: number; month: string }>();
     const months = new Set<string>();
     const bump = (map: Map<string, number[]>, key: string, values: number[]) => {
       const cur = map.get(key);
@@ -458,7 +528,7 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
       if (won) {
         const first = firstWin.get(k.customerId);
         if (!first || deal.closedAt! < first.closedAt || (deal.closedAt === first.closedAt && deal.id < first.dealId)) {
-          firstWin.set(k.customerId, { closedAt: deal.closedAt!, dealId: deal.id, segments: k.segments });
+          firstWin.set(k.customerId, { closedAt: deal.closedAt!, dealId: deal.id, segments: k.segments, month: k.month });
         }
       }
       if (++done % 20_000 === 0) options.onProgress?.(done, total);
@@ -510,8 +580,17 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
       const [month, segment, days] = key.split("|");
       insCycle.run(month, segment, Number(days), n);
     }
-    const insFirst = c.prepare(`INSERT INTO customer_first_wins (customer_id, deal_id, segments) VALUES (?, ?, ?)`);
-    for (const [customerId, f] of firstWin) insFirst.run(customerId, f.dealId, f.segments);
+    const insFirst = c.prepare(`INSERT INTO customer_first_wins (customer_id, deal_id, segments, month) VALUES (?, ?, ?, ?)`);
+    const newCustomers = new Map<string, number[]>();
+    for (const [customerId, f] of firstWin) {
+      insFirst.run(customerId, f.dealId, f.segments, f.month);
+      bump(newCustomers, `${f.month}|${sourceOf(f.segments)}`, [1]);
+    }
+    const insNew = c.prepare(`INSERT INTO program_month_new_customers (month, segment, customers) VALUES (?, ?, ?)`);
+    for (const [key, [n]] of newCustomers) {
+      const [month, segment] = key.split("|");
+      insNew.run(month, segment, n);
+    }
 
     // Retention: one pass over MRR in (customer, month) order.
     const retention = new Map<string, number[]>();
@@ -547,6 +626,13 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
       const [month, segment] = key.split("|");
       insRetention.run(month, segment, n, churned, then, now);
     }
+
+    // Registrations: every deal, in SQL (no per-deal logic beyond the channel rule).
+    c.exec(`INSERT INTO deal_registrations (deal_id, month, segment, won) SELECT d.id, ${REGISTRATION_SQL} FROM deals d`);
+    c.exec(
+      `INSERT INTO program_month_registrations (month, segment, registered, won_deals)
+       SELECT month, segment, count(*), sum(won) FROM deal_registrations GROUP BY 1, 2`,
+    );
 
     // New versions for every month (cache keys built on the old ones must not match again).
     const version = Date.now();
