@@ -13,6 +13,7 @@ import { writeTransaction, type DB } from "../db.server";
 import { actorOf } from "../domain/audit.server";
 import { registrationApprovedMessage } from "../domain/deal-notifications.server";
 import { approveRegistration } from "../domain/deals.server";
+import { approveApplication, declineApplication, submitApplication } from "../domain/applications.server";
 import { inviteAndSend } from "../domain/invitations.server";
 import { mdfDecidedMessage } from "../domain/mdf-notifications.server";
 import { decideMdf, requestMdf } from "../domain/mdf.server";
@@ -117,5 +118,32 @@ describe("emails queued in the change's transaction", () => {
     const queued = db.select().from(outboxMessages).where(and(eq(outboxMessages.kind, "mdf-request-decided"))).all();
     expect(queued.map((r) => r.identity)).toEqual([`${id}.approved`]);
     expect(JSON.parse(queued[0].recipients)).toEqual(["admin@alpha.test"]);
+  });
+
+  it("application: the approval's invitation and a decline's email commit with the decision, once", async () => {
+    const ctx = { db, mailer, config };
+    const apply = (domain: string) => {
+      const submitted = submitApplication(db, {
+        companyName: `Co ${domain}`,
+        website: domain,
+        kind: "agency",
+        region: "EMEA",
+        contactName: "Ann",
+        contactEmail: `ann@${domain}`,
+        message: "We implement CRMs.",
+      });
+      if (submitted.replayed) throw new Error("not a replay");
+      return submitted.application.id;
+    };
+    const approved = apply("acme.example");
+    const declined = apply("other.example");
+    await approveApplication(ctx, world.manager, approved);
+    await expect(approveApplication(ctx, world.manager, approved)).rejects.toThrow();
+    await declineApplication(ctx, world.manager, declined, "Not a fit this year.");
+    await expect(declineApplication(ctx, world.manager, declined, "Again")).rejects.toThrow();
+    expect(rows("invitation").map((r) => JSON.parse(r.recipients))).toEqual([["ann@acme.example"]]);
+    expect(rows("application-declined")).toMatchObject([{ identity: String(declined), status: "queued" }]);
+    expect(rows("application-declined")[0].text).toContain("Not a fit this year.");
+    expect(smtpCalls).toBe(0);
   });
 });
