@@ -14,6 +14,7 @@ import { endAllSessionsOfUser } from "./session.server";
 import { normalizeEmail } from "./sign-in.server";
 import { clearAccountFailures } from "./throttle.server";
 import { generateToken, hashToken } from "./tokens.server";
+import { deliverQueued, queueMessage } from "../mail/outbox.server";
 
 export const RESET_LIFETIME_MS = 60 * 60 * 1000;
 /** More requests than this in one hour send nothing: nobody's inbox gets flooded. */
@@ -97,6 +98,13 @@ export async function requestPasswordReset(
   const token = generateToken();
   const now = Date.now();
   const expiresAt = new Date(now + RESET_LIFETIME_MS);
+  const message = passwordResetEmail({
+    name: user.name,
+    url: `${ctx.config.APP_URL}/reset-password/${encodeURIComponent(token)}`,
+    expiresAt,
+  });
+  // The token and its email commit together: the email is an outbox row named after the token
+  // (`password-reset` + its id), so a crash after the commit loses no link (decision 0018).
   const insert = () =>
     writeTransaction(ctx.db, (tx) => {
       const recent = tx
@@ -105,20 +113,17 @@ export async function requestPasswordReset(
         .where(and(eq(passwordResets.userId, user.id), gt(passwordResets.createdAt, new Date(now - RESET_LIFETIME_MS))))
         .get();
       if ((recent?.n ?? 0) >= RESET_REQUESTS_PER_HOUR) return false;
-      tx.insert(passwordResets)
+      const { id } = tx
+        .insert(passwordResets)
         .values({ tokenHash: hashToken(token), userId: user.id, expiresAt, createdAt: new Date(now) })
-        .run();
+        .returning({ id: passwordResets.id })
+        .get();
+      queueMessage(tx, { to: [user.email], ...message, identity: { kind: "password-reset", key: String(id) } }, now);
       return true;
     });
   const created = options.waitForLock === false ? withoutWaiting(ctx.db, insert) : insert();
   if (!created) return;
-
-  const message = passwordResetEmail({
-    name: user.name,
-    url: `${ctx.config.APP_URL}/reset-password/${encodeURIComponent(token)}`,
-    expiresAt,
-  });
-  await ctx.mailer.send({ to: [user.email], ...message });
+  await deliverQueued(ctx);
 }
 
 function lookUp(db: DB | Tx, token: string) {

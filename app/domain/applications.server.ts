@@ -13,7 +13,8 @@ import type { Config } from "../config.server";
 import { actorOf, recordAudit } from "./audit.server";
 import { normalizeCompanyName, normalizeDomain, slugify } from "./customers";
 import { replayOf, rememberResult, type IdempotencyKey } from "./idempotency.server";
-import { createInvitation, InvitationError, sendInvitation } from "./invitations.server";
+import { createInvitation, InvitationError, invitationMessage } from "./invitations.server";
+import { deliverQueued, queueMessage } from "../mail/outbox.server";
 
 export type ApplicationContext = { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> };
 
@@ -151,7 +152,7 @@ export async function sendApplicationReceived(
   const name = programName(ctx.db);
   const email = applicationReceivedEmail({ ...application, programName: name });
   try {
-    await ctx.mailer.send({ to: [application.contactEmail], ...email });
+    await ctx.mailer.send({ to: [application.contactEmail], ...email, identity: { kind: "application-received", key: String(application.id) } });
   } finally {
     await notifyStaffOfApplication(ctx, application.id, name);
   }
@@ -181,7 +182,7 @@ async function notifyStaffOfApplication(ctx: ApplicationContext, id: number, nam
     programName: name,
     reviewUrl: `${ctx.config.APP_URL}/internal/applications`,
   });
-  await ctx.mailer.send({ to: staff.map((s) => s.email), ...email });
+  await ctx.mailer.send({ to: staff.map((s) => s.email), ...email, identity: { kind: "application-arrived", key: String(id) } });
 }
 
 export type ApplicationListStatus = "pending" | "decided";
@@ -439,6 +440,8 @@ export async function approveApplication(
       }
       throw error;
     }
+    // The invitation's email commits with the approval (an outbox row, decision 0018).
+    queueMessage(tx, invitationMessage(ctx, { invitationId: invitation.id, token: invitation.token, inviterName: approver.name }));
     return {
       partner: { id: partner.id, name: partner.name, slug: partner.slug },
       invitation,
@@ -446,18 +449,9 @@ export async function approveApplication(
     };
   });
 
-  let invitationSent = true;
-  try {
-    await sendInvitation(ctx, {
-      invitationId: result.invitation.id,
-      token: result.invitation.token,
-      inviterName: approver.name,
-    });
-  } catch (error) {
-    // The partner exists either way; staff can invite again from the partner's page.
-    console.error(`Invitation email for application ${id} failed:`, error);
-    invitationSent = false;
-  }
+  // Queued with the approval; the drain delivers it (and retries it) after the commit.
+  const invitationSent = true;
+  await deliverQueued(ctx);
   return { partner: result.partner, invitationId: result.invitation.id, contactEmail: result.contactEmail, invitationSent };
 }
 
@@ -487,21 +481,18 @@ export async function declineApplication(ctx: ApplicationContext, decider: Appro
       after: { status: "declined", reason: why },
       at: now,
     });
+    // The applicant's email commits with the decline (an outbox row, decision 0018).
+    const email = applicationDeclinedEmail({
+      companyName: application.companyName,
+      contactName: application.contactName,
+      reason: why,
+      programName: programName(ctx.db),
+    });
+    queueMessage(tx, { to: [application.contactEmail], ...email, identity: { kind: "application-declined", key: String(application.id) } });
     return application;
   });
 
-  const email = applicationDeclinedEmail({
-    companyName: application.companyName,
-    contactName: application.contactName,
-    reason: why,
-    programName: programName(ctx.db),
-  });
-  let emailSent = true;
-  try {
-    await ctx.mailer.send({ to: [application.contactEmail], ...email });
-  } catch (error) {
-    console.error(`Decline email for application ${id} failed:`, error);
-    emailSent = false;
-  }
+  const emailSent = true;
+  await deliverQueued(ctx);
   return { companyName: application.companyName, contactEmail: application.contactEmail, emailSent };
 }

@@ -1,7 +1,9 @@
 // The emails deal registration sends. Each is an outbox row (decision 0018) with an identity
-// (kind + deal id), so a repeated call enqueues nothing more. The won email of a CRM import is
-// enqueued inside the import's transaction (enqueueDealWon); the others right after the
-// commit through the queue mailer. Nothing here talks to SMTP.
+// (kind + deal id), so a repeated call enqueues nothing more. The *Message functions build a
+// message from the data the caller's transaction sees, so the routes queue it in the same
+// transaction as the decision (queueMessage); the notify* wrappers hand it to a mailer (the
+// API, tests). The won email of a CRM import is enqueued inside the import's transaction
+// (enqueueDealWon). Nothing here talks to SMTP.
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { deals, partners, users } from "../../db/schema";
 import { dealApprovedEmail } from "../../emails/deal-approved";
@@ -10,7 +12,7 @@ import { dealRejectedEmail } from "../../emails/deal-rejected";
 import { dealWonEmail } from "../../emails/deal-won";
 import { registrationSubmittedEmail } from "../../emails/registration-submitted";
 import type { DB, Tx } from "../db.server";
-import { enqueueEmail } from "../mail/outbox.server";
+import { enqueueEmail, sendIdentified, type IdentifiedMessage } from "../mail/outbox.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
 import { dealRecipients, getDealForStaff } from "./deal-review.server";
@@ -75,11 +77,11 @@ export async function notifyRegistrationSubmitted(ctx: NotificationContext, deal
 // the partner team's decisions and the deal's outcome. Each throws when the mailer does; the
 // caller decides whether that is worth more than a log line (see sendLogged).
 
-const partnerDealUrl = (ctx: NotificationContext, dealId: number) => `${ctx.config.APP_URL}/deals/${dealId}`;
+const partnerDealUrl = (ctx: Pick<NotificationContext, "config">, dealId: number) => `${ctx.config.APP_URL}/deals/${dealId}`;
 
 type Sent = { sent: boolean; to: string[] };
 
-function partnerDeal(ctx: NotificationContext, dealId: number) {
+function partnerDeal(ctx: Pick<NotificationContext, "db">, dealId: number) {
   const deal = getDealForStaff(ctx.db, dealId);
   if (!deal || deal.partnerId === null) return null;
   const to = dealRecipients(ctx.db, dealId);
@@ -87,9 +89,9 @@ function partnerDeal(ctx: NotificationContext, dealId: number) {
 }
 
 /** Approved: the account is the partner's until the protection end date. */
-export async function notifyRegistrationApproved(ctx: NotificationContext, dealId: number): Promise<Sent> {
+export function registrationApprovedMessage(ctx: Pick<NotificationContext, "db" | "config">, dealId: number): IdentifiedMessage | null {
   const found = partnerDeal(ctx, dealId);
-  if (!found || !found.deal.protectionEndsAt) return { sent: false, to: [] };
+  if (!found || !found.deal.protectionEndsAt) return null;
   const { deal, to } = found;
   const email = dealApprovedEmail({
     dealTitle: deal.title,
@@ -101,14 +103,18 @@ export async function notifyRegistrationApproved(ctx: NotificationContext, dealI
     protectionEndsAt: deal.protectionEndsAt!,
     url: partnerDealUrl(ctx, deal.id),
   });
-  await ctx.mailer.send({ to, ...email, identity: { kind: "deal-approved", key: `deal-${deal.id}`, partnerId: deal.partnerId } });
-  return { sent: true, to };
+  return { to, ...email, identity: { kind: "deal-approved", key: `deal-${deal.id}`, partnerId: deal.partnerId } };
+}
+
+export async function notifyRegistrationApproved(ctx: NotificationContext, dealId: number): Promise<Sent> {
+  const message = registrationApprovedMessage(ctx, dealId);
+  return { sent: await sendIdentified(ctx.mailer, message), to: message?.to ?? [] };
 }
 
 /** Rejected: with the reviewer's reason, which the partner is entitled to see. */
-export async function notifyRegistrationRejected(ctx: NotificationContext, dealId: number): Promise<Sent> {
+export function registrationRejectedMessage(ctx: Pick<NotificationContext, "db" | "config">, dealId: number): IdentifiedMessage | null {
   const found = partnerDeal(ctx, dealId);
-  if (!found || found.deal.stage !== "rejected") return { sent: false, to: [] };
+  if (!found || found.deal.stage !== "rejected") return null;
   const { deal, to } = found;
   const email = dealRejectedEmail({
     dealTitle: deal.title,
@@ -116,8 +122,12 @@ export async function notifyRegistrationRejected(ctx: NotificationContext, dealI
     reason: deal.rejectionReason ?? "No reason was given.",
     url: partnerDealUrl(ctx, deal.id),
   });
-  await ctx.mailer.send({ to, ...email, identity: { kind: "deal-rejected", key: `deal-${deal.id}`, partnerId: deal.partnerId } });
-  return { sent: true, to };
+  return { to, ...email, identity: { kind: "deal-rejected", key: `deal-${deal.id}`, partnerId: deal.partnerId } };
+}
+
+export async function notifyRegistrationRejected(ctx: NotificationContext, dealId: number): Promise<Sent> {
+  const message = registrationRejectedMessage(ctx, dealId);
+  return { sent: await sendIdentified(ctx.mailer, message), to: message?.to ?? [] };
 }
 
 /** Protection ends within EXPIRY_WARNING_DAYS: close the deal or lose the claim. */
@@ -146,8 +156,8 @@ export async function notifyDealWon(ctx: NotificationContext, dealId: number): P
   return { sent: true, to: won.message.to };
 }
 
-function dealWonMessage(ctx: Pick<NotificationContext, "db" | "config">, dealId: number) {
-  const found = partnerDeal(ctx as NotificationContext, dealId);
+export function dealWonMessage(ctx: Pick<NotificationContext, "db" | "config">, dealId: number) {
+  const found = partnerDeal(ctx, dealId);
   if (!found || found.deal.stage !== "won" || !found.deal.closedAt) return null;
   const { deal, to } = found;
   const email = dealWonEmail({

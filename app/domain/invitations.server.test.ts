@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { auditEvents, invitations, users } from "../../db/schema";
+import { auditEvents, invitations, outboxMessages, users } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
 import { createTestMailer } from "../../tests/support/mail";
 import { startSmtpServer } from "../../tests/support/smtp";
@@ -324,14 +324,18 @@ describe("inviteAndSend", () => {
     expect(listOutbox(outboxDir)).toEqual([]);
   });
 
-  it("keeps the invitation and says so when the email cannot be sent", async () => {
+  it("keeps the invitation and its email in the outbox when the mail server refuses it", async () => {
     // A real SMTP server on 127.0.0.1 that refuses every message.
     const smtp = await startSmtpServer({ rejectAll: true });
     const refusing = createMailer({ SMTP_URL: smtp.url, MAIL_FROM: "Partner Program <partners@localhost>", OUTBOX_DIR: outboxDir });
     try {
       const outcome = await inviteAndSend({ db, mailer: refusing, config }, { ...input(), email: "late@alpha.test" });
-      expect(outcome).toMatchObject({ ok: false, status: 502 });
-      expect(db.select().from(invitations).where(eq(invitations.email, "late@alpha.test")).all()).toHaveLength(1);
+      expect(outcome).toMatchObject({ ok: true });
+      const [invitation] = db.select().from(invitations).where(eq(invitations.email, "late@alpha.test")).all();
+      expect(invitation).toBeDefined();
+      const row = db.select().from(outboxMessages).where(eq(outboxMessages.identity, `invitation-${invitation!.id}`)).get();
+      expect(row).toMatchObject({ kind: "invitation", recipients: JSON.stringify(["late@alpha.test"]) });
+      expect(row!.status).not.toBe("sent");
     } finally {
       refusing.close();
       await smtp.close();

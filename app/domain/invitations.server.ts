@@ -9,6 +9,7 @@ import { checkNewPassword, hashPassword, WeakPasswordError } from "../auth/passw
 import { normalizeEmail } from "../auth/sign-in.server";
 import { generateToken, hashToken } from "../auth/tokens.server";
 import { writeTransaction, type DB, type Tx } from "../db.server";
+import { deliverQueued, queueMessage, type IdentifiedMessage } from "../mail/outbox.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
 import { recordAudit, type Actor } from "./audit.server";
@@ -156,10 +157,15 @@ export function createInvitation(
   return { id, token };
 }
 
-export async function sendInvitation(
-  ctx: { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> },
+/**
+ * The invitation email, built from what `ctx.db` sees (a caller's transaction sees its own
+ * invitation). One outbox row per invitation (decision 0018): sending it again makes a new
+ * invitation.
+ */
+export function invitationMessage(
+  ctx: { db: DB; config: Pick<Config, "APP_URL"> },
   input: { invitationId: number; token: string; inviterName: string },
-) {
+): IdentifiedMessage {
   const invitation = ctx.db
     .select({
       email: invitations.email,
@@ -181,8 +187,14 @@ export async function sendInvitation(
     url: `${ctx.config.APP_URL}/invite/${encodeURIComponent(input.token)}`,
     expiresAt: invitation.expiresAt,
   });
-  // One outbox row per invitation (decision 0018): sending it again makes a new invitation.
-  return ctx.mailer.send({ to: [invitation.email], ...email, identity: { kind: "invitation", key: `invitation-${input.invitationId}` } });
+  return { to: [invitation.email], ...email, identity: { kind: "invitation", key: `invitation-${input.invitationId}` } };
+}
+
+export async function sendInvitation(
+  ctx: { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> },
+  input: { invitationId: number; token: string; inviterName: string },
+) {
+  return ctx.mailer.send(invitationMessage(ctx, input));
 }
 
 export type InvitationStatus = "ok" | "expired" | "used" | "invalid";
@@ -373,9 +385,12 @@ export async function inviteAndSend(
   try {
     // The same form sent twice is one invitation and one email: a second one would replace
     // the first and send another link.
+    // The invitation and its email commit together (an outbox row): a crash after the commit
+    // loses no email, and the request never waits for SMTP.
     invitation = writeTransaction(ctx.db, (tx) => {
       if (replayOf(tx, key)) return null;
       const created = createInvitation(tx as unknown as DB, input);
+      queueMessage(tx, invitationMessage(ctx, { invitationId: created.id, token: created.token, inviterName: input.inviterName }));
       rememberResult(tx, key, `invitation:${created.id}`);
       return created;
     });
@@ -383,17 +398,6 @@ export async function inviteAndSend(
     if (!(error instanceof InvitationError)) throw error;
     return { ok: false, status: 409, field: "email", message: error.message };
   }
-  if (!invitation) return { ok: true, email: input.email.toLowerCase() };
-  try {
-    await sendInvitation(ctx, { invitationId: invitation.id, token: invitation.token, inviterName: input.inviterName });
-  } catch (error) {
-    console.error("Invitation email failed:", error);
-    return {
-      ok: false,
-      status: 502,
-      message:
-        "The invitation was saved but its email could not be sent. Send it again: the new invitation replaces this one.",
-    };
-  }
+  if (invitation) await deliverQueued(ctx);
   return { ok: true, email: input.email.toLowerCase() };
 }

@@ -1,6 +1,8 @@
-// The MDF emails, one function per message, each called AFTER its change has committed and
-// wrapped in sendLogged by the route (the same contract as deal-notifications.server.ts, so the
-// outbox can take them over one by one). Recipients: the partner's enabled partner admins.
+// The MDF emails, one builder per message: the route queues it in the transaction of the
+// decision or payment (queueMessage, decision 0018), under an identity from what caused it
+// (`mdf-request-decided` + request id + state, `mdf-claim-paid` + request id), so a crash after
+// the commit loses none and a repeat queues nothing. Recipients: the partner's enabled partner
+// admins. The notify* wrappers hand the same message to a mailer.
 import { and, eq, isNull } from "drizzle-orm";
 import { users } from "../../db/schema";
 import { mdfDecidedEmail } from "../../emails/mdf-decided";
@@ -9,10 +11,11 @@ import type { NotificationContext } from "./deal-notifications.server";
 import { formatMoney } from "./format";
 import { getMdfForStaff, mdfBudget } from "./mdf.server";
 import { programCurrency } from "./program-settings.server";
+import { sendIdentified, type IdentifiedMessage } from "../mail/outbox.server";
 
 type Sent = { sent: boolean; to: string[] };
 
-function partnerAdmins(ctx: NotificationContext, partnerId: number): string[] {
+function partnerAdmins(ctx: MessageContext, partnerId: number): string[] {
   return ctx.db
     .select({ email: users.email })
     .from(users)
@@ -21,13 +24,15 @@ function partnerAdmins(ctx: NotificationContext, partnerId: number): string[] {
     .map((u) => u.email);
 }
 
-const url = (ctx: NotificationContext, id: number) => `${ctx.config.APP_URL}/mdf/${id}`;
+const url = (ctx: MessageContext, id: number) => `${ctx.config.APP_URL}/mdf/${id}`;
 
-export async function notifyMdfDecided(ctx: NotificationContext, id: number): Promise<Sent> {
+type MessageContext = Pick<NotificationContext, "db" | "config">;
+
+export function mdfDecidedMessage(ctx: MessageContext, id: number): IdentifiedMessage | null {
   const request = getMdfForStaff(ctx.db, id);
-  if (!request || (request.status !== "approved" && request.status !== "rejected")) return { sent: false, to: [] };
+  if (!request || (request.status !== "approved" && request.status !== "rejected")) return null;
   const to = partnerAdmins(ctx, request.partnerId);
-  if (!to.length) return { sent: false, to };
+  if (!to.length) return null;
   const currency = programCurrency(ctx.db);
   const budget = mdfBudget(ctx.db, request.partnerId, request.quarter);
   const email = mdfDecidedEmail({
@@ -39,16 +44,24 @@ export async function notifyMdfDecided(ctx: NotificationContext, id: number): Pr
     quarter: request.quarter,
     url: url(ctx, id),
   });
-  await ctx.mailer.send({ to, ...email });
-  return { sent: true, to };
+  return { to, ...email, identity: { kind: "mdf-request-decided", key: `${id}.${request.status}`, partnerId: request.partnerId } };
+}
+
+export async function notifyMdfDecided(ctx: NotificationContext, id: number): Promise<Sent> {
+  const message = mdfDecidedMessage(ctx, id);
+  return { sent: await sendIdentified(ctx.mailer, message), to: message?.to ?? [] };
+}
+
+export function mdfPaidMessage(ctx: MessageContext, id: number): IdentifiedMessage | null {
+  const request = getMdfForStaff(ctx.db, id);
+  if (!request || request.status !== "paid" || request.paidCents === null) return null;
+  const to = partnerAdmins(ctx, request.partnerId);
+  if (!to.length) return null;
+  const email = mdfPaidEmail({ title: request.title, amount: formatMoney(request.paidCents, programCurrency(ctx.db)), url: url(ctx, id) });
+  return { to, ...email, identity: { kind: "mdf-claim-paid", key: String(id), partnerId: request.partnerId } };
 }
 
 export async function notifyMdfPaid(ctx: NotificationContext, id: number): Promise<Sent> {
-  const request = getMdfForStaff(ctx.db, id);
-  if (!request || request.status !== "paid" || request.paidCents === null) return { sent: false, to: [] };
-  const to = partnerAdmins(ctx, request.partnerId);
-  if (!to.length) return { sent: false, to };
-  const email = mdfPaidEmail({ title: request.title, amount: formatMoney(request.paidCents, programCurrency(ctx.db)), url: url(ctx, id) });
-  await ctx.mailer.send({ to, ...email });
-  return { sent: true, to };
+  const message = mdfPaidMessage(ctx, id);
+  return { sent: await sendIdentified(ctx.mailer, message), to: message?.to ?? [] };
 }

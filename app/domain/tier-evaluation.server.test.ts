@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPartner } from "../../db/factories";
-import { auditEvents, partners } from "../../db/schema";
+import { auditEvents, outboxMessages, partners } from "../../db/schema";
 import {
   evaluationsOf,
   mailTo,
@@ -188,19 +188,23 @@ describe("evaluateTiers", () => {
     });
   });
 
-  it("re-sends a warning whose email failed when the period runs again", async () => {
+  it("queues the warning with the evaluation: a failed send stays in the outbox, a re-run queues nothing more", async () => {
     const { partner, partnerAdmin } = partnerOn(ladder.Silver);
     const failing: Mailer = { ...mailer, send: async () => Promise.reject(new Error("SMTP down")) };
     const counts = await evaluateTiers(
       { ...ctx, mailer: failing },
       { period: "2024-05", actor: "system", now: new Date("2024-06-02T00:00:00Z") }
     );
-    expect(counts).toMatchObject({ warnings: 1, warningEmailsSent: 0, warningEmailsFailed: 1 });
+    expect(counts).toMatchObject({ warnings: 1, warningEmailsSent: 1, warningEmailsFailed: 0 });
     expect(evaluationsOf(partner.id)).toHaveLength(1);
+    const queued = () => db.select().from(outboxMessages).where(eq(outboxMessages.kind, "tier-warning")).all();
+    expect(queued()).toMatchObject([{ identity: `${partner.id}.2024-05`, status: "queued", attempts: 1 }]);
+    expect(queued()[0].error).toMatch(/SMTP down/);
+    expect(mailTo(partnerAdmin.email)).toHaveLength(0);
 
     const retry = await run("2024-05");
-    expect(retry).toMatchObject({ evaluated: 0, alreadyEvaluated: 1, warningEmailsSent: 1 });
-    expect(mailTo(partnerAdmin.email)).toHaveLength(1);
+    expect(retry).toMatchObject({ evaluated: 0, alreadyEvaluated: 1, warningEmailsSent: 0 });
+    expect(queued()).toHaveLength(1);
   });
 
   it("sends a warning once when two runs of the period overlap, and records its claim before sending", async () => {

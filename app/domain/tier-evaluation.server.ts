@@ -6,7 +6,8 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { auditEvents, partners, tierEvaluations, tierReviews, tiers } from "../../db/schema";
 import { tierDowngradeWarningEmail } from "../../emails/tier-downgrade-warning";
-import { writeTransaction, type DB } from "../db.server";
+import { writeTransaction, type DB, type Tx } from "../db.server";
+import { deliverQueued, queueMessage } from "../mail/outbox.server";
 import { programModel, trailing12Months } from "./attribution.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { addMonths, isPeriod, lastCompletedPeriod, periodEnd, periodLabel } from "./periods";
@@ -138,7 +139,7 @@ export async function evaluateTiers(
         .map((r) => r.partnerId)
     );
     const active = tx
-      .select({ id: partners.id, tierId: partners.tierId, joinedOn: partners.joinedOn })
+      .select({ id: partners.id, name: partners.name, tierId: partners.tierId, joinedOn: partners.joinedOn })
       .from(partners)
       .where(eq(partners.status, "active"))
       .orderBy(asc(partners.id))
@@ -206,8 +207,12 @@ export async function evaluateTiers(
           .returning({ id: tierReviews.id })
           .get();
         if (review) counts.reviewsCreated++;
-      } else if (outcome === "warn_downgrade") counts.warnings++;
-      else counts.unchanged++;
+      } else if (outcome === "warn_downgrade") {
+        counts.warnings++;
+        // The warning's email commits with the evaluation (an outbox row, decision 0018).
+        const queued = queueDowngradeWarning(ctx, tx, actor, { id: inserted.id, partnerId: partner.id, partnerName: partner.name, period, metrics: snapshot });
+        if (queued) counts.warningEmailsSent++;
+      } else counts.unchanged++;
     }
 
     if (counts.evaluated > 0) {
@@ -224,35 +229,13 @@ export async function evaluateTiers(
   });
 
   if (counts.preview) return counts;
-  // After the commit. A warning whose email failed (or that a crash cut off) carries no
-  // "emailed" audit event yet, so re-running the period sends it then — and only then.
-  // Each warning is claimed (warning_claimed_at set while NULL) before its email goes out, so
-  // two runs of the period at once (the scheduler in two processes, or the scheduler and a
-  // staff member) send it once. A failed send releases the claim; a crash after the claim
-  // leaves the warning unsent rather than sent twice.
+  // Warnings of an earlier run that found nobody to tell (or predate the outbox) and carry no
+  // "emailed" audit event yet: each is claimed, queued and recorded in one transaction, so a
+  // re-run or two runs at once queue it once (its outbox identity is the partner and period).
   for (const warning of warningsToEmail(db, period)) {
-    if (!claimWarning(db, warning.id)) continue;
-    try {
-      const sent = await sendDowngradeWarning(ctx, warning);
-      if (!sent) {
-        releaseWarning(db, warning.id);
-        continue;
-      }
-      recordAudit(db, {
-        actor,
-        action: WARNING_EMAILED,
-        entityType: "tier_evaluation",
-        entityId: warning.id,
-        partnerId: warning.partnerId,
-        after: { period, to: sent },
-      });
-      counts.warningEmailsSent++;
-    } catch (error) {
-      console.error(`[tiers] downgrade warning for partner #${warning.partnerId} (${period}) failed:`, error);
-      releaseWarning(db, warning.id);
-      counts.warningEmailsFailed++;
-    }
+    if (writeTransaction(db, (tx) => queueDowngradeWarning(ctx, tx, actor, warning))) counts.warningEmailsSent++;
   }
+  if (counts.warningEmailsSent > 0) await deliverQueued(ctx);
   return counts;
 }
 
@@ -297,31 +280,25 @@ function warningsToEmail(db: DB, period: string) {
     .all();
 }
 
-/** Takes the warning's email for this run; false when another run has it (or sent it). */
-function claimWarning(db: DB, evaluationId: number): boolean {
-  return (
-    writeTransaction(db, (tx) =>
-      tx
-        .update(tierEvaluations)
-        .set({ warningClaimedAt: new Date() })
-        .where(and(eq(tierEvaluations.id, evaluationId), isNull(tierEvaluations.warningClaimedAt)))
-        .run(),
-    ).changes === 1
-  );
-}
-
-function releaseWarning(db: DB, evaluationId: number) {
-  writeTransaction(db, (tx) =>
-    tx.update(tierEvaluations).set({ warningClaimedAt: null }).where(eq(tierEvaluations.id, evaluationId)).run(),
-  );
-}
-
-async function sendDowngradeWarning(
+/**
+ * Claims a downgrade warning (warning_claimed_at set while NULL), queues its email in `tx` and
+ * records it as emailed: all or nothing. The recipients, or null when another run has it or
+ * the partner has no admin to tell (then it stays unclaimed for a later run).
+ */
+function queueDowngradeWarning(
   ctx: TierContext,
-  w: { partnerId: number; partnerName: string; period: string; metrics: unknown }
-): Promise<string[] | null> {
+  tx: Tx,
+  actor: Actor,
+  w: { id: number; partnerId: number; partnerName: string; period: string; metrics: unknown },
+): string[] | null {
   const to = partnerAdminEmails(ctx.db, w.partnerId);
   if (to.length === 0) return null;
+  const claimed = tx
+    .update(tierEvaluations)
+    .set({ warningClaimedAt: new Date() })
+    .where(and(eq(tierEvaluations.id, w.id), isNull(tierEvaluations.warningClaimedAt)))
+    .run();
+  if (claimed.changes !== 1) return null;
   const s = w.metrics as TierSnapshot;
   const currency = programCurrency(ctx.db);
   const email = tierDowngradeWarningEmail({
@@ -334,6 +311,14 @@ async function sendDowngradeWarning(
     thresholds: s.thresholds.current.items.map((t) => formatThreshold(t, currency)),
     url: partnerTierUrl(ctx),
   });
-  await ctx.mailer.send({ to, ...email });
+  queueMessage(tx, { to, ...email, identity: { kind: "tier-warning", key: `${w.partnerId}.${w.period}`, partnerId: w.partnerId } });
+  recordAudit(tx, {
+    actor,
+    action: WARNING_EMAILED,
+    entityType: "tier_evaluation",
+    entityId: w.id,
+    partnerId: w.partnerId,
+    after: { period: w.period, to },
+  });
   return to;
 }

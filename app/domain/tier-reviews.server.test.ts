@@ -1,6 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { auditEvents, partners, tierReviews, type User } from "../../db/schema";
+import { auditEvents, outboxMessages, partners, tierReviews, type User } from "../../db/schema";
+import type { QueueMailer } from "../mail/outbox.server";
+import type { Mailer } from "../mailer.server";
 import {
   mailTo,
   partnerOn,
@@ -24,6 +26,21 @@ beforeEach(() => {
 afterEach(stopTierProgram);
 
 describe("decideTierReview", () => {
+  it("queues the decision's email in the decision's transaction: no SMTP in the call, one row however often it is decided", async () => {
+    const { partner, review } = await pendingUpgrade();
+    let smtpCalls = 0;
+    const transport: Mailer = { ...ctx.mailer, send: async () => Promise.reject(new Error(`SMTP call #${++smtpCalls}`)) };
+    // The queue mailer's shape with a drain that never runs: as if the process died at the commit.
+    const queue: QueueMailer = { ...transport, transport, kick: () => {} };
+    const result = await decideTierReview({ ...ctx, mailer: queue }, actorOf(manager), review.id, { decision: "approve" });
+    expect(result).toMatchObject({ status: "approved", emailed: true });
+    await expect(decideTierReview({ ...ctx, mailer: queue }, actorOf(manager), review.id, { decision: "approve" })).rejects.toThrow();
+    const rows = db.select().from(outboxMessages).where(eq(outboxMessages.kind, "tier-change")).all();
+    expect(rows).toMatchObject([{ identity: `${partner.id}.${review.period}.${review.id}`, partnerId: partner.id, status: "queued", attempts: 0 }]);
+    expect(rows[0].subject).toContain("Your tier is now Silver");
+    expect(smtpCalls).toBe(0);
+  });
+
   it("approve moves the partner to the proposed tier, records the audit event and emails the partner's admins", async () => {
     const { partner, partnerAdmin, review } = await pendingUpgrade();
     const result = await decideTierReview(ctx, actorOf(manager), review.id, { decision: "approve" });

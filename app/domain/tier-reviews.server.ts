@@ -7,7 +7,8 @@ import { emitTierChanged } from "../webhooks/events.server";
 import { alias } from "drizzle-orm/sqlite-core";
 import { partners, tierEvaluations, tierReviews, tiers, users, type Tier } from "../../db/schema";
 import { tierReviewDecidedEmail } from "../../emails/tier-review-decided";
-import { writeTransaction, type DB } from "../db.server";
+import { writeTransaction, type DB, type Tx } from "../db.server";
+import { deliverQueued, queueMessage } from "../mail/outbox.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
 import { programModel, trailing12Months } from "./attribution.server";
@@ -113,7 +114,9 @@ export async function decideTierReview(
   const { db } = ctx;
   const note = input.note?.trim() || null;
   const status = STATUS_OF[input.decision];
-  const decided = writeTransaction(db, (tx) => {
+  // The decision and its email (an outbox row) commit together (decision 0018).
+  const { emailed, ...decided } = writeTransaction(db, (outer) => {
+    const done = writeTransaction(db, (tx) => {
     const review = tx.select().from(tierReviews).where(eq(tierReviews.id, reviewId)).get();
     if (!review) throw new TierReviewError("No such tier review.", 404);
     if (review.status !== "pending") {
@@ -212,8 +215,10 @@ export async function decideTierReview(
       at: now,
     });
     return { reviewId: review.id, partnerId: partner.id, status, fromTier: current.name, resultTier: result.name };
+    });
+    return { ...done, emailed: queueTierDecision(ctx, outer, done.reviewId) };
   });
-  const emailed = await notifyTierDecision(ctx, decided.reviewId);
+  if (emailed) await deliverQueued(ctx);
   return { ...decided, emailed };
 }
 
@@ -307,7 +312,9 @@ export async function adminSetTier(
   const window = trailing12Months(now);
   const model = programModel(db);
   const m = tierMetricsForPartner(db, partnerId, now);
-  const decided = writeTransaction(db, (tx) => {
+  // The decision and its email (an outbox row) commit together (decision 0018).
+  const { emailed, ...decided } = writeTransaction(db, (outer) => {
+    const done = writeTransaction(db, (tx) => {
     const partner = tx
       .select({ id: partners.id, name: partners.name, tierId: partners.tierId })
       .from(partners)
@@ -371,14 +378,19 @@ export async function adminSetTier(
       fromTier: current.name,
       resultTier: target.name,
     };
+    });
+    return { ...done, emailed: queueTierDecision(ctx, outer, done.reviewId) };
   });
-  const emailed = await notifyTierDecision(ctx, decided.reviewId);
+  if (emailed) await deliverQueued(ctx);
   return { ...decided, emailed };
 }
 
-/** Emails a decided review to the partner's admins; a failure is logged, never thrown. */
-async function notifyTierDecision(ctx: TierContext, reviewId: number): Promise<boolean> {
-  try {
+/**
+ * Queues the email of a decided review to the partner's admins in `tx`, the decision's
+ * transaction, under the identity partner.period.review; false when nobody is to be told.
+ */
+function queueTierDecision(ctx: TierContext, tx: Tx, reviewId: number): boolean {
+  {
     const fromTier = alias(tiers, "from_tier");
     const toTier = alias(tiers, "to_tier");
     const row = ctx.db
@@ -425,11 +437,11 @@ async function notifyTierDecision(ctx: TierContext, reviewId: number): Promise<b
       periodLabel: periodLabel(row.period),
       url: partnerTierUrl(ctx),
     });
-    await ctx.mailer.send({ to, ...email });
-    return true;
-  } catch (error) {
-    console.error(`[tiers] decision email for tier review #${reviewId} failed:`, error);
-    return false;
+    return queueMessage(tx, {
+      to,
+      ...email,
+      identity: { kind: "tier-change", key: `${row.partnerId}.${row.period}.${reviewId}`, partnerId: row.partnerId },
+    });
   }
 }
 

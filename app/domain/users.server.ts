@@ -295,6 +295,8 @@ export async function sendPasswordChangedNotice(
         changedAt,
         forgotPasswordUrl: `${ctx.config.APP_URL}/forgot-password`,
       }),
+      // One notice per change: a repeat of the same change queues nothing more.
+      identity: { kind: "password-changed", key: `${user.email}.${changedAt.getTime()}` },
     });
   } catch (error) {
     console.error("Password-changed notice failed:", error);

@@ -65,10 +65,58 @@ export function enqueueEmail(db: DB | Tx, email: QueuedEmail, now = Date.now()):
   return inserted.length === 1;
 }
 
+/** A message with its outbox identity: what a change's transaction queues. */
+export type IdentifiedMessage = OutgoingMessage & { identity: NonNullable<OutgoingMessage["identity"]> };
+
+/**
+ * Queues `message` (null: nobody to tell) as an outbox row in `tx`, the transaction of the
+ * change that causes it, so both commit or neither. True when such a row now exists (queued
+ * now or by an earlier run of the same change: its identity makes a re-run queue nothing).
+ */
+export function queueMessage(tx: DB | Tx, message: IdentifiedMessage | null, now = Date.now()): boolean {
+  if (!message || message.to.length === 0) return false;
+  if (message.attachments?.length) throw new Error("The outbox keeps no attachments: send those through a report delivery.");
+  enqueueEmail(
+    tx,
+    {
+      kind: message.identity.kind,
+      identity: message.identity.key,
+      partnerId: message.identity.partnerId,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      headers: message.headers,
+    },
+    now,
+  );
+  return true;
+}
+
+/** Sends one identified message through `mailer` (the queue mailer enqueues it; null: nothing). */
+export async function sendIdentified(mailer: Mailer, message: IdentifiedMessage | null): Promise<boolean> {
+  if (!message || message.to.length === 0) return false;
+  await mailer.send(message);
+  return true;
+}
+
+/**
+ * After a transaction that queued emails has committed: the queue mailer starts its drain in
+ * the background (the request never waits for SMTP); a plain transport (CLI, tests) drains now.
+ */
+export async function deliverQueued(ctx: { db: DB; mailer: Mailer }): Promise<void> {
+  const queue = ctx.mailer as Partial<QueueMailer>;
+  if (queue.kick) {
+    queue.kick();
+    return;
+  }
+  await runOutbox({ db: ctx.db, transport: ctx.mailer, config: { MAIL_FROM: ctx.mailer.from } });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The app's Mailer: enqueue, never send
 
-export type QueueMailer = Mailer & { transport: Mailer };
+export type QueueMailer = Mailer & { transport: Mailer; kick(): void };
 
 /**
  * What requests and jobs get as `mailer`: send() writes an outbox row (its own transaction; a
@@ -98,6 +146,9 @@ export function createQueueMailer(ctx: Omit<OutboxContext, "transport">, transpo
       );
       kickOutbox(full);
       return { messageId: messageIdFor(identity.kind, identity.key, mailDomain(ctx.db, ctx.config.MAIL_FROM)), recipients: [] };
+    },
+    kick() {
+      void kickOutbox(full);
     },
     close: () => transport.close(),
   };

@@ -14,6 +14,8 @@ import {
 } from "../mail/sender.server";
 import { mailDomain } from "../mail/message-id.server";
 import { transportOf } from "../mail/outbox.server";
+import { writeTransaction } from "../db.server";
+import { emitWebhookEvent } from "../webhooks/events.server";
 import {
   claimNext,
   countDue,
@@ -129,11 +131,22 @@ export async function deliverOne(ctx: DeliveryContext, row: ClaimedDelivery): Pr
     if ("skip" in composed) return record("skipped", { error: composed.skip }, "skipped");
     // The crash window of the header comment: SMTP has the messages, this UPDATE has not run yet.
     const { status, error } = summarizeOutcomes(sent!.outcomes);
-    return record(
-      "sent",
-      { status, error, outcomes: JSON.stringify(sent!.outcomes), messageId: sent!.messageIds.join(" "), at: clock() },
-      status,
-    );
+    const messageId = sent!.messageIds.join(" ");
+    // The webhook event commits with the `sent` mark (issue 16): one event per delivery that
+    // this worker records, none for a takeover it lost.
+    return writeTransaction(ctx.db, (tx) => {
+      const outcome = record("sent", { status, error, outcomes: JSON.stringify(sent!.outcomes), messageId, at: clock() }, status);
+      if (outcome === "sent" || outcome === "partial") {
+        const accepted = sent!.outcomes.filter((o) => o.outcome === "accepted").length;
+        emitWebhookEvent(
+          tx,
+          "report.sent",
+          { partnerId: row.partnerId, period: row.period, recipients: accepted, messageId, status: outcome },
+          { partnerId: row.partnerId },
+        );
+      }
+      return outcome;
+    });
   } finally {
     heartbeat.stop();
   }

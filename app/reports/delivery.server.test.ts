@@ -7,7 +7,8 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeal, createPartner, createUser, ensureDefaultProgram } from "../../db/factories";
-import { auditEvents, programSettings, reportDeliveries, type Partner } from "../../db/schema";
+import { auditEvents, programSettings, reportDeliveries, webhookDeliveries, type Partner } from "../../db/schema";
+import { insertWebhookEndpoint } from "../webhooks/endpoints.server";
 import { createTestDatabase } from "../../tests/support/db";
 import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from "../../tests/support/smtp";
 import { closeDatabase, type DB } from "../db.server";
@@ -257,6 +258,30 @@ describe("monthly delivery through SMTP", () => {
     const row = rowsByPartner().get(partner.id)!;
     expect(row).toMatchObject({ status: "failed", attempts: 4 });
     expect(row.error).toMatch(/Gave up after 4 attempts.*451/);
+  });
+});
+
+describe("the report.sent webhook", () => {
+  it("is emitted with the sent mark, once per delivery, with partner, period, recipients and Message-ID", async () => {
+    const { ctx } = await smtpContext();
+    insertWebhookEndpoint(db, "system", { url: "https://hooks.example/portal", description: "", eventTypes: ["report.sent"] });
+    insertWebhookEndpoint(db, "system", { url: "https://hooks.example/deals", description: "", eventTypes: ["deal.won"] });
+    const { partner } = reportingPartner({ name: "Northwind Solutions", slug: "northwind", reportFormat: "email" });
+    createUser(db, { role: "partner_user", partnerId: partner.id, email: "sales@northwind.test", reportOptIn: true });
+    enqueuePeriod(db, PERIOD);
+    await drain(ctx);
+    await drain(ctx);
+    const events = db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventType, "report.sent")).all();
+    const row = rowsByPartner().get(partner.id)!;
+    expect(row.status).toBe("sent");
+    const forPartner = events.filter((e) => e.partnerId === partner.id);
+    expect(forPartner).toHaveLength(1);
+    expect(JSON.parse(forPartner[0]!.payload)).toMatchObject({
+      type: "report.sent",
+      data: { partnerId: partner.id, period: PERIOD, recipients: 2, messageId: row.messageId, status: "sent" },
+    });
+    // Only the subscribed endpoint gets it.
+    expect(db.select().from(webhookDeliveries).all().every((d) => d.eventType === "report.sent")).toBe(true);
   });
 });
 

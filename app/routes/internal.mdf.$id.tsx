@@ -6,9 +6,10 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { notFound, requireStaff } from "../auth/guards.server";
 import { MdfBudgetCard, MdfDetails } from "../components/mdf";
 import { actorOf, listAuditTrail } from "../domain/audit.server";
-import { sendLogged } from "../domain/deal-notifications.server";
+import { writeTransaction } from "../db.server";
 import { formatDate } from "../domain/format";
-import { notifyMdfDecided, notifyMdfPaid } from "../domain/mdf-notifications.server";
+import { mdfDecidedMessage, mdfPaidMessage } from "../domain/mdf-notifications.server";
+import { deliverQueued, queueMessage } from "../mail/outbox.server";
 import { approveClaim, decideMdf, getMdfForStaff, MdfError, mdfBudget } from "../domain/mdf.server";
 import { programCurrency } from "../domain/program-settings.server";
 
@@ -44,13 +45,20 @@ export async function action(args: ActionFunctionArgs) {
   const actor = actorOf(user);
   try {
     if (intent === "approve" || intent === "reject") {
-      const { status } = decideMdf(args.context.db, actor, id, { approve: intent === "approve", reason: String(form.get("reason") ?? "") });
-      const sent = await sendLogged(`MDF decision email for request #${id}`, () => notifyMdfDecided(args.context, id));
+      // The decision and its email commit together (an outbox row); the drain runs after.
+      const { status, sent } = writeTransaction(args.context.db, (tx) => {
+        const decided = decideMdf(args.context.db, actor, id, { approve: intent === "approve", reason: String(form.get("reason") ?? "") });
+        return { ...decided, sent: queueMessage(tx, mdfDecidedMessage(args.context, id)) };
+      });
+      await deliverQueued(args.context);
       return data<ActionData>({ ok: true, message: `Request ${status}.${emailed(sent)}` });
     }
     if (intent === "pay") {
-      approveClaim(args.context.db, actor, id);
-      const sent = await sendLogged(`MDF paid email for request #${id}`, () => notifyMdfPaid(args.context, id));
+      const sent = writeTransaction(args.context.db, (tx) => {
+        approveClaim(args.context.db, actor, id);
+        return queueMessage(tx, mdfPaidMessage(args.context, id));
+      });
+      await deliverQueued(args.context);
       return data<ActionData>({ ok: true, message: `Claim approved for payment.${emailed(sent)}` });
     }
   } catch (error) {

@@ -9,12 +9,9 @@ import { z } from "zod";
 import { notFound, requireStaff } from "../auth/guards.server";
 import { Field, FormErrors, humanize, TextareaField } from "../components/forms";
 import { actorOf, listAuditTrail } from "../domain/audit.server";
-import {
-  notifyDealWon,
-  notifyRegistrationApproved,
-  notifyRegistrationRejected,
-  sendLogged,
-} from "../domain/deal-notifications.server";
+import { writeTransaction } from "../db.server";
+import { enqueueDealWon, registrationApprovedMessage, registrationRejectedMessage } from "../domain/deal-notifications.server";
+import { deliverQueued, queueMessage } from "../mail/outbox.server";
 import { conflictPanel, getDealForStaff, hasConflicts } from "../domain/deal-review.server";
 import { closedAtFromDate, isClosable, staffCustomerLabel } from "../domain/deals";
 import {
@@ -166,28 +163,34 @@ export async function action(args: ActionFunctionArgs) {
   const emailed = (ok: boolean) => (ok ? " The partner was emailed." : " The email to the partner could not be sent.");
   try {
     let notice: string;
+    // Each decision and the email it causes are one transaction (the email is an outbox row,
+    // decision 0018); the drain starts after the commit, so the request never waits for SMTP.
     if (input.intent === "approve") {
-      const { protectionEndsAt, partnerId } = approveRegistration(db, actor, id);
+      const { protectionEndsAt, partnerId, queued } = writeTransaction(db, (tx) => {
+        const done = approveRegistration(db, actor, id);
+        return { ...done, queued: done.partnerId !== null && queueMessage(tx, registrationApprovedMessage(args.context, id)) };
+      });
       notice = `Approved. The account is protected until ${formatDate(protectionEndsAt)}.`;
-      if (partnerId !== null) {
-        notice += emailed(await sendLogged(`approval email for deal #${id}`, () => notifyRegistrationApproved(args.context, id)));
-      }
+      if (partnerId !== null) notice += emailed(queued);
     } else if (input.intent === "reject") {
-      const { partnerId } = rejectRegistration(db, actor, id, input.reason);
+      const { partnerId, queued } = writeTransaction(db, (tx) => {
+        const done = rejectRegistration(db, actor, id, input.reason);
+        return { ...done, queued: done.partnerId !== null && queueMessage(tx, registrationRejectedMessage(args.context, id)) };
+      });
       notice = "Rejected.";
-      if (partnerId !== null) {
-        notice += emailed(await sendLogged(`rejection email for deal #${id}`, () => notifyRegistrationRejected(args.context, id)));
-      }
+      if (partnerId !== null) notice += emailed(queued);
     } else if (input.intent === "won") {
-      const { changed, partnerId } = markWon(db, actor, id, input.amount, closedAtFromDate(input.closedOn));
+      const { changed, partnerId, queued } = writeTransaction(db, (tx) => {
+        const done = markWon(db, actor, id, input.amount, closedAtFromDate(input.closedOn));
+        return { ...done, queued: done.changed && done.partnerId !== null && enqueueDealWon(args.context, tx, id) };
+      });
       notice = changed ? `Marked won: ${formatMoney(input.amount)} on ${formatDate(input.closedOn)}.` : "This deal was already won.";
-      if (changed && partnerId !== null) {
-        notice += emailed(await sendLogged(`won email for deal #${id}`, () => notifyDealWon(args.context, id)));
-      }
+      if (changed && partnerId !== null) notice += emailed(queued);
     } else {
       const { changed } = markLost(db, actor, id, input.reason, closedAtFromDate(input.closedOn));
       notice = changed ? `Marked lost on ${formatDate(input.closedOn)}.` : "This deal was already lost.";
     }
+    await deliverQueued(args.context);
     return data<ActionResult>({ intent, result: submission.reply({ resetForm: true }), notice });
   } catch (error) {
     if (!(error instanceof DealError)) throw error;

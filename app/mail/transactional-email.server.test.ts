@@ -1,0 +1,149 @@
+// Issue 14 item 1: each email is an outbox row written in the transaction of the change that
+// causes it, under an identity from that change. So the row is there once the change commits,
+// even if no drain ever runs (no SMTP in the request), a failed change leaves no email, and
+// doing the change again queues nothing more.
+import { and, eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createCustomer, createDeal } from "../../db/factories";
+import { outboxMessages, partners, passwordResets, tiers } from "../../db/schema";
+import { createTestDatabase } from "../../tests/support/db";
+import { createWorld, type World } from "../../tests/support/world";
+import { requestPasswordReset } from "../auth/password-reset.server";
+import { writeTransaction, type DB } from "../db.server";
+import { actorOf } from "../domain/audit.server";
+import { registrationApprovedMessage } from "../domain/deal-notifications.server";
+import { approveRegistration } from "../domain/deals.server";
+import { approveApplication, declineApplication, submitApplication } from "../domain/applications.server";
+import { inviteAndSend } from "../domain/invitations.server";
+import { mdfDecidedMessage } from "../domain/mdf-notifications.server";
+import { decideMdf, requestMdf } from "../domain/mdf.server";
+import type { Mailer } from "../mailer.server";
+import { queueMessage, type QueueMailer } from "./outbox.server";
+
+const config = { APP_URL: "https://portal.test" };
+
+let db: DB;
+let world: World;
+let smtpCalls: number;
+let kicks: number;
+// The app's queue mailer shape whose drain never runs (as if the process died right after the
+// commit): any SMTP hand-over from the request would show up in smtpCalls.
+let mailer: QueueMailer;
+
+beforeEach(async () => {
+  db = createTestDatabase().db;
+  world = await createWorld(db);
+  smtpCalls = 0;
+  kicks = 0;
+  const transport: Mailer = {
+    kind: "smtp",
+    from: "Partner Program <partners@localhost>",
+    async send() {
+      smtpCalls++;
+      throw new Error("the request must not talk to SMTP");
+    },
+    close() {},
+  };
+  mailer = { ...transport, transport, kick: () => void kicks++ };
+});
+
+const rows = (kind: string) => db.select().from(outboxMessages).where(eq(outboxMessages.kind, kind)).all();
+
+describe("emails queued in the change's transaction", () => {
+  it("invitation: the row commits with the invitation, the request never sends, a replayed form queues once", async () => {
+    const input = { email: "nina@alpha.test", name: "Nina", role: "partner_user" as const, partnerId: world.partnerA.id, actor: actorOf(world.adminA), inviterName: "Alice" };
+    const key = { actor: `user:${world.adminA.id}`, form: "invite", token: "form-1" };
+    expect(await inviteAndSend({ db, mailer, config }, input, key)).toMatchObject({ ok: true });
+    expect(await inviteAndSend({ db, mailer, config }, input, key)).toMatchObject({ ok: true });
+    const queued = rows("invitation");
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ status: "queued", recipients: JSON.stringify(["nina@alpha.test"]) });
+    expect(queued[0].identity).toMatch(/^invitation-\d+$/);
+    expect(smtpCalls).toBe(0);
+    expect(kicks).toBe(1);
+  });
+
+  it("password reset: one row per token, named after it, committed with the token", async () => {
+    await requestPasswordReset({ db, mailer, config }, "sales@alpha.test");
+    await requestPasswordReset({ db, mailer, config }, "sales@alpha.test");
+    const tokens = db.select().from(passwordResets).all();
+    const queued = rows("password-reset");
+    expect(queued.map((r) => r.identity).sort()).toEqual(tokens.map((t) => String(t.id)).sort());
+    expect(queued).toHaveLength(2);
+    expect(queued[0].text).toContain("https://portal.test/reset-password/");
+    expect(smtpCalls).toBe(0);
+  });
+
+  it("deal approval: approved and queued together; a failed approval leaves neither; approving again queues nothing", () => {
+    const sales = world.userA;
+    const customer = createCustomer(db, { name: "Initech", domain: "initech.com" });
+    const deal = createDeal(db, { partnerId: world.partnerA.id, customerId: customer.id, submittedBy: sales.id, stage: "submitted" });
+    const reviewer = actorOf(world.manager);
+    const approveAndQueue = () =>
+      writeTransaction(db, (tx) => {
+        approveRegistration(db, reviewer, deal.id);
+        return queueMessage(tx, registrationApprovedMessage({ db, config }, deal.id));
+      });
+    // The change fails after its email was built: nothing of either is kept.
+    expect(() =>
+      writeTransaction(db, (tx) => {
+        approveRegistration(db, reviewer, deal.id);
+        queueMessage(tx, registrationApprovedMessage({ db, config }, deal.id));
+        throw new Error("crash before commit");
+      }),
+    ).toThrow("crash before commit");
+    expect(rows("deal-approved")).toHaveLength(0);
+    expect(approveAndQueue()).toBe(true);
+    expect(() => approveAndQueue()).toThrow(/already approved/);
+    // The same message queued again (a re-run of the notification) is still one row.
+    writeTransaction(db, (tx) => queueMessage(tx, registrationApprovedMessage({ db, config }, deal.id)));
+    const queued = rows("deal-approved");
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ identity: `deal-${deal.id}`, partnerId: world.partnerA.id, status: "queued" });
+    expect(JSON.parse(queued[0].recipients)).toEqual(expect.arrayContaining(["sales@alpha.test", "admin@alpha.test"]));
+  });
+
+  it("MDF decision: identity carries the request and its state, queued once", () => {
+    const admin = actorOf(world.adminA);
+    const silver = db.select().from(tiers).where(eq(tiers.name, "Silver")).get()!;
+    db.update(partners).set({ tierId: silver.id }).where(eq(partners.id, world.partnerA.id)).run();
+    const id = requestMdf(db, admin, world.partnerA.id, { activityType: "market", title: "Webinar", plannedOn: "2099-05-20", amount: "100", expectedOutcome: "40 leads" });
+    const decide = () =>
+      writeTransaction(db, (tx) => {
+        decideMdf(db, actorOf(world.manager), id, { approve: true });
+        return queueMessage(tx, mdfDecidedMessage({ db, config }, id));
+      });
+    expect(decide()).toBe(true);
+    writeTransaction(db, (tx) => queueMessage(tx, mdfDecidedMessage({ db, config }, id)));
+    const queued = db.select().from(outboxMessages).where(and(eq(outboxMessages.kind, "mdf-request-decided"))).all();
+    expect(queued.map((r) => r.identity)).toEqual([`${id}.approved`]);
+    expect(JSON.parse(queued[0].recipients)).toEqual(["admin@alpha.test"]);
+  });
+
+  it("application: the approval's invitation and a decline's email commit with the decision, once", async () => {
+    const ctx = { db, mailer, config };
+    const apply = (domain: string) => {
+      const submitted = submitApplication(db, {
+        companyName: `Co ${domain}`,
+        website: domain,
+        kind: "agency",
+        region: "EMEA",
+        contactName: "Ann",
+        contactEmail: `ann@${domain}`,
+        message: "We implement CRMs.",
+      });
+      if (submitted.replayed) throw new Error("not a replay");
+      return submitted.application.id;
+    };
+    const approved = apply("acme.example");
+    const declined = apply("other.example");
+    await approveApplication(ctx, world.manager, approved);
+    await expect(approveApplication(ctx, world.manager, approved)).rejects.toThrow();
+    await declineApplication(ctx, world.manager, declined, "Not a fit this year.");
+    await expect(declineApplication(ctx, world.manager, declined, "Again")).rejects.toThrow();
+    expect(rows("invitation").map((r) => JSON.parse(r.recipients))).toEqual([["ann@acme.example"]]);
+    expect(rows("application-declined")).toMatchObject([{ identity: String(declined), status: "queued" }]);
+    expect(rows("application-declined")[0].text).toContain("Not a fit this year.");
+    expect(smtpCalls).toBe(0);
+  });
+});
