@@ -368,13 +368,12 @@ export function revokeInvitation(db: DB, actor: Actor, id: number, scope: Invita
 
 export type InviteOutcome =
   | { ok: true; email: string }
-  | { ok: false; status: 409; field: "email"; message: string }
-  | { ok: false; status: 502; message: string };
+  | { ok: false; status: 409; field: "email"; message: string };
 
 /**
  * Creates an invitation and emails it: what every "invite" form does. A refused invitation
- * (the address already has an account) is an answer for the email field; a mail failure keeps
- * the invitation, which a second invite replaces.
+ * (the address already has an account) is an answer for the email field. The email is an outbox
+ * row written with the invitation (a mail failure shows on the Outbox page, not on the form).
  */
 export async function inviteAndSend(
   ctx: { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> },
