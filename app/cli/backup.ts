@@ -10,11 +10,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { createProgressBar, formatCount } from "./progress";
+import { proofFolder } from "../domain/mdf.server";
 
 const USAGE = `Usage: npm run db:backup -- --out FILE [options]
 
 Copies the database with SQLite's online backup API: safe while the server runs and writes.
-The copy is checked with PRAGMA integrity_check before it is put at FILE.
+The copy is checked with PRAGMA integrity_check before it is put at FILE. MDF proof files
+(the mdf-proofs folder beside the database) are copied to FILE.mdf-proofs/.
 
   --out FILE         where to write the backup (its folder must exist)
   --database PATH    the SQLite file to back up (default: $DATABASE_PATH or ./data/portal.db)
@@ -128,6 +130,17 @@ async function backup(database: string, out: string) {
     console.log(
       `Wrote ${out} (${formatCount(result.totalPages)} pages, ${formatCount(bytes)} bytes) in ${((performance.now() - started) / 1000).toFixed(1)}s.`,
     );
+    // MDF proof files live beside the database (mdf.server.ts): they are copied next to the
+    // backup, as FILE.mdf-proofs/. Files are write-once under random names, so a copy taken
+    // after the database's is complete for every claim the database copy knows.
+    const proofs = proofFolder(database);
+    if (fs.existsSync(proofs)) {
+      const proofsOut = `${out}.mdf-proofs`;
+      fs.rmSync(proofsOut, { recursive: true, force: true });
+      fs.cpSync(proofs, proofsOut, { recursive: true });
+      const count = fs.readdirSync(proofsOut, { recursive: true }).length;
+      console.log(`Copied ${formatCount(count)} MDF proof files to ${proofsOut}.`);
+    }
     const secret = path.join(path.dirname(database), "app-secret");
     if (fs.existsSync(secret)) {
       console.log(`Keep ${secret} with the backup (it is not in the copy): without it, two-factor keys cannot be read after a restore.`);

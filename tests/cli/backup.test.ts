@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, openDatabase, runMigrations, writeTransaction } from "../../app/db.server";
 import { listAuditTrail, recordAudit } from "../../app/domain/audit.server";
+import { proofFolder } from "../../app/domain/mdf.server";
 import { createTestDatabase } from "../support/db";
 
 type Run = { code: number | null; stdout: string; stderr: string };
@@ -197,6 +198,25 @@ describe("db:backup under a write burst", () => {
       await exited;
     }
   }, 60_000);
+});
+
+describe("db:backup and MDF proof files", () => {
+  it("copies the proof files beside the database next to the backup", async () => {
+    const proofs = proofFolder(live);
+    fs.mkdirSync(proofs, { recursive: true });
+    const name = `backup-test-${process.pid}-${Date.now()}.pdf`;
+    const bytes = Buffer.from("%PDF-1.4\n% proof kept by the backup\n%%EOF\n");
+    fs.writeFileSync(path.join(proofs, name), bytes);
+    try {
+      const out = path.join(dir, "with-proofs.db");
+      const run = await backupCli(["--out", out, "--database", live]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`to ${out}.mdf-proofs`);
+      expect(fs.readFileSync(path.join(`${out}.mdf-proofs`, name))).toEqual(bytes);
+    } finally {
+      fs.rmSync(path.join(proofs, name), { force: true });
+    }
+  });
 });
 
 describe("db:backup refuses clearly", () => {
