@@ -34,7 +34,7 @@
 // The workers that drain the queue live in delivery-worker.server.ts, the monthly schedule
 // that fills it in delivery-schedule.server.ts.
 import { sql } from "drizzle-orm";
-import { partners, reportDeliveries } from "../../db/schema";
+import { DELIVERY_STATUSES, partners, reportDeliveries } from "../../db/schema";
 import { writeTransaction, type DB } from "../db.server";
 import { recordAudit, type Actor } from "../domain/audit.server";
 import { isPeriod } from "../domain/periods";
@@ -425,4 +425,43 @@ export function deliveryCounts(db: DB, period: string): DeliveryCounts {
     counts.total += r.n;
   }
   return counts;
+}
+
+export type ReportQueueSummary = {
+  /** Deliveries of every period by status. */
+  counts: DeliveryCounts;
+  /** Up to `limit` deliveries that need attention or are under way (failed, partial, sending, queued), newest first. */
+  open: (Pick<DeliveryListRow, "id" | "partnerName" | "kind" | "status" | "attempts" | "error"> & { period: string })[];
+};
+
+/** The report queue as the Outbox page shows it beside the emails: counts, and what is not done. */
+export function reportQueueSummary(db: DB, limit = 20): ReportQueueSummary {
+  const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as DeliveryCounts;
+  counts.total = 0;
+  const grouped = db
+    .select({ status: reportDeliveries.status, n: sql<number>`count(*)` })
+    .from(reportDeliveries)
+    .groupBy(reportDeliveries.status)
+    .all();
+  for (const { status, n } of grouped) {
+    counts[status] = n;
+    counts.total += n;
+  }
+  const open = db
+    .select({
+      id: reportDeliveries.id,
+      partnerName: partners.name,
+      kind: reportDeliveries.kind,
+      period: reportDeliveries.period,
+      status: reportDeliveries.status,
+      attempts: reportDeliveries.attempts,
+      error: reportDeliveries.error,
+    })
+    .from(reportDeliveries)
+    .leftJoin(partners, sql`${partners.id} = ${reportDeliveries.partnerId}`)
+    .where(sql`${reportDeliveries.status} IN ('failed', 'partial', 'sending', 'queued')`)
+    .orderBy(sql`${reportDeliveries.id} DESC`)
+    .limit(limit)
+    .all();
+  return { counts, open };
 }

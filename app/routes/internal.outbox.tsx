@@ -18,6 +18,7 @@ import {
   retryMessages,
   transportOf,
 } from "../mail/outbox.server";
+import { reportQueueSummary } from "../reports/delivery.server";
 
 type Status = (typeof DELIVERY_STATUSES)[number];
 
@@ -120,6 +121,7 @@ export async function loader(args: LoaderFunctionArgs) {
       createdAt: r.createdAt.toISOString(),
     })),
     next: page.next,
+    reports: reportQueueSummary(db),
   };
   if (mailer.kind !== "outbox") return { kind: "smtp" as const, queue };
 
@@ -143,6 +145,64 @@ export async function loader(args: LoaderFunctionArgs) {
     : null;
   const payload = { kind: "outbox" as const, queue, messages, selected, missing: !found };
   return found ? payload : data(payload, { status: 404 });
+}
+
+/** The monthly reports' queue (report_deliveries) beside the emails: counts, and what is not done yet. */
+function ReportsSection({ reports }: { reports: ReturnType<typeof useLoaderData<typeof loader>>["queue"]["reports"] }) {
+  return (
+    <section className="card stack" aria-labelledby="reports-queue-heading">
+      <h2 id="reports-queue-heading" style={{ margin: 0 }}>
+        Monthly reports
+      </h2>
+      <p className="muted small" style={{ margin: 0 }}>
+        Reports are queued per partner and month and sent by the same sender, at least once. Retry them per month on{" "}
+        <Link to="/internal/reports">Reports</Link>.
+      </p>
+      <p className="row" style={{ margin: 0 }} aria-label="Report deliveries by status">
+        <span className="badge">All {reports.counts.total}</span>
+        {DELIVERY_STATUSES.map((s) => (
+          <span key={s} className={`badge ${STATUS_BADGE[s]}`}>
+            {STATUS_LABEL[s]} {reports.counts[s]}
+          </span>
+        ))}
+      </p>
+      {reports.open.length ? (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Report deliveries not sent yet or needing attention, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Report</th>
+                <th scope="col">Month</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {reports.open.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.kind === "ecosystem" ? "Ecosystem report" : (r.partnerName ?? "—")}</td>
+                  <td>
+                    <Link to={`/internal/reports?period=${r.period}`}>{r.period}</Link>
+                  </td>
+                  <td>
+                    <span className={`badge ${STATUS_BADGE[r.status]}`}>{STATUS_LABEL[r.status]}</span>
+                  </td>
+                  <td className="num">{r.attempts}</td>
+                  <td className="small">{r.error ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="muted" style={{ margin: 0 }}>
+          Every report is sent or discarded.
+        </p>
+      )}
+    </section>
+  );
 }
 
 function QueueSection({ queue }: { queue: ReturnType<typeof useLoaderData<typeof loader>>["queue"] }) {
@@ -284,6 +344,7 @@ export default function Outbox() {
           <h1>Outbox</h1>
         </div>
         <QueueSection queue={loaderData.queue} />
+        <ReportsSection reports={loaderData.queue.reports} />
         <p className="info">
           Email is delivered through the configured SMTP server, so no copies are kept in the outbox folder. Check
           the mail server's logs to follow a message.
@@ -304,6 +365,7 @@ export default function Outbox() {
         </div>
       </div>
       <QueueSection queue={queue} />
+      <ReportsSection reports={queue.reports} />
       {missing ? (
         <p className="form-error" role="alert">
           That message is not in the outbox.

@@ -5,7 +5,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomer, createDeal } from "../../db/factories";
-import { partners, users } from "../../db/schema";
+import { partners, reportDeliveries, users } from "../../db/schema";
 import { addMonths, lastCompletedPeriod, periodLabel, periodStart } from "../../app/domain/periods";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
@@ -181,5 +181,29 @@ describe("the internal ecosystem PDF", () => {
     const bad = await manager.get(`/internal/reports/ecosystem/${future}.pdf`);
     expect(bad.status).toBe(400);
     await bad.arrayBuffer();
+  });
+});
+
+describe("the Outbox page shows the report queue beside the emails", () => {
+  it("counts report deliveries by status and lists a failed one with its attempts and error", async () => {
+    const month = addMonths(period, -3);
+    server.db
+      .insert(reportDeliveries)
+      .values({
+        partnerId: world.partnerB.id,
+        period: month,
+        kind: "monthly",
+        status: "failed",
+        attempts: 20,
+        error: "550 mailbox unavailable (outbox page test)",
+      })
+      .run();
+    const res = await manager.get("/internal/outbox");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Monthly reports");
+    expect(html).toContain("550 mailbox unavailable (outbox page test)");
+    expect(html).toContain(`/internal/reports?period=${month}`);
+    expect(html).toMatch(/Failed \(dead\)(<!-- -->)? (<!-- -->)?[1-9]/);
   });
 });
