@@ -36,7 +36,11 @@ export function formatRequestFailure({ method, url, status, reason, at }: Reques
   return `[request] ${method} ${path} ${status} ${safeReason}${at ? ` (${at})` : ""}`;
 }
 
-/** Where an error was thrown: the first stack frame in our code (else the first one). */
+/**
+ * Where an error was thrown: the first stack frame in our code (else the first one), past the
+ * database plumbing (db.server.ts, whose statement cache prepares every query) to the code that
+ * ran the query.
+ */
 export function thrownAt(error: unknown): string | undefined {
   if (!(error instanceof Error) || !error.stack) return undefined;
   const frames = error.stack
@@ -44,7 +48,7 @@ export function thrownAt(error: unknown): string | undefined {
     .map((line) => line.trim())
     .filter((line) => line.startsWith("at "))
     .map((line) => line.slice(3));
-  return frames.find((f) => !/node_modules|\(node:|^node:/.test(f)) ?? frames[0];
+  return frames.find((f) => !/node_modules|\(node:|^node:|[/\\]db\.server\.ts:/.test(f)) ?? frames[0];
 }
 
 export function logRequestFailure(failure: RequestFailure) {
