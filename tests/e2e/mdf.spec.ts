@@ -2,7 +2,8 @@
 // the partner claims with a PDF (and a registration it produced), the manager approves the
 // claim for payment; the partner's MDF balance moves by the claim, and the program's MDF ROI
 // and partner spend on the metrics page (this month to date) take the payment in.
-import { formatMoney } from "../../app/domain/format";
+import { formatDate, formatMoney } from "../../app/domain/format";
+import type { Page } from "@playwright/test";
 import { accounts, expect, readDemoDatabase, test } from "./fixtures";
 
 const DAY = 86_400_000;
@@ -12,6 +13,16 @@ const usd = (amount: number) => formatMoney(Math.round(amount * 100), "USD");
 function roiInputs(text: string): [number, number] {
   const m = /\$([\d,.]+) won ÷ \$([\d,.]+) paid/.exec(text);
   return m ? [dollars(m[1]!), dollars(m[2]!)] : [0, 0];
+}
+
+/** Follows "Include this month to date" and waits until the page shows the window ending this month. */
+async function includeThisMonth(page: Page) {
+  const now = new Date();
+  const lastDay = formatDate(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0))); // "30 Nov 2026"
+  await page.getByRole("link", { name: "Include this month to date" }).click();
+  await expect(page).toHaveURL(/asOf=\d{4}-\d{2}-01/);
+  // The URL changes before the new figures render: read them only once the period says so.
+  await expect(page.getByText(`– ${lastDay}; retention`, { exact: false })).toBeVisible();
 }
 
 /** A demo partner whose tier allows at least $5,000 a quarter and has $1,000 left this quarter. */
@@ -59,8 +70,7 @@ test("a partner requests MDF, the manager approves, the partner claims with a PD
   await page.getByRole("button", { name: "Approve request" }).click();
   await expect(page.getByRole("status")).toContainText("Request approved.");
   await page.goto("/internal/metrics");
-  await page.getByRole("link", { name: "Include this month to date" }).click();
-  await expect(page).toHaveURL(/asOf=\d{4}-\d{2}-01/);
+  await includeThisMonth(page);
   await expect(page.getByTestId("partner-spend")).toBeVisible();
   const spendBefore = dollars(await page.getByTestId("partner-spend").innerText());
   const paidBefore = roiInputs(await page.getByTestId("mdf-roi-inputs").innerText())[1];
@@ -87,8 +97,7 @@ test("a partner requests MDF, the manager approves, the partner claims with a PD
   await page.getByRole("button", { name: "Approve claim for payment" }).click();
   await expect(page.getByRole("status")).toContainText("Claim approved for payment.");
   await page.goto("/internal/metrics");
-  await page.getByRole("link", { name: "Include this month to date" }).click();
-  await expect(page).toHaveURL(/asOf=\d{4}-\d{2}-01/);
+  await includeThisMonth(page);
   await expect.poll(async () => dollars(await page.getByTestId("partner-spend").innerText())).toBeCloseTo(spendBefore + 800, 2);
   const [won, paid] = roiInputs(await page.getByTestId("mdf-roi-inputs").innerText());
   expect(paid).toBeCloseTo(paidBefore + 800, 2);
