@@ -4,6 +4,7 @@
 import { and, asc, eq, gt, sql, type SQL } from "drizzle-orm";
 import { customers, deals, partners, tiers, touches, users, ATTRIBUTION_MODELS, PARTNER_STATUSES, type DealStage } from "../../db/schema";
 import type { DB } from "../db.server";
+import { apiDeal, DEAL_COLUMNS } from "./deal-shape.server";
 import { creditDeal } from "../domain/attribution";
 import { closedDealReportingCentsSql } from "../domain/money.server";
 import { partnerTierHistory } from "../domain/tier-history.server";
@@ -11,45 +12,14 @@ import { programCurrency } from "../domain/program-settings.server";
 
 export type PartnerScope = { partnerId: number | null };
 
-const dealColumns = {
-  id: deals.id,
-  partnerId: deals.partnerId,
-  partnerSlug: partners.slug,
-  domain: customers.domain,
-  customerName: deals.customerName,
-  stage: deals.stage,
-  amountCents: deals.amountCents,
-  currency: deals.currency,
-  productLine: deals.productLine,
-  expectedCloseOn: deals.expectedCloseOn,
-  submittedAt: deals.submittedAt,
-  decidedAt: deals.decidedAt,
-  protectionEndsAt: deals.protectionEndsAt,
-  closedAt: deals.closedAt,
-};
-
 type PartnerStatus = (typeof PARTNER_STATUSES)[number];
-type DealRow = {
-  submittedAt: Date;
-  decidedAt: Date | null;
-  protectionEndsAt: Date | null;
-  closedAt: Date | null;
-} & Record<string, unknown>;
 
-function apiDeal<R extends DealRow>(row: R) {
-  return {
-    ...row,
-    submittedAt: row.submittedAt.toISOString(),
-    decidedAt: row.decidedAt?.toISOString() ?? null,
-    protectionEndsAt: row.protectionEndsAt?.toISOString() ?? null,
-    closedAt: row.closedAt?.toISOString() ?? null,
-  };
-}
-export type ApiDeal = ReturnType<typeof apiDeal>;
+type DealQueryRow = NonNullable<ReturnType<ReturnType<typeof dealQuery>["get"]>>;
+export type ApiDeal = ReturnType<typeof apiDeal<DealQueryRow>>;
 
 function dealQuery(db: DB) {
   return db
-    .select(dealColumns)
+    .select(DEAL_COLUMNS)
     .from(deals)
     .innerJoin(customers, eq(customers.id, deals.customerId))
     .leftJoin(partners, eq(partners.id, deals.partnerId));

@@ -5,6 +5,7 @@ import { eq, isNull } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { customers, deals, partners, tiers, webhookDeliveries, webhookEndpoints, type WebhookEventType } from "../../db/schema";
 import type { Tx } from "../db.server";
+import { apiDeal, DEAL_COLUMNS } from "../api/deal-shape.server";
 
 export function newEventId() {
   return `msg_${randomBytes(16).toString("base64url")}`;
@@ -46,35 +47,13 @@ export function emitWebhookEvent(
 /** A deal as events and the API show it. */
 export function dealEventData(tx: Pick<Tx, "select">, dealId: number) {
   const row = tx
-    .select({
-      id: deals.id,
-      partnerId: deals.partnerId,
-      partnerSlug: partners.slug,
-      domain: customers.domain,
-      customerName: deals.customerName,
-      stage: deals.stage,
-      amountCents: deals.amountCents,
-      currency: deals.currency,
-      productLine: deals.productLine,
-      expectedCloseOn: deals.expectedCloseOn,
-      submittedAt: deals.submittedAt,
-      decidedAt: deals.decidedAt,
-      protectionEndsAt: deals.protectionEndsAt,
-      closedAt: deals.closedAt,
-    })
+    .select(DEAL_COLUMNS)
     .from(deals)
     .innerJoin(customers, eq(customers.id, deals.customerId))
     .leftJoin(partners, eq(partners.id, deals.partnerId))
     .where(eq(deals.id, dealId))
     .get();
-  if (!row) return null;
-  return {
-    ...row,
-    submittedAt: row.submittedAt.toISOString(),
-    decidedAt: row.decidedAt?.toISOString() ?? null,
-    protectionEndsAt: row.protectionEndsAt?.toISOString() ?? null,
-    closedAt: row.closedAt?.toISOString() ?? null,
-  };
+  return row ? apiDeal(row) : null;
 }
 
 /** Emits a deal event with the deal as it is now in this transaction. */
