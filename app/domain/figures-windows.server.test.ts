@@ -74,6 +74,18 @@ describe("partnerFigures over any window", () => {
     // The program must give the comparison something to compare.
     expect(nonZero).toBeGreaterThan(WINDOWS.length * 2);
   });
+
+  it("finds the same deals from the window's deals as from the partner's own deals and touches", () => {
+    let found = 0;
+    for (const [label, w] of WINDOWS) {
+      for (const id of partnerIds) {
+        const fromWindow = creditPartnerDeals(db, id, w, MODELS, "window");
+        expect({ label, id, deals: creditPartnerDeals(db, id, w, MODELS, "partner") }).toEqual({ label, id, deals: fromWindow });
+        found += fromWindow.length;
+      }
+    }
+    expect(found).toBeGreaterThan(WINDOWS.length * partnerIds.length);
+  });
 });
 
 function pick(f: ReturnType<typeof partnerFigures>) {
