@@ -1,8 +1,9 @@
 // GET /__server-stats (only with SERVER_STATS=1, only from loopback): this process's own figures
 // for the benchmarks (tests/bench/http.ts) — its pid (which cluster worker answered), the event
 // loop's delay since the last reset (perf_hooks.monitorEventLoopDelay: how long a ready callback
-// waited, i.e. how long something held the loop), its utilisation and RSS. `?reset=1` starts a
-// new measurement after answering.
+// waited, i.e. how long something held the loop), its utilisation, the CPU time it used (main
+// thread and any others, user + system) and RSS. `?reset=1` starts a new measurement after
+// answering.
 import type express from "express";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 
@@ -14,11 +15,13 @@ export function serverStats(): express.RequestHandler {
   delay.enable();
   let since = performance.eventLoopUtilization();
   let sinceAt = Date.now();
+  let sinceCpu = process.cpuUsage();
   const ms = (ns: number) => Math.round(ns / 1e4) / 100;
   return (req, res, next) => {
     if (req.path !== SERVER_STATS_PATH || req.method !== "GET") return next();
     if (!LOOPBACK.has(req.socket.remoteAddress ?? "")) return next();
     const utilisation = performance.eventLoopUtilization(since);
+    const cpu = process.cpuUsage(sinceCpu);
     res.set("Cache-Control", "no-store").json({
       pid: process.pid,
       seconds: (Date.now() - sinceAt) / 1000,
@@ -29,12 +32,14 @@ export function serverStats(): express.RequestHandler {
         mean: ms(delay.mean),
       },
       eventLoopUtilisation: Math.round(utilisation.utilization * 1000) / 1000,
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       rssBytes: process.memoryUsage().rss,
     });
     if (req.query.reset === "1") {
       delay.reset();
       since = performance.eventLoopUtilization();
       sinceAt = Date.now();
+      sinceCpu = process.cpuUsage();
     }
   };
 }

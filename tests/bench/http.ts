@@ -238,7 +238,7 @@ async function signIn(url: string, email: string): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // Measuring.
 
-type Stats = { pid: number; eventLoopDelayMs: { p50: number; p99: number; max: number }; eventLoopUtilisation: number; rssBytes: number };
+type Stats = { pid: number; eventLoopDelayMs: { p50: number; p99: number; max: number }; eventLoopUtilisation: number; cpuMs: number; rssBytes: number };
 
 async function serverStats(url: string, reset: boolean): Promise<Stats | null> {
   const res = await fetch(`${url}/__server-stats${reset ? "?reset=1" : ""}`).catch(() => null);
@@ -255,18 +255,22 @@ async function single(url: string, cookie: string | null): Promise<Single> {
   return { status: res.status, ms: performance.now() - started, bytes: body.byteLength };
 }
 
-type Load = { rps: number; p50: number; p99: number; errors: number; non2xx: number; loop: Stats | null };
+/**
+ * cpuMsPerRequest: the server's CPU time (every thread, user + system) over the requests it
+ * answered — unlike req/s, hardly moved by the load generator sharing the cores. Known for one
+ * process only (with several, the stats come from whichever worker answers).
+ */
+type Load = { rps: number; p50: number; p99: number; errors: number; non2xx: number; loop: Stats | null; cpuMsPerRequest: number | null };
 
-async function load(base: string, pathname: string, cookie: string | null, connections: number, seconds = duration, stats = true): Promise<Load> {
+async function load(base: string, pathname: string, cookie: string | null, connections: number, seconds = duration, stats = true, processes = 1): Promise<Load> {
+  const run = (s: number) =>
+    autocannon({ url: base + pathname, connections, duration: s, timeout: timeoutS, headers: cookie ? { cookie } : {} });
+  // Every process warm (JIT, statement caches, first-use figures) before anything is counted.
+  if (!smoke) await run(Math.min(3, seconds));
   if (stats) await serverStats(base, true);
-  const result = await autocannon({
-    url: base + pathname,
-    connections,
-    duration: seconds,
-    timeout: timeoutS,
-    headers: cookie ? { cookie } : {},
-  });
+  const result = await run(seconds);
   const loop = stats ? await serverStats(base, true) : null;
+  const answered = (result.requests as { total?: number }).total ?? 0; // in autocannon's result, not its types
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -274,6 +278,7 @@ async function load(base: string, pathname: string, cookie: string | null, conne
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     loop,
+    cpuMsPerRequest: loop && processes === 1 && answered > 0 ? loop.cpuMs / answered : null,
   };
 }
 
@@ -284,7 +289,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 function printRows(rows: Row[]) {
   const bare = new Map<string, number>();
   for (const r of rows) if (r.target.who === "bare" && r.load) bare.set(`${r.connections}`, r.load.rps);
-  const header = ["page", "who", "procs", "conns", "req/s", "p50 ms", "p99 ms", "KB", "first ms", "×bare", "loop p99/max ms"];
+  const header = ["page", "who", "procs", "conns", "req/s", "p50 ms", "p99 ms", "KB", "first ms", "×bare", "CPU ms/req", "loop p99/max ms"];
   const lines = rows.map((r) => [
     r.target.path,
     r.target.who,
@@ -296,6 +301,7 @@ function printRows(rows: Row[]) {
     fmt(r.first.bytes / 1024, 1),
     fmt(r.first.ms),
     r.load && bare.get(`${r.connections}`) ? `${fmt(r.load.rps / bare.get(`${r.connections}`)!, 2)}×` : "—",
+    r.load?.cpuMsPerRequest != null ? fmt(r.load.cpuMsPerRequest, 2) : "—",
     r.load?.loop ? `${fmt(r.load.loop.eventLoopDelayMs.p99)}/${fmt(r.load.loop.eventLoopDelayMs.max)}` : "—",
   ].concat(r.note ? [r.note] : []));
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
@@ -354,7 +360,7 @@ async function main() {
         }
         for (const connections of connectionCounts) {
           const bareTarget = target.who === "bare";
-          const result = await load(target.base, bareTarget ? "/" : target.path, cookie, connections, duration, !bareTarget);
+          const result = await load(target.base, bareTarget ? "/" : target.path, cookie, connections, duration, true, processes);
           rows.push({ target, processes, connections, first, load: result, note: result.errors || result.non2xx ? `${result.errors} errors, ${result.non2xx} non-2xx` : undefined });
           if (target.path === "/dashboard" && target.who === "median" && connections === connectionCounts[0]) dashboardRps.set(processes, result.rps);
         }
@@ -381,6 +387,15 @@ async function main() {
     console.log(
       `${processes} process${processes > 1 ? "es" : ""}, ${connectionCounts[0]} connections: bare page ${bareRps ? fmt(bareRps, 1) : "—"} req/s, static file ${staticRps ? fmt(staticRps, 1) : "—"} req/s, ` +
         `median /dashboard ${dash ? fmt(dash, 1) : "—"} req/s = ${dash && bareRps ? fmt(dash / bareRps, 2) : "—"}× bare (target ≥ 0.70×)`,
+    );
+  }
+  const cpuOf = (who: Target["who"], pathname: string | null) =>
+    rows.find((r) => r.target.who === who && (pathname === null || r.target.path === pathname) && r.processes === 1 && r.connections === connectionCounts[0])?.load?.cpuMsPerRequest;
+  const [bareCpu, dashCpu] = [cpuOf("bare", null), cpuOf("median", "/dashboard")];
+  if (bareCpu && dashCpu) {
+    console.log(
+      `server CPU per request, one process: bare page ${fmt(bareCpu, 2)} ms, median /dashboard ${fmt(dashCpu, 2)} ms = ` +
+        `${fmt(bareCpu / dashCpu, 2)}× the bare page's requests per CPU second (the req/s ratio without the load generator's share)`,
     );
   }
   const one = dashboardRps.get(1);
