@@ -12,6 +12,14 @@ import * as schema from "../db/schema";
 export type DB = ReturnType<typeof wrap>;
 export type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
 
+/** The better-sqlite3 connection under a drizzle database or transaction (same connection). */
+export function sqliteOf(db: DB | Tx | Pick<DB, "select">): Database.Database {
+  const anyDb = db as unknown as { $client?: Database.Database; session?: { client: Database.Database } };
+  const client = anyDb.$client ?? anyDb.session?.client;
+  if (!client) throw new Error("no SQLite connection behind this database handle");
+  return client;
+}
+
 function wrap(sqlite: Database.Database) {
   return drizzle(sqlite, { schema });
 }

@@ -23,7 +23,8 @@ export type PartnerCredit = { cents: number; deals: number };
 export type CreditTable = Map<AttributionModel, Map<number, PartnerCredit>>;
 
 export function programModel(db: DB): AttributionModel {
-  return db.select({ m: programSettings.attributionModel }).from(programSettings).get()?.m ?? "sourced";
+  // A cached statement: pages ask several times a request.
+  return (db.$client.prepare("SELECT attribution_model FROM program_settings LIMIT 1").pluck().get() as AttributionModel | undefined) ?? "sourced";
 }
 
 /** The trailing 12 months ending at (excluding) `asOf`. */
@@ -138,38 +139,33 @@ export function creditPartnerDeals(
   // a day of the 1M-deal program 600 won deals).
   const scanWindow =
     start === "auto" ? window.to.getTime() - window.from.getTime() <= SHORT_WINDOW_MS && hasManyTouches(db, partnerId) : start === "window";
-  const involved = db
-    .select({
-      id: deals.id,
-      // A deal another partner registered (or the vendor's own) carries words this partner did
-      // not type (its title names the customer as the registrant wrote it): it is named by its
-      // domain and product line instead.
-      title: sql<string>`CASE WHEN ${deals.partnerId} = ${partnerId} THEN ${deals.title}
-        ELSE ${customers.domain} || ' — ' || ${deals.productLine} END`,
-      partnerId: deals.partnerId,
-      amountCents: deals.amountCents,
-      currency: deals.currency,
-      reportingCents: sql<number | null>`${sql.raw(closedDealReportingCentsSql('"deals"'))}`,
-      closedAt: deals.closedAt,
-    })
-    .from(deals)
-    .innerJoin(customers, eq(customers.id, deals.customerId))
-    .where(
-      and(
-        eq(deals.stage, "won"),
-        gte(deals.closedAt, window.from),
-        lt(deals.closedAt, window.to),
-        scanWindow
-          ? sql`(${deals.partnerId} = ${partnerId} OR EXISTS (SELECT 1 FROM ${touches}
-              WHERE ${touches.dealId} = ${deals.id} AND ${touches.partnerId} = ${partnerId}))`
-          : or(
-              eq(deals.partnerId, partnerId),
-              sql`${deals.id} IN (SELECT ${touches.dealId} FROM ${touches} WHERE ${touches.partnerId} = ${partnerId})`,
-            ),
-      ),
+  // One cached statement per way (no query building per call: the dashboard asks twice a request).
+  const involved = db.$client
+    .prepare(
+      `SELECT d.id, CASE WHEN d.partner_id = @partnerId THEN d.title ELSE c.domain || ' — ' || d.product_line END AS title,
+              d.partner_id AS partnerId, d.amount_cents AS amountCents, d.currency,
+              ${closedDealReportingCentsSql("d")} AS reportingCents, d.closed_at AS closedAt
+         FROM deals d JOIN customers c ON c.id = d.customer_id
+        WHERE d.stage = 'won' AND d.closed_at >= @from AND d.closed_at < @to
+          AND ${
+            scanWindow
+              ? `(d.partner_id = @partnerId OR EXISTS (SELECT 1 FROM touches t WHERE t.deal_id = d.id AND t.partner_id = @partnerId))`
+              : `(d.partner_id = @partnerId OR d.id IN (SELECT t.deal_id FROM touches t WHERE t.partner_id = @partnerId))`
+          }
+        ORDER BY d.closed_at, d.id`,
     )
-    .orderBy(deals.closedAt, deals.id)
-    .all();
+    .all({ partnerId, from: window.from.getTime(), to: window.to.getTime() }) as {
+    id: number;
+    // A deal another partner registered (or the vendor's own) carries words this partner did
+    // not type (its title names the customer as the registrant wrote it): it is named by its
+    // domain and product line instead.
+    title: string;
+    partnerId: number | null;
+    amountCents: number;
+    currency: string;
+    reportingCents: number | null;
+    closedAt: number;
+  }[];
   if (involved.length === 0) return [];
   const touchRows = db.$client
     .prepare(
@@ -186,7 +182,7 @@ export function creditPartnerDeals(
   }
   return involved.map((d) => {
     const all = byDeal.get(d.id) ?? [];
-    const creditDealInput: CreditDeal = { partnerId: d.partnerId, amountCents: d.reportingCents ?? 0, closedAt: d.closedAt!.getTime(), touches: all };
+    const creditDealInput: CreditDeal = { partnerId: d.partnerId, amountCents: d.reportingCents ?? 0, closedAt: d.closedAt, touches: all };
     const credit = Object.fromEntries(
       models.map((m) => [m, creditDeal(creditDealInput, m).find((c) => c.partnerId === partnerId)?.cents ?? 0]),
     ) as Record<AttributionModel, number>;
@@ -194,7 +190,7 @@ export function creditPartnerDeals(
     return {
       dealId: d.id,
       title: d.title,
-      closedAt: d.closedAt!.getTime(),
+      closedAt: d.closedAt,
       amountCents: d.amountCents,
       currency: d.currency,
       reportingCents: d.reportingCents,

@@ -6,7 +6,7 @@
 import { asc, eq, inArray } from "drizzle-orm";
 import { partners, programSettings, tiers, type AttributionModel } from "../../db/schema";
 import { rememberResult, replayOf, type IdempotencyKey } from "./idempotency.server";
-import { writeTransaction, type DB } from "../db.server";
+import { sqliteOf, writeTransaction, type DB } from "../db.server";
 import { PAPER_SIZES, type PaperSize } from "../reports/contract";
 import { recordAudit, type Actor } from "./audit.server";
 import { tierMetricsForAll } from "./tier-metrics.server";
@@ -28,7 +28,8 @@ export function programProfile(db: DB): ProgramProfile {
 
 /** The program's currency: what new registrations default to and figures are shown in. */
 export function programCurrency(db: Pick<DB, "select">): string {
-  return db.select({ c: programSettings.currency }).from(programSettings).get()?.c ?? "USD";
+  // A cached statement: pages ask several times a request.
+  return (sqliteOf(db).prepare("SELECT currency FROM program_settings LIMIT 1").pluck().get() as string | undefined) ?? "USD";
 }
 
 export type ProgramSettingsInput = {

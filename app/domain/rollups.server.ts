@@ -6,7 +6,7 @@
 // everything from the deals; `ensureRollups` does so once on a database that never had them.
 import type Database from "better-sqlite3";
 import { PARTNER_KINDS, PILLARS, type AttributionModel, type PartnerKind } from "../../db/schema";
-import type { DB, Tx } from "../db.server";
+import { sqliteOf, type DB, type Tx } from "../db.server";
 import { DEAL_SOURCES, MODELS, creditDeal, dealSource, type CreditDeal, type DealSource } from "./attribution";
 import { closedDealReportingCentsSql } from "./money.server";
 import { addMonths, periodOf as monthOf } from "./periods";
@@ -123,12 +123,7 @@ const REGISTRATION_SQL = `strftime('%Y-%m', d.submitted_at / 1000, 'unixepoch') 
 type Client = Database.Database;
 
 /** The better-sqlite3 connection under a drizzle database or transaction (same connection). */
-export function clientOf(db: DB | Tx | Pick<DB, "select">): Client {
-  const anyDb = db as unknown as { $client?: Client; session?: { client: Client } };
-  const client = anyDb.$client ?? anyDb.session?.client;
-  if (!client) throw new Error("rollups: no SQLite connection behind this database handle");
-  return client;
-}
+export const clientOf: (db: DB | Tx | Pick<DB, "select">) => Client = sqliteOf;
 
 function prepareStatements(c: Client) {
   return {
