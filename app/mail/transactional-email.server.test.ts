@@ -203,6 +203,7 @@ describe("the emails that used to follow their commit (issue 14 item 1, the rest
       customerId: customer.id,
       submittedBy: world.userA.id,
       stage: "approved",
+      submittedAt: new Date(now.getTime() - 81 * 86_400_000),
       decidedAt: new Date(now.getTime() - 80 * 86_400_000),
       protectionEndsAt: new Date(now.getTime() + 10 * 86_400_000),
     });
