@@ -14,6 +14,8 @@ import { actorOf } from "../domain/audit.server";
 import { bulkApproveAndNotify, registerDealAndNotify, registrationApprovedMessage } from "../domain/deal-notifications.server";
 import { approveRegistration } from "../domain/deals.server";
 import { changePassword } from "../domain/users.server";
+import { saveProgramSettings } from "../domain/program-settings.server";
+import { asc } from "drizzle-orm";
 import { runDealLifecycle } from "../jobs/deal-lifecycle.server";
 import { approveApplication, declineApplication, submitApplication } from "../domain/applications.server";
 import { inviteAndSend } from "../domain/invitations.server";
@@ -262,5 +264,64 @@ describe("the emails that used to follow their commit (issue 14 item 1, the rest
     expect(notices).toHaveLength(2);
     expect(notices.map((r) => JSON.parse(r.recipients)[0]).sort()).toEqual(["admin@alpha.test", "sales@alpha.test"]);
     expect(smtpCalls).toBe(0);
+  });
+});
+
+describe("the credit-model notice (issue 14, item 2)", () => {
+  const save = (attributionModel: "sourced" | "linear" | "first", at: Date, key: { actor: string; form: string; token: string } | null = null) =>
+    saveProgramSettings(
+      db,
+      actorOf(world.admin),
+      {
+        programName: "Partner Program",
+        attributionModel,
+        protectionDays: 90,
+        ladder: db.select().from(tiers).orderBy(asc(tiers.rank)).all(),
+        reason: "Share credit on co-sold deals.",
+      },
+      at,
+      key,
+      { config },
+    );
+
+  it("is queued per active partner in the settings change's transaction, under partner + new model + the change's instant", () => {
+    const at = new Date("2099-03-01T10:00:00Z");
+    const key = { actor: `user:${world.admin.id}`, form: "settings", token: "form-settings-1" };
+    expect(save("linear", at, key).notified).toEqual({ partners: 2 });
+    // The same form again: a replay, nothing more queued.
+    expect(save("linear", at, key).replayed).toBe(true);
+    // A save that keeps the model queues nothing.
+    expect(save("linear", new Date(at.getTime() + 1000)).notified).toBeNull();
+    const queued = rows("credit-model-changed");
+    expect(queued.map((r) => [r.partnerId, r.identity]).sort()).toEqual(
+      [
+        [world.partnerA.id, `partner-${world.partnerA.id}.linear.${at.getTime()}`],
+        [world.partnerB.id, `partner-${world.partnerB.id}.linear.${at.getTime()}`],
+      ].sort(),
+    );
+    // Each partner's notice goes to its own people only.
+    const toA = queued.find((r) => r.partnerId === world.partnerA.id)!;
+    expect(JSON.parse(toA.recipients)).toEqual(["admin@alpha.test"]);
+    expect(toA.text).toContain("Alpha Resellers");
+    expect(toA.text).not.toContain("Beta Agency");
+    expect(smtpCalls).toBe(0);
+  });
+
+  it("a settings change that fails leaves no notice; a later change back gets its own", () => {
+    expect(() =>
+      writeTransaction(db, () => {
+        save("first", new Date("2099-04-01T00:00:00Z"));
+        throw new Error("crash before commit");
+      }),
+    ).toThrow("crash before commit");
+    expect(rows("credit-model-changed")).toHaveLength(0);
+    save("linear", new Date("2099-04-02T00:00:00Z"));
+    save("sourced", new Date("2099-04-03T00:00:00Z"));
+    expect(rows("credit-model-changed").map((r) => r.identity.split(".").slice(1).join(".")).sort()).toEqual([
+      `linear.${Date.parse("2099-04-02T00:00:00Z")}`,
+      `linear.${Date.parse("2099-04-02T00:00:00Z")}`,
+      `sourced.${Date.parse("2099-04-03T00:00:00Z")}`,
+      `sourced.${Date.parse("2099-04-03T00:00:00Z")}`,
+    ]);
   });
 });
