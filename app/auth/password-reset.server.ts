@@ -14,7 +14,8 @@ import { endAllSessionsOfUser } from "./session.server";
 import { normalizeEmail } from "./sign-in.server";
 import { clearAccountFailures } from "./throttle.server";
 import { generateToken, hashToken } from "./tokens.server";
-import { deliverQueued, queueMessage } from "../mail/outbox.server";
+import { deliverQueued, queueMessage, type IdentifiedMessage } from "../mail/outbox.server";
+import { passwordChangedEmail } from "../../emails/password-changed";
 
 export const RESET_LIFETIME_MS = 60 * 60 * 1000;
 /** More requests than this in one hour send nothing: nobody's inbox gets flooded. */
@@ -165,7 +166,32 @@ export type ResetPasswordResult =
   /** The password policy refused the new password: `message` is for the password field. */
   | { ok: false; status: "weak"; message: string };
 
-export async function resetPassword(db: DB, token: string, newPassword: string): Promise<ResetPasswordResult> {
+/**
+ * The notice to the owner that their password was changed (on /account or through a reset
+ * link), so an owner who did not do it learns of it: one per change (its instant).
+ */
+export function passwordChangedMessage(
+  config: Pick<Config, "APP_URL">,
+  user: { email: string; name: string },
+  changedAt: Date,
+): IdentifiedMessage {
+  return {
+    to: [user.email],
+    ...passwordChangedEmail({ name: user.name, changedAt, forgotPasswordUrl: `${config.APP_URL}/forgot-password` }),
+    identity: { kind: "password-changed", key: `${user.email}.${changedAt.getTime()}` },
+  };
+}
+
+/**
+ * Sets the new password through a reset link. With `notice`, the password-changed notice is
+ * queued in the same transaction (the routes; the caller kicks the drain after the commit).
+ */
+export async function resetPassword(
+  db: DB,
+  token: string,
+  newPassword: string,
+  notice?: { config: Pick<Config, "APP_URL"> },
+): Promise<ResetPasswordResult> {
   // The policy needs the account; a link that does not work is refused below, in the write.
   const account = lookUp(db, token);
   if (account && statusOf(account, Date.now()) === "ok") {
@@ -194,7 +220,9 @@ export async function resetPassword(db: DB, token: string, newPassword: string):
       partnerId: row.partnerId,
       at: changedAt,
     });
-    return { ok: true, user: { id: row.userId, email: row.email, name: row.name }, changedAt };
+    const user = { id: row.userId, email: row.email, name: row.name };
+    if (notice) queueMessage(tx, passwordChangedMessage(notice.config, user, changedAt));
+    return { ok: true, user, changedAt };
   });
   // Whoever proved they read the mailbox may sign in again at once.
   if (result.ok) clearAccountFailures(db, result.user.email);

@@ -6,12 +6,12 @@ import { createTestDatabase } from "../../tests/support/db";
 import { createTestMailer } from "../../tests/support/mail";
 import { closeDatabase, type DB } from "../db.server";
 import { listOutbox, type Mailer } from "../mailer.server";
+import { deliverQueued } from "../mail/outbox.server";
 import {
   ApplicationError,
   approveApplication,
   declineApplication,
   listApplications,
-  sendApplicationReceived,
   submitApplication,
   type ApplicationInput,
 } from "./applications.server";
@@ -271,15 +271,16 @@ describe("submitApplication and listApplications", () => {
   });
 });
 
-describe("sendApplicationReceived", () => {
+describe("the emails of a submission", () => {
   it("confirms to the applicant and tells every enabled partner manager and program admin, with a link to review", async () => {
     createUser(db, { role: "partner_manager", email: "mia@vendor.test" });
     createUser(db, { role: "admin", email: "ada@vendor.test" });
     createUser(db, { role: "partner_manager", email: "gone@vendor.test", disabledAt: new Date() });
     createUser(db, { role: "partner_admin", email: "someone@partner.test" });
-    const submitted = submitApplication(db, application({ companyName: "Nordlicht GmbH" }));
+    const submitted = submitApplication(db, application({ companyName: "Nordlicht GmbH" }), { config });
     if (submitted.replayed) throw new Error("a first submission is never a replay");
-    await sendApplicationReceived(ctx(), submitted.application);
+    // Queued with the application; the drain (the route's deliverQueued) sends them.
+    await deliverQueued(ctx());
     const sent = listOutbox(outboxDir);
     const toApplicant = sent.filter((m) => m.to.includes("ann@acme.example"));
     expect(toApplicant).toHaveLength(1);

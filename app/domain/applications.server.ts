@@ -14,7 +14,7 @@ import { actorOf, recordAudit } from "./audit.server";
 import { normalizeCompanyName, normalizeDomain, slugify } from "./customers";
 import { replayOf, rememberResult, type IdempotencyKey } from "./idempotency.server";
 import { createInvitation, InvitationError, invitationMessage } from "./invitations.server";
-import { deliverQueued, queueMessage } from "../mail/outbox.server";
+import { deliverQueued, queueMessage, type IdentifiedMessage } from "../mail/outbox.server";
 
 export type ApplicationContext = { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> };
 
@@ -68,7 +68,8 @@ export type SubmittedApplication =
 export function submitApplication(
   db: DB,
   input: ApplicationInput,
-  options: { key?: IdempotencyKey | null; now?: Date } = {},
+  /** With `config`, the applicant's confirmation and the partner team's notice are queued in the same transaction. */
+  options: { key?: IdempotencyKey | null; now?: Date; config?: Pick<Config, "APP_URL"> } = {},
 ): SubmittedApplication {
   const now = options.now ?? new Date();
   const key = options.key ?? null;
@@ -128,6 +129,11 @@ export function submitApplication(
         { application: { id: application.id, companyName: application.companyName, website: input.website, kind: input.kind, region: input.region } },
         { now },
       );
+      if (options.config) {
+        const txDb = tx as unknown as DB;
+        queueMessage(tx, applicationReceivedMessage(txDb, application));
+        queueMessage(tx, applicationArrivedMessage({ db: txDb, config: options.config }, application.id));
+      }
       rememberResult(tx, key, APPLICATION_SUBMITTED_LOCATION, now);
       return { replayed: false, application };
     });
@@ -140,25 +146,17 @@ export function submitApplication(
   }
 }
 
-/**
- * The applicant's confirmation, then the partner team's notice (every enabled partner manager
- * and program admin) with a link to review it. A mail failure is the caller's to log, not to
- * show.
- */
-export async function sendApplicationReceived(
-  ctx: ApplicationContext,
+/** The applicant's confirmation: one per application. */
+export function applicationReceivedMessage(
+  db: DB,
   application: { id: number; companyName: string; contactName: string; contactEmail: string },
-) {
-  const name = programName(ctx.db);
-  const email = applicationReceivedEmail({ ...application, programName: name });
-  try {
-    await ctx.mailer.send({ to: [application.contactEmail], ...email, identity: { kind: "application-received", key: String(application.id) } });
-  } finally {
-    await notifyStaffOfApplication(ctx, application.id, name);
-  }
+): IdentifiedMessage {
+  const email = applicationReceivedEmail({ ...application, programName: programName(db) });
+  return { to: [application.contactEmail], ...email, identity: { kind: "application-received", key: String(application.id) } };
 }
 
-async function notifyStaffOfApplication(ctx: ApplicationContext, id: number, name: string) {
+/** The partner team's notice (every enabled partner manager and program admin), linking to the queue. */
+export function applicationArrivedMessage(ctx: { db: DB; config: Pick<Config, "APP_URL"> }, id: number): IdentifiedMessage | null {
   const application = ctx.db
     .select({
       companyName: partnerApplications.companyName,
@@ -176,13 +174,13 @@ async function notifyStaffOfApplication(ctx: ApplicationContext, id: number, nam
     .where(and(inArray(users.role, ["partner_manager", "admin"]), isNull(users.disabledAt)))
     .orderBy(asc(users.email))
     .all();
-  if (!application || staff.length === 0) return;
+  if (!application || staff.length === 0) return null;
   const email = applicationArrivedEmail({
     ...application,
-    programName: name,
+    programName: programName(ctx.db),
     reviewUrl: `${ctx.config.APP_URL}/internal/applications`,
   });
-  await ctx.mailer.send({ to: staff.map((s) => s.email), ...email, identity: { kind: "application-arrived", key: String(id) } });
+  return { to: staff.map((s) => s.email), ...email, identity: { kind: "application-arrived", key: String(id) } };
 }
 
 export type ApplicationListStatus = "pending" | "decided";

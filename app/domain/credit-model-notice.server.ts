@@ -1,13 +1,12 @@
 // The notice partners get when the program's attribution model changes (docs/domain.md
 // "Program settings"): one email per active partner to its enabled admins and report
-// recipients, sent after the settings are committed. A failed email is logged and counted; the
-// change stands.
+// recipients, an outbox row queued in the settings change's transaction (decision 0018).
 import { and, asc, eq, isNull, or } from "drizzle-orm";
 import { partners, users, type AttributionModel } from "../../db/schema";
 import { creditModelChangedEmail } from "../../emails/credit-model-changed";
 import type { Config } from "../config.server";
-import type { DB } from "../db.server";
-import type { Mailer } from "../mailer.server";
+import type { Tx } from "../db.server";
+import { queueMessage } from "../mail/outbox.server";
 import { MODEL_LABEL } from "./attribution";
 
 /** How each model credits a won deal, in one sentence a partner reads. */
@@ -20,11 +19,18 @@ const HOW_IT_CREDITS: Record<AttributionModel, string> = {
   position: "A won deal's revenue is shared 40% to the first partner, 40% to the last and 20% across those in between.",
 };
 
-export async function notifyCreditModelChange(
-  ctx: { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> },
-  change: { from: AttributionModel; to: AttributionModel; programName: string },
-): Promise<{ partners: number; sent: number; failed: number }> {
-  const rows = ctx.db
+/**
+ * Queues the notice in `tx`, the settings change's transaction (saveProgramSettings): one
+ * outbox row per active partner with anyone to tell, under the identity partner + new model +
+ * the change's instant, so the notice commits with the change or not at all and a re-run of
+ * the same change queues nothing more. Returns how many partners it is queued for.
+ */
+export function queueCreditModelNotices(
+  tx: Tx,
+  ctx: { config: Pick<Config, "APP_URL"> },
+  change: { from: AttributionModel; to: AttributionModel; programName: string; at: Date },
+): { partners: number } {
+  const rows = tx
     .select({ partnerId: partners.id, partnerName: partners.name, email: users.email })
     .from(partners)
     .innerJoin(users, eq(users.partnerId, partners.id))
@@ -43,23 +49,20 @@ export async function notifyCreditModelChange(
     entry.to.push(r.email);
     byPartner.set(r.partnerId, entry);
   }
-  const result = { partners: byPartner.size, sent: 0, failed: 0 };
   for (const [partnerId, p] of byPartner) {
-    try {
-      const email = creditModelChangedEmail({
-        programName: change.programName,
-        partnerName: p.name,
-        fromModel: MODEL_LABEL[change.from],
-        toModel: MODEL_LABEL[change.to],
-        toModelDescription: HOW_IT_CREDITS[change.to],
-        url: `${ctx.config.APP_URL}/attribution`,
-      });
-      await ctx.mailer.send({ to: p.to, ...email });
-      result.sent++;
-    } catch (error) {
-      console.error(`[settings] credit model notice for partner #${partnerId} failed:`, error);
-      result.failed++;
-    }
+    const email = creditModelChangedEmail({
+      programName: change.programName,
+      partnerName: p.name,
+      fromModel: MODEL_LABEL[change.from],
+      toModel: MODEL_LABEL[change.to],
+      toModelDescription: HOW_IT_CREDITS[change.to],
+      url: `${ctx.config.APP_URL}/attribution`,
+    });
+    queueMessage(tx, {
+      to: p.to,
+      ...email,
+      identity: { kind: "credit-model-changed", key: `partner-${partnerId}.${change.to}.${change.at.getTime()}`, partnerId },
+    });
   }
-  return result;
+  return { partners: byPartner.size };
 }

@@ -1,9 +1,10 @@
 // The emails deal registration sends. Each is an outbox row (decision 0018) with an identity
 // (kind + deal id), so a repeated call enqueues nothing more. The *Message functions build a
-// message from the data the caller's transaction sees, so the routes queue it in the same
-// transaction as the decision (queueMessage); the notify* wrappers hand it to a mailer (the
-// API, tests). The won email of a CRM import is enqueued inside the import's transaction
-// (enqueueDealWon). Nothing here talks to SMTP.
+// message from the data the caller's transaction sees, so each is queued in the same
+// transaction as the change that causes it (queueMessage): the registration
+// (registerDealAndNotify), a decision, a bulk approval (bulkApproveAndNotify), the expiry mark
+// (app/jobs/deal-lifecycle.server.ts), a won outcome (enqueueDealWon). The notify* wrappers hand
+// a message to a mailer for tests only. Nothing here talks to SMTP.
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { deals, partners, users } from "../../db/schema";
 import { dealApprovedEmail } from "../../emails/deal-approved";
@@ -11,11 +12,14 @@ import { dealExpiringEmail } from "../../emails/deal-expiring";
 import { dealRejectedEmail } from "../../emails/deal-rejected";
 import { dealWonEmail } from "../../emails/deal-won";
 import { registrationSubmittedEmail } from "../../emails/registration-submitted";
-import type { DB, Tx } from "../db.server";
-import { enqueueEmail, sendIdentified, type IdentifiedMessage } from "../mail/outbox.server";
+import { writeTransaction, type DB, type Tx } from "../db.server";
+import { enqueueEmail, queueMessage, sendIdentified, type IdentifiedMessage } from "../mail/outbox.server";
 import type { Mailer } from "../mailer.server";
 import type { Config } from "../config.server";
-import { dealRecipients, getDealForStaff } from "./deal-review.server";
+import type { Actor } from "./audit.server";
+import { bulkApproveRegistrations, dealRecipients, getDealForStaff } from "./deal-review.server";
+import { registerDeal, type RegistrationInput, type RegistrationResult } from "./deals.server";
+import type { IdempotencyKey } from "./idempotency.server";
 import { formatDate, formatMoney } from "./format";
 
 export type NotificationContext = { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> };
@@ -42,11 +46,11 @@ function reviewersOf(db: DB, partnerId: number): string[] {
 }
 
 /** A partner registered a deal: tell its reviewer(s), linking to the review page. */
-export async function notifyRegistrationSubmitted(ctx: NotificationContext, dealId: number) {
+export function registrationSubmittedMessage(ctx: Pick<NotificationContext, "db" | "config">, dealId: number): IdentifiedMessage | null {
   const deal = getDealForStaff(ctx.db, dealId);
-  if (!deal || deal.partnerId === null || !deal.partnerName) return { sent: false as const, to: [] };
+  if (!deal || deal.partnerId === null || !deal.partnerName) return null;
   const to = reviewersOf(ctx.db, deal.partnerId);
-  if (!to.length) return { sent: false as const, to };
+  if (!to.length) return null;
   const submitter = ctx.db
     .select({ name: users.name })
     .from(deals)
@@ -68,8 +72,37 @@ export async function notifyRegistrationSubmitted(ctx: NotificationContext, deal
     conflictNote: deal.conflictNote,
     url: `${ctx.config.APP_URL}/internal/registrations/${deal.id}`,
   });
-  await ctx.mailer.send({ to, ...email, identity: { kind: "deal-submitted", key: `deal-${deal.id}`, partnerId: deal.partnerId } });
-  return { sent: true as const, to };
+  return { to, ...email, identity: { kind: "deal-submitted", key: `deal-${deal.id}`, partnerId: deal.partnerId } };
+}
+
+/** The reviewers' email through a mailer (tests of its content; the app queues it in registerDealAndNotify). */
+export async function notifyRegistrationSubmitted(ctx: NotificationContext, dealId: number): Promise<Sent> {
+  const message = registrationSubmittedMessage(ctx, dealId);
+  return { sent: await sendIdentified(ctx.mailer, message), to: message?.to ?? [] };
+}
+
+/**
+ * registerDeal with the reviewers' "New registration" email queued in the same transaction
+ * (ctx.db may itself be a caller's transaction: this one nests as a savepoint). A replayed or
+ * refused registration queues nothing; the caller kicks the drain after the commit.
+ */
+export function registerDealAndNotify(
+  ctx: Pick<NotificationContext, "db" | "config">,
+  who: Parameters<typeof registerDeal>[1],
+  input: RegistrationInput,
+  now = new Date(),
+  key: IdempotencyKey | null = null,
+): RegistrationResult {
+  return writeTransaction(ctx.db, (tx) => {
+    const result = registerDeal(ctx.db, who, input, now, key);
+    if (result.status === "registered") queueMessage(tx, registrationSubmittedMessage(ctx, result.dealId));
+    return result;
+  });
+}
+
+/** The registrations list's bulk approval, each approval committing with its approval email. */
+export function bulkApproveAndNotify(ctx: Pick<NotificationContext, "db" | "config">, actor: Actor, dealIds: number[], now = new Date()) {
+  return bulkApproveRegistrations(ctx.db, actor, dealIds, now, (tx, dealId) => queueMessage(tx, registrationApprovedMessage(ctx, dealId)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,9 +164,9 @@ export async function notifyRegistrationRejected(ctx: NotificationContext, dealI
 }
 
 /** Protection ends within EXPIRY_WARNING_DAYS: close the deal or lose the claim. */
-export async function notifyProtectionExpiring(ctx: NotificationContext, dealId: number, now = new Date()): Promise<Sent> {
+export function protectionExpiringMessage(ctx: Pick<NotificationContext, "db" | "config">, dealId: number, now = new Date()): IdentifiedMessage | null {
   const found = partnerDeal(ctx, dealId);
-  if (!found || found.deal.stage !== "approved" || !found.deal.protectionEndsAt) return { sent: false, to: [] };
+  if (!found || found.deal.stage !== "approved" || !found.deal.protectionEndsAt) return null;
   const { deal, to } = found;
   const email = dealExpiringEmail({
     dealTitle: deal.title,
@@ -144,16 +177,14 @@ export async function notifyProtectionExpiring(ctx: NotificationContext, dealId:
   });
   // One warning per protection end date (an extension gets its own).
   const until = deal.protectionEndsAt!.toISOString().slice(0, 10);
-  await ctx.mailer.send({ to, ...email, identity: { kind: "deal-expiring", key: `deal-${deal.id}-${until}`, partnerId: deal.partnerId } });
-  return { sent: true, to };
+  return { to, ...email, identity: { kind: "deal-expiring", key: `deal-${deal.id}-${until}`, partnerId: deal.partnerId } };
 }
 
 /** Won: a partner-registered deal closed won (by a reviewer or a CRM import). */
 export async function notifyDealWon(ctx: NotificationContext, dealId: number): Promise<Sent> {
   const won = dealWonMessage(ctx, dealId);
   if (!won) return { sent: false, to: [] };
-  await ctx.mailer.send({ ...won.message, identity: won.identity });
-  return { sent: true, to: won.message.to };
+  return { sent: await sendIdentified(ctx.mailer, { ...won.message, identity: won.identity }), to: won.message.to };
 }
 
 export function dealWonMessage(ctx: Pick<NotificationContext, "db" | "config">, dealId: number) {

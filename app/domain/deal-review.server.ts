@@ -3,7 +3,7 @@
 // and the bulk approval built on the panel.
 import { and, desc, eq, gte, ne, sql } from "drizzle-orm";
 import { customers, deals, partners, users, type DealStage } from "../../db/schema";
-import type { DB } from "../db.server";
+import type { DB, Tx } from "../db.server";
 import { writeTransaction } from "../db.server";
 import type { Actor } from "./audit.server";
 import { emailDomain } from "./customers";
@@ -179,7 +179,14 @@ export type BulkApproveResult = {
  * own IMMEDIATE transaction (the check and the approval together), so one refusal never holds
  * back the others. Whatever changed since the reviewer loaded the queue is skipped with why.
  */
-export function bulkApproveRegistrations(db: DB, actor: Actor, dealIds: number[], now = new Date()): BulkApproveResult {
+export function bulkApproveRegistrations(
+  db: DB,
+  actor: Actor,
+  dealIds: number[],
+  now = new Date(),
+  /** Runs inside each approval's transaction (its email: bulkApproveAndNotify). */
+  onApproved?: (tx: Tx, dealId: number) => unknown,
+): BulkApproveResult {
   const result: BulkApproveResult = { approved: [], skipped: [] };
   for (const dealId of [...new Set(dealIds)]) {
     try {
@@ -191,7 +198,9 @@ export function bulkApproveRegistrations(db: DB, actor: Actor, dealIds: number[]
         if (deal.stage !== "submitted") return { skipped: `it is already ${deal.stage}.` };
         const panel = conflictPanel(txDb, dealId, now);
         if (!panel || hasConflicts(panel)) return { skipped: "it has conflicts now: review it on its own page." };
-        return { approved: approveRegistration(txDb, actor, dealId, now) };
+        const approved = approveRegistration(txDb, actor, dealId, now);
+        if (approved.partnerId !== null) onApproved?.(tx, dealId);
+        return { approved };
       });
       if ("approved" in outcome) result.approved.push({ dealId, ...outcome.approved });
       else result.skipped.push({ dealId, reason: outcome.skipped });

@@ -373,18 +373,6 @@ export function takeExpiryWarnings(db: DB, now = new Date()) {
 }
 
 /**
- * Undoes takeExpiryWarnings for one deal whose warning email could not be sent, so the next
- * daily run tries again instead of the partner never hearing about it.
- */
-export function releaseExpiryWarning(db: DB, dealId: number, warnedAt: Date) {
-  db.update(deals)
-    .set({ expiryWarnedAt: null })
-    .where(and(eq(deals.id, dealId), eq(deals.stage, "approved"), eq(deals.expiryWarnedAt, warnedAt)))
-    .run();
-}
-
-
-/**
  * The columns of one deal's page, on either side; each read adds the customer's name as that
  * side may see it (the partner sees the name it typed).
  */

@@ -19,8 +19,9 @@ import {
   inviteAndSend,
   listOpenInvitations,
   revokeInvitation,
-  sendInvitation,
+  invitationMessage,
 } from "./invitations.server";
+import { sendIdentified } from "../mail/outbox.server";
 
 const NEW_PASSWORD = "a-brand-new-password";
 const config = { APP_URL: "https://portal.test" };
@@ -143,10 +144,10 @@ describe("invitations across tenants", () => {
   });
 });
 
-describe("sendInvitation", () => {
+describe("invitationMessage", () => {
   it("emails the invitee a link to /invite/<token> in both the text and the HTML", async () => {
     const { id, token } = inviteToAlpha();
-    await sendInvitation({ db, mailer, config }, { invitationId: id, token, inviterName: world.adminA.name });
+    await sendIdentified(mailer, invitationMessage({ db, config }, { invitationId: id, token, inviterName: world.adminA.name }));
     const [mail] = listOutbox(outboxDir);
     const url = `https://portal.test/invite/${token}`;
     expect(mail.to).toEqual(["new.colleague@alpha.test"]);

@@ -190,13 +190,6 @@ export function invitationMessage(
   return { to: [invitation.email], ...email, identity: { kind: "invitation", key: `invitation-${input.invitationId}` } };
 }
 
-export async function sendInvitation(
-  ctx: { db: DB; mailer: Mailer; config: Pick<Config, "APP_URL"> },
-  input: { invitationId: number; token: string; inviterName: string },
-) {
-  return ctx.mailer.send(invitationMessage(ctx, input));
-}
-
 export type InvitationStatus = "ok" | "expired" | "used" | "invalid";
 
 export type OpenInvitation = {

@@ -7,6 +7,8 @@ import { asc, eq, inArray } from "drizzle-orm";
 import { partners, programSettings, tiers, type AttributionModel } from "../../db/schema";
 import { rememberResult, replayOf, type IdempotencyKey } from "./idempotency.server";
 import { sqliteOf, writeTransaction, type DB } from "../db.server";
+import type { Config } from "../config.server";
+import { queueCreditModelNotices } from "./credit-model-notice.server";
 import { PAPER_SIZES, type PaperSize } from "../reports/contract";
 import { recordAudit, type Actor } from "./audit.server";
 import { tierMetricsForAll } from "./tier-metrics.server";
@@ -240,11 +242,13 @@ export function saveProgramSettings(
   actor: Actor,
   input: ProgramSettingsInput & { ladder: readonly LadderRow[]; reason?: string | null },
   now = new Date(),
-  key: IdempotencyKey | null = null
+  key: IdempotencyKey | null = null,
+  /** With it, a model change queues the partners' credit-model notice in this transaction. */
+  notice: { config: Pick<Config, "APP_URL"> } | null = null
 ) {
   return writeTransaction(db, (tx) => {
     // The same form submitted again (same token): saved already; nothing is added twice.
-    if (replayOf(tx, key)) return { replayed: true as const, ladder: tx.select().from(tiers).orderBy(asc(tiers.rank)).all() };
+    if (replayOf(tx, key)) return { replayed: true as const, ladder: tx.select().from(tiers).orderBy(asc(tiers.rank)).all(), notified: null };
     const problems = ladderProblems(db, input.ladder);
     if (problems.length) throw new SettingsError(problems);
     const beforeSettings = getProgramSettings(db);
@@ -305,8 +309,12 @@ export function saveProgramSettings(
       },
       at: now,
     });
+    const notified =
+      notice && beforeSettings.attributionModel !== input.attributionModel
+        ? queueCreditModelNotices(tx, notice, { from: beforeSettings.attributionModel, to: input.attributionModel, programName: input.programName, at: now })
+        : null;
     rememberResult(tx, key, "/internal/settings", now);
-    return { replayed: false as const, ladder: afterLadder };
+    return { replayed: false as const, ladder: afterLadder, notified };
   });
 }
 

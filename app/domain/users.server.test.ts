@@ -1,22 +1,19 @@
 import { and, eq } from "drizzle-orm";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { auditEvents, sessions, users } from "../../db/schema";
+import { auditEvents, outboxMessages, sessions, users } from "../../db/schema";
 import { createTestDatabase, TEST_PASSWORD } from "../../tests/support/db";
 import { createTestMailer } from "../../tests/support/mail";
 import { createWorld, type World } from "../../tests/support/world";
 import { verifyPassword } from "../auth/password.server";
 import { startSession } from "../auth/session.server";
 import type { DB } from "../db.server";
-import { createMailer, listOutbox, type Mailer } from "../mailer.server";
+import { listOutbox, type Mailer } from "../mailer.server";
+import { deliverQueued } from "../mail/outbox.server";
 import { actorOf } from "./audit.server";
 import {
   changePassword,
   listPartnerUsers,
   listStaffUsers,
-  sendPasswordChangedNotice,
   setUserDisabled,
   UserError,
 } from "./users.server";
@@ -166,35 +163,32 @@ describe("changePassword", () => {
   });
 });
 
-describe("sendPasswordChangedNotice", () => {
+describe("the password-changed notice", () => {
   const config = { APP_URL: "http://portal.test" };
 
   it("tells the owner when, and where to take the account back", async () => {
-    const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "outbox-"));
-    try {
-      const mailer = createMailer({ MAIL_FROM: "x <x@localhost>", OUTBOX_DIR: outboxDir });
-      await sendPasswordChangedNotice({ mailer, config }, { email: "sales@alpha.test", name: "Sam Alpha" }, new Date());
-      const [mail] = listOutbox(outboxDir);
-      expect(mail!.to).toEqual(["sales@alpha.test"]);
-      expect(mail!.subject).toBe("Your Partner Portal password was changed");
-      expect(mail!.text).toContain("Hello Sam Alpha,");
-      expect(mail!.text).toContain("http://portal.test/forgot-password");
-    } finally {
-        }
+    const { mailer, outboxDir } = createTestMailer();
+    const changed = await changePassword(db, world.userA.id, { current: TEST_PASSWORD, next: "a-brand-new-passphrase" }, { config });
+    expect(changed.ok).toBe(true);
+    // Queued with the new password; the route's deliverQueued drains it.
+    await deliverQueued({ db, mailer });
+    const [mail] = listOutbox(outboxDir);
+    expect(mail!.to).toEqual(["sales@alpha.test"]);
+    expect(mail!.subject).toBe("Your Partner Portal password was changed");
+    expect(mail!.text).toContain("Hello Sam Alpha,");
+    expect(mail!.text).toContain("http://portal.test/forgot-password");
   });
 
-  it("logs a notice that cannot be sent and does not throw: the password is changed either way", async () => {
-    const failing = { send: async () => Promise.reject(new Error("SMTP is down")) } as unknown as Mailer;
-    const logged: unknown[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => logged.push(args);
-    try {
-      await expect(
-        sendPasswordChangedNotice({ mailer: failing, config }, { email: "sales@alpha.test", name: "Sam" }, new Date()),
-      ).resolves.toBeUndefined();
-    } finally {
-      console.error = original;
-    }
-    expect(logged).toHaveLength(1);
+  it("SMTP down: the password is changed and the notice waits in the outbox to be retried", async () => {
+    const { mailer } = createTestMailer();
+    const failing: Mailer = { ...mailer, send: async () => Promise.reject(new Error("SMTP is down")) };
+    const changed = await changePassword(db, world.userA.id, { current: TEST_PASSWORD, next: "a-brand-new-passphrase" }, { config });
+    expect(changed.ok).toBe(true);
+    await deliverQueued({ db, mailer: failing });
+    const hash = db.select({ h: users.passwordHash }).from(users).where(eq(users.id, world.userA.id)).get()!.h!;
+    expect(await verifyPassword(hash, "a-brand-new-passphrase")).toBe(true);
+    expect(db.select().from(outboxMessages).where(eq(outboxMessages.kind, "password-changed")).all()).toMatchObject([
+      { status: "queued", attempts: 1, recipients: JSON.stringify(["sales@alpha.test"]) },
+    ]);
   });
 });

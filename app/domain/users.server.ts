@@ -4,13 +4,14 @@
 // one's own password and the security notice that follows any password change. Password
 // hashes never leave this module.
 import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
-import { passwordChangedEmail } from "../../emails/password-changed";
 import { users } from "../../db/schema";
 import { checkNewPassword, hashPassword, verifyPassword } from "../auth/password.server";
 import { endAllSessionsOfUser } from "../auth/session.server";
 import { hasTwoFactorColumn } from "../auth/two-factor.server";
 import { writeTransaction, type DB, type Tx } from "../db.server";
-import type { Mailer } from "../mailer.server";
+import type { Config } from "../config.server";
+import { queueMessage } from "../mail/outbox.server";
+import { passwordChangedMessage } from "../auth/password-reset.server";
 import { actorOf, recordAudit, type Actor } from "./audit.server";
 
 /** A refusal whose message is written for the person who made the request. */
@@ -238,6 +239,8 @@ export async function changePassword(
   db: DB,
   userId: string,
   input: { current: string; next: string },
+  /** The password-changed notice is queued in the change's transaction (the route kicks the drain). */
+  notice?: { config: Pick<Config, "APP_URL"> },
 ): Promise<ChangePasswordResult> {
   const user = db
     .select({
@@ -273,32 +276,8 @@ export async function changePassword(
       partnerId: user.partnerId,
       at: changedAt,
     });
+    if (notice) queueMessage(tx, passwordChangedMessage(notice.config, user, changedAt));
   });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name }, changedAt };
 }
 
-/**
- * Mails the owner that their password was changed (by them on /account, or through a reset
- * link), so an owner who did not do it learns of it. The password is changed either way: a
- * notice that cannot be sent is logged, never thrown.
- */
-export async function sendPasswordChangedNotice(
-  ctx: { mailer: Mailer; config: { APP_URL: string } },
-  user: { email: string; name: string },
-  changedAt: Date,
-) {
-  try {
-    await ctx.mailer.send({
-      to: [user.email],
-      ...passwordChangedEmail({
-        name: user.name,
-        changedAt,
-        forgotPasswordUrl: `${ctx.config.APP_URL}/forgot-password`,
-      }),
-      // One notice per change: a repeat of the same change queues nothing more.
-      identity: { kind: "password-changed", key: `${user.email}.${changedAt.getTime()}` },
-    });
-  } catch (error) {
-    console.error("Password-changed notice failed:", error);
-  }
-}

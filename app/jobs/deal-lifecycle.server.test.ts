@@ -1,11 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeal, createPartner, createUser, ensureDefaultProgram } from "../../db/factories";
-import { auditEvents, deals } from "../../db/schema";
+import { auditEvents, deals, outboxMessages } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
 import { createTestMailer } from "../../tests/support/mail";
 import { closeDatabase, type DB } from "../db.server";
 import { listOutbox, type Mailer } from "../mailer.server";
+import { runOutbox } from "../mail/outbox.server";
 import { runDealLifecycle } from "./deal-lifecycle.server";
 import { jobs } from "./scheduler.server";
 
@@ -65,7 +66,6 @@ describe("runDealLifecycle", () => {
     const first = await runDealLifecycle({ db, mailer, config }, now);
     expect(first.expired).toEqual([past.deal.id]);
     expect(first.warned.sort()).toEqual([soon.deal.id, edge.deal.id].sort());
-    expect(first.warningsFailed).toEqual([]);
 
     expect(dealRow(past.deal.id)).toMatchObject({ stage: "expired", holdsClaim: false });
     expect(dealRow(past.deal.id).closedAt?.getTime()).toBe(now.getTime());
@@ -92,14 +92,14 @@ describe("runDealLifecycle", () => {
     expect(expiredAudit).toEqual([{ actorLabel: "system" }]);
 
     const second = await runDealLifecycle({ db, mailer, config }, new Date(now.getTime() + 60_000));
-    expect(second).toEqual({ expired: [], warned: [], warningsFailed: [] });
+    expect(second).toEqual({ expired: [], warned: [] });
     expect(listOutbox(outboxDir)).toHaveLength(2);
     expect(
       db.select().from(auditEvents).where(eq(auditEvents.action, "deal.expired")).all(),
     ).toHaveLength(1);
   });
 
-  it("keeps the decision when a warning email fails, and tries that warning again next run", async () => {
+  it("keeps the warning when SMTP fails: it waits in the outbox and is sent by a later drain, never warned twice", async () => {
     const now = new Date();
     const soon = approvedDeal(now, 5, "Flaky Partners");
     const failing: Mailer = {
@@ -108,20 +108,20 @@ describe("runDealLifecycle", () => {
         throw new Error("SMTP is down");
       },
     };
-    const errors: unknown[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => errors.push(args);
-    try {
-      const first = await runDealLifecycle({ db, mailer: failing, config }, now);
-      expect(first).toEqual({ expired: [], warned: [], warningsFailed: [soon.deal.id] });
-    } finally {
-      console.error = original;
-    }
-    expect(errors).toHaveLength(1);
-    expect(dealRow(soon.deal.id)).toMatchObject({ stage: "approved", expiryWarnedAt: null });
+    const first = await runDealLifecycle({ db, mailer: failing, config }, now);
+    expect(first).toEqual({ expired: [], warned: [soon.deal.id] });
+    // The mark and the email committed together; the email is retrying, not lost.
+    expect(dealRow(soon.deal.id)).toMatchObject({ stage: "approved", expiryWarnedAt: now });
+    const [row] = db.select().from(outboxMessages).where(eq(outboxMessages.kind, "deal-expiring")).all();
+    expect(row).toMatchObject({ status: "queued", attempts: 1 });
+    expect(row!.error).toContain("SMTP is down");
+    expect(listOutbox(outboxDir)).toHaveLength(0);
 
+    // The next run warns nobody again; the outbox's next drain (its backoff elapsed) delivers it.
     const retry = await runDealLifecycle({ db, mailer, config }, new Date(now.getTime() + DAY));
-    expect(retry.warned).toEqual([soon.deal.id]);
+    expect(retry.warned).toEqual([]);
+    await runOutbox({ db, transport: mailer, config: { MAIL_FROM: mailer.from }, clock: () => Date.now() + DAY });
     expect(listOutbox(outboxDir)).toHaveLength(1);
+    expect(listOutbox(outboxDir)[0]!.to.sort()).toEqual([soon.admin.email, soon.sales.email].sort());
   });
 });

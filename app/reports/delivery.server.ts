@@ -321,7 +321,7 @@ export function leasesHeldUntil(db: DB, scope?: DeliveryScope): number | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Admin: list, count, retry
+// Admin: list, count, retry, discard
 
 export function retryDelivery(db: DB, actor: Actor, id: number) {
   return writeTransaction(db, (tx) => {
@@ -357,6 +357,78 @@ export function retryDelivery(db: DB, actor: Actor, id: number) {
     });
     return { id, period: row.period };
   });
+}
+
+/**
+ * "Retry all failed" of a period: every failed delivery (a dead letter: its attempts ran out or
+ * its error was permanent) back to the queue now with a fresh attempt count, in one
+ * transaction, one audit entry each. Partly refused deliveries keep their own Retry (it sends
+ * only to the refused recipients). Returns how many.
+ */
+export function retryFailedDeliveries(db: DB, actor: Actor, period: string, now = Date.now()): number {
+  if (!isPeriod(period)) throw new DeliveryError("Choose a month.");
+  return writeTransaction(db, (tx) => {
+    const rows = failedOf(tx, period);
+    for (const row of rows) {
+      tx.update(reportDeliveries)
+        .set({ status: "queued", attempts: 0, nextAttemptAt: now, error: null, lockedBy: null, lockedUntil: null })
+        .where(sql`${reportDeliveries.id} = ${row.id} AND ${reportDeliveries.status} = 'failed'`)
+        .run();
+      recordAudit(tx, {
+        actor,
+        action: "report_delivery.retry",
+        entityType: "report_delivery",
+        entityId: row.id,
+        partnerId: row.partnerId,
+        before: { status: "failed", attempts: row.attempts, error: row.error, period, kind: row.kind },
+        after: { status: "queued", attempts: 0 },
+      });
+    }
+    return rows.length;
+  });
+}
+
+/**
+ * "Discard failed" of a period: every failed delivery given up for good ('skipped', saying who
+ * did it), in one transaction, one audit entry each. A discarded report is not enqueued again
+ * by the period's run (one row per partner, period and kind). Returns how many.
+ */
+export function discardFailedDeliveries(db: DB, actor: Actor, period: string): number {
+  if (!isPeriod(period)) throw new DeliveryError("Choose a month.");
+  const who = actor === "system" ? "the system" : actor.label;
+  return writeTransaction(db, (tx) => {
+    const rows = failedOf(tx, period);
+    for (const row of rows) {
+      tx.update(reportDeliveries)
+        .set({ status: "skipped", error: `Discarded by ${who}. Last error: ${row.error ?? "none"}`, lockedBy: null, lockedUntil: null })
+        .where(sql`${reportDeliveries.id} = ${row.id} AND ${reportDeliveries.status} = 'failed'`)
+        .run();
+      recordAudit(tx, {
+        actor,
+        action: "report_delivery.discard",
+        entityType: "report_delivery",
+        entityId: row.id,
+        partnerId: row.partnerId,
+        before: { status: "failed", attempts: row.attempts, error: row.error, period, kind: row.kind },
+        after: { status: "skipped" },
+      });
+    }
+    return rows.length;
+  });
+}
+
+function failedOf(tx: Pick<DB, "select">, period: string) {
+  return tx
+    .select({
+      id: reportDeliveries.id,
+      partnerId: reportDeliveries.partnerId,
+      attempts: reportDeliveries.attempts,
+      error: reportDeliveries.error,
+      kind: reportDeliveries.kind,
+    })
+    .from(reportDeliveries)
+    .where(sql`${reportDeliveries.status} = 'failed' AND ${reportDeliveries.period} = ${period}`)
+    .all();
 }
 
 export type DeliveryListRow = {
@@ -408,6 +480,46 @@ export function listDeliveries(
     .orderBy(STATUS_ORDER, sql`${reportDeliveries.partnerId} IS NOT NULL`, partners.name, reportDeliveries.id)
     .limit(options.limit ?? 500)
     .all();
+}
+
+export const DELIVERY_PAGE_SIZE = 50;
+
+/**
+ * One status of a period, a page at a time in id order: `after` is the last id of the previous
+ * page (keyset, so page 200 of a 10,000-partner period costs what page 1 does).
+ */
+export function listDeliveriesPage(
+  db: DB,
+  period: string,
+  status: DeliveryStatus,
+  options: { after?: number; limit?: number } = {},
+): { rows: DeliveryListRow[]; next: number | null } {
+  const limit = options.limit ?? DELIVERY_PAGE_SIZE;
+  const rows = db
+    .select({
+      id: reportDeliveries.id,
+      partnerId: reportDeliveries.partnerId,
+      partnerName: partners.name,
+      partnerSlug: partners.slug,
+      kind: reportDeliveries.kind,
+      status: reportDeliveries.status,
+      attempts: reportDeliveries.attempts,
+      nextAttemptAt: reportDeliveries.nextAttemptAt,
+      error: reportDeliveries.error,
+      sentAt: reportDeliveries.sentAt,
+      messageId: reportDeliveries.messageId,
+      outcomes: reportDeliveries.outcomes,
+    })
+    .from(reportDeliveries)
+    .leftJoin(partners, sql`${partners.id} = ${reportDeliveries.partnerId}`)
+    .where(
+      sql`${reportDeliveries.status} = ${status} AND ${reportDeliveries.period} = ${period} AND ${reportDeliveries.id} > ${options.after ?? 0}`,
+    )
+    .orderBy(reportDeliveries.id)
+    .limit(limit + 1)
+    .all();
+  const page = rows.slice(0, limit);
+  return { rows: page, next: rows.length > limit ? page.at(-1)!.id : null };
 }
 
 export type DeliveryCounts = Record<DeliveryStatus, number> & { total: number };

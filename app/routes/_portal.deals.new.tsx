@@ -19,8 +19,9 @@ import { cookiesAreSecure } from "../auth/lucia.server";
 import { Field, FieldError, FormErrors, SelectField, TextareaField } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
 import { normalizeDomain } from "../domain/customers";
-import { notifyRegistrationSubmitted } from "../domain/deal-notifications.server";
-import { DealError, registerDeal, registeredDealLocation, type DomainCheck } from "../domain/deals.server";
+import { registerDealAndNotify } from "../domain/deal-notifications.server";
+import { deliverQueued } from "../mail/outbox.server";
+import { DealError, registeredDealLocation, type DomainCheck } from "../domain/deals.server";
 import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
 import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
 import { programCurrency } from "../domain/program-settings.server";
@@ -149,7 +150,6 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const user = requirePartnerUser(args);
-  const { db } = args.context;
   const formData = await args.request.formData();
   const submission = parseWithZod(formData, { schema: registrationSchema() });
   if (submission.status !== "success") {
@@ -159,8 +159,9 @@ export async function action(args: ActionFunctionArgs) {
   let result;
   try {
     const key = idempotencyKeyOf(formData, user.id, "deal.register");
-    result = registerDeal(
-      db,
+    // The reviewers' "New registration" email is queued in the registration's transaction.
+    result = registerDealAndNotify(
+      args.context,
       { userId: user.id, partnerId: user.partnerId, actor: actorOf(user) },
       {
         companyName: v.companyName,
@@ -188,12 +189,7 @@ export async function action(args: ActionFunctionArgs) {
     // The form stays as typed; the answer says only "already registered" (or "yours").
     return data({ result: submission.reply(), conflict: result.check }, { status: 409 });
   }
-  try {
-    await notifyRegistrationSubmitted(args.context, result.dealId);
-  } catch (error) {
-    // The registration is committed; a notification that did not go out must not lose it.
-    console.error(`Registration email for deal ${result.dealId} failed:`, error);
-  }
+  await deliverQueued(args.context);
   // The kept entries are submitted now: the browser need not keep them any longer.
   const headers = readDraft(args.request.headers.get("Cookie"), args.context.config.APP_SECRET)
     ? { "Set-Cookie": clearDraft(cookiesAreSecure(args.context.config)) }

@@ -19,7 +19,8 @@ import { recordSignInFailure, signInBlockedFor } from "../auth/throttle.server";
 import { AppShell } from "../components/app-shell";
 import { Field, FormErrors, humanize, NewPasswordFields } from "../components/forms";
 import { formatDate } from "../domain/format";
-import { changePassword, getAccount, sendPasswordChangedNotice } from "../domain/users.server";
+import { changePassword, getAccount } from "../domain/users.server";
+import { deliverQueued } from "../mail/outbox.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Partner Portal" }];
 
@@ -69,7 +70,7 @@ export async function action(args: ActionFunctionArgs) {
   const result = await changePassword(context.db, user.id, {
     current: submission.value.currentPassword,
     next: submission.value.newPassword,
-  });
+  }, { config: context.config });
   if (!result.ok) {
     if (result.field === "current") recordSignInFailure(context.db, user.email, context.clientIp);
     const field = result.field === "current" ? "currentPassword" : "newPassword";
@@ -80,7 +81,8 @@ export async function action(args: ActionFunctionArgs) {
     context.config,
     user.id,
   );
-  await sendPasswordChangedNotice(context, result.user, result.changedAt);
+  // The password-changed notice committed with the new password; the drain sends it.
+  await deliverQueued(context);
   return redirect("/account?changed=1", { headers: { "Set-Cookie": cookie } });
 }
 

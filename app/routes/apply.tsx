@@ -17,10 +17,10 @@ import { AuthCard, Field, FormErrors, SelectField, TextareaField } from "../comp
 import {
   APPLICATION_SUBMITTED_LOCATION,
   ApplicationError,
-  sendApplicationReceived,
   submitApplication,
 } from "../domain/applications.server";
 import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
+import { deliverQueued } from "../mail/outbox.server";
 import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
 import { normalizeDomain } from "../domain/customers";
 
@@ -96,23 +96,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   let submitted;
   try {
     const key = idempotencyKeyOf(formData, "anonymous", "apply");
-    submitted = submitApplication(context.db, submission.value, { key });
+    // The confirmation and the partner team's notice are queued in the application's transaction.
+    submitted = submitApplication(context.db, submission.value, { key, config: context.config });
   } catch (error) {
     if (error instanceof ApplicationError || error instanceof IdempotencyError) {
       return data(submission.reply({ formErrors: [error.message] }), { status: error.status });
     }
     throw error;
   }
-  // A repeat of the same submission confirms nothing twice.
-  if (!submitted.replayed) {
-    const { application } = submitted;
-    try {
-      await sendApplicationReceived(context, application);
-    } catch (error) {
-      // The application is saved; a confirmation that did not go out must not lose it.
-      console.error(`Confirmation email for application ${application.id} failed:`, error);
-    }
-  }
+  // A repeat of the same submission queued nothing.
+  if (!submitted.replayed) await deliverQueued(context);
   // Post/redirect/get: reloading the thank-you page does not apply twice.
   return redirect(APPLICATION_SUBMITTED_LOCATION);
 }

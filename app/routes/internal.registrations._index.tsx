@@ -10,8 +10,8 @@ import { z } from "zod";
 import { requireStaff } from "../auth/guards.server";
 import { FormErrors } from "../components/forms";
 import { actorOf } from "../domain/audit.server";
-import { notifyRegistrationApproved, sendLogged } from "../domain/deal-notifications.server";
-import { bulkApproveRegistrations } from "../domain/deal-review.server";
+import { bulkApproveAndNotify } from "../domain/deal-notifications.server";
+import { deliverQueued } from "../mail/outbox.server";
 import { decodeCursor, registrationQueuePage } from "../domain/registration-queue.server";
 import { daysBetween, formatDate, formatMoney } from "../domain/format";
 
@@ -85,22 +85,15 @@ export async function action(args: ActionFunctionArgs) {
   const formData = await args.request.formData();
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") {
-    return data({ result: submission.reply(), approved: [], skipped: [], emailFailures: 0 }, { status: 400 });
+    return data({ result: submission.reply(), approved: [], skipped: [] }, { status: 400 });
   }
-  const { approved, skipped } = bulkApproveRegistrations(args.context.db, actorOf(user), submission.value.dealId);
-  // The approvals have committed; the emails follow, and a failure only costs a log line.
-  let emailFailures = 0;
-  for (const a of approved) {
-    const ok = await sendLogged(`approval email for deal #${a.dealId}`, () =>
-      notifyRegistrationApproved(args.context, a.dealId),
-    );
-    if (!ok && a.partnerId !== null) emailFailures++;
-  }
+  // Each approval commits with its email to the partner (an outbox row); the drain follows.
+  const { approved, skipped } = bulkApproveAndNotify(args.context, actorOf(user), submission.value.dealId);
+  if (approved.length) await deliverQueued(args.context);
   return {
     result: submission.reply({ resetForm: true }),
     approved: approved.map((a) => ({ dealId: a.dealId, protectionEndsAt: a.protectionEndsAt.toISOString() })),
     skipped,
-    emailFailures,
   };
 }
 
@@ -134,10 +127,7 @@ export default function RegistrationQueue() {
           {actionData.approved.length ? (
             <p className="notice">
               Approved {actionData.approved.length} {actionData.approved.length === 1 ? "registration" : "registrations"}
-              : {actionData.approved.map((a) => `#${a.dealId}`).join(", ")}.
-              {actionData.emailFailures
-                ? ` ${actionData.emailFailures} approval ${actionData.emailFailures === 1 ? "email" : "emails"} could not be sent.`
-                : ""}
+              : {actionData.approved.map((a) => `#${a.dealId}`).join(", ")}. Their partners are emailed.
             </p>
           ) : null}
           {actionData.skipped.length ? (

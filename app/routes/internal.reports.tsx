@@ -1,7 +1,9 @@
 // Monthly report delivery for the partner team: a period's deliveries by status (the queue is
-// report_deliveries), the dead letters an admin can retry, and "send this period now", which
-// enqueues the period and drains the queue in the background of the server process so the
-// page shows the progress on reload. One action, named intents; admins only.
+// report_deliveries), the dead letters an admin can retry one by one or all at once ("Retry all
+// failed") or give up ("Discard failed"), both after a confirmation step and audited, and "send
+// this period now", which enqueues the period and drains the queue in the background of the
+// server process so the page shows the progress on reload. A status filter is keyset-paged (50).
+// One action, named intents; admins only.
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -12,7 +14,18 @@ import { addMonths, periodLabel } from "../domain/periods";
 import { DELIVERY_STATUSES } from "../../db/schema";
 import { previousPeriodIn, reportSchedule } from "../reports/delivery-schedule.server";
 import { deliveriesRunning, kickDeliveries } from "../reports/delivery-worker.server";
-import { deliveryCounts, DeliveryError, enqueuePeriod, listDeliveries, retryDelivery } from "../reports/delivery.server";
+import {
+  deliveryCounts,
+  DELIVERY_PAGE_SIZE,
+  DeliveryError,
+  discardFailedDeliveries,
+  enqueuePeriod,
+  listDeliveries,
+  listDeliveriesPage,
+  retryDelivery,
+  retryFailedDeliveries,
+  type DeliveryListRow,
+} from "../reports/delivery.server";
 
 export const meta: MetaFunction = () => [{ title: "Reports · Partner team" }];
 
@@ -31,7 +44,14 @@ const periodField = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "Choose a month.
 const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("retry"), id: z.coerce.number().int().positive(), period: periodField }),
   z.object({ intent: z.literal("send"), period: periodField }),
+  z.object({
+    intent: z.enum(["retry-failed", "discard-failed"]),
+    period: periodField,
+    confirmed: z.literal("yes").optional(),
+  }),
 ]);
+
+type ActionData = { error?: string; confirm?: { intent: "retry-failed" | "discard-failed"; period: string; label: string; count: number } };
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireStaff(args);
@@ -48,6 +68,26 @@ export async function loader(args: LoaderFunctionArgs) {
   const status = DELIVERY_STATUSES.includes(statusParam as Status) ? (statusParam as Status) : undefined;
   const counts = deliveryCounts(db, period);
   const now = Date.now();
+  const afterParam = url.searchParams.get("after");
+  if (afterParam !== null && !/^\d{1,15}$/.test(afterParam)) {
+    throw new Response("The page cursor is not valid: open the list from its first page.", { status: 400 });
+  }
+  // A status filter is read a page at a time (keyset on id); all statuses show the ones needing attention first.
+  const page = status
+    ? listDeliveriesPage(db, period, status, { after: afterParam === null ? undefined : Number(afterParam) })
+    : { rows: listDeliveries(db, period, { limit: ROW_LIMIT }), next: null };
+  const row = (r: DeliveryListRow) => ({
+    id: r.id,
+    partnerName: r.partnerName,
+    partnerSlug: r.partnerSlug,
+    kind: r.kind,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.status === "queued" && r.nextAttemptAt > now ? new Date(r.nextAttemptAt).toISOString() : null,
+    error: r.error,
+    sentAt: r.sentAt?.toISOString() ?? null,
+    messageId: r.messageId,
+  });
   return {
     isAdmin: user.role === "admin",
     period,
@@ -59,42 +99,45 @@ export async function loader(args: LoaderFunctionArgs) {
     running: deliveriesRunning(),
     started: url.searchParams.get("started") === "1",
     limit: ROW_LIMIT,
-    rows: listDeliveries(db, period, { status, limit: ROW_LIMIT }).map((r) => ({
-      id: r.id,
-      partnerName: r.partnerName,
-      partnerSlug: r.partnerSlug,
-      kind: r.kind,
-      status: r.status,
-      attempts: r.attempts,
-      nextAttemptAt: r.status === "queued" && r.nextAttemptAt > now ? new Date(r.nextAttemptAt).toISOString() : null,
-      error: r.error,
-      sentAt: r.sentAt?.toISOString() ?? null,
-      messageId: r.messageId,
-    })),
+    rows: page.rows.map(row),
+    next: page.next,
+    paged: afterParam !== null,
+    pageSize: DELIVERY_PAGE_SIZE,
   };
 }
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireStaff(args);
-  if (user.role !== "admin") forbidden("Only program admins can send or retry reports.");
+  if (user.role !== "admin") forbidden("Only program admins can send, retry or discard reports.");
   const ctx = args.context;
   const submission = parseWithZod(await args.request.formData(), { schema });
   if (submission.status !== "success") {
-    return data({ error: "Choose a month and a delivery." }, { status: 400 });
+    return data<ActionData>({ error: "Choose a month and a delivery." }, { status: 400 });
   }
   const value = submission.value;
+  if (value.intent === "retry-failed" || value.intent === "discard-failed") {
+    // Both act on every failed delivery of the month: first say how many, then do it.
+    const failed = deliveryCounts(ctx.db, value.period).failed;
+    if (failed === 0) return data<ActionData>({ error: `There are no failed deliveries in ${periodLabel(value.period)}.` }, { status: 400 });
+    if (value.confirmed !== "yes") return data<ActionData>({ confirm: { intent: value.intent, period: value.period, label: periodLabel(value.period), count: failed } });
+  }
   try {
-    if (value.intent === "retry") {
+    if (value.intent === "retry-failed") {
+      retryFailedDeliveries(ctx.db, actorOf(user), value.period);
+    } else if (value.intent === "discard-failed") {
+      discardFailedDeliveries(ctx.db, actorOf(user), value.period);
+      return redirect(`/internal/reports?period=${value.period}&status=skipped`);
+    } else if (value.intent === "retry") {
       retryDelivery(ctx.db, actorOf(user), value.id);
     } else {
       const { timezone } = reportSchedule(ctx.db);
       if (!selectablePeriods(timezone).includes(value.period)) {
-        return data({ error: "Choose one of the last 12 months." }, { status: 400 });
+        return data<ActionData>({ error: "Choose one of the last 12 months." }, { status: 400 });
       }
       enqueuePeriod(ctx.db, value.period);
     }
   } catch (error) {
-    if (error instanceof DeliveryError) return data({ error: error.message }, { status: error.status });
+    if (error instanceof DeliveryError) return data<ActionData>({ error: error.message }, { status: error.status });
     throw error;
   }
   // Not awaited: the queue drains in the server process while the partner team reloads the
@@ -127,9 +170,9 @@ function formatInstant(iso: string | null) {
 }
 
 export default function Reports() {
-  const { isAdmin, period, periodLabel, periods, schedule, status, counts, running, started, rows, limit } =
+  const { isAdmin, period, periodLabel, periods, schedule, status, counts, running, started, rows, limit, next, paged, pageSize } =
     useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const actionData = useActionData<typeof action>() as ActionData | undefined;
   const navigation = useNavigation();
   const busyIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent") ?? "") : null;
   const finished = counts.sent + counts.partial + counts.skipped + counts.failed;
@@ -169,6 +212,24 @@ export default function Reports() {
           {actionData.error}
         </p>
       ) : null}
+      {actionData?.confirm ? (
+        <Form method="post" className="info stack" role="alertdialog" aria-labelledby="confirm-text">
+          <p id="confirm-text" style={{ margin: 0 }}>
+            {actionData.confirm.intent === "discard-failed"
+              ? `Discard the ${actionData.confirm.count} failed ${actionData.confirm.count === 1 ? "delivery" : "deliveries"} of ${actionData.confirm.label}? ${actionData.confirm.count === 1 ? "It" : "They"} will never be sent; the audit log records who discarded ${actionData.confirm.count === 1 ? "it" : "them"}.`
+              : `Retry the ${actionData.confirm.count} failed ${actionData.confirm.count === 1 ? "delivery" : "deliveries"} of ${actionData.confirm.label} now, with a fresh count of attempts?`}
+          </p>
+          <input type="hidden" name="intent" value={actionData.confirm.intent} />
+          <input type="hidden" name="period" value={actionData.confirm.period} />
+          <input type="hidden" name="confirmed" value="yes" />
+          <div className="row">
+            <button type="submit" className={actionData.confirm.intent === "discard-failed" ? "danger" : undefined} autoFocus>
+              {actionData.confirm.intent === "discard-failed" ? "Yes, discard" : "Yes, retry"}
+            </button>
+            <Link to={`?period=${actionData.confirm.period}&status=failed`}>Cancel</Link>
+          </div>
+        </Form>
+      ) : null}
       {started || running ? (
         <p className="info" role="status">
           {running
@@ -192,6 +253,17 @@ export default function Reports() {
                 <input type="hidden" name="period" value={period} />
                 <button type="submit" disabled={busyIntent === "send"}>
                   {busyIntent === "send" ? "Starting…" : "Send this period now"}
+                </button>
+              </Form>
+            ) : null}
+            {isAdmin && counts.failed > 0 ? (
+              <Form method="post" className="row" aria-label="Failed deliveries">
+                <input type="hidden" name="period" value={period} />
+                <button type="submit" name="intent" value="retry-failed" className="secondary" disabled={busyIntent !== null}>
+                  Retry all failed ({counts.failed})
+                </button>
+                <button type="submit" name="intent" value="discard-failed" className="secondary" disabled={busyIntent !== null}>
+                  Discard failed ({counts.failed})
                 </button>
               </Form>
             ) : null}
@@ -226,9 +298,9 @@ export default function Reports() {
           <p className="muted">No {status ? STATUS_LABEL[status].toLowerCase() : ""} deliveries.</p>
         ) : (
           <div className="table-wrap">
-            {shown > limit ? (
+            {!status && shown > limit ? (
               <p className="muted small">
-                Showing {limit} of {shown}, the ones needing attention first.
+                Showing {limit} of {shown}, the ones needing attention first. Filter by status to page through all.
               </p>
             ) : null}
             <table>
@@ -291,6 +363,16 @@ export default function Reports() {
                 ))}
               </tbody>
             </table>
+            {status && (next !== null || paged) ? (
+              <nav className="row" aria-label="Pages">
+                {paged ? <Link to={`?period=${period}&status=${status}`}>First page</Link> : null}
+                {next !== null ? (
+                  <Link to={`?period=${period}&status=${status}&after=${next}`} rel="next">
+                    Next {pageSize}
+                  </Link>
+                ) : null}
+              </nav>
+            ) : null}
           </div>
         )}
       </section>

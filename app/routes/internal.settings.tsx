@@ -14,7 +14,7 @@ import { isStaffTwoFactorRequired, setStaffTwoFactorRequired } from "../auth/two
 import { Field, FieldError, FormErrors, SelectField, TextareaField } from "../components/forms";
 import { MODEL_DESCRIPTION, MODEL_LABEL } from "../domain/attribution";
 import { actorOf } from "../domain/audit.server";
-import { notifyCreditModelChange } from "../domain/credit-model-notice.server";
+import { deliverQueued } from "../mail/outbox.server";
 import { formatDate, formatMoney } from "../domain/format";
 import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
 import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken, replayOf } from "../domain/idempotency.server";
@@ -210,7 +210,7 @@ type ActionResult = {
   /** A change of model or ladder waiting for its second step (the preview above it, a reason). */
   confirm?: { model: { from: string; to: string } | null; ladder: boolean };
   /** After a model change: how many partners were told. */
-  notified?: { partners: number; sent: number; failed: number } | null;
+  notified?: { partners: number } | null;
 };
 
 export async function action(args: ActionFunctionArgs) {
@@ -279,6 +279,7 @@ export async function action(args: ActionFunctionArgs) {
       { status: missingReason ? 400 : 200 }
     );
   }
+  let notified: { partners: number } | null = null;
   try {
     const outcome = saveProgramSettings(
       db,
@@ -293,17 +294,18 @@ export async function action(args: ActionFunctionArgs) {
         reason: wide ? value.reason ?? null : null,
       },
       new Date(),
-      key
+      key,
+      // A model change queues the partners' notice in the same transaction as the change.
+      { config: args.context.config }
     );
     if (outcome.replayed) return saved();
+    notified = outcome.notified;
   } catch (error) {
     if (error instanceof SettingsError) return byRow(error.problems);
     throw error;
   }
-  // After the commit: partners hear that their figures are now credited another way.
-  const notified = change.model
-    ? await notifyCreditModelChange(args.context, { ...change.model, programName: value.programName })
-    : null;
+  // After the commit: the drain sends the partners' notices (their figures are credited another way).
+  if (notified?.partners) await deliverQueued(args.context);
   return data<ActionResult>(
     { result: submission.reply({ resetForm: true }), preview: null, saved: true, notified },
     // The kept entries are saved now: the browser need not keep them any longer.
@@ -379,9 +381,9 @@ function SettingsForm({ settings, tiers, idempotencyToken, kept }: LoaderData) {
         <p className="notice" role="status">
           Settings saved.
           {actionData.notified
-            ? ` The attribution model changed: ${actionData.notified.sent} of ${actionData.notified.partners} partners were emailed${
-                actionData.notified.failed ? ` (${actionData.notified.failed} failed, see the log)` : ""
-              }.`
+            ? ` The attribution model changed: ${actionData.notified.partners} ${
+                actionData.notified.partners === 1 ? "partner is" : "partners are"
+              } emailed the notice (Outbox shows each one).`
             : ""}
         </p>
       ) : null}

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { checkResetToken, resetPassword, type ResetTokenStatus } from "../auth/password-reset.server";
 import { passwordSchema } from "../auth/password-policy";
 import { AuthCard, FormErrors, NewPasswordFields } from "../components/forms";
-import { sendPasswordChangedNotice } from "../domain/users.server";
+import { deliverQueued } from "../mail/outbox.server";
 
 const schema = z
   .object({
@@ -64,7 +64,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (submission.status !== "success") {
     return data(submission.reply({ hideFields: HIDE }), { status: 400 });
   }
-  const result = await resetPassword(context.db, params.token ?? "", submission.value.password);
+  const result = await resetPassword(context.db, params.token ?? "", submission.value.password, { config: context.config });
   if (!result.ok && result.status === "weak") {
     return data(submission.reply({ fieldErrors: { password: [result.message] }, hideFields: HIDE }), { status: 400 });
   }
@@ -74,7 +74,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       status: httpStatus(result.status),
     });
   }
-  await sendPasswordChangedNotice(context, result.user, result.changedAt);
+  // The password-changed notice committed with the new password; the drain sends it.
+  await deliverQueued(context);
   return redirect("/login?reset=1");
 }
 

@@ -6,9 +6,10 @@
 import express from "express";
 import type { ZodError, ZodTypeAny, z } from "zod";
 import type { Config } from "../config.server";
-import type { DB } from "../db.server";
+import type { DB, Tx } from "../db.server";
 import type { Mailer } from "../mailer.server";
-import { notifyDealWon, notifyRegistrationSubmitted, sendLogged } from "../domain/deal-notifications.server";
+import { enqueueDealWon, registerDealAndNotify } from "../domain/deal-notifications.server";
+import { deliverQueued } from "../mail/outbox.server";
 import { writeTransaction } from "../db.server";
 import { authenticateApiKey, type ApiCaller } from "../api/keys.server";
 import { dealCreditByModel, getApiDeal, getApiPartner, listApiDeals, listApiPartners, partnerIdBySlug, apiTierHistory } from "../api/queries.server";
@@ -28,7 +29,7 @@ import {
 } from "../api/schemas";
 import { normalizeDomain } from "../domain/customers";
 import { closedAtFromDate } from "../domain/deals";
-import { DealError, markLost, markWon, registerDeal } from "../domain/deals.server";
+import { DealError, markLost, markWon } from "../domain/deals.server";
 import { rememberResult, replayOf } from "../domain/idempotency.server";
 import { applyMrrImport, ImportError, previewMrrImport } from "../domain/imports.server";
 import { centsToDecimal } from "../domain/products";
@@ -183,8 +184,9 @@ export function createApiRouter(options: { db: DB; config: Config; mailer: Maile
         partnerId = found.id;
       }
       const answer = idempotent(db, req, caller, "registerDeal", (txDb) => {
-        const result = registerDeal(
-          txDb,
+        // The reviewers' email is queued in the registration's (and idempotency key's) transaction.
+        const result = registerDealAndNotify(
+          { db: txDb, config },
           { userId: null, partnerId, actor: caller.actor },
           {
             companyName: body.companyName,
@@ -213,9 +215,7 @@ export function createApiRouter(options: { db: DB; config: Config; mailer: Maile
         return { status: 201, body: getApiDeal(txDb, { partnerId: null }, result.dealId) };
       });
       afterWrite();
-      // The same emails as the page sends; the registration stands whether or not they go out.
-      const dealId = (answer.body as { id: number }).id;
-      if (!answer.replayed) await sendLogged(`registration email for deal #${dealId}`, () => notifyRegistrationSubmitted(notifyCtx, dealId));
+      if (!answer.replayed) await deliverQueued(notifyCtx);
       return answer;
     },
     async recordDealOutcome(req, caller) {
@@ -230,7 +230,9 @@ export function createApiRouter(options: { db: DB; config: Config; mailer: Maile
             if (body.currency && body.currency !== deal.currency) {
               throw new Problem(400, "Invalid request", `Deal ${id} is in ${deal.currency}: give the won amount in ${deal.currency}.`, [{ field: "currency", message: `must be ${deal.currency}` }]);
             }
-            markWon(txDb, caller.actor, id, body.amountCents, closedAtFromDate(body.closedOn));
+            const won = markWon(txDb, caller.actor, id, body.amountCents, closedAtFromDate(body.closedOn));
+            // The won email commits with the outcome (and the idempotency key), once per deal.
+            if (won.changed && won.partnerId !== null) enqueueDealWon({ db: txDb, config }, txDb as unknown as Tx, id);
           } else {
             markLost(txDb, caller.actor, id, body.reason, closedAtFromDate(body.closedOn));
           }
@@ -241,9 +243,7 @@ export function createApiRouter(options: { db: DB; config: Config; mailer: Maile
       });
       afterWrite();
       const { deal } = answer.body as { deal: { stage: string; partnerId: number | null } };
-      if (!answer.replayed && body.stage === "won" && deal.partnerId !== null) {
-        await sendLogged(`won email for deal #${id}`, () => notifyDealWon(notifyCtx, id));
-      }
+      if (!answer.replayed && body.stage === "won" && deal.partnerId !== null) await deliverQueued(notifyCtx);
       return { ...answer, body: deal };
     },
     recordMrr(req, caller) {

@@ -179,7 +179,8 @@ const MATRIX: Record<string, Row> = {
   "routes/internal.reports": {
     url: () => "/internal/reports",
     get: staffOnly,
-    post: { body: { intent: "send" }, expect: refusedForPartners },
+    // Send, retry and the bulk retry/discard of failed deliveries are the admins' alone.
+    post: { body: { intent: "retry-failed", confirmed: "yes" }, expect: { ...refusedForPartners, manager: 403 } },
   },
   "routes/internal._index": { url: () => "/internal", get: staffOnly },
   "routes/internal.ecosystem": {
