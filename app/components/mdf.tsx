@@ -81,6 +81,8 @@ export type MdfDetailView = {
   claimLeads: number | null;
   claimResults: string | null;
   claimedAt: string | Date | null;
+  claimReturnReason: string | null;
+  claimReturnedAt: string | Date | null;
   paidCents: number | null;
   paidAt: string | Date | null;
   proofs: { id: number; fileName: string; contentType: string; sizeBytes: number }[];
@@ -108,6 +110,7 @@ export function MdfDetails({ request, currency, proofHref, dealHref }: { request
         {row("Requested", formatMoney(request.amountCents, currency))}
         {row("Expected outcome", request.expectedOutcome)}
         {request.rejectionReason ? row("Reason for rejection", request.rejectionReason) : null}
+        {request.claimReturnReason ? row("Claim returned for changes", `${formatDate(request.claimReturnedAt)}: ${request.claimReturnReason}`) : null}
         {request.claimedCents !== null ? row("Claimed", `${formatMoney(request.claimedCents, currency)} on ${formatDate(request.claimedAt)}`) : null}
         {request.claimLeads !== null ? row("Leads", String(request.claimLeads)) : null}
         {request.claimResults ? row("Results", request.claimResults) : null}

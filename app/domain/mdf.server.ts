@@ -11,6 +11,7 @@ import path from "node:path";
 import { deals, mdfClaimDeals, mdfProofFiles, mdfRequests, partners, PILLARS, tiers, users, type MdfStatus } from "../../db/schema";
 import { writeTransaction, type DB, type Tx } from "../db.server";
 import { recordAudit, type Actor } from "./audit.server";
+import { rememberResult, replayOf, type IdempotencyKey } from "./idempotency.server";
 import { mdfRemaining } from "./cost-metrics";
 import { quarterOf } from "./periods";
 import { parseAmountToCents } from "./products";
@@ -139,6 +140,8 @@ function detail(db: DB, where: ReturnType<typeof eq>) {
       claimLeads: mdfRequests.claimLeads,
       claimResults: mdfRequests.claimResults,
       claimedAt: mdfRequests.claimedAt,
+      claimReturnReason: mdfRequests.claimReturnReason,
+      claimReturnedAt: mdfRequests.claimReturnedAt,
       paidAt: mdfRequests.paidAt,
       partnerName: partners.name,
       requestedByName: users.name,
@@ -218,7 +221,11 @@ function amountProblem(raw: string, what: string): { cents: number } | { problem
   return { problem: why };
 }
 
-export function requestMdf(db: DB, actor: Actor, partnerId: number, input: MdfRequestInput, now = new Date()): number {
+/**
+ * A new request; with an idempotency key (the form's token) a repeat of the same submission
+ * returns the request the first one created and creates nothing.
+ */
+export function requestMdf(db: DB, actor: Actor, partnerId: number, input: MdfRequestInput, now = new Date(), key: IdempotencyKey | null = null): number {
   const problems: Record<string, string> = {};
   const activityType = PILLARS.find((p) => p === input.activityType);
   if (!activityType) problems.activityType = "Choose the activity type: build, market, sell or serve.";
@@ -236,6 +243,8 @@ export function requestMdf(db: DB, actor: Actor, partnerId: number, input: MdfRe
   if (Object.keys(problems).length) throw new MdfError("Fix the highlighted fields.", problems);
   const quarter = quarterOf(new Date(`${plannedOn}T00:00:00Z`));
   return writeTransaction(db, (tx) => {
+    const earlier = replayOf(tx, key);
+    if (earlier) return Number(earlier);
     const budget = mdfBudget(tx, partnerId, quarter);
     const cents = (amount as { cents: number }).cents;
     if (cents > budget.remainingCents) {
@@ -249,6 +258,7 @@ export function requestMdf(db: DB, actor: Actor, partnerId: number, input: MdfRe
       .returning({ id: mdfRequests.id })
       .get();
     recordAudit(tx, { actor, action: "mdf.requested", entityType: "mdf_request", entityId: row.id, partnerId, after: { activityType, title, plannedOn, amountCents: cents } });
+    rememberResult(tx, key, String(row.id), now);
     return row.id;
   });
 }
@@ -297,7 +307,20 @@ export type ProofUpload = { fileName: string; bytes: Uint8Array };
  * partner, and 1–5 proof files. Files are checked first, written under random names, and
  * removed again when the transaction refuses the claim, so nothing is half-written.
  */
-export function claimMdf(db: DB, actor: Actor, partnerId: number, id: number, input: ClaimInput, files: ProofUpload[], folder: string, now = new Date()) {
+export function claimMdf(
+  db: DB,
+  actor: Actor,
+  partnerId: number,
+  id: number,
+  input: ClaimInput,
+  files: ProofUpload[],
+  folder: string,
+  now = new Date(),
+  key: IdempotencyKey | null = null,
+): { claimedCents: number } {
+  // A repeat of a claim that went through (double click): its answer, and no files written.
+  const earlier = replayOf(db, key);
+  if (earlier) return { claimedCents: Number(earlier) };
   const problems: Record<string, string> = {};
   const amount = amountProblem(input.amount, "claimed amount");
   if ("problem" in amount) problems.amount = amount.problem;
@@ -326,7 +349,10 @@ export function claimMdf(db: DB, actor: Actor, partnerId: number, id: number, in
       written.push(path.join(folder, storedName));
       return { fileName: path.basename(f.fileName).slice(0, 200) || `proof.${f.type!.extension}`, contentType: f.type!.contentType, sizeBytes: f.bytes.length, storedName };
     });
-    return writeTransaction(db, (tx) => {
+    const outcome = writeTransaction(db, (tx) => {
+      // The same repeat arriving while the first was writing its files: it waited for the lock.
+      const replayed = replayOf(tx, key);
+      if (replayed) return { claimedCents: Number(replayed), replayed: true };
       const row = loadForChange(tx, id, "approved", { partnerId });
       const cents = (amount as { cents: number }).cents;
       if (cents > row.amountCents) {
@@ -343,10 +369,14 @@ export function claimMdf(db: DB, actor: Actor, partnerId: number, id: number, in
         tx.insert(mdfClaimDeals).values(dealIds.map((dealId) => ({ requestId: id, dealId }))).run();
       }
       for (const s of stored) tx.insert(mdfProofFiles).values({ requestId: id, partnerId, ...s }).run();
-      tx.update(mdfRequests).set({ status: "claimed", claimedCents: cents, claimLeads: leads, claimResults: results, claimedAt: now }).where(eq(mdfRequests.id, id)).run();
+      tx.update(mdfRequests)
+        .set({ status: "claimed", claimedCents: cents, claimLeads: leads, claimResults: results, claimedAt: now, claimReturnReason: null, claimReturnedAt: null }).where(eq(mdfRequests.id, id)).run();
       recordAudit(tx, { actor, action: "mdf.claimed", entityType: "mdf_request", entityId: id, partnerId, before: { status: "approved" }, after: { status: "claimed", claimedCents: cents, leads, dealIds, files: stored.map((s) => s.fileName) } });
-      return { claimedCents: cents };
+      rememberResult(tx, key, String(cents), now);
+      return { claimedCents: cents, replayed: false };
     });
+    if (outcome.replayed) for (const file of written) fs.rmSync(file, { force: true });
+    return { claimedCents: outcome.claimedCents };
   } catch (error) {
     for (const file of written) fs.rmSync(file, { force: true });
     throw error;
@@ -359,5 +389,37 @@ export function approveClaim(db: DB, actor: Actor, id: number, now = new Date())
     tx.update(mdfRequests).set({ status: "paid", paidCents: row.claimedCents, paidAt: now, paidBy: actor === "system" ? null : actor.id }).where(eq(mdfRequests.id, id)).run();
     recordAudit(tx, { actor, action: "mdf.paid", entityType: "mdf_request", entityId: id, partnerId: row.partnerId, before: { status: "claimed" }, after: { status: "paid", paidCents: row.claimedCents } });
     return { partnerId: row.partnerId, paidCents: row.claimedCents! };
+  });
+}
+
+/**
+ * A claim returned for changes (what partner teams expect, rather than a final rejection): the
+ * request goes back to approved — its amount stays committed in the quarter's budget — with the
+ * reason the partner sees, the claimed figures and linked registrations are cleared, and the
+ * partner claims again with new proof. The earlier proof files stay listed (they are evidence
+ * of what was submitted); the audit row keeps the returned claim's figures.
+ */
+export function returnClaim(db: DB, actor: Actor, id: number, reason: string, now = new Date()) {
+  const why = reason.trim();
+  if (!why) throw new MdfError("Give the partner a reason for returning the claim.", { reason: "Say what to change or add, like “the invoice is missing”." });
+  if (why.length > 2000) throw new MdfError("Keep the reason under 2,000 characters.", { reason: "Keep the reason under 2,000 characters." });
+  return writeTransaction(db, (tx) => {
+    const row = loadForChange(tx, id, "claimed");
+    const linked = tx.select({ dealId: mdfClaimDeals.dealId }).from(mdfClaimDeals).where(eq(mdfClaimDeals.requestId, id)).all().map((d) => d.dealId);
+    tx.delete(mdfClaimDeals).where(eq(mdfClaimDeals.requestId, id)).run();
+    tx.update(mdfRequests)
+      .set({ status: "approved", claimedCents: null, claimLeads: null, claimResults: null, claimedAt: null, claimReturnReason: why, claimReturnedAt: now })
+      .where(eq(mdfRequests.id, id))
+      .run();
+    recordAudit(tx, {
+      actor,
+      action: "mdf.claim_returned",
+      entityType: "mdf_request",
+      entityId: id,
+      partnerId: row.partnerId,
+      before: { status: "claimed", claimedCents: row.claimedCents, leads: row.claimLeads, results: row.claimResults, dealIds: linked },
+      after: { status: "approved", reason: why },
+    });
+    return { partnerId: row.partnerId };
   });
 }

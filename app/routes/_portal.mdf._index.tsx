@@ -7,6 +7,8 @@ import { requirePartnerAdmin } from "../auth/guards.server";
 import { MdfBudgetCard, MdfStatusBadge } from "../components/mdf";
 import { actorOf } from "../domain/audit.server";
 import { formatMoney } from "../domain/format";
+import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
+import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
 import { ACTIVITY_LABELS, type Pillar } from "../domain/mdf";
 import { listPartnerMdf, MdfError, mdfBudget, requestMdf } from "../domain/mdf.server";
 import { quarterOf } from "../domain/periods";
@@ -23,6 +25,7 @@ export async function loader(args: LoaderFunctionArgs) {
     budget: mdfBudget(db, user.partnerId, quarterOf(now)),
     requests: listPartnerMdf(db, user.partnerId),
     today: now.toISOString().slice(0, 10),
+    idempotencyToken: newIdempotencyToken(),
   };
 }
 
@@ -39,16 +42,17 @@ export async function action(args: ActionFunctionArgs) {
     expectedOutcome: String(form.get("expectedOutcome") ?? ""),
   };
   try {
-    const id = requestMdf(args.context.db, actorOf(user), user.partnerId, values);
+    const key = idempotencyKeyOf(form, user.id, "mdf.request");
+    const id = requestMdf(args.context.db, actorOf(user), user.partnerId, values, new Date(), key);
     return redirect(`/mdf/${id}?requested=1`);
   } catch (error) {
-    if (error instanceof MdfError) return data<ActionData>({ problems: error.problems, values, message: error.message }, { status: error.status });
+    if (error instanceof MdfError || error instanceof IdempotencyError) return data<ActionData>({ problems: error instanceof MdfError ? error.problems : {}, values, message: error.message }, { status: error.status });
     throw error;
   }
 }
 
 export default function PartnerMdf() {
-  const { currency, budget, requests, today } = useLoaderData<typeof loader>();
+  const { currency, budget, requests, today, idempotencyToken } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const problem = (name: string) =>
@@ -119,6 +123,7 @@ export default function PartnerMdf() {
           </p>
         ) : null}
         <Form method="post" className="form" aria-label="Request funds">
+          <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />
           <div className="field">
             <label htmlFor="mdf-activityType">Activity type</label>
             <select id="mdf-activityType" name="activityType" defaultValue={value("activityType") || "market"} {...invalid("activityType")}>
