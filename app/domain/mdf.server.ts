@@ -115,19 +115,80 @@ const listColumns = {
   createdAt: mdfRequests.createdAt,
 };
 
-export function listPartnerMdf(db: DB, partnerId: number) {
-  return db.select(listColumns).from(mdfRequests).where(eq(mdfRequests.partnerId, partnerId)).orderBy(desc(mdfRequests.id)).all();
+export const MDF_PAGE_SIZE = 50;
+
+/** A position in an MDF list: the (rank, id) of a row, opaque in the URL. */
+export type MdfCursor = { rank: number; id: number };
+
+export function encodeMdfCursor(c: MdfCursor): string {
+  return Buffer.from(JSON.stringify([c.rank, c.id])).toString("base64url");
 }
 
-export function listMdfForStaff(db: DB, filter: { status?: MdfStatus } = {}) {
-  return db
-    .select({ ...listColumns, partnerName: partners.name, partnerSlug: partners.slug })
+/** null for anything that is not a cursor this module wrote (the list then starts over). */
+export function decodeMdfCursor(value: string | null | undefined): MdfCursor | null {
+  if (!value || value.length > 100) return null;
+  try {
+    const v = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    return Array.isArray(v) && Number.isInteger(v[0]) && Number.isInteger(v[1]) ? { rank: v[0], id: v[1] } : null;
+  } catch {
+    return null;
+  }
+}
+
+export type MdfListFilters = { status?: MdfStatus };
+export type MdfPageDirection = { after?: MdfCursor | null; before?: MdfCursor | null };
+
+/**
+ * One page of MDF requests (keyset on rank, id; decision 0019): a partner's own — the scope's
+ * partner id is always in the WHERE clause, so a cursor (which carries only a rank and an id)
+ * can never reach another partner's rows — newest first; or, for staff (partnerId null), every
+ * partner's with what waits for a decision first (requests, then claims), then the rest newest
+ * first. With how many match and the cursors of the pages around it.
+ */
+export function listMdfPage(db: DB, scope: { partnerId: number | null }, filters: MdfListFilters = {}, dir: MdfPageDirection = {}, pageSize = MDF_PAGE_SIZE) {
+  const rank = scope.partnerId === null ? sql<number>`(CASE ${mdfRequests.status} WHEN 'requested' THEN 0 WHEN 'claimed' THEN 1 ELSE 2 END)` : sql<number>`0`;
+  const conditions = [];
+  if (scope.partnerId !== null) conditions.push(eq(mdfRequests.partnerId, scope.partnerId));
+  if (filters.status) conditions.push(eq(mdfRequests.status, filters.status));
+  const total = db.select({ n: sql<number>`count(*)` }).from(mdfRequests).where(conditions.length ? and(...conditions) : undefined).get()?.n ?? 0;
+  const backwards = !!dir.before;
+  const cursor = dir.before ?? dir.after;
+  const paged = [...conditions];
+  if (cursor) {
+    paged.push(
+      backwards
+        ? sql`(${rank} < ${cursor.rank} OR (${rank} = ${cursor.rank} AND ${mdfRequests.id} > ${cursor.id}))`
+        : sql`(${rank} > ${cursor.rank} OR (${rank} = ${cursor.rank} AND ${mdfRequests.id} < ${cursor.id}))`,
+    );
+  }
+  const found = db
+    .select({ ...listColumns, rank, partnerName: partners.name, claimReturned: sql<number>`${mdfRequests.claimReturnReason} IS NOT NULL` })
     .from(mdfRequests)
     .innerJoin(partners, eq(partners.id, mdfRequests.partnerId))
-    .where(filter.status ? eq(mdfRequests.status, filter.status) : undefined)
-    .orderBy(sql`CASE ${mdfRequests.status} WHEN 'requested' THEN 0 WHEN 'claimed' THEN 1 ELSE 2 END`, desc(mdfRequests.id))
-    .limit(500)
+    .where(paged.length ? and(...paged) : undefined)
+    // (A partner's rank is the constant 0: not in ORDER BY, where SQLite reads 0 as a column number.)
+    .orderBy(...(scope.partnerId === null ? [backwards ? sql`${rank} DESC` : sql`${rank} ASC`] : []), backwards ? asc(mdfRequests.id) : desc(mdfRequests.id))
+    .limit(pageSize + 1)
     .all();
+  const more = found.length > pageSize;
+  // Paging back past the start lands on the first page, full.
+  if (backwards && !more) return listMdfPage(db, scope, filters, {}, pageSize);
+  const ordered = backwards ? found.slice(0, pageSize).reverse() : found.slice(0, pageSize);
+  const at = (r: (typeof ordered)[number] | undefined) => (r ? encodeMdfCursor({ rank: r.rank, id: r.id }) : null);
+  const rows = ordered.map(({ rank: _rank, claimReturned, ...r }) => ({ ...r, claimReturned: !!claimReturned }));
+  return {
+    rows,
+    total,
+    next: backwards || more ? at(ordered[ordered.length - 1]) : null,
+    prev: backwards ? at(ordered[0]) : dir.after ? (at(ordered[0]) ?? encodeMdfCursor(dir.after)) : null,
+  };
+}
+
+export type MdfListRow = ReturnType<typeof listMdfPage>["rows"][number];
+
+/** How many requests wait for a staff decision (requests and claims). */
+export function countMdfWaiting(db: DB): number {
+  return db.select({ n: sql<number>`count(*)` }).from(mdfRequests).where(inArray(mdfRequests.status, ["requested", "claimed"])).get()?.n ?? 0;
 }
 
 function detail(db: DB, where: ReturnType<typeof eq>) {

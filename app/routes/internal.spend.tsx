@@ -1,7 +1,7 @@
 // Program spend, for program admins: the cost settings (gross margin for ROIC, MDF allowance per
 // tier and quarter), recording one month's cost of a category, and a CSV import with the
 // outcome imports' design (upload → preview of every row → confirm, all or nothing). Below, the
-// spend of the last 12 months. Amounts are in the reporting currency; MDF is not recorded here
+// recorded spend, newest month first, 50 a page (keyset; category filter and page in the URL). Amounts are in the reporting currency; MDF is not recorded here
 // (approved claims are its spend).
 import {
   data,
@@ -14,9 +14,10 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { KeysetPager, pageHref } from "../components/keyset-pager";
 import { requireAdmin } from "../auth/guards.server";
 import { actorOf } from "../domain/audit.server";
-import { analyticsPeriod } from "../domain/ecosystem.server";
 import { formatMoney } from "../domain/format";
 import { ImportError, type ImportPreview } from "../domain/imports.server";
 import { SPEND_CATEGORY_INFO } from "../domain/program-spend";
@@ -26,7 +27,8 @@ const SPEND_CATEGORIES = Object.keys(SPEND_CATEGORY_INFO) as SpendCategory[];
 import { getCostSettings, programCurrency, saveCostSettings } from "../domain/program-settings.server";
 import {
   applySpendImport,
-  listSpend,
+  decodeSpendCursor,
+  listSpendPage,
   previewSpendImport,
   recordSpend,
   SpendError,
@@ -40,12 +42,15 @@ const MAX_UPLOAD_BYTES = 256 * 1024;
 export async function loader(args: LoaderFunctionArgs) {
   requireAdmin(args);
   const { db } = args.context;
-  const period = analyticsPeriod(new Date());
   const thisMonth = new Date().toISOString().slice(0, 7);
+  const params = new URL(args.request.url).searchParams;
+  // An unknown category in the URL means "no filter", never an error page.
+  const category = z.enum(SPEND_CATEGORIES as [SpendCategory, ...SpendCategory[]]).optional().catch(undefined).parse(params.get("category") || undefined);
   return {
     currency: programCurrency(db),
     settings: getCostSettings(db),
-    spend: listSpend(db, period.fromMonth, thisMonth + "~").reverse(),
+    spend: listSpendPage(db, { category }, { after: decodeSpendCursor(params.get("after")), before: decodeSpendCursor(params.get("before")) }),
+    category: category ?? "",
     thisMonth,
   };
 }
@@ -118,7 +123,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function ProgramSpend() {
-  const { currency, settings, spend, thisMonth } = useLoaderData<typeof loader>();
+  const { currency, settings, spend, category, thisMonth } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const formResult = (intent: "settings" | "record") => (a && a.intent === intent ? a : null);
@@ -291,10 +296,31 @@ export default function ProgramSpend() {
 
       <section className="card stack" aria-labelledby="spend-heading">
         <h2 id="spend-heading" style={{ margin: 0 }}>
-          Recorded spend, last 12 months
+          Recorded spend
         </h2>
-        {spend.length === 0 ? (
-          <p className="muted">No spend recorded yet: CAC and ROIC show “—” until there is.</p>
+        <Form method="get" action="/internal/spend" className="row" role="search" aria-label="Filter recorded spend" key={category} style={{ alignItems: "end" }}>
+          <div className="field">
+            <label htmlFor="spend-filter-category">Category</label>
+            <select id="spend-filter-category" name="category" defaultValue={category}>
+              <option value="">Any category</option>
+              {SPEND_CATEGORIES.map((c) => (
+                <option key={c} value={c}>
+                  {SPEND_CATEGORY_INFO[c].label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" className="secondary">
+            Filter
+          </button>
+          {category ? (
+            <Link to="/internal/spend" className="button secondary">
+              Clear
+            </Link>
+          ) : null}
+        </Form>
+        {spend.rows.length === 0 ? (
+          <p className="muted">{category ? "No spend recorded in this category." : "No spend recorded yet: CAC and ROIC show “—” until there is."}</p>
         ) : (
           <div className="table-wrap">
             <table>
@@ -308,7 +334,7 @@ export default function ProgramSpend() {
                 </tr>
               </thead>
               <tbody>
-                {spend.map((s) => (
+                {spend.rows.map((s) => (
                   <tr key={`${s.month}:${s.category}`}>
                     <td>{s.month}</td>
                     <td>{SPEND_CATEGORY_INFO[s.category].label}</td>
@@ -321,6 +347,7 @@ export default function ProgramSpend() {
             </table>
           </div>
         )}
+        <KeysetPager prev={spend.prev} next={spend.next} hrefFor={(cursor) => pageHref("/internal/spend", { category }, cursor)} summary={`${spend.rows.length} of ${spend.total} shown, newest month first`} />
       </section>
     </div>
   );
