@@ -3,21 +3,13 @@
 // outcome imports' design (upload → preview of every row → confirm, all or nothing). Below, the
 // recorded spend, newest month first, 50 a page (keyset; category filter and page in the URL). Amounts are in the reporting currency; MDF is not recorded here
 // (approved claims are its spend).
-import {
-  data,
-  MaxPartSizeExceededError,
-  unstable_composeUploadHandlers,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { KeysetPager, pageHref } from "../components/keyset-pager";
 import { requireAdmin } from "../auth/guards.server";
 import { actorOf } from "../domain/audit.server";
+import { csvFileText, NOT_UTF8, readCsvUpload, TOO_LARGE_HEADERS } from "../domain/csv-upload.server";
 import { formatMoney } from "../domain/format";
 import { ImportError, type ImportPreview } from "../domain/imports.server";
 import { SPEND_CATEGORY_INFO } from "../domain/program-spend";
@@ -60,25 +52,17 @@ type ActionData =
   | { intent: "preview"; csv: string; fileName: string; preview: ImportPreview<SpendPreviewRow> }
   | { intent: "import"; ok: boolean; message: string };
 
-const uploadHandler = unstable_composeUploadHandlers(
-  unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES, filter: ({ name, filename }) => name === "file" && filename !== undefined }),
-  unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }),
-);
-
 export async function action(args: ActionFunctionArgs) {
   const user = requireAdmin(args);
   const { request, context } = args;
   const actor = actorOf(user);
-  const multipart = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
-  let form: FormData;
-  try {
-    form = multipart ? await unstable_parseMultipartFormData(request, uploadHandler) : await request.formData();
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
-      return data<ActionData>({ intent: "import", ok: false, message: "The file is larger than 256 KB: split it into several uploads." }, { status: 413, headers: { Connection: "close" } });
-    }
-    throw error;
+  const read = await readCsvUpload(request, { fileBytes: MAX_UPLOAD_BYTES, fieldBytes: MAX_UPLOAD_BYTES });
+  if (!read.ok) {
+    return read.reason === "too_large"
+      ? data<ActionData>({ intent: "import", ok: false, message: "The file is larger than 256 KB: split it into several uploads." }, { status: 413, headers: TOO_LARGE_HEADERS })
+      : data<ActionData>({ intent: "import", ok: false, message: "Upload the file with the form on this page." }, { status: 400 });
   }
+  const form = read.form;
   const intent = String(form.get("intent") ?? "");
   const text = (name: string) => String(form.get(name) ?? "");
   if (intent === "settings") {
@@ -100,15 +84,9 @@ export async function action(args: ActionFunctionArgs) {
     }
   }
   if (intent === "preview") {
-    const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0) return data<ActionData>({ intent: "import", ok: false, message: "Choose a CSV file to preview." }, { status: 400 });
-    let csv: string;
-    try {
-      csv = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
-    } catch {
-      return data<ActionData>({ intent: "import", ok: false, message: "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”." }, { status: 400 });
-    }
-    return data<ActionData>({ intent, csv, fileName: file.name, preview: previewSpendImport(context.db, csv) });
+    const file = await csvFileText(form.get("file"));
+    if (!file.ok) return data<ActionData>({ intent: "import", ok: false, message: file.reason === "missing" ? "Choose a CSV file to preview." : NOT_UTF8 }, { status: 400 });
+    return data<ActionData>({ intent, csv: file.text, fileName: file.fileName, preview: previewSpendImport(context.db, file.text) });
   }
   if (intent === "import") {
     try {
