@@ -34,6 +34,9 @@ export const mdfRequests = sqliteTable(
     claimLeads: integer("claim_leads"),
     claimResults: text("claim_results"),
     claimedAt: integer("claimed_at", { mode: "timestamp_ms" }),
+    /** Set when the partner team returns a claim for changes (status back to approved); cleared by the next claim. */
+    claimReturnReason: text("claim_return_reason"),
+    claimReturnedAt: integer("claim_returned_at", { mode: "timestamp_ms" }),
     paidCents: integer("paid_cents"),
     paidBy: text("paid_by"),
     paidAt: integer("paid_at", { mode: "timestamp_ms" }),

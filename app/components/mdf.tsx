@@ -1,7 +1,10 @@
 // What both sides see of MDF: the quarter's budget (allowance, committed, left), a request's
 // status badge, and a request's details with its claim, proof files and linked registrations.
+import { Form, Link } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { MDF_STATUSES } from "../../db/schema";
 import type { MdfStatus } from "../../db/schema";
+import { KeysetPager, pageHref } from "./keyset-pager";
 import { formatDate, formatMoney } from "../domain/format";
 
 const STATUS: Record<MdfStatus, { label: string; tone: string }> = {
@@ -12,8 +15,112 @@ const STATUS: Record<MdfStatus, { label: string; tone: string }> = {
   paid: { label: "Claim approved", tone: "ok" },
 };
 
-export function MdfStatusBadge({ status }: { status: MdfStatus }) {
+export function MdfStatusBadge({ status, claimReturned = false }: { status: MdfStatus; claimReturned?: boolean }) {
+  if (status === "approved" && claimReturned) return <span className="badge warn">Claim returned for changes</span>;
   return <span className={`badge ${STATUS[status].tone}`.trim()}>{STATUS[status].label}</span>;
+}
+
+export type MdfListRowView = {
+  id: number;
+  partnerName: string;
+  title: string;
+  activityType: string;
+  plannedOn: string;
+  amountCents: number;
+  claimedCents: number | null;
+  paidCents: number | null;
+  status: MdfStatus;
+  claimReturned: boolean;
+};
+
+/**
+ * The MDF list of both sides, one page of it: the status filter (in the URL), the table (the
+ * partner column for staff only) and Previous/Next. `pathname` is the list's own route.
+ */
+export function MdfList({
+  page,
+  currency,
+  pathname,
+  status,
+  showPartner,
+  detailHref,
+  empty,
+}: {
+  page: { rows: MdfListRowView[]; total: number; prev: string | null; next: string | null };
+  currency: string;
+  pathname: string;
+  status: string;
+  showPartner: boolean;
+  detailHref: (id: number) => string;
+  empty: string;
+}) {
+  return (
+    <>
+      <Form method="get" action={pathname} className="row" role="search" aria-label="Filter MDF requests" key={status} style={{ alignItems: "end" }}>
+        <div className="field">
+          <label htmlFor="mdf-filter-status">Status</label>
+          <select id="mdf-filter-status" name="status" defaultValue={status}>
+            <option value="">Any status</option>
+            {MDF_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS[s].label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="secondary">
+          Filter
+        </button>
+        {status ? (
+          <Link to={pathname} className="button secondary">
+            Clear
+          </Link>
+        ) : null}
+      </Form>
+      {page.rows.length === 0 ? (
+        <p className="muted">{status ? "No request has this status." : empty}</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                {showPartner ? <th scope="col">Partner</th> : null}
+                <th scope="col">Activity</th>
+                <th scope="col">Type</th>
+                <th scope="col">Planned</th>
+                <th scope="col" className="num">
+                  Amount
+                </th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.rows.map((r) => (
+                <tr key={r.id}>
+                  {showPartner ? <td>{r.partnerName}</td> : null}
+                  <td>
+                    <Link to={detailHref(r.id)}>{r.title}</Link>
+                  </td>
+                  <td>{r.activityType}</td>
+                  <td>{r.plannedOn}</td>
+                  <td className="num">{formatMoney(r.paidCents ?? r.claimedCents ?? r.amountCents, currency)}</td>
+                  <td>
+                    <MdfStatusBadge status={r.status} claimReturned={r.claimReturned} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <KeysetPager
+        prev={page.prev}
+        next={page.next}
+        hrefFor={(cursor) => pageHref(pathname, { status }, cursor)}
+        summary={`${page.rows.length} of ${page.total} shown`}
+      />
+    </>
+  );
 }
 
 export type BudgetView = { quarter: string; tierName: string; allowanceCents: number; committedCents: number; pendingCents: number; remainingCents: number; paidCents: number };
@@ -81,6 +188,8 @@ export type MdfDetailView = {
   claimLeads: number | null;
   claimResults: string | null;
   claimedAt: string | Date | null;
+  claimReturnReason: string | null;
+  claimReturnedAt: string | Date | null;
   paidCents: number | null;
   paidAt: string | Date | null;
   proofs: { id: number; fileName: string; contentType: string; sizeBytes: number }[];
@@ -108,6 +217,7 @@ export function MdfDetails({ request, currency, proofHref, dealHref }: { request
         {row("Requested", formatMoney(request.amountCents, currency))}
         {row("Expected outcome", request.expectedOutcome)}
         {request.rejectionReason ? row("Reason for rejection", request.rejectionReason) : null}
+        {request.claimReturnReason ? row("Claim returned for changes", `${formatDate(request.claimReturnedAt)}: ${request.claimReturnReason}`) : null}
         {request.claimedCents !== null ? row("Claimed", `${formatMoney(request.claimedCents, currency)} on ${formatDate(request.claimedAt)}`) : null}
         {request.claimLeads !== null ? row("Leads", String(request.claimLeads)) : null}
         {request.claimResults ? row("Results", request.claimResults) : null}

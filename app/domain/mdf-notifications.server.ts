@@ -1,10 +1,12 @@
 // The MDF emails, one builder per message: the route queues it in the transaction of the
 // decision or payment (queueMessage, decision 0018), under an identity from what caused it
-// (`mdf-request-decided` + request id + state, `mdf-claim-paid` + request id), so a crash after
+// (`mdf-request-decided` + request id + state, `mdf-claim-paid` + request id,
+// `mdf-claim-returned` + request id + the instant of the return), so a crash after
 // the commit loses none and a repeat queues nothing. Recipients: the partner's enabled partner
 // admins. The notify* wrappers hand the same message to a mailer.
 import { and, eq, isNull } from "drizzle-orm";
 import { users } from "../../db/schema";
+import { mdfClaimReturnedEmail } from "../../emails/mdf-claim-returned";
 import { mdfDecidedEmail } from "../../emails/mdf-decided";
 import { mdfPaidEmail } from "../../emails/mdf-paid";
 import type { NotificationContext } from "./deal-notifications.server";
@@ -64,4 +66,13 @@ export function mdfPaidMessage(ctx: MessageContext, id: number): IdentifiedMessa
 export async function notifyMdfPaid(ctx: NotificationContext, id: number): Promise<Sent> {
   const message = mdfPaidMessage(ctx, id);
   return { sent: await sendIdentified(ctx.mailer, message), to: message?.to ?? [] };
+}
+
+export function mdfClaimReturnedMessage(ctx: MessageContext, id: number): IdentifiedMessage | null {
+  const request = getMdfForStaff(ctx.db, id);
+  if (!request || request.status !== "approved" || !request.claimReturnReason || !request.claimReturnedAt) return null;
+  const to = partnerAdmins(ctx, request.partnerId);
+  if (!to.length) return null;
+  const email = mdfClaimReturnedEmail({ title: request.title, amount: formatMoney(request.amountCents, programCurrency(ctx.db)), reason: request.claimReturnReason, url: url(ctx, id) });
+  return { to, ...email, identity: { kind: "mdf-claim-returned", key: `${id}.${request.claimReturnedAt.getTime()}`, partnerId: request.partnerId } };
 }

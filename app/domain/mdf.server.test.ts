@@ -12,7 +12,9 @@ import { createTestMailer } from "../../tests/support/mail";
 import { closeDatabase, type DB } from "../db.server";
 import { listOutbox } from "../mailer.server";
 import { actorOf } from "./audit.server";
-import { notifyMdfDecided, notifyMdfPaid } from "./mdf-notifications.server";
+import { queueMessage } from "../mail/outbox.server";
+import { outboxMessages } from "../../db/schema";
+import { mdfClaimReturnedMessage, notifyMdfDecided, notifyMdfPaid } from "./mdf-notifications.server";
 import {
   approveClaim,
   claimMdf,
@@ -23,6 +25,7 @@ import {
   mdfBudget,
   proofFileType,
   requestMdf,
+  returnClaim,
 } from "./mdf.server";
 
 const NOW = new Date("2026-04-10T09:00:00Z");
@@ -156,5 +159,66 @@ describe("claims", () => {
     expect(e.problems.proof).toMatch(/“invoice.pdf” is not a PDF, PNG or JPEG/);
     expect(proofFileType(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))?.contentType).toBe("image/jpeg");
     expect(getPartnerMdf(db, alpha.id, id)!.status).toBe("approved");
+  });
+
+  it("returns a claim for changes with a reason: the partner keeps the approved amount and claims again with new proof", () => {
+    const { alpha, admin, manager } = world();
+    const deal = createDeal(db, { partnerId: alpha.id, stage: "approved" });
+    const id = requestMdf(db, admin, alpha.id, input("2000"), NOW);
+    decideMdf(db, manager, id, { approve: true }, NOW);
+    claimMdf(db, admin, alpha.id, id, { amount: "1800", leads: "12", results: "Webinar", dealIds: [deal.id] }, [{ fileName: "invoice.pdf", bytes: PDF }], folder, NOW);
+
+    // A reason is required; nothing changes without one.
+    expect(errorOf(() => returnClaim(db, manager, id, "  ", NOW)).problems.reason).toMatch(/what to change/);
+    expect(getPartnerMdf(db, alpha.id, id)!.status).toBe("claimed");
+    // Only a claim awaiting approval can be returned.
+    const other = requestMdf(db, admin, alpha.id, input("100"), NOW);
+    expect(errorOf(() => returnClaim(db, manager, other, "No invoice.", NOW)).status).toBe(409);
+
+    const RETURNED = new Date("2026-06-02T10:00:00Z");
+    returnClaim(db, manager, id, "The invoice is missing: attach it.", RETURNED);
+    const returned = getPartnerMdf(db, alpha.id, id)!;
+    expect(returned).toMatchObject({ status: "approved", claimReturnReason: "The invoice is missing: attach it.", claimedCents: null, claimLeads: null, claimResults: null, claimedAt: null });
+    expect(returned.linked).toEqual([]);
+    // The earlier proof stays listed; the approved amount stays committed in the quarter.
+    expect(returned.proofs.map((p) => p.fileName)).toEqual(["invoice.pdf"]);
+    expect(mdfBudget(db, alpha.id, "2026-Q2")).toMatchObject({ committedCents: 200_000, paidCents: 0 });
+    // It cannot be paid in this state.
+    expect(errorOf(() => approveClaim(db, manager, id, NOW)).status).toBe(409);
+
+    // The partner's email is queued under an identity of this return: queued once only.
+    const message = mdfClaimReturnedMessage({ db, config: { APP_URL: "http://portal.test" } } as never, id)!;
+    expect(message.to).toEqual(["admin@alpha.test"]);
+    expect(message.subject).toBe("MDF claim returned for changes: Joint webinar");
+    expect(message.text).toContain("The invoice is missing: attach it.");
+    expect(message.identity).toEqual({ kind: "mdf-claim-returned", key: `${id}.${RETURNED.getTime()}`, partnerId: alpha.id });
+    expect(queueMessage(db, message)).toBe(true);
+    expect(queueMessage(db, mdfClaimReturnedMessage({ db, config: { APP_URL: "http://portal.test" } } as never, id))).toBe(true);
+    expect(db.select().from(outboxMessages).where(eq(outboxMessages.kind, "mdf-claim-returned")).all()).toHaveLength(1);
+
+    // Claim again with new proof: the return reason is cleared, then paid.
+    claimMdf(db, admin, alpha.id, id, { amount: "1900", leads: "14", results: "Webinar, with invoice", dealIds: [deal.id] }, [{ fileName: "invoice-2.png", bytes: PNG }], folder, NOW);
+    expect(getPartnerMdf(db, alpha.id, id)).toMatchObject({ status: "claimed", claimedCents: 190_000, claimReturnReason: null });
+    expect(getPartnerMdf(db, alpha.id, id)!.proofs.map((p) => p.fileName)).toEqual(["invoice.pdf", "invoice-2.png"]);
+    expect(mdfClaimReturnedMessage({ db, config: { APP_URL: "http://portal.test" } } as never, id)).toBeNull();
+    approveClaim(db, manager, id, NOW);
+    const trail = db.select({ action: auditEvents.action, before: auditEvents.before }).from(auditEvents).where(eq(auditEvents.entityId, String(id))).all();
+    expect(trail.map((t) => t.action)).toEqual(["mdf.requested", "mdf.approved", "mdf.claimed", "mdf.claim_returned", "mdf.claimed", "mdf.paid"]);
+    expect(JSON.stringify(trail[3]!.before)).toContain("180000");
+  });
+
+  it("claims once for a repeated submission of the same form (idempotency key)", () => {
+    const { alpha, admin, manager } = world();
+    const key = { actor: "admin", form: "mdf.request", token: "a-token-of-the-form-0001" };
+    const first = requestMdf(db, admin, alpha.id, input("500"), NOW, key);
+    expect(requestMdf(db, admin, alpha.id, input("500"), NOW, key)).toBe(first);
+    expect(db.select().from(mdfRequests).all()).toHaveLength(1);
+    decideMdf(db, manager, first, { approve: true }, NOW);
+    const claimKey = { actor: "admin", form: "mdf.claim", token: "a-token-of-the-form-0002" };
+    const claim = () => claimMdf(db, admin, alpha.id, first, { amount: "400", leads: "1", results: "Done", dealIds: [] }, [{ fileName: "a.pdf", bytes: PDF }], folder, NOW, claimKey);
+    expect(claim()).toEqual({ claimedCents: 40_000 });
+    expect(claim()).toEqual({ claimedCents: 40_000 });
+    expect(db.select().from(mdfProofFiles).all()).toHaveLength(1);
+    expect(fs.readdirSync(folder)).toHaveLength(1);
   });
 });

@@ -11,6 +11,7 @@ import path from "node:path";
 import { deals, mdfClaimDeals, mdfProofFiles, mdfRequests, partners, PILLARS, tiers, users, type MdfStatus } from "../../db/schema";
 import { writeTransaction, type DB, type Tx } from "../db.server";
 import { recordAudit, type Actor } from "./audit.server";
+import { rememberResult, replayOf, type IdempotencyKey } from "./idempotency.server";
 import { mdfRemaining } from "./cost-metrics";
 import { quarterOf } from "./periods";
 import { parseAmountToCents } from "./products";
@@ -114,19 +115,80 @@ const listColumns = {
   createdAt: mdfRequests.createdAt,
 };
 
-export function listPartnerMdf(db: DB, partnerId: number) {
-  return db.select(listColumns).from(mdfRequests).where(eq(mdfRequests.partnerId, partnerId)).orderBy(desc(mdfRequests.id)).all();
+export const MDF_PAGE_SIZE = 50;
+
+/** A position in an MDF list: the (rank, id) of a row, opaque in the URL. */
+export type MdfCursor = { rank: number; id: number };
+
+export function encodeMdfCursor(c: MdfCursor): string {
+  return Buffer.from(JSON.stringify([c.rank, c.id])).toString("base64url");
 }
 
-export function listMdfForStaff(db: DB, filter: { status?: MdfStatus } = {}) {
-  return db
-    .select({ ...listColumns, partnerName: partners.name, partnerSlug: partners.slug })
+/** null for anything that is not a cursor this module wrote (the list then starts over). */
+export function decodeMdfCursor(value: string | null | undefined): MdfCursor | null {
+  if (!value || value.length > 100) return null;
+  try {
+    const v = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    return Array.isArray(v) && Number.isInteger(v[0]) && Number.isInteger(v[1]) ? { rank: v[0], id: v[1] } : null;
+  } catch {
+    return null;
+  }
+}
+
+export type MdfListFilters = { status?: MdfStatus };
+export type MdfPageDirection = { after?: MdfCursor | null; before?: MdfCursor | null };
+
+/**
+ * One page of MDF requests (keyset on rank, id; decision 0019): a partner's own — the scope's
+ * partner id is always in the WHERE clause, so a cursor (which carries only a rank and an id)
+ * can never reach another partner's rows — newest first; or, for staff (partnerId null), every
+ * partner's with what waits for a decision first (requests, then claims), then the rest newest
+ * first. With how many match and the cursors of the pages around it.
+ */
+export function listMdfPage(db: DB, scope: { partnerId: number | null }, filters: MdfListFilters = {}, dir: MdfPageDirection = {}, pageSize = MDF_PAGE_SIZE) {
+  const rank = scope.partnerId === null ? sql<number>`(CASE ${mdfRequests.status} WHEN 'requested' THEN 0 WHEN 'claimed' THEN 1 ELSE 2 END)` : sql<number>`0`;
+  const conditions = [];
+  if (scope.partnerId !== null) conditions.push(eq(mdfRequests.partnerId, scope.partnerId));
+  if (filters.status) conditions.push(eq(mdfRequests.status, filters.status));
+  const total = db.select({ n: sql<number>`count(*)` }).from(mdfRequests).where(conditions.length ? and(...conditions) : undefined).get()?.n ?? 0;
+  const backwards = !!dir.before;
+  const cursor = dir.before ?? dir.after;
+  const paged = [...conditions];
+  if (cursor) {
+    paged.push(
+      backwards
+        ? sql`(${rank} < ${cursor.rank} OR (${rank} = ${cursor.rank} AND ${mdfRequests.id} > ${cursor.id}))`
+        : sql`(${rank} > ${cursor.rank} OR (${rank} = ${cursor.rank} AND ${mdfRequests.id} < ${cursor.id}))`,
+    );
+  }
+  const found = db
+    .select({ ...listColumns, rank, partnerName: partners.name, claimReturned: sql<number>`${mdfRequests.claimReturnReason} IS NOT NULL` })
     .from(mdfRequests)
     .innerJoin(partners, eq(partners.id, mdfRequests.partnerId))
-    .where(filter.status ? eq(mdfRequests.status, filter.status) : undefined)
-    .orderBy(sql`CASE ${mdfRequests.status} WHEN 'requested' THEN 0 WHEN 'claimed' THEN 1 ELSE 2 END`, desc(mdfRequests.id))
-    .limit(500)
+    .where(paged.length ? and(...paged) : undefined)
+    // (A partner's rank is the constant 0: not in ORDER BY, where SQLite reads 0 as a column number.)
+    .orderBy(...(scope.partnerId === null ? [backwards ? sql`${rank} DESC` : sql`${rank} ASC`] : []), backwards ? asc(mdfRequests.id) : desc(mdfRequests.id))
+    .limit(pageSize + 1)
     .all();
+  const more = found.length > pageSize;
+  // Paging back past the start lands on the first page, full.
+  if (backwards && !more) return listMdfPage(db, scope, filters, {}, pageSize);
+  const ordered = backwards ? found.slice(0, pageSize).reverse() : found.slice(0, pageSize);
+  const at = (r: (typeof ordered)[number] | undefined) => (r ? encodeMdfCursor({ rank: r.rank, id: r.id }) : null);
+  const rows = ordered.map(({ rank: _rank, claimReturned, ...r }) => ({ ...r, claimReturned: !!claimReturned }));
+  return {
+    rows,
+    total,
+    next: backwards || more ? at(ordered[ordered.length - 1]) : null,
+    prev: backwards ? at(ordered[0]) : dir.after ? (at(ordered[0]) ?? encodeMdfCursor(dir.after)) : null,
+  };
+}
+
+export type MdfListRow = ReturnType<typeof listMdfPage>["rows"][number];
+
+/** How many requests wait for a staff decision (requests and claims). */
+export function countMdfWaiting(db: DB): number {
+  return db.select({ n: sql<number>`count(*)` }).from(mdfRequests).where(inArray(mdfRequests.status, ["requested", "claimed"])).get()?.n ?? 0;
 }
 
 function detail(db: DB, where: ReturnType<typeof eq>) {
@@ -139,6 +201,8 @@ function detail(db: DB, where: ReturnType<typeof eq>) {
       claimLeads: mdfRequests.claimLeads,
       claimResults: mdfRequests.claimResults,
       claimedAt: mdfRequests.claimedAt,
+      claimReturnReason: mdfRequests.claimReturnReason,
+      claimReturnedAt: mdfRequests.claimReturnedAt,
       paidAt: mdfRequests.paidAt,
       partnerName: partners.name,
       requestedByName: users.name,
@@ -218,7 +282,11 @@ function amountProblem(raw: string, what: string): { cents: number } | { problem
   return { problem: why };
 }
 
-export function requestMdf(db: DB, actor: Actor, partnerId: number, input: MdfRequestInput, now = new Date()): number {
+/**
+ * A new request; with an idempotency key (the form's token) a repeat of the same submission
+ * returns the request the first one created and creates nothing.
+ */
+export function requestMdf(db: DB, actor: Actor, partnerId: number, input: MdfRequestInput, now = new Date(), key: IdempotencyKey | null = null): number {
   const problems: Record<string, string> = {};
   const activityType = PILLARS.find((p) => p === input.activityType);
   if (!activityType) problems.activityType = "Choose the activity type: build, market, sell or serve.";
@@ -236,6 +304,8 @@ export function requestMdf(db: DB, actor: Actor, partnerId: number, input: MdfRe
   if (Object.keys(problems).length) throw new MdfError("Fix the highlighted fields.", problems);
   const quarter = quarterOf(new Date(`${plannedOn}T00:00:00Z`));
   return writeTransaction(db, (tx) => {
+    const earlier = replayOf(tx, key);
+    if (earlier) return Number(earlier);
     const budget = mdfBudget(tx, partnerId, quarter);
     const cents = (amount as { cents: number }).cents;
     if (cents > budget.remainingCents) {
@@ -249,6 +319,7 @@ export function requestMdf(db: DB, actor: Actor, partnerId: number, input: MdfRe
       .returning({ id: mdfRequests.id })
       .get();
     recordAudit(tx, { actor, action: "mdf.requested", entityType: "mdf_request", entityId: row.id, partnerId, after: { activityType, title, plannedOn, amountCents: cents } });
+    rememberResult(tx, key, String(row.id), now);
     return row.id;
   });
 }
@@ -297,7 +368,20 @@ export type ProofUpload = { fileName: string; bytes: Uint8Array };
  * partner, and 1–5 proof files. Files are checked first, written under random names, and
  * removed again when the transaction refuses the claim, so nothing is half-written.
  */
-export function claimMdf(db: DB, actor: Actor, partnerId: number, id: number, input: ClaimInput, files: ProofUpload[], folder: string, now = new Date()) {
+export function claimMdf(
+  db: DB,
+  actor: Actor,
+  partnerId: number,
+  id: number,
+  input: ClaimInput,
+  files: ProofUpload[],
+  folder: string,
+  now = new Date(),
+  key: IdempotencyKey | null = null,
+): { claimedCents: number } {
+  // A repeat of a claim that went through (double click): its answer, and no files written.
+  const earlier = replayOf(db, key);
+  if (earlier) return { claimedCents: Number(earlier) };
   const problems: Record<string, string> = {};
   const amount = amountProblem(input.amount, "claimed amount");
   if ("problem" in amount) problems.amount = amount.problem;
@@ -326,7 +410,10 @@ export function claimMdf(db: DB, actor: Actor, partnerId: number, id: number, in
       written.push(path.join(folder, storedName));
       return { fileName: path.basename(f.fileName).slice(0, 200) || `proof.${f.type!.extension}`, contentType: f.type!.contentType, sizeBytes: f.bytes.length, storedName };
     });
-    return writeTransaction(db, (tx) => {
+    const outcome = writeTransaction(db, (tx) => {
+      // The same repeat arriving while the first was writing its files: it waited for the lock.
+      const replayed = replayOf(tx, key);
+      if (replayed) return { claimedCents: Number(replayed), replayed: true };
       const row = loadForChange(tx, id, "approved", { partnerId });
       const cents = (amount as { cents: number }).cents;
       if (cents > row.amountCents) {
@@ -343,10 +430,14 @@ export function claimMdf(db: DB, actor: Actor, partnerId: number, id: number, in
         tx.insert(mdfClaimDeals).values(dealIds.map((dealId) => ({ requestId: id, dealId }))).run();
       }
       for (const s of stored) tx.insert(mdfProofFiles).values({ requestId: id, partnerId, ...s }).run();
-      tx.update(mdfRequests).set({ status: "claimed", claimedCents: cents, claimLeads: leads, claimResults: results, claimedAt: now }).where(eq(mdfRequests.id, id)).run();
+      tx.update(mdfRequests)
+        .set({ status: "claimed", claimedCents: cents, claimLeads: leads, claimResults: results, claimedAt: now, claimReturnReason: null, claimReturnedAt: null }).where(eq(mdfRequests.id, id)).run();
       recordAudit(tx, { actor, action: "mdf.claimed", entityType: "mdf_request", entityId: id, partnerId, before: { status: "approved" }, after: { status: "claimed", claimedCents: cents, leads, dealIds, files: stored.map((s) => s.fileName) } });
-      return { claimedCents: cents };
+      rememberResult(tx, key, String(cents), now);
+      return { claimedCents: cents, replayed: false };
     });
+    if (outcome.replayed) for (const file of written) fs.rmSync(file, { force: true });
+    return { claimedCents: outcome.claimedCents };
   } catch (error) {
     for (const file of written) fs.rmSync(file, { force: true });
     throw error;
@@ -359,5 +450,37 @@ export function approveClaim(db: DB, actor: Actor, id: number, now = new Date())
     tx.update(mdfRequests).set({ status: "paid", paidCents: row.claimedCents, paidAt: now, paidBy: actor === "system" ? null : actor.id }).where(eq(mdfRequests.id, id)).run();
     recordAudit(tx, { actor, action: "mdf.paid", entityType: "mdf_request", entityId: id, partnerId: row.partnerId, before: { status: "claimed" }, after: { status: "paid", paidCents: row.claimedCents } });
     return { partnerId: row.partnerId, paidCents: row.claimedCents! };
+  });
+}
+
+/**
+ * A claim returned for changes (what partner teams expect, rather than a final rejection): the
+ * request goes back to approved — its amount stays committed in the quarter's budget — with the
+ * reason the partner sees, the claimed figures and linked registrations are cleared, and the
+ * partner claims again with new proof. The earlier proof files stay listed (they are evidence
+ * of what was submitted); the audit row keeps the returned claim's figures.
+ */
+export function returnClaim(db: DB, actor: Actor, id: number, reason: string, now = new Date()) {
+  const why = reason.trim();
+  if (!why) throw new MdfError("Give the partner a reason for returning the claim.", { reason: "Say what to change or add, like “the invoice is missing”." });
+  if (why.length > 2000) throw new MdfError("Keep the reason under 2,000 characters.", { reason: "Keep the reason under 2,000 characters." });
+  return writeTransaction(db, (tx) => {
+    const row = loadForChange(tx, id, "claimed");
+    const linked = tx.select({ dealId: mdfClaimDeals.dealId }).from(mdfClaimDeals).where(eq(mdfClaimDeals.requestId, id)).all().map((d) => d.dealId);
+    tx.delete(mdfClaimDeals).where(eq(mdfClaimDeals.requestId, id)).run();
+    tx.update(mdfRequests)
+      .set({ status: "approved", claimedCents: null, claimLeads: null, claimResults: null, claimedAt: null, claimReturnReason: why, claimReturnedAt: now })
+      .where(eq(mdfRequests.id, id))
+      .run();
+    recordAudit(tx, {
+      actor,
+      action: "mdf.claim_returned",
+      entityType: "mdf_request",
+      entityId: id,
+      partnerId: row.partnerId,
+      before: { status: "claimed", claimedCents: row.claimedCents, leads: row.claimLeads, results: row.claimResults, dealIds: linked },
+      after: { status: "approved", reason: why },
+    });
+    return { partnerId: row.partnerId };
   });
 }

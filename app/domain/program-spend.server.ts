@@ -3,7 +3,7 @@
 // upload → preview → confirm design as the outcome imports (imports.server.ts). One row per
 // month and category: recording it again replaces the amount. Amounts are cents in the
 // program's reporting currency. MDF is not recorded here: paid claims are its spend.
-import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import { programSpend, SPEND_CATEGORIES, type SpendCategory } from "../../db/schema";
 import { writeTransaction, type DB, type Tx } from "../db.server";
 import { recordAudit, type Actor } from "./audit.server";
@@ -138,13 +138,62 @@ export function recordSpend(db: DB, actor: Actor, input: { month: string; catego
   return { month, category: category!, amountCents };
 }
 
-export function listSpend(db: DB, fromMonth: string, endMonth: string) {
-  return db
+export const SPEND_PAGE_SIZE = 50;
+
+/** A position in the spend list: the (month, category) of a row, opaque in the URL. */
+export type SpendCursor = { month: string; category: SpendCategory };
+
+export function encodeSpendCursor(c: SpendCursor): string {
+  return Buffer.from(JSON.stringify([c.month, c.category])).toString("base64url");
+}
+
+/** null for anything that is not a cursor this module wrote (the list then starts over). */
+export function decodeSpendCursor(value: string | null | undefined): SpendCursor | null {
+  if (!value || value.length > 100) return null;
+  try {
+    const v = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    return Array.isArray(v) && typeof v[0] === "string" && SPEND_CATEGORIES.includes(v[1]) ? { month: v[0], category: v[1] } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One page of recorded spend, newest month first (keyset on month, category — unique per
+ * row; decision 0019), optionally of one category, with how many rows match and the cursors
+ * of the pages around it.
+ */
+export function listSpendPage(db: DB, filters: { category?: SpendCategory } = {}, dir: { after?: SpendCursor | null; before?: SpendCursor | null } = {}, pageSize = SPEND_PAGE_SIZE) {
+  const conditions = filters.category ? [eq(programSpend.category, filters.category)] : [];
+  const total = db.select({ n: sql<number>`count(*)` }).from(programSpend).where(conditions.length ? and(...conditions) : undefined).get()?.n ?? 0;
+  const backwards = !!dir.before;
+  const cursor = dir.before ?? dir.after;
+  const paged = [...conditions];
+  if (cursor) {
+    paged.push(
+      backwards
+        ? sql`(${programSpend.month} > ${cursor.month} OR (${programSpend.month} = ${cursor.month} AND ${programSpend.category} < ${cursor.category}))`
+        : sql`(${programSpend.month} < ${cursor.month} OR (${programSpend.month} = ${cursor.month} AND ${programSpend.category} > ${cursor.category}))`,
+    );
+  }
+  const found = db
     .select({ month: programSpend.month, category: programSpend.category, amountCents: programSpend.amountCents, note: programSpend.note })
     .from(programSpend)
-    .where(and(gte(programSpend.month, fromMonth), lt(programSpend.month, endMonth)))
-    .orderBy(asc(programSpend.month), asc(programSpend.category))
+    .where(paged.length ? and(...paged) : undefined)
+    .orderBy(...(backwards ? [asc(programSpend.month), desc(programSpend.category)] : [desc(programSpend.month), asc(programSpend.category)]))
+    .limit(pageSize + 1)
     .all();
+  const more = found.length > pageSize;
+  // Paging back past the start lands on the first page, full.
+  if (backwards && !more) return listSpendPage(db, filters, {}, pageSize);
+  const rows = backwards ? found.slice(0, pageSize).reverse() : found.slice(0, pageSize);
+  const at = (r: (typeof rows)[number] | undefined) => (r ? encodeSpendCursor({ month: r.month, category: r.category }) : null);
+  return {
+    rows,
+    total,
+    next: backwards || more ? at(rows[rows.length - 1]) : null,
+    prev: backwards ? at(rows[0]) : dir.after ? (at(rows[0]) ?? encodeSpendCursor(dir.after)) : null,
+  };
 }
 
 /** Recorded spend per month and channel over [fromMonth, endMonth). */

@@ -17,6 +17,8 @@ import { notFound, requirePartnerAdmin } from "../auth/guards.server";
 import { MdfBudgetCard, MdfDetails } from "../components/mdf";
 import { actorOf } from "../domain/audit.server";
 import { formatMoney } from "../domain/format";
+import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
+import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
 import { claimMdf, getPartnerMdf, linkableDeals, MAX_PROOF_BYTES, MdfError, mdfBudget, proofFolder, type ProofUpload } from "../domain/mdf.server";
 import { programCurrency } from "../domain/program-settings.server";
 
@@ -38,6 +40,7 @@ export async function loader(args: LoaderFunctionArgs) {
     request,
     budget: mdfBudget(db, user.partnerId, request.quarter),
     deals: request.status === "approved" ? linkableDeals(db, user.partnerId) : [],
+    idempotencyToken: newIdempotencyToken(),
   };
 }
 
@@ -71,16 +74,17 @@ export async function action(args: ActionFunctionArgs) {
   for (const f of form.getAll("proof")) if (f instanceof File && f.size > 0) files.push({ fileName: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
   const dealIds = form.getAll("dealId").map(Number).filter((n) => Number.isInteger(n) && n > 0);
   try {
-    claimMdf(args.context.db, actorOf(user), user.partnerId, id, { ...values, dealIds }, files, proofFolder(args.context.config.DATABASE_PATH));
+    const key = idempotencyKeyOf(form, user.id, "mdf.claim");
+    claimMdf(args.context.db, actorOf(user), user.partnerId, id, { ...values, dealIds }, files, proofFolder(args.context.config.DATABASE_PATH), new Date(), key);
     return data<ActionData>({ problems: {}, values: {}, message: "" });
   } catch (error) {
-    if (error instanceof MdfError) return data<ActionData>({ problems: error.problems, values, message: error.message }, { status: error.status });
+    if (error instanceof MdfError || error instanceof IdempotencyError) return data<ActionData>({ problems: error instanceof MdfError ? error.problems : {}, values, message: error.message }, { status: error.status });
     throw error;
   }
 }
 
 export default function PartnerMdfRequest() {
-  const { currency, request, budget, deals } = useLoaderData<typeof loader>();
+  const { currency, request, budget, deals, idempotencyToken } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
@@ -107,6 +111,11 @@ export default function PartnerMdfRequest() {
           Request sent: your partner manager will approve or reject it, and you will get an email.
         </p>
       ) : null}
+      {request.status === "approved" && request.claimReturnReason ? (
+        <p className="form-error" role="status">
+          Your claim was returned for changes: {request.claimReturnReason} Claim again below with new proof.
+        </p>
+      ) : null}
       {request.status === "claimed" && actionData && !actionData.message ? (
         <p className="notice" role="status">
           Claim submitted: your partner manager will review it for payment.
@@ -130,6 +139,7 @@ export default function PartnerMdfRequest() {
             </p>
           ) : null}
           <Form method="post" encType="multipart/form-data" className="form" aria-label="Claim the funds">
+            <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />
             <div className="field">
               <label htmlFor="claim-amount">Amount spent ({currency})</label>
               <input id="claim-amount" name="amount" inputMode="decimal" defaultValue={failed?.values.amount ?? ""} {...invalid("amount")} />

@@ -1,14 +1,18 @@
 // Market development funds for a partner admin: this quarter's budget (tier allowance, used,
-// left), the company's requests, and a form to request funds for an activity. Everything is
+// left), the company's requests 50 a page (keyset, status filter in the URL), and a form to
+// request funds for an activity. Everything is
 // the signed-in admin's partner's (mdf.server.ts takes the partner id from the guard).
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { MDF_STATUSES } from "../../db/schema";
 import { requirePartnerAdmin } from "../auth/guards.server";
-import { MdfBudgetCard, MdfStatusBadge } from "../components/mdf";
+import { MdfBudgetCard, MdfList } from "../components/mdf";
 import { actorOf } from "../domain/audit.server";
-import { formatMoney } from "../domain/format";
+import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
+import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
 import { ACTIVITY_LABELS, type Pillar } from "../domain/mdf";
-import { listPartnerMdf, MdfError, mdfBudget, requestMdf } from "../domain/mdf.server";
+import { decodeMdfCursor, listMdfPage, MdfError, mdfBudget, requestMdf } from "../domain/mdf.server";
 import { quarterOf } from "../domain/periods";
 import { programCurrency } from "../domain/program-settings.server";
 
@@ -18,11 +22,16 @@ export async function loader(args: LoaderFunctionArgs) {
   const user = requirePartnerAdmin(args);
   const { db } = args.context;
   const now = new Date();
+  const params = new URL(args.request.url).searchParams;
+  // An unknown status in the URL means "no filter", never an error page.
+  const status = z.enum(MDF_STATUSES).optional().catch(undefined).parse(params.get("status") || undefined);
   return {
     currency: programCurrency(db),
     budget: mdfBudget(db, user.partnerId, quarterOf(now)),
-    requests: listPartnerMdf(db, user.partnerId),
+    page: listMdfPage(db, { partnerId: user.partnerId }, { status }, { after: decodeMdfCursor(params.get("after")), before: decodeMdfCursor(params.get("before")) }),
+    status: status ?? "",
     today: now.toISOString().slice(0, 10),
+    idempotencyToken: newIdempotencyToken(),
   };
 }
 
@@ -39,16 +48,17 @@ export async function action(args: ActionFunctionArgs) {
     expectedOutcome: String(form.get("expectedOutcome") ?? ""),
   };
   try {
-    const id = requestMdf(args.context.db, actorOf(user), user.partnerId, values);
+    const key = idempotencyKeyOf(form, user.id, "mdf.request");
+    const id = requestMdf(args.context.db, actorOf(user), user.partnerId, values, new Date(), key);
     return redirect(`/mdf/${id}?requested=1`);
   } catch (error) {
-    if (error instanceof MdfError) return data<ActionData>({ problems: error.problems, values, message: error.message }, { status: error.status });
+    if (error instanceof MdfError || error instanceof IdempotencyError) return data<ActionData>({ problems: error instanceof MdfError ? error.problems : {}, values, message: error.message }, { status: error.status });
     throw error;
   }
 }
 
 export default function PartnerMdf() {
-  const { currency, budget, requests, today } = useLoaderData<typeof loader>();
+  const { currency, budget, page, status, today, idempotencyToken } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const problem = (name: string) =>
@@ -75,38 +85,15 @@ export default function PartnerMdf() {
         <h2 id="requests-heading" style={{ margin: 0 }}>
           Your requests
         </h2>
-        {requests.length === 0 ? (
-          <p className="muted">No requests yet: request funds for your next activity below.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Activity</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Planned</th>
-                  <th scope="col" className="num">Amount</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {requests.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      <Link to={`/mdf/${r.id}`}>{r.title}</Link>
-                    </td>
-                    <td>{r.activityType}</td>
-                    <td>{r.plannedOn}</td>
-                    <td className="num">{formatMoney(r.paidCents ?? r.claimedCents ?? r.amountCents, currency)}</td>
-                    <td>
-                      <MdfStatusBadge status={r.status} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <MdfList
+          page={page}
+          currency={currency}
+          pathname="/mdf"
+          status={status}
+          showPartner={false}
+          detailHref={(id) => `/mdf/${id}`}
+          empty="No requests yet: request funds for your next activity below."
+        />
       </section>
 
       <section className="card stack" aria-labelledby="request-heading">
@@ -119,6 +106,7 @@ export default function PartnerMdf() {
           </p>
         ) : null}
         <Form method="post" className="form" aria-label="Request funds">
+          <input type="hidden" name={IDEMPOTENCY_FIELD} value={idempotencyToken} />
           <div className="field">
             <label htmlFor="mdf-activityType">Activity type</label>
             <select id="mdf-activityType" name="activityType" defaultValue={value("activityType") || "market"} {...invalid("activityType")}>

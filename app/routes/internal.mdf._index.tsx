@@ -1,11 +1,13 @@
-// MDF requests and claims for the partner team: what waits for a decision first (requests,
-// then claims), then the rest, newest first.
+// MDF requests and claims for the partner team, 50 a page (keyset, decision 0019): what waits
+// for a decision first (requests, then claims), then the rest, newest first; the status filter
+// and the page are in the URL.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { MDF_STATUSES } from "../../db/schema";
 import { requireStaff } from "../auth/guards.server";
-import { MdfStatusBadge } from "../components/mdf";
-import { formatMoney } from "../domain/format";
-import { listMdfForStaff } from "../domain/mdf.server";
+import { MdfList } from "../components/mdf";
+import { countMdfWaiting, decodeMdfCursor, listMdfPage } from "../domain/mdf.server";
 import { programCurrency } from "../domain/program-settings.server";
 
 export const meta: MetaFunction = () => [{ title: "MDF · Partner team" }];
@@ -13,12 +15,15 @@ export const meta: MetaFunction = () => [{ title: "MDF · Partner team" }];
 export async function loader(args: LoaderFunctionArgs) {
   requireStaff(args);
   const { db } = args.context;
-  return { currency: programCurrency(db), requests: listMdfForStaff(db) };
+  const params = new URL(args.request.url).searchParams;
+  // An unknown status in the URL means "no filter", never an error page.
+  const status = z.enum(MDF_STATUSES).optional().catch(undefined).parse(params.get("status") || undefined);
+  const page = listMdfPage(db, { partnerId: null }, { status }, { after: decodeMdfCursor(params.get("after")), before: decodeMdfCursor(params.get("before")) });
+  return { currency: programCurrency(db), page, status: status ?? "", waiting: countMdfWaiting(db) };
 }
 
 export default function InternalMdf() {
-  const { currency, requests } = useLoaderData<typeof loader>();
-  const waiting = requests.filter((r) => r.status === "requested" || r.status === "claimed").length;
+  const { currency, page, status, waiting } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <div className="page-head">
@@ -30,41 +35,8 @@ export default function InternalMdf() {
           </p>
         </div>
       </div>
-      <section className="card">
-        {requests.length === 0 ? (
-          <p className="muted">No MDF requests yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Partner</th>
-                  <th scope="col">Activity</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Planned</th>
-                  <th scope="col" className="num">Amount</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {requests.map((r) => (
-                  <tr key={r.id}>
-                    <td>{r.partnerName}</td>
-                    <td>
-                      <Link to={`/internal/mdf/${r.id}`}>{r.title}</Link>
-                    </td>
-                    <td>{r.activityType}</td>
-                    <td>{r.plannedOn}</td>
-                    <td className="num">{formatMoney(r.paidCents ?? r.claimedCents ?? r.amountCents, currency)}</td>
-                    <td>
-                      <MdfStatusBadge status={r.status} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+      <section className="card stack" aria-label="MDF requests">
+        <MdfList page={page} currency={currency} pathname="/internal/mdf" status={status} showPartner detailHref={(id) => `/internal/mdf/${id}`} empty="No MDF requests yet." />
       </section>
     </div>
   );

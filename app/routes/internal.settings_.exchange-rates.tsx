@@ -4,10 +4,6 @@
 // line). Every change refreshes the rollups of the deals it affects.
 import {
   data,
-  MaxPartSizeExceededError,
-  unstable_composeUploadHandlers,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
@@ -16,6 +12,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "../auth/guards.server";
 import { ConversionNote, MissingRatesWarning } from "../components/missing-rates-warning";
 import { actorOf } from "../domain/audit.server";
+import { csvFileText, NOT_UTF8, readCsvUpload, TOO_LARGE_HEADERS } from "../domain/csv-upload.server";
 import {
   addExchangeRate,
   deleteExchangeRate,
@@ -50,28 +47,17 @@ type ActionData =
   | { intent: "upload"; errors: { line: number; message: string }[] }
   | { intent: "done"; message: string };
 
-const uploadHandler = unstable_composeUploadHandlers(
-  unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES, filter: ({ name, filename }) => name === "file" && filename !== undefined }),
-  unstable_createMemoryUploadHandler({ maxPartSize: 1024 }),
-);
-
 export async function action(args: ActionFunctionArgs) {
   const user = requireAdmin(args);
   const { request, context } = args;
   const actor = actorOf(user);
-  const multipart = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
-  let form: FormData;
-  try {
-    form = multipart ? await unstable_parseMultipartFormData(request, uploadHandler) : await request.formData();
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
-      return data<ActionData>(
-        { intent: "upload", errors: [{ line: 0, message: "The file is larger than 256 KB: split it into several uploads." }] },
-        { status: 413, headers: { Connection: "close" } },
-      );
-    }
-    throw error;
+  const read = await readCsvUpload(request, { fileBytes: MAX_UPLOAD_BYTES, fieldBytes: 1024 });
+  if (!read.ok) {
+    return read.reason === "too_large"
+      ? data<ActionData>({ intent: "upload", errors: [{ line: 0, message: "The file is larger than 256 KB: split it into several uploads." }] }, { status: 413, headers: TOO_LARGE_HEADERS })
+      : data<ActionData>({ intent: "upload", errors: [{ line: 0, message: "Upload the file with the form on this page." }] }, { status: 400 });
   }
+  const form = read.form;
   const intent = String(form.get("intent") ?? "");
   if (intent === "add") {
     const values = { currency: String(form.get("currency") ?? ""), validFrom: String(form.get("validFrom") ?? ""), rate: String(form.get("rate") ?? "") };
@@ -91,22 +77,14 @@ export async function action(args: ActionFunctionArgs) {
     return data<ActionData>({ intent: "done", message: "Rate deleted." });
   }
   if (intent === "upload") {
-    const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0) {
-      return data<ActionData>({ intent: "upload", errors: [{ line: 0, message: "Choose a CSV file to upload (download the template below)." }] }, { status: 400 });
+    const file = await csvFileText(form.get("file"));
+    if (!file.ok) {
+      const message = file.reason === "missing" ? "Choose a CSV file to upload (download the template below)." : NOT_UTF8;
+      return data<ActionData>({ intent: "upload", errors: [{ line: 0, message }] }, { status: 400 });
     }
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
-    } catch {
-      return data<ActionData>(
-        { intent: "upload", errors: [{ line: 0, message: "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”." }] },
-        { status: 400 },
-      );
-    }
-    const result = uploadExchangeRates(context.db, actor, text);
+    const result = uploadExchangeRates(context.db, actor, file.text);
     if (!result.ok) return data<ActionData>({ intent: "upload", errors: result.errors }, { status: 400 });
-    return data<ActionData>({ intent: "done", message: `${result.applied} ${result.applied === 1 ? "rate" : "rates"} saved from ${file.name}.` });
+    return data<ActionData>({ intent: "done", message: `${result.applied} ${result.applied === 1 ? "rate" : "rates"} saved from ${file.fileName}.` });
   }
   return data<ActionData>({ intent: "done", message: "Unknown action: use the forms on this page." }, { status: 400 });
 }

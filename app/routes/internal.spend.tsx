@@ -1,22 +1,15 @@
 // Program spend, for program admins: the cost settings (gross margin for ROIC, MDF allowance per
 // tier and quarter), recording one month's cost of a category, and a CSV import with the
 // outcome imports' design (upload → preview of every row → confirm, all or nothing). Below, the
-// spend of the last 12 months. Amounts are in the reporting currency; MDF is not recorded here
+// recorded spend, newest month first, 50 a page (keyset; category filter and page in the URL). Amounts are in the reporting currency; MDF is not recorded here
 // (approved claims are its spend).
-import {
-  data,
-  MaxPartSizeExceededError,
-  unstable_composeUploadHandlers,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { KeysetPager, pageHref } from "../components/keyset-pager";
 import { requireAdmin } from "../auth/guards.server";
 import { actorOf } from "../domain/audit.server";
-import { analyticsPeriod } from "../domain/ecosystem.server";
+import { csvFileText, NOT_UTF8, readCsvUpload, TOO_LARGE_HEADERS } from "../domain/csv-upload.server";
 import { formatMoney } from "../domain/format";
 import { ImportError, type ImportPreview } from "../domain/imports.server";
 import { SPEND_CATEGORY_INFO } from "../domain/program-spend";
@@ -26,7 +19,8 @@ const SPEND_CATEGORIES = Object.keys(SPEND_CATEGORY_INFO) as SpendCategory[];
 import { getCostSettings, programCurrency, saveCostSettings } from "../domain/program-settings.server";
 import {
   applySpendImport,
-  listSpend,
+  decodeSpendCursor,
+  listSpendPage,
   previewSpendImport,
   recordSpend,
   SpendError,
@@ -40,12 +34,15 @@ const MAX_UPLOAD_BYTES = 256 * 1024;
 export async function loader(args: LoaderFunctionArgs) {
   requireAdmin(args);
   const { db } = args.context;
-  const period = analyticsPeriod(new Date());
   const thisMonth = new Date().toISOString().slice(0, 7);
+  const params = new URL(args.request.url).searchParams;
+  // An unknown category in the URL means "no filter", never an error page.
+  const category = z.enum(SPEND_CATEGORIES as [SpendCategory, ...SpendCategory[]]).optional().catch(undefined).parse(params.get("category") || undefined);
   return {
     currency: programCurrency(db),
     settings: getCostSettings(db),
-    spend: listSpend(db, period.fromMonth, thisMonth + "~").reverse(),
+    spend: listSpendPage(db, { category }, { after: decodeSpendCursor(params.get("after")), before: decodeSpendCursor(params.get("before")) }),
+    category: category ?? "",
     thisMonth,
   };
 }
@@ -55,25 +52,17 @@ type ActionData =
   | { intent: "preview"; csv: string; fileName: string; preview: ImportPreview<SpendPreviewRow> }
   | { intent: "import"; ok: boolean; message: string };
 
-const uploadHandler = unstable_composeUploadHandlers(
-  unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES, filter: ({ name, filename }) => name === "file" && filename !== undefined }),
-  unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }),
-);
-
 export async function action(args: ActionFunctionArgs) {
   const user = requireAdmin(args);
   const { request, context } = args;
   const actor = actorOf(user);
-  const multipart = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
-  let form: FormData;
-  try {
-    form = multipart ? await unstable_parseMultipartFormData(request, uploadHandler) : await request.formData();
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
-      return data<ActionData>({ intent: "import", ok: false, message: "The file is larger than 256 KB: split it into several uploads." }, { status: 413, headers: { Connection: "close" } });
-    }
-    throw error;
+  const read = await readCsvUpload(request, { fileBytes: MAX_UPLOAD_BYTES, fieldBytes: MAX_UPLOAD_BYTES });
+  if (!read.ok) {
+    return read.reason === "too_large"
+      ? data<ActionData>({ intent: "import", ok: false, message: "The file is larger than 256 KB: split it into several uploads." }, { status: 413, headers: TOO_LARGE_HEADERS })
+      : data<ActionData>({ intent: "import", ok: false, message: "Upload the file with the form on this page." }, { status: 400 });
   }
+  const form = read.form;
   const intent = String(form.get("intent") ?? "");
   const text = (name: string) => String(form.get(name) ?? "");
   if (intent === "settings") {
@@ -95,15 +84,9 @@ export async function action(args: ActionFunctionArgs) {
     }
   }
   if (intent === "preview") {
-    const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0) return data<ActionData>({ intent: "import", ok: false, message: "Choose a CSV file to preview." }, { status: 400 });
-    let csv: string;
-    try {
-      csv = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
-    } catch {
-      return data<ActionData>({ intent: "import", ok: false, message: "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”." }, { status: 400 });
-    }
-    return data<ActionData>({ intent, csv, fileName: file.name, preview: previewSpendImport(context.db, csv) });
+    const file = await csvFileText(form.get("file"));
+    if (!file.ok) return data<ActionData>({ intent: "import", ok: false, message: file.reason === "missing" ? "Choose a CSV file to preview." : NOT_UTF8 }, { status: 400 });
+    return data<ActionData>({ intent, csv: file.text, fileName: file.fileName, preview: previewSpendImport(context.db, file.text) });
   }
   if (intent === "import") {
     try {
@@ -118,7 +101,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function ProgramSpend() {
-  const { currency, settings, spend, thisMonth } = useLoaderData<typeof loader>();
+  const { currency, settings, spend, category, thisMonth } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const formResult = (intent: "settings" | "record") => (a && a.intent === intent ? a : null);
@@ -291,10 +274,31 @@ export default function ProgramSpend() {
 
       <section className="card stack" aria-labelledby="spend-heading">
         <h2 id="spend-heading" style={{ margin: 0 }}>
-          Recorded spend, last 12 months
+          Recorded spend
         </h2>
-        {spend.length === 0 ? (
-          <p className="muted">No spend recorded yet: CAC and ROIC show “—” until there is.</p>
+        <Form method="get" action="/internal/spend" className="row" role="search" aria-label="Filter recorded spend" key={category} style={{ alignItems: "end" }}>
+          <div className="field">
+            <label htmlFor="spend-filter-category">Category</label>
+            <select id="spend-filter-category" name="category" defaultValue={category}>
+              <option value="">Any category</option>
+              {SPEND_CATEGORIES.map((c) => (
+                <option key={c} value={c}>
+                  {SPEND_CATEGORY_INFO[c].label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" className="secondary">
+            Filter
+          </button>
+          {category ? (
+            <Link to="/internal/spend" className="button secondary">
+              Clear
+            </Link>
+          ) : null}
+        </Form>
+        {spend.rows.length === 0 ? (
+          <p className="muted">{category ? "No spend recorded in this category." : "No spend recorded yet: CAC and ROIC show “—” until there is."}</p>
         ) : (
           <div className="table-wrap">
             <table>
@@ -308,7 +312,7 @@ export default function ProgramSpend() {
                 </tr>
               </thead>
               <tbody>
-                {spend.map((s) => (
+                {spend.rows.map((s) => (
                   <tr key={`${s.month}:${s.category}`}>
                     <td>{s.month}</td>
                     <td>{SPEND_CATEGORY_INFO[s.category].label}</td>
@@ -321,6 +325,7 @@ export default function ProgramSpend() {
             </table>
           </div>
         )}
+        <KeysetPager prev={spend.prev} next={spend.next} hrefFor={(cursor) => pageHref("/internal/spend", { category }, cursor)} summary={`${spend.rows.length} of ${spend.total} shown, newest month first`} />
       </section>
     </div>
   );

@@ -10,6 +10,8 @@ import { PARTNER_KINDS, PARTNER_STATUSES, REGIONS, REPORT_FORMATS } from "../sch
 import { createUser, DEFAULT_TIERS } from "../factories";
 import { DEMO_DEFAULTS, DEMO_LOGINS, DEMO_PASSWORD_HASH } from "./demo-accounts";
 import { generateProgram, type GenerateOptions } from "./program";
+import { proofFileType, proofFolder } from "../../app/domain/mdf.server";
+import { pdfText } from "../../tests/support/pdf";
 
 const DAY = 86_400_000;
 const AS_OF = new Date(Date.UTC(2025, 5, 1)); // 2025-06-01
@@ -112,6 +114,35 @@ describe("generateProgram: the 60-partner demo", () => {
     expect(value(db, "SELECT count(*) FROM touches")).toBe(summary.touches);
     expect(value(db, "SELECT count(*) FROM customer_mrr")).toBe(summary.mrrRows);
     expect(Object.values(summary.dealsByStage).reduce((a, b) => a + b)).toBe(summary.deals);
+  });
+
+  it("gives every seeded claim a real proof file in the proof folder, a PDF naming the activity", async () => {
+    const claims = all<{ id: number; title: string; files: number }>(
+      db,
+      `SELECT r.id, r.title, (SELECT count(*) FROM mdf_proof_files f WHERE f.request_id = r.id) AS files
+         FROM mdf_requests r WHERE r.status IN ('claimed', 'paid')`,
+    );
+    expect(claims.length).toBeGreaterThan(0);
+    expect(claims.filter((c) => c.files === 0)).toEqual([]);
+    const rows = all<{ requestId: number; partnerId: number; owner: number; storedName: string; sizeBytes: number; contentType: string }>(
+      db,
+      `SELECT f.request_id AS requestId, f.partner_id AS partnerId, r.partner_id AS owner, f.stored_name AS storedName,
+              f.size_bytes AS sizeBytes, f.content_type AS contentType
+         FROM mdf_proof_files f JOIN mdf_requests r ON r.id = f.request_id`,
+    );
+    expect(summary.proofFiles).toBe(rows.length);
+    const folder = proofFolder(db.$client.name);
+    for (const row of rows) {
+      const file = path.join(folder, row.storedName);
+      expect(fs.existsSync(file), `${row.storedName} of request ${row.requestId}`).toBe(true);
+      const bytes = fs.readFileSync(file);
+      expect(bytes.length).toBe(row.sizeBytes);
+      expect(proofFileType(bytes)?.contentType).toBe(row.contentType);
+      expect(row.partnerId).toBe(row.owner);
+    }
+    const first = rows[0]!;
+    const title = claims.find((c) => c.id === first.requestId)!.title;
+    expect(await pdfText(fs.readFileSync(path.join(folder, first.storedName)))).toContain(`Activity: ${title}`);
   });
 
   it("keeps every foreign key and the schema intact", () => {

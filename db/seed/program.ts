@@ -58,6 +58,8 @@ export type GenerateSummary = {
   mrrRows: number;
   applications: number;
   partnersByTier: Record<string, number>;
+  /** Generated proof PDFs of the seeded MDF claims, in the proof folder beside the database. */
+  proofFiles: number;
 };
 
 export function generateProgram(db: DB, options: GenerateOptions): GenerateSummary {
@@ -149,7 +151,7 @@ export function generateProgram(db: DB, options: GenerateOptions): GenerateSumma
   // A few deals in EUR and GBP, with the rates that convert them (before the rollups read them).
   seedCurrencies(db, asOfDate, adminId);
   // Program spend and MDF activity, so cost and return have figures on first start.
-  seedCostAndMdf(db, { seed, asOf: asOfDate, months, adminId, managerIds });
+  const cost = seedCostAndMdf(db, { seed, asOf: asOfDate, months, adminId, managerIds });
   // The analytics rollups (ecosystem and program-metrics pages) over everything just written.
   rebuildRollups(db);
   // Statistics for the query planner (the app's queries over a million deals depend on them).
@@ -171,5 +173,6 @@ export function generateProgram(db: DB, options: GenerateOptions): GenerateSumma
     mrrRows: mrr.count,
     applications: APPLICATIONS.length + statuses.filter((s) => s === "applied").length,
     partnersByTier,
+    proofFiles: cost.proofFiles,
   };
 }

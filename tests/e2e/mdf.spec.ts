@@ -111,3 +111,44 @@ test("a partner requests MDF, the manager approves, the partner claims with a PD
   await expect(page.getByTestId("mdf-used")).toHaveText(usd(usedBefore + 800));
   await expect(page.getByText("Claim approved", { exact: true })).toBeVisible();
 });
+
+/** A seeded claim awaiting approval, with its partner's slug and its proof file's name. */
+function seededClaim(): { id: number; slug: string; title: string; fileName: string } {
+  return readDemoDatabase((db) => {
+    const row = db
+      .prepare(
+        `SELECT r.id, p.slug, r.title, f.file_name AS fileName FROM mdf_requests r
+           JOIN partners p ON p.id = r.partner_id JOIN mdf_proof_files f ON f.request_id = r.id
+          WHERE r.status = 'claimed' AND p.status = 'active' ORDER BY r.id LIMIT 1`,
+      )
+      .get() as { id: number; slug: string; title: string; fileName: string } | undefined;
+    if (!row) throw new Error("no seeded claim awaiting approval");
+    return row;
+  });
+}
+
+test("the manager downloads a seeded claim's proof and returns the claim for changes; the partner sees why and can claim again", async ({ page, signIn, signOut }) => {
+  const claim = seededClaim();
+  await signIn(accounts.manager);
+  await page.goto(`/internal/mdf/${claim.id}`);
+  // The seeded proof is a real PDF on disk.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: claim.fileName }).click()]);
+  const bytes = await (await download.createReadStream()).toArray();
+  expect(Buffer.concat(bytes).subarray(0, 5).toString()).toBe("%PDF-");
+  // Returning needs a reason.
+  await page.getByRole("button", { name: "Return for changes" }).click();
+  await expect(page.getByRole("alert").first()).toContainText("Give the partner a reason");
+  await page.getByLabel(/Reason \(needed to return the claim/).fill("The attendee list is missing: attach it.");
+  await page.getByRole("button", { name: "Return for changes" }).click();
+  await expect(page.getByRole("status")).toContainText("Claim returned for changes");
+  await signOut();
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(accounts.partnerAdmin(claim.slug));
+  await page.goto("/mdf?status=approved");
+  const row = page.getByRole("row", { name: new RegExp(claim.title) });
+  await expect(row.getByText("Claim returned for changes")).toBeVisible();
+  await row.getByRole("link", { name: claim.title }).click();
+  await expect(page.getByText("Your claim was returned for changes: The attendee list is missing: attach it.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Submit claim" })).toBeVisible();
+});

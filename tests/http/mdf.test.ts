@@ -6,7 +6,7 @@ import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listOutbox } from "../../app/mailer.server";
 import { proofFolder } from "../../app/domain/mdf.server";
-import { mdfRequests, partners, tiers } from "../../db/schema";
+import { mdfProofFiles, mdfRequests, partners, tiers } from "../../db/schema";
 import { TEST_PASSWORD } from "../support/db";
 import { Client, startTestServer, type TestServer } from "../support/server";
 import { createWorld, type World } from "../support/world";
@@ -87,5 +87,75 @@ describe("MDF over HTTP", () => {
     // The partner's page shows the balance: $900 used of $25,000.
     const after = await (await c.adminA.get("/mdf")).text();
     expect(after).toContain("$24,100");
+  });
+});
+
+/** The hidden per-render token of the form on `pathname`. */
+async function formToken(client: Client, pathname: string) {
+  const res = await client.get(pathname);
+  expect(res.status).toBe(200);
+  const token = /name="idempotencyToken" value="([^"]+)"/.exec(await res.text())?.[1];
+  expect(token, `no idempotency token on ${pathname}`).toBeTruthy();
+  return token!;
+}
+
+const decode = (html: string) => html.replace(/<!-- -->/g, "").replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+
+describe("MDF forms submitted twice, and a claim returned for changes", () => {
+  it("requests, decides, claims and returns once per form render; the second answer is the first", async () => {
+    const planned = new Date(Date.now() + 9 * 86_400_000).toISOString().slice(0, 10);
+    const count = () => server.db.select().from(mdfRequests).where(eq(mdfRequests.title, "Twice-clicked roadshow")).all();
+    const request = { activityType: "sell", title: "Twice-clicked roadshow", plannedOn: planned, amount: "700", expectedOutcome: "10 meetings", idempotencyToken: await formToken(c.adminA, "/mdf") };
+    const [a, b] = await Promise.all([c.adminA.post("/mdf", request), c.adminA.post("/mdf", request)]);
+    expect([a.status, b.status]).toEqual([302, 302]);
+    expect(b.headers.get("location")).toBe(a.headers.get("location"));
+    expect(count()).toHaveLength(1);
+    const id = count()[0]!.id;
+
+    // The manager's approval clicked twice: one decision, one email, the same answer.
+    const decide = { intent: "approve", idempotencyToken: await formToken(c.manager, `/internal/mdf/${id}`) };
+    const [d1, d2] = await Promise.all([c.manager.post(`/internal/mdf/${id}`, decide), c.manager.post(`/internal/mdf/${id}`, decide)]);
+    expect([d1.status, d2.status]).toEqual([200, 200]);
+    expect(decode(await d2.text())).toContain("Request approved. The partner's admins were emailed.");
+    expect(listOutbox(server.outboxDir, Infinity).filter((m) => m.subject === "MDF approved: Twice-clicked roadshow")).toHaveLength(1);
+
+    // The claim posted twice with one token: one claim, one stored file, both answered 200.
+    const claimToken = await formToken(c.adminA, `/mdf/${id}`);
+    const claim = () => {
+      const form = claimForm(new Blob([PDF]), "roadshow.pdf");
+      form.set("amount", "650");
+      form.set("idempotencyToken", claimToken);
+      return c.adminA.postMultipart(`/mdf/${id}`, form);
+    };
+    const [k1, k2] = await Promise.all([claim(), claim()]);
+    expect([k1.status, k2.status]).toEqual([200, 200]);
+    expect(server.db.select().from(mdfProofFiles).where(eq(mdfProofFiles.requestId, id)).all()).toHaveLength(1);
+
+    // Return without a reason: a 400 that says what to write; nothing changes.
+    const noReason = await c.manager.post(`/internal/mdf/${id}`, { intent: "return", reason: " ", idempotencyToken: await formToken(c.manager, `/internal/mdf/${id}`) });
+    expect(noReason.status).toBe(400);
+    expect(decode(await noReason.text())).toContain("Give the partner a reason for returning the claim.");
+    // Partner B cannot see the request, let alone the reason.
+    expect((await c.adminB.get(`/mdf/${id}`)).status).toBe(404);
+
+    const back = { intent: "return", reason: "The venue invoice is missing.", idempotencyToken: await formToken(c.manager, `/internal/mdf/${id}`) };
+    const [r1, r2] = await Promise.all([c.manager.post(`/internal/mdf/${id}`, back), c.manager.post(`/internal/mdf/${id}`, back)]);
+    expect([r1.status, r2.status]).toEqual([200, 200]);
+    expect(decode(await r2.text())).toContain("Claim returned for changes: the partner can claim again with new proof.");
+    expect(server.db.select().from(mdfRequests).where(eq(mdfRequests.id, id)).get()).toMatchObject({ status: "approved", claimedCents: null, claimReturnReason: "The venue invoice is missing." });
+    const mails = listOutbox(server.outboxDir, Infinity).filter((m) => m.subject === "MDF claim returned for changes: Twice-clicked roadshow");
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.to).toContain(world.adminA.email);
+    expect(mails[0]!.text).toContain("The venue invoice is missing.");
+
+    // The partner sees the reason and the claim form again, and claims with new proof.
+    const page = decode(await (await c.adminA.get(`/mdf/${id}`)).text());
+    expect(page).toContain("Your claim was returned for changes: The venue invoice is missing.");
+    expect(page).toContain('aria-label="Claim the funds"');
+    const again = claimForm(new Blob([PDF]), "venue-invoice.pdf");
+    again.set("idempotencyToken", await formToken(c.adminA, `/mdf/${id}`));
+    again.set("amount", "650");
+    expect((await c.adminA.postMultipart(`/mdf/${id}`, again)).status).toBe(200);
+    expect(server.db.select().from(mdfRequests).where(eq(mdfRequests.id, id)).get()).toMatchObject({ status: "claimed", claimedCents: 65_000, claimReturnReason: null });
   });
 });

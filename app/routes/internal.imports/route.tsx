@@ -7,10 +7,6 @@ import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import {
   data,
-  MaxPartSizeExceededError,
-  unstable_composeUploadHandlers,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
   type ActionFunctionArgs,
   type HeadersFunction,
   type LoaderFunctionArgs,
@@ -20,6 +16,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { requireStaff } from "../../auth/guards.server";
 import { FieldError, FormErrors } from "../../components/forms";
 import { actorOf } from "../../domain/audit.server";
+import { csvFileText, NOT_UTF8, readCsvUpload, TOO_LARGE_HEADERS } from "../../domain/csv-upload.server";
 import { kickOutbox, transportOf } from "../../mail/outbox.server";
 import { DealError } from "../../domain/deals.server";
 import {
@@ -65,35 +62,16 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
-const uploadHandler = unstable_composeUploadHandlers(
-  unstable_createMemoryUploadHandler({
-    maxPartSize: MAX_UPLOAD_BYTES,
-    filter: ({ name, filename }) => name === "file" && filename !== undefined,
-  }),
-  unstable_createMemoryUploadHandler({ maxPartSize: MAX_FIELD_BYTES }),
-);
-
 export async function action(args: ActionFunctionArgs) {
   const user = requireStaff(args);
   const { request, context } = args;
-  // The rest of the body is never read: close the connection rather than reuse it.
-  const tooLarge = () =>
-    data<ActionData>({ step: "upload", message: TOO_LARGE, result: null }, { status: 413, headers: { Connection: "close" } });
-  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_REQUEST_BYTES) return tooLarge();
-
-  let formData: FormData;
-  try {
-    formData = await unstable_parseMultipartFormData(request, uploadHandler);
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return tooLarge();
-    if (error instanceof TypeError) {
-      return data<ActionData>(
-        { step: "upload", message: "Upload the file with the form on this page.", result: null },
-        { status: 400 },
-      );
-    }
-    throw error;
+  const read = await readCsvUpload(request, { fileBytes: MAX_UPLOAD_BYTES, fieldBytes: MAX_FIELD_BYTES, requestBytes: MAX_REQUEST_BYTES, multipartOnly: true });
+  if (!read.ok) {
+    return read.reason === "too_large"
+      ? data<ActionData>({ step: "upload", message: TOO_LARGE, result: null }, { status: 413, headers: TOO_LARGE_HEADERS })
+      : data<ActionData>({ step: "upload", message: "Upload the file with the form on this page.", result: null }, { status: 400 });
   }
+  const formData = read.form;
 
   const submission = parseWithZod(formData, { schema: importSchema });
   if (submission.status !== "success") {
@@ -102,21 +80,15 @@ export async function action(args: ActionFunctionArgs) {
   const input = submission.value;
 
   if (input.intent === "preview") {
-    let csv: string;
-    try {
-      csv = new TextDecoder("utf-8", { fatal: true }).decode(await input.file.arrayBuffer());
-    } catch {
+    const file = await csvFileText(input.file);
+    // An empty file goes on to the preview, which says it has no rows.
+    if (!file.ok && file.reason === "not_utf8") {
       return data<ActionData>(
-        {
-          step: "upload",
-          message: null,
-          result: submission.reply({
-            fieldErrors: { file: ["The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”."] },
-          }),
-        },
+        { step: "upload", message: null, result: submission.reply({ fieldErrors: { file: [NOT_UTF8] } }) },
         { status: 400 },
       );
     }
+    const csv = file.ok ? file.text : "";
     const preview = input.kind === "outcomes" ? previewOutcomeImport(context.db, csv) : previewMrrImport(context.db, csv);
     return data<ActionData>(previewData(input.kind, input.file.name, csv, preview), { status: 200 });
   }

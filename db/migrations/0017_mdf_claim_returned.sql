@@ -1,0 +1,2 @@
+ALTER TABLE `mdf_requests` ADD `claim_return_reason` text;--> statement-breakpoint
+ALTER TABLE `mdf_requests` ADD `claim_returned_at` integer;
