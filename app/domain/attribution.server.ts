@@ -1,7 +1,7 @@
 // Attribution over the database: credited revenue per partner over a window, under one or
 // several models, computed by the pure engine in attribution.ts. The program-wide computation
 // streams every won deal of the window once, with its touches, in deal order.
-import { and, eq, gte, lt, or, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { customers, deals, programSettings, touches, type AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
 import { closedDealReportingCentsSql } from "./money.server";
@@ -114,7 +114,14 @@ export type CreditedDeal = {
  * touched by it), with its credit per model. Other partners are never named: their touches are
  * counted, not listed.
  */
-export function creditPartnerDeals(db: DB, partnerId: number, window: Window, models: readonly AttributionModel[]): CreditedDeal[] {
+export function creditPartnerDeals(
+  db: DB,
+  partnerId: number,
+  window: Window,
+  models: readonly AttributionModel[],
+  /** Only these deals (a page of a list); they are still checked against the partner and window. */
+  onlyDealIds?: readonly number[],
+): CreditedDeal[] {
   const involved = db
     .select({
       id: deals.id,
@@ -136,9 +143,11 @@ export function creditPartnerDeals(db: DB, partnerId: number, window: Window, mo
         eq(deals.stage, "won"),
         gte(deals.closedAt, window.from),
         lt(deals.closedAt, window.to),
-        // A window of a month or less reads the program's won deals of the window by close date
-        // and checks each; a longer one starts from the partner's own deals and touches.
-        window.to.getTime() - window.from.getTime() <= SHORT_WINDOW_MS
+        // A window of a month or less (or a page of deals) reads the program's won deals of the
+        // window by close date (or id) and checks each; a longer one starts from the partner's
+        // own deals and touches.
+        onlyDealIds ? inArray(deals.id, [...onlyDealIds]) : undefined,
+        onlyDealIds || window.to.getTime() - window.from.getTime() <= SHORT_WINDOW_MS
           ? sql`(${deals.partnerId} = ${partnerId} OR EXISTS (SELECT 1 FROM ${touches}
               WHERE ${touches.dealId} = ${deals.id} AND ${touches.partnerId} = ${partnerId}))`
           : or(
