@@ -229,12 +229,22 @@ function summarize(
   let influencedCents = 0;
   let creditedDeals = 0;
   const perMonth = new Map<string, number>();
+  // The month of the last deal and its bounds: deals come in close order (or nearly), so the
+  // month is worked out once per month, not once per deal.
+  let month = "";
+  let monthFrom = Infinity;
+  let monthTo = -Infinity;
   for (const d of list) {
     const cents = d.credit[model];
     if (d.sourced) sourcedCents += cents;
     else influencedCents += cents;
     if (cents > 0) creditedDeals++;
-    const month = periodOf(d.closedAt);
+    if (d.closedAt < monthFrom || d.closedAt >= monthTo) {
+      month = periodOf(d.closedAt);
+      const bounds = windowOf(month);
+      monthFrom = bounds.from.getTime();
+      monthTo = bounds.to.getTime();
+    }
     perMonth.set(month, (perMonth.get(month) ?? 0) + cents);
   }
   return {

@@ -13,7 +13,7 @@ CREATE TABLE `partner_deal_credits` (
 	PRIMARY KEY(`deal_id`, `partner_id`)
 );
 --> statement-breakpoint
-CREATE INDEX `partner_deal_credits_partner_closed_idx` ON `partner_deal_credits` (`partner_id`,`closed_at`,`deal_id`);--> statement-breakpoint
+CREATE INDEX `partner_deal_credits_partner_closed_idx` ON `partner_deal_credits` (`partner_id`,`closed_at`,`deal_id`,`registered`,`involvement`,`sourced_cents`,`first_cents`,`last_cents`,`linear_cents`,`time_decay_cents`,`position_cents`);--> statement-breakpoint
 -- hand-written
 -- Backfill from the rollup ledger (deal_rollups.credits holds every won deal's credits per
 -- model as [partnerId, cents] pairs): one row per partner that registered or touched the deal.
