@@ -11,6 +11,7 @@ import { registerDeal, rejectRegistration } from "../domain/deals.server";
 import { moreWonDealsSentence, ReportError, validateReportPeriod, WON_DEAL_ROW_LIMIT } from "./contract";
 import { at, createReportWorld, NOW, PERIOD } from "./monthly-reports.fixture";
 import { buildPartnerReport, partnerReportPeriods } from "./partner-report.server";
+import { openRegistrationsAt, openRegistrationTotalsAt } from "../domain/deal-activity.server";
 
 let db: DB;
 let ladder: Record<string, Tier>;
@@ -116,6 +117,22 @@ describe("buildPartnerReport", () => {
     );
     // The credited figures still count every deal.
     expect(report.kpis.find((k) => k.key === "creditedRevenue")!.value).toBe(5_000_000 + amounts.reduce((x, y) => x + y, 0));
+  });
+
+  it("counts and totals the whole pipeline in one aggregate, listing only the first rows", () => {
+    const end = new Date("2026-11-01T00:00:00Z");
+    const soon = end.getTime() + 14 * 86_400_000;
+    const all = openRegistrationsAt(db, a.id, end);
+    expect(all.length).toBeGreaterThan(3);
+    const expiring = all.filter((r) => r.decidedAt !== null && r.decidedAt < end.getTime() && r.stage !== "rejected" && r.protectionEndsAt !== null && r.protectionEndsAt <= soon);
+    expect(openRegistrationTotalsAt(db, a.id, end, soon)).toEqual({
+      count: all.length,
+      totalCents: all.reduce((s, r) => s + (r.reportingCents ?? 0), 0),
+      missingRates: all.filter((r) => r.reportingCents === null).length,
+      expiringSoon: expiring.length,
+    });
+    expect(expiring.length).toBeGreaterThan(0);
+    expect(openRegistrationsAt(db, a.id, end, 2)).toEqual(all.slice(0, 2));
   });
 
   it("shows the pipeline and tier as they stood at the period end", () => {

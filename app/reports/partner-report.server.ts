@@ -6,7 +6,7 @@ import type { AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
 import { MODEL_LABEL, MODELS } from "../domain/attribution";
 import { creditPartnerDeals, programModel } from "../domain/attribution.server";
-import { firstRegistrationAt, openRegistrationsAt, partnerTouchCounts } from "../domain/deal-activity.server";
+import { firstRegistrationAt, openRegistrationsAt, openRegistrationTotalsAt, partnerTouchCounts } from "../domain/deal-activity.server";
 import { EXPIRY_WARNING_DAYS } from "../domain/deals";
 import { formatMoney } from "../domain/format";
 import { partnerAttributionSummary } from "../domain/partner-attribution.server";
@@ -102,9 +102,12 @@ function kpi(
  */
 function pipelineAt(db: DB, partnerId: number, end: Date, currency: string): PartnerReport["pipeline"] {
   const e = end.getTime();
-  const rows = openRegistrationsAt(db, partnerId, end);
   const soon = e + EXPIRY_WARNING_DAYS * DAY;
-  const all: ReportPipelineDeal[] = rows.map((r) => {
+  // Counts and the total over every open registration in one aggregate; names and rates only
+  // for the rows listed.
+  const totals = openRegistrationTotalsAt(db, partnerId, end, soon);
+  const rows = openRegistrationsAt(db, partnerId, end, PIPELINE_ROW_LIMIT);
+  const deals: ReportPipelineDeal[] = rows.map((r) => {
     // A registration decided after the period end (approved or rejected) was still waiting then.
     const approved = r.decidedAt !== null && r.decidedAt < e && r.stage !== "rejected";
     const ends = approved ? r.protectionEndsAt : null;
@@ -120,20 +123,17 @@ function pipelineAt(db: DB, partnerId: number, end: Date, currency: string): Par
       expiresSoon: ends !== null && ends <= soon,
     };
   });
-  const totalCents = rows.reduce((s, r) => s + (r.reportingCents ?? 0), 0);
   return {
-    missingRates: rows.filter((r) => r.reportingCents === null).length,
-    deals: all.slice(0, PIPELINE_ROW_LIMIT),
-    count: all.length,
-    totalCents,
+    missingRates: totals.missingRates,
+    deals,
+    count: totals.count,
+    totalCents: totals.totalCents,
     // Says the conversion rule wherever the total is shown (page, PDF), and what it leaves out.
-    totalText: `${formatMoney(totalCents, currency)} (in ${currency} at ${isoDay(e - 1)} rates${
-      rows.some((r) => r.reportingCents === null)
-        ? `; ${rows.filter((r) => r.reportingCents === null).length} without an exchange rate left out`
-        : ""
+    totalText: `${formatMoney(totals.totalCents, currency)} (in ${currency} at ${isoDay(e - 1)} rates${
+      totals.missingRates > 0 ? `; ${totals.missingRates} without an exchange rate left out` : ""
     })`,
-    expiringSoon: all.filter((d) => d.expiresSoon).length,
-    more: Math.max(0, all.length - PIPELINE_ROW_LIMIT),
+    expiringSoon: totals.expiringSoon,
+    more: Math.max(0, totals.count - deals.length),
   };
 }
 
