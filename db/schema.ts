@@ -545,3 +545,4 @@ export * from "./job-schema";
 export * from "./api-schema";
 export * from "./outbox-schema";
 export * from "./cost-schema";
+export * from "./partner-deal-credit-schema";

@@ -9,7 +9,7 @@ import { closeDatabase, type DB } from "../db.server";
 import { MODEL_DESCRIPTION, MODELS } from "./attribution";
 import { zeroCreditReason } from "./attribution-explain";
 import { formatMoney } from "./format";
-import { dealPage, DealPageError, partnerAttribution } from "./partner-attribution.server";
+import { attributionDealPage, partnerAttribution, partnerAttributionSummary } from "./partner-attribution.server";
 
 const DAY = 86_400_000;
 const AS_OF = new Date("2025-06-15T12:00:00Z");
@@ -167,23 +167,43 @@ describe("attribution in words", () => {
   });
 });
 
-describe("dealPage", () => {
+describe("attributionDealPage", () => {
   it("lists credited deals by default and every deal with zero=show", () => {
     setModel("sourced");
-    const report = partnerAttribution(db, alpha.id, TTM, AS_OF);
-    const hidden = dealPage(report, new URLSearchParams());
-    expect(hidden).toMatchObject({ showZero: false, page: 1, pages: 1, total: 3 });
+    const report = partnerAttributionSummary(db, alpha.id, TTM, AS_OF);
+    const hidden = attributionDealPage(db, alpha.id, report, new URLSearchParams());
+    expect(hidden).toMatchObject({ showZero: false, total: 3, next: null, prev: null });
     expect(hidden.deals.every((d) => d.credit.sourced > 0)).toBe(true);
-    const shown = dealPage(report, new URLSearchParams("zero=show"));
+    const shown = attributionDealPage(db, alpha.id, report, new URLSearchParams("zero=show"));
     expect(shown).toMatchObject({ showZero: true, total: 6 });
+    expect(shown.deals).toEqual(partnerAttribution(db, alpha.id, TTM, AS_OF).deals);
   });
 
-  it("refuses a page that does not exist, saying which do", () => {
-    const report = partnerAttribution(db, alpha.id, TTM, AS_OF);
-    for (const page of ["2", "0", "x", "1.5"]) {
-      expect(() => dealPage(report, new URLSearchParams({ page }))).toThrow(DealPageError);
+  it("starts over from a cursor it did not write", () => {
+    const report = partnerAttributionSummary(db, alpha.id, TTM, AS_OF);
+    const first = attributionDealPage(db, alpha.id, report, new URLSearchParams());
+    for (const after of ["x", "1.5.6", "-1.2", "9".repeat(20) + ".1"]) {
+      expect(attributionDealPage(db, alpha.id, report, new URLSearchParams({ after })).deals).toEqual(first.deals);
     }
-    expect(() => dealPage(report, new URLSearchParams({ page: "7" }))).toThrow("choose a page from 1 to 1");
+  });
+});
+
+describe("partnerAttributionSummary", () => {
+  it("equals the engine's figures deal by deal, under every program model and period", () => {
+    const periods = [TTM, { kind: "month", value: "2025-05" }, { kind: "quarter", value: "2025-Q2" }] as const;
+    for (const model of MODELS) {
+      setModel(model);
+      for (const partner of [alpha, beta, gamma]) {
+        for (const period of periods) {
+          const { deals, ...engine } = partnerAttribution(db, partner.id, period, AS_OF);
+          expect(partnerAttributionSummary(db, partner.id, period, AS_OF), `${model} ${partner.name} ${period.kind}`).toEqual({
+            ...engine,
+            dealCount: deals.length,
+          });
+        }
+      }
+    }
+    setModel("sourced");
   });
 });
 

@@ -2,7 +2,7 @@
 // under a model, and why its total under another model differs from the program's — counted
 // from the deals themselves, never a canned "models differ". Pure: the deals come in as
 // "you" / "another partner" facts, so other partners are never named.
-import type { AttributionModel } from "../../db/schema";
+import type { AttributionModel, DealInvolvement } from "../../db/schema";
 import { MODEL_LABEL, MODELS } from "./attribution";
 import { formatMoney } from "./format";
 
@@ -54,11 +54,15 @@ export function zeroCreditReason(model: AttributionModel, deal: DealView): strin
   return `Your share of its ${deal.touchOrder.length} touches rounds to less than a cent under ${label}.`;
 }
 
-type Category = "influenced" | "registered_untouched" | "registered_shared" | "registered_own";
+type Category = DealInvolvement;
 /** Parts of equal size are said in this order, so a sentence never depends on deal order. */
 const CATEGORY_ORDER: readonly Category[] = ["influenced", "registered_shared", "registered_untouched", "registered_own"];
 
-function categoryOf(deal: DealView): Category {
+/**
+ * How the partner is involved in a deal, the groups of compareModels: stored per partner and
+ * deal in partner_deal_credits (rollups.server.ts computes it with this function).
+ */
+export function involvementOf(deal: Pick<DealView, "registrant" | "touchOrder">): Category {
   if (deal.registrant !== "you") return "influenced";
   if (deal.touchOrder.length === 0) return "registered_untouched";
   return deal.touchOrder.some((t) => t === "other") ? "registered_shared" : "registered_own";
@@ -123,8 +127,11 @@ function signed(cents: number, currency: string) {
   return `${cents > 0 ? "+" : "−"}${formatMoney(Math.abs(cents), currency)}`;
 }
 
+/** A deal as compareModels needs it: the partner's credit per model and how it is involved. */
+export type ComparedDeal = Pick<DealView, "credit"> & ({ involvement: Category } | Pick<DealView, "registrant" | "touchOrder">);
+
 /** For every model but the program's: its total, the difference and the deals it comes from, in words. */
-export function compareModels(list: readonly DealView[], program: AttributionModel, currency: string): ModelComparison[] {
+export function compareModels(list: readonly ComparedDeal[], program: AttributionModel, currency: string): ModelComparison[] {
   const total = (m: AttributionModel) => list.reduce((s, d) => s + d.credit[m], 0);
   const programCents = total(program);
   return MODELS.filter((m) => m !== program).map((model) => {
@@ -133,7 +140,7 @@ export function compareModels(list: readonly DealView[], program: AttributionMod
     for (const deal of list) {
       const delta = deal.credit[model] - deal.credit[program];
       if (delta === 0) continue;
-      const category = categoryOf(deal);
+      const category = "involvement" in deal ? deal.involvement : involvementOf(deal);
       const more = delta > 0;
       const key = `${category}|${more}`;
       const part = groups.get(key) ?? { category, more, deals: 0, deltaCents: 0, text: "" };

@@ -1,7 +1,7 @@
 // Attribution over the database: credited revenue per partner over a window, under one or
 // several models, computed by the pure engine in attribution.ts. The program-wide computation
 // streams every won deal of the window once, with its touches, in deal order.
-import { and, eq, gte, lt, or, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { customers, deals, programSettings, touches, type AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
 import { closedDealReportingCentsSql } from "./money.server";
@@ -130,15 +130,22 @@ export function creditPartnerDeals(
   partnerId: number,
   window: Window,
   models: readonly AttributionModel[],
-  /** Tests compare both ways of finding the deals; the answer is the same. */
-  start: "auto" | "window" | "partner" = "auto",
+  options: {
+    /** Only these deals (a page of a list); they are still checked against the partner and window. */
+    onlyDealIds?: readonly number[];
+    /** Tests compare both ways of finding the deals; the answer is the same. */
+    start?: "auto" | "window" | "partner";
+  } = {},
 ): CreditedDeal[] {
+  const { onlyDealIds, start = "auto" } = options;
   // Which deals to start from: a partner with few touches, from its own deals and touches (a
   // few index lookups); one with many touches, over a window of a month or less, from the
   // program's won deals of the window, checking each (the largest partner has 84,000 touches,
-  // a day of the 1M-deal program 600 won deals).
+  // a day of the 1M-deal program 600 won deals); a page of deals, from those deals.
   const scanWindow =
-    start === "auto" ? window.to.getTime() - window.from.getTime() <= SHORT_WINDOW_MS && hasManyTouches(db, partnerId) : start === "window";
+    start === "auto"
+      ? onlyDealIds !== undefined || (window.to.getTime() - window.from.getTime() <= SHORT_WINDOW_MS && hasManyTouches(db, partnerId))
+      : start === "window";
   // One cached statement per way (no query building per call: the dashboard asks twice a request).
   const involved = db.$client
     .prepare(
@@ -147,6 +154,7 @@ export function creditPartnerDeals(
               ${closedDealReportingCentsSql("d")} AS reportingCents, d.closed_at AS closedAt
          FROM deals d JOIN customers c ON c.id = d.customer_id
         WHERE d.stage = 'won' AND d.closed_at >= @from AND d.closed_at < @to
+          ${onlyDealIds ? "AND d.id IN (SELECT value FROM json_each(@ids))" : ""}
           AND ${
             scanWindow
               ? `(d.partner_id = @partnerId OR EXISTS (SELECT 1 FROM touches t WHERE t.deal_id = d.id AND t.partner_id = @partnerId))`
@@ -154,7 +162,7 @@ export function creditPartnerDeals(
           }
         ORDER BY d.closed_at, d.id`,
     )
-    .all({ partnerId, from: window.from.getTime(), to: window.to.getTime() }) as {
+    .all({ partnerId, from: window.from.getTime(), to: window.to.getTime(), ...(onlyDealIds ? { ids: JSON.stringify(onlyDealIds) } : {}) }) as {
     id: number;
     // A deal another partner registered (or the vendor's own) carries words this partner did
     // not type (its title names the customer as the registrant wrote it): it is named by its

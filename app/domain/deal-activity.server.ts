@@ -38,25 +38,66 @@ export type OpenRegistrationRow = {
   protectionEndsAt: number | null;
 };
 
+/** A partner's registrations open at @e: submitted before it, not rejected, closed or expired by then. */
+// The id list first narrows the partner's deals through its stage indexes to the ones that can
+// have been open at @e (still open now, or closed / rejected / expired after @e), so a partner
+// with tens of thousands of closed deals is not read row by row; the conditions after it decide.
+const OPEN_AT_SQL = `d.partner_id = @partnerId AND d.submitted_at < @e
+  AND d.id IN (SELECT id FROM deals WHERE partner_id = @partnerId AND stage IN ('submitted','approved')
+     UNION ALL SELECT id FROM deals WHERE partner_id = @partnerId AND stage IN ('won','lost') AND closed_at >= @e
+     UNION ALL SELECT id FROM deals WHERE partner_id = @partnerId AND stage = 'rejected' AND decided_at >= @e
+     UNION ALL SELECT id FROM deals WHERE partner_id = @partnerId AND stage = 'expired' AND protection_ends_at >= @e)
+  AND NOT (d.stage = 'rejected' AND d.decided_at < @e)
+  AND NOT (d.stage IN ('won','lost') AND d.closed_at < @e)
+  AND NOT (d.stage = 'expired' AND (d.protection_ends_at IS NULL OR d.protection_ends_at < @e))`;
+const OPEN_ORDER_SQL = `d.protection_ends_at IS NULL, d.protection_ends_at, d.submitted_at, d.id`;
+
 /**
  * The partner's open registrations as they stood at `end`, each with the customer name the
  * partner typed (never the shared customer record's): submitted before it and not yet
- * rejected, closed or expired by then; soonest protection end first.
+ * rejected, closed or expired by then; soonest protection end first. With `limit`, only the
+ * first ones (the names and rates are then looked up for those only).
  */
-export function openRegistrationsAt(db: DB, partnerId: number, end: Date): OpenRegistrationRow[] {
+export function openRegistrationsAt(db: DB, partnerId: number, end: Date, limit?: number): OpenRegistrationRow[] {
   return db.$client
     .prepare(
       `SELECT d.id, d.title, ${typedCustomerNameSql("d")} AS customer, d.amount_cents AS amountCents, d.currency,
               ${convertedCentsSql("d.amount_cents", "d.currency", `'${dayOf(end.getTime() - 1)}'`)} AS reportingCents,
               d.submitted_at AS submittedAt, d.decided_at AS decidedAt, d.stage, d.protection_ends_at AS protectionEndsAt
          FROM deals d
-        WHERE d.partner_id = @partnerId AND d.submitted_at < @e
-          AND NOT (d.stage = 'rejected' AND d.decided_at < @e)
-          AND NOT (d.stage IN ('won','lost') AND d.closed_at < @e)
-          AND NOT (d.stage = 'expired' AND (d.protection_ends_at IS NULL OR d.protection_ends_at < @e))
-        ORDER BY d.protection_ends_at IS NULL, d.protection_ends_at, d.submitted_at, d.id`,
+        WHERE ${
+          limit === undefined
+            ? OPEN_AT_SQL
+            : `d.id IN (SELECT d.id FROM deals d WHERE ${OPEN_AT_SQL} ORDER BY ${OPEN_ORDER_SQL} LIMIT ${Math.max(0, Math.floor(limit))})`
+        }
+        ORDER BY ${OPEN_ORDER_SQL}`,
     )
     .all({ partnerId, e: end.getTime() }) as OpenRegistrationRow[];
+}
+
+export type OpenRegistrationTotals = {
+  count: number;
+  /** In the reporting currency at `end`'s rates; registrations without a rate left out. */
+  totalCents: number;
+  /** Open registrations without an exchange rate at `end`. */
+  missingRates: number;
+  /** Approved by `end` with protection ending by `soon`. */
+  expiringSoon: number;
+};
+
+/** openRegistrationsAt's counts and total over every open registration, in one aggregate. */
+export function openRegistrationTotalsAt(db: DB, partnerId: number, end: Date, soon: number): OpenRegistrationTotals {
+  const cents = convertedCentsSql("d.amount_cents", "d.currency", `'${dayOf(end.getTime() - 1)}'`);
+  const row = db.$client
+    .prepare(
+      `SELECT count(*) AS count, coalesce(sum(c), 0) AS totalCents, coalesce(sum(c IS NULL), 0) AS missingRates,
+              coalesce(sum(approved AND protection_ends_at IS NOT NULL AND protection_ends_at <= @soon), 0) AS expiringSoon
+         FROM (SELECT ${cents} AS c, d.protection_ends_at,
+                      d.decided_at IS NOT NULL AND d.decided_at < @e AND d.stage <> 'rejected' AS approved
+                 FROM deals d WHERE ${OPEN_AT_SQL})`,
+    )
+    .get({ partnerId, e: end.getTime(), soon }) as OpenRegistrationTotals;
+  return row;
 }
 
 /** The partner's touches in [from, to): all, and the ones it logged itself. */

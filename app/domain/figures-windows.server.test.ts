@@ -79,8 +79,8 @@ describe("partnerFigures over any window", () => {
     let found = 0;
     for (const [label, w] of WINDOWS) {
       for (const id of partnerIds) {
-        const fromWindow = creditPartnerDeals(db, id, w, MODELS, "window");
-        expect({ label, id, deals: creditPartnerDeals(db, id, w, MODELS, "partner") }).toEqual({ label, id, deals: fromWindow });
+        const fromWindow = creditPartnerDeals(db, id, w, MODELS, { start: "window" });
+        expect({ label, id, deals: creditPartnerDeals(db, id, w, MODELS, { start: "partner" }) }).toEqual({ label, id, deals: fromWindow });
         found += fromWindow.length;
       }
     }

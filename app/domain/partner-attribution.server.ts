@@ -6,8 +6,9 @@ import { and, eq, inArray } from "drizzle-orm";
 import { touches, type AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
 import { MODELS } from "./attribution";
-import { compareModels, zeroCreditReason, type ModelComparison, type Registrant } from "./attribution-explain";
-import { creditPartnerDeals, programModel, trailing12Months, type Window } from "./attribution.server";
+import { compareModels, zeroCreditReason, type ComparedDeal, type ModelComparison, type Registrant } from "./attribution-explain";
+import type { DealInvolvement } from "../../db/schema";
+import { creditPartnerDeals, programModel, trailing12Months, type CreditedDeal, type Window } from "./attribution.server";
 import { calendarWindow as windowOf, isPeriod, isQuarter, monthsIn, periodOf, quarterLabel, shortPeriodLabel } from "./periods";
 import { programCurrency } from "./program-settings.server";
 import { clientOf } from "./rollups.server";
@@ -158,42 +159,27 @@ export function periodWindow(period: PeriodInput, asOf: Date): { period: Period;
   return { period: valid, window };
 }
 
-export function partnerAttribution(
+/** The chart's range: the window itself, or the 12 months ending with a month or quarter. */
+function chartWindowOf(period: Period, window: Window): Window {
+  return period.kind === "ttm"
+    ? window
+    : { from: new Date(Date.UTC(window.to.getUTCFullYear(), window.to.getUTCMonth() - 12, 1)), to: window.to };
+}
+
+/**
+ * The chart's months: the period's own months from `perMonth` (credited cents of its deals by
+ * close month); a month or quarter's context months (whole months before it) from the program
+ * model's month rollup (partner_month_credit, kept in every write's transaction).
+ */
+function monthlyCredits(
   db: DB,
   partnerId: number,
-  period: PeriodInput,
-  asOf: Date = new Date()
-): PartnerAttribution {
-  const { period: valid, window } = periodWindow(period, asOf);
-  const model = programModel(db);
-  const currency = programCurrency(db);
-
-  // A month or quarter alone makes a thin chart: show the 12 months ending with it.
-  const chartWindow: Window =
-    valid.kind === "ttm"
-      ? window
-      : { from: new Date(Date.UTC(window.to.getUTCFullYear(), window.to.getUTCMonth() - 12, 1)), to: window.to };
-  // The deals are credited one by one over the period only; the chart's context months (whole
-  // months before a month or quarter) come from the program model's month rollup
-  // (partner_month_credit, kept in every write's transaction), so a month or quarter costs a
-  // month or quarter of deals, not twelve.
-  const inWindow = creditPartnerDeals(db, partnerId, window, MODELS);
-
-  const totals = Object.fromEntries(MODELS.map((m) => [m, inWindow.reduce((s, d) => s + d.credit[m], 0)])) as Record<
-    AttributionModel,
-    number
-  >;
-  let sourcedCents = 0;
-  let influencedCents = 0;
-  for (const d of inWindow) {
-    if (d.source === "sourced") sourcedCents += d.credit[model];
-    else influencedCents += d.credit[model];
-  }
-
+  model: AttributionModel,
+  window: Window,
+  chartWindow: Window,
+  perMonth: Map<string, number>
+): MonthCredit[] {
   const periodMonths = new Set(monthsIn(window));
-  const perMonth = new Map<string, number>();
-  for (const d of inWindow)
-    perMonth.set(periodOf(d.closedAt), (perMonth.get(periodOf(d.closedAt)) ?? 0) + d.credit[model]);
   const chartMonths = monthsIn(chartWindow);
   const contextMonths = chartMonths.filter((m) => !periodMonths.has(m));
   if (contextMonths.length) {
@@ -206,7 +192,7 @@ export function partnerAttribution(
       .all(model, partnerId, JSON.stringify(contextMonths)) as [string, number][];
     for (const [month, cents] of rows) perMonth.set(month, cents);
   }
-  const monthly: MonthCredit[] = chartMonths.map((month, i) => {
+  return chartMonths.map((month, i) => {
     const { from, to } = windowOf(month);
     const partial =
       (i === 0 && chartWindow.from.getTime() > from.getTime()) ||
@@ -219,9 +205,139 @@ export function partnerAttribution(
       partial,
     };
   });
+}
 
+/** A won deal of the period as the summary needs it: close, side and credit per model. */
+type SummaryDeal = ComparedDeal & { closedAt: number; sourced: boolean };
+
+/** Everything but the deal list, from the period's deals (engine results or rollup rows). */
+function summarize(
+  db: DB,
+  partnerId: number,
+  valid: Period,
+  window: Window,
+  model: AttributionModel,
+  currency: string,
+  list: readonly SummaryDeal[]
+): AttributionSummary {
+  const chartWindow = chartWindowOf(valid, window);
+  const totals = Object.fromEntries(MODELS.map((m) => [m, list.reduce((s, d) => s + d.credit[m], 0)])) as Record<
+    AttributionModel,
+    number
+  >;
+  let sourcedCents = 0;
+  let influencedCents = 0;
+  let creditedDeals = 0;
+  const perMonth = new Map<string, number>();
+  // The month of the last deal and its bounds: deals come in close order (or nearly), so the
+  // month is worked out once per month, not once per deal.
+  let month = "";
+  let monthFrom = Infinity;
+  let monthTo = -Infinity;
+  for (const d of list) {
+    const cents = d.credit[model];
+    if (d.sourced) sourcedCents += cents;
+    else influencedCents += cents;
+    if (cents > 0) creditedDeals++;
+    if (d.closedAt < monthFrom || d.closedAt >= monthTo) {
+      month = periodOf(d.closedAt);
+      const bounds = windowOf(month);
+      monthFrom = bounds.from.getTime();
+      monthTo = bounds.to.getTime();
+    }
+    perMonth.set(month, (perMonth.get(month) ?? 0) + cents);
+  }
+  return {
+    period: valid,
+    periodLabel: periodLabel(valid),
+    window: { from: window.from.toISOString(), to: window.to.toISOString() },
+    chartWindow: { from: chartWindow.from.toISOString(), to: chartWindow.to.toISOString() },
+    model,
+    currency,
+    totals,
+    creditedCents: totals[model],
+    sourcedCents,
+    influencedCents,
+    creditedDeals,
+    monthly: monthlyCredits(db, partnerId, model, window, chartWindow, perMonth),
+    dealCount: list.length,
+    zeroCreditDeals: list.length - creditedDeals,
+    comparisons: compareModels(list, model, currency),
+  };
+}
+
+/** The attribution page's figures without its deal list (see partnerAttributionSummary). */
+export type AttributionSummary = Omit<PartnerAttribution, "deals"> & {
+  /** Won deals in the window this partner registered or touched. */
+  dealCount: number;
+};
+
+const CENTS_COLUMNS = MODELS.map((m) => `${m}_cents`).join(", ");
+
+/**
+ * The attribution page's figures for a period — totals under every model, the sourced /
+ * influenced split, the credited and $0 counts, the chart and the model comparisons — summed
+ * from the period's rows of partner_deal_credits (one per won deal the partner registered or
+ * touched, the engine's credit kept by the rollups) instead of crediting every deal again.
+ * Equal to partnerAttribution's, which the tests hold it to.
+ */
+export function partnerAttributionSummary(
+  db: DB,
+  partnerId: number,
+  period: PeriodInput,
+  asOf: Date = new Date()
+): AttributionSummary {
+  const { period: valid, window } = periodWindow(period, asOf);
+  const model = programModel(db);
+  const currency = programCurrency(db);
+  const rows = clientOf(db)
+    .prepare(
+      `SELECT closed_at, registered, involvement, ${CENTS_COLUMNS} FROM partner_deal_credits
+        WHERE partner_id = ? AND closed_at >= ? AND closed_at < ?`
+    )
+    .raw(true)
+    .all(partnerId, window.from.getTime(), window.to.getTime()) as [number, number, DealInvolvement, ...number[]][];
+  const list: SummaryDeal[] = rows.map((r) => {
+    const credit = {} as Record<AttributionModel, number>;
+    MODELS.forEach((m, i) => (credit[m] = r[3 + i] as number));
+    return { closedAt: r[0], sourced: r[1] === 1, involvement: r[2], credit };
+  });
+  return summarize(db, partnerId, valid, window, model, currency, list);
+}
+
+/**
+ * The whole attribution model with every deal of the period, crediting each deal with the
+ * engine: the reference partnerAttributionSummary is tested against, and for callers that need
+ * every deal of a short period.
+ */
+export function partnerAttribution(
+  db: DB,
+  partnerId: number,
+  period: PeriodInput,
+  asOf: Date = new Date()
+): PartnerAttribution {
+  const { period: valid, window } = periodWindow(period, asOf);
+  const model = programModel(db);
+  const currency = programCurrency(db);
+  const inWindow = creditPartnerDeals(db, partnerId, window, MODELS);
+  const { dealCount: _count, ...summary } = summarize(
+    db,
+    partnerId,
+    valid,
+    window,
+    model,
+    currency,
+    inWindow.map((d) => ({ ...d, sourced: d.source === "sourced" }))
+  );
+  const newestFirst = [...inWindow].sort((a, b) => b.closedAt - a.closedAt || b.dealId - a.dealId);
+  const deals = attributionDeals(db, partnerId, model, newestFirst);
+  return { ...summary, deals };
+}
+
+/** The deal table's rows for credited deals: this partner's own touches in detail. */
+function attributionDeals(db: DB, partnerId: number, model: AttributionModel, credited: readonly CreditedDeal[]): AttributionDeal[] {
   // The details of this partner's own touches: the engine only carries ids and dates.
-  const ownIds = inWindow.flatMap((d) => d.ownTouches.map((t) => t.id));
+  const ownIds = credited.flatMap((d) => d.ownTouches.map((t) => t.id));
   const details = new Map(
     (ownIds.length
       ? db
@@ -237,92 +353,105 @@ export function partnerAttribution(
       : []
     ).map((t) => [t.id, t])
   );
-
-  const dealsOut: AttributionDeal[] = inWindow
-    .map((d) => ({
-      dealId: d.dealId,
-      title: d.title,
-      closedOn: isoDay(d.closedAt),
-      amountCents: d.amountCents,
-      currency: d.currency,
-      source: d.source === "sourced" ? ("sourced" as const) : ("influenced" as const),
-      credit: d.credit,
-      ownTouches: d.ownTouches.map((t) => {
-        const detail = details.get(t.id);
-        return {
-          touchId: t.id,
-          date: isoDay(t.occurredAt),
-          kind: detail?.kind ?? "",
-          pillar: detail?.pillar ?? "",
-          journeyStage: detail?.journeyStage ?? "",
-        };
-      }),
-      otherPartnerTouches: d.otherPartnerTouches,
-      registrant: d.registrant,
-      zeroReason: zeroCreditReason(model, d),
-      closedAt: d.closedAt,
-    }))
-    .sort((a, b) => b.closedAt - a.closedAt || b.dealId - a.dealId)
-    .map(({ closedAt: _closedAt, ...deal }) => deal);
-
-  return {
-    period: valid,
-    periodLabel: periodLabel(valid),
-    window: { from: window.from.toISOString(), to: window.to.toISOString() },
-    chartWindow: { from: chartWindow.from.toISOString(), to: chartWindow.to.toISOString() },
-    model,
-    currency,
-    totals,
-    creditedCents: totals[model],
-    sourcedCents,
-    influencedCents,
-    creditedDeals: inWindow.filter((d) => d.credit[model] > 0).length,
-    monthly,
-    deals: dealsOut,
-    zeroCreditDeals: dealsOut.filter((d) => d.credit[model] === 0).length,
-    comparisons: compareModels(inWindow, model, currency),
-  };
+  return credited.map((d) => ({
+    dealId: d.dealId,
+    title: d.title,
+    closedOn: isoDay(d.closedAt),
+    amountCents: d.amountCents,
+    currency: d.currency,
+    source: d.source === "sourced" ? ("sourced" as const) : ("influenced" as const),
+    credit: d.credit,
+    ownTouches: d.ownTouches.map((t) => {
+      const detail = details.get(t.id);
+      return {
+        touchId: t.id,
+        date: isoDay(t.occurredAt),
+        kind: detail?.kind ?? "",
+        pillar: detail?.pillar ?? "",
+        journeyStage: detail?.journeyStage ?? "",
+      };
+    }),
+    otherPartnerTouches: d.otherPartnerTouches,
+    registrant: d.registrant,
+    zeroReason: zeroCreditReason(model, d),
+  }));
 }
 
 /** How many deals one page of the attribution page's table lists. */
 export const DEALS_PER_PAGE = 25;
 
-/** A page of the deal table the partner cannot ask for. */
-export class DealPageError extends Error {
-  readonly status = 400;
-  readonly field = "page";
+/** A position in the deal table: the (closed_at, deal id) of a row, as "<ms>.<id>" in the URL. */
+export type DealCursor = { closedAt: number; dealId: number };
+
+export function encodeDealCursor(c: DealCursor): string {
+  return `${c.closedAt}.${c.dealId}`;
+}
+
+/** null for anything that is not a cursor this module wrote (the table then starts over). */
+export function decodeDealCursor(value: string | null | undefined): DealCursor | null {
+  const m = /^(\d{1,15})\.(\d{1,15})$/.exec(value ?? "");
+  return m ? { closedAt: Number(m[1]), dealId: Number(m[2]) } : null;
 }
 
 export type DealPage = {
   /** `zero=show` in the URL: deals that give no credit under the program model are listed too. */
   showZero: boolean;
-  page: number;
-  pages: number;
   /** How many deals the table lists over all its pages. */
   total: number;
   deals: AttributionDeal[];
+  /** Cursor of the next page (older deals), null on the last page. */
+  next: string | null;
+  /** Cursor of the previous page (newer deals), null on the first page. */
+  prev: string | null;
 };
 
 /**
- * The deal table's rows for `?zero=show&page=n`: by default only deals that credit the partner
- * under the program model; pages count the deals listed, so both views page correctly.
+ * One page of the deal table (`?zero=show&after=…` / `before=…`), most recent close first,
+ * keyset-paged on (closed_at, deal id) over this partner's rows of partner_deal_credits in the
+ * period; only the page's deals go through the attribution engine (for their touches and the
+ * reasons for $0). By default only deals that credit the partner under the program model. The
+ * partner id comes from the guard: a cursor only says where to start, never whose deals.
  */
-export function dealPage(report: Pick<PartnerAttribution, "deals" | "model">, searchParams: URLSearchParams): DealPage {
+export function attributionDealPage(
+  db: DB,
+  partnerId: number,
+  summary: Pick<AttributionSummary, "window" | "model" | "zeroCreditDeals" | "dealCount">,
+  searchParams: URLSearchParams
+): DealPage {
   const showZero = searchParams.get("zero") === "show";
-  const listed = showZero ? report.deals : report.deals.filter((d) => d.credit[report.model] > 0);
-  const pages = Math.max(1, Math.ceil(listed.length / DEALS_PER_PAGE));
-  const raw = (searchParams.get("page") ?? "").trim();
-  const page = raw === "" ? 1 : Number(raw);
-  if (!Number.isInteger(page) || page < 1 || page > pages) {
-    throw new DealPageError(
-      `"${raw.slice(0, 20)}" is not a page of this table: choose a page from 1 to ${pages}.`
-    );
-  }
-  return {
-    showZero,
-    page,
-    pages,
-    total: listed.length,
-    deals: listed.slice((page - 1) * DEALS_PER_PAGE, page * DEALS_PER_PAGE),
-  };
+  const model = summary.model;
+  const window = { from: new Date(summary.window.from), to: new Date(summary.window.to) };
+  const total = showZero ? summary.dealCount : summary.dealCount - summary.zeroCreditDeals;
+  const before = decodeDealCursor(searchParams.get("before"));
+  const after = before ? null : decodeDealCursor(searchParams.get("after"));
+  const cursor = before ?? after;
+  const rows = clientOf(db)
+    .prepare(
+      `SELECT deal_id, closed_at FROM partner_deal_credits
+        WHERE partner_id = ? AND closed_at >= ? AND closed_at < ?
+          ${showZero ? "" : `AND ${model}_cents > 0`}
+          ${cursor ? `AND (closed_at, deal_id) ${before ? ">" : "<"} (?, ?)` : ""}
+        ORDER BY closed_at ${before ? "ASC" : "DESC"}, deal_id ${before ? "ASC" : "DESC"} LIMIT ?`
+    )
+    .raw(true)
+    .all(
+      partnerId,
+      window.from.getTime(),
+      window.to.getTime(),
+      ...(cursor ? [cursor.closedAt, cursor.dealId] : []),
+      DEALS_PER_PAGE + 1
+    ) as [number, number][];
+  const more = rows.length > DEALS_PER_PAGE;
+  const page = rows.slice(0, DEALS_PER_PAGE);
+  if (before) page.reverse();
+  const cursorOf = (r: [number, number] | undefined) => (r ? encodeDealCursor({ dealId: r[0], closedAt: r[1] }) : null);
+  const first = page[0];
+  const last = page[page.length - 1];
+  const next = before ? (last ? cursorOf(last) : encodeDealCursor(before)) : more ? cursorOf(last) : null;
+  const prev = before ? (more ? cursorOf(first) : null) : after ? (first ? cursorOf(first) : encodeDealCursor(after)) : null;
+  const ids = page.map((r) => r[0]);
+  const credited = ids.length ? creditPartnerDeals(db, partnerId, window, MODELS, { onlyDealIds: ids }) : [];
+  const order = new Map(ids.map((id, i) => [id, i]));
+  credited.sort((a, b) => order.get(a.dealId)! - order.get(b.dealId)!);
+  return { showZero, total, deals: attributionDeals(db, partnerId, model, credited), next, prev };
 }

@@ -1,13 +1,15 @@
 // The rollups stay equal to a from-scratch computation when deals change through the app's
 // write paths (markWon, markLost, the outcome and MRR imports, a touch on a closed deal), and
 // their credit sums equal the attribution engine's over the deals.
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomer, createDeal, createPartner, createTouch, createUser, ensureDefaultProgram } from "../../db/factories";
 import { customerMrr, type Partner } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
 import { closeDatabase, type DB } from "../db.server";
 import { MODELS } from "./attribution";
-import { creditAllPartners } from "./attribution.server";
+import { creditAllPartners, creditPartnerDeals } from "./attribution.server";
+import { involvementOf } from "./attribution-explain";
 import { actorOf, type Actor } from "./audit.server";
 import { markLost, markWon } from "./deals.server";
 import { addPartnerTouch } from "./partner-deals.server";
@@ -37,6 +39,7 @@ const TABLES = [
   "program_month_retention",
   "deal_registrations",
   "program_month_registrations",
+  "partner_deal_credits",
 ];
 
 /** Every rollup row, in a stable order (versions and the build time left out: they are cache keys). */
@@ -192,5 +195,48 @@ describe("rollups", () => {
         .sort((a, b) => a.partner_id - b.partner_id);
       expect(rollup, model).toEqual(expected);
     }
+  });
+
+  it("hold each partner's credit per won deal as the engine computes it (partner_deal_credits)", () => {
+    const window = { from: ago(2000), to: new Date(NOW + 400 * DAY) };
+    const partners = db.$client.prepare("SELECT id FROM partners ORDER BY id").pluck().all() as number[];
+    let compared = 0;
+    for (const pid of partners) {
+      const expected = creditPartnerDeals(db, pid, window, MODELS)
+        .map((d) => [pid, d.dealId, d.closedAt, d.registrant === "you" ? 1 : 0, involvementOf(d), ...MODELS.map((m) => d.credit[m])])
+        .sort((a, b) => (a[1] as number) - (b[1] as number));
+      const rows = db.$client
+        .prepare(
+          `SELECT partner_id, deal_id, closed_at, registered, involvement, ${MODELS.map((m) => `${m}_cents`).join(", ")}
+             FROM partner_deal_credits WHERE partner_id = ? ORDER BY deal_id`,
+        )
+        .raw(true)
+        .all(pid);
+      expect(rows, `partner ${pid}`).toEqual(expected);
+      compared += rows.length;
+    }
+    expect(compared).toBeGreaterThan(5);
+  });
+
+  it("drop a won deal's partner rows when it is no longer won", () => {
+    const deal = createDeal(db, { partnerId: null, stage: "won", amountCents: 50_000, submittedAt: ago(40), closedAt: ago(5) });
+    createTouch(db, { dealId: deal.id, partnerId: tech.id, kind: "integration", occurredAt: ago(20) });
+    const rows = () => db.$client.prepare("SELECT partner_id FROM partner_deal_credits WHERE deal_id = ?").pluck().all(deal.id);
+    expect(rows()).toEqual([tech.id]);
+    db.$client.prepare("UPDATE deals SET stage = 'lost' WHERE id = ?").run(deal.id);
+    refreshDealRollups(db, deal.id);
+    expect(rows()).toEqual([]);
+    expectRebuildUnchanged();
+  });
+
+  it("are backfilled by migration 0018's hand-written SQL exactly as a rebuild computes them", () => {
+    const file = fs.readdirSync("db/migrations").find((f) => f.endsWith("_partner_deal_credits.sql"))!;
+    const backfill = fs.readFileSync(`db/migrations/${file}`, "utf8").split("-- hand-written")[1]!;
+    rebuildRollups(db);
+    const rebuilt = dump().partner_deal_credits;
+    expect(rebuilt.length).toBeGreaterThan(5);
+    db.$client.exec("DELETE FROM partner_deal_credits");
+    db.$client.exec(backfill);
+    expect(dump().partner_deal_credits).toEqual(rebuilt);
   });
 });

@@ -7,7 +7,8 @@
 import type Database from "better-sqlite3";
 import { PARTNER_KINDS, PILLARS, type AttributionModel, type PartnerKind } from "../../db/schema";
 import { sqliteOf, type DB, type Tx } from "../db.server";
-import { DEAL_SOURCES, MODELS, creditDeal, dealSource, type CreditDeal, type DealSource } from "./attribution";
+import { DEAL_SOURCES, MODELS, creditDeal, dealSource, orderTouches, type CreditDeal, type DealSource } from "./attribution";
+import { involvementOf } from "./attribution-explain";
 import { closedDealReportingCentsSql } from "./money.server";
 import { addMonths, periodOf as monthOf } from "./periods";
 
@@ -108,6 +109,28 @@ export function contributionOf(
   };
 }
 
+/** A row of partner_deal_credits: [partnerId, dealId, closedAt, registered, involvement, ...cents in MODELS order]. */
+export type PartnerDealRow = [number, number, number, number, string, ...number[]];
+
+/**
+ * A won deal's rows of partner_deal_credits: one per partner that registered or touched it,
+ * with its credit under every model (from the contribution, i.e. the engine) and how it is
+ * involved (attribution-explain.ts involvementOf). Nothing for a deal that is not won.
+ */
+export function partnerDealRows(deal: DealFacts, touchList: readonly TouchFacts[], k: Contribution | null): PartnerDealRow[] {
+  if (!k || k.stage !== "won" || deal.closedAt === null) return [];
+  const partners = new Set<number>();
+  if (deal.partnerId !== null) partners.add(deal.partnerId);
+  for (const t of touchList) partners.add(t.partnerId);
+  const ordered = orderTouches(touchList);
+  return [...partners].map((pid) => {
+    const registrant = deal.partnerId === pid ? "you" : deal.partnerId === null ? "nobody" : "another_partner";
+    const involvement = involvementOf({ registrant, touchOrder: ordered.map((t) => (t.partnerId === pid ? "you" : "other")) });
+    const cents = MODELS.map((m) => k.credits?.[m]?.find(([p]) => p === pid)?.[1] ?? 0);
+    return [pid, deal.id, deal.closedAt!, deal.partnerId === pid ? 1 : 0, involvement, ...cents] as PartnerDealRow;
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Statements.
 
@@ -146,6 +169,11 @@ function prepareStatements(c: Client) {
          amount_cents = excluded.amount_cents, cycle_days = excluded.cycle_days, credits = excluded.credits`,
     ),
     deleteLedger: c.prepare(`DELETE FROM deal_rollups WHERE deal_id = ?`),
+    deletePartnerDeals: c.prepare(`DELETE FROM partner_deal_credits WHERE deal_id = ?`),
+    putPartnerDeal: c.prepare(
+      `INSERT INTO partner_deal_credits (partner_id, deal_id, closed_at, registered, involvement,
+         ${MODELS.map((m) => `${m}_cents`).join(", ")}) VALUES (?, ?, ?, ?, ?, ${MODELS.map(() => "?").join(", ")})`,
+    ),
     addCredit: c.prepare(
       `INSERT INTO partner_month_credit (model, month, partner_id, credited_cents, credited_deals) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (model, month, partner_id) DO UPDATE SET
@@ -282,10 +310,20 @@ function writeLedger(s: Statements, dealId: number, k: Contribution | null) {
 }
 
 function currentContribution(s: Statements, dealId: number): Contribution | null {
+  return currentFacts(s, dealId).contribution;
+}
+
+function currentFacts(s: Statements, dealId: number) {
   const deal = s.deal.get(dealId) as DealFacts | undefined;
-  if (!deal) return null;
+  if (!deal) return { deal: null, touchList: [], contribution: null };
   const touchList = s.touches.all(dealId) as TouchFacts[];
-  return contributionOf(deal, touchList, (pid) => s.kind.get(pid) as PartnerKind | undefined);
+  return { deal, touchList, contribution: contributionOf(deal, touchList, (pid) => s.kind.get(pid) as PartnerKind | undefined) };
+}
+
+/** Replaces a deal's partner_deal_credits rows (who is involved can change with equal credits). */
+function writePartnerDeals(s: Statements, dealId: number, rows: readonly PartnerDealRow[]) {
+  s.deletePartnerDeals.run(dealId);
+  for (const row of rows) s.putPartnerDeal.run(...row);
 }
 
 const sameContribution = (a: Contribution | null, b: Contribution | null) => JSON.stringify(a) === JSON.stringify(b);
@@ -388,7 +426,8 @@ export function refreshDealRollups(tx: DB | Tx, dealId: number): void {
   const s = statements(clientOf(tx));
   refreshRegistration(s, dealId);
   const before = readLedger(s, dealId);
-  const after = currentContribution(s, dealId);
+  const { deal, touchList, contribution: after } = currentFacts(s, dealId);
+  writePartnerDeals(s, dealId, deal ? partnerDealRows(deal, touchList, after) : []);
   if (sameContribution(before, after)) return;
   if (before) applyContribution(s, before, -1);
   if (after) applyContribution(s, after, 1);
@@ -441,6 +480,7 @@ const ROLLUP_TABLES = [
   "program_month_retention",
   "deal_registrations",
   "program_month_registrations",
+  "partner_deal_credits",
 ];
 
 export type RebuildSummary = { closedDeals: number; months: number; ms: number };
@@ -481,6 +521,7 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
     };
 
     const putLedger = statements(c).putLedger;
+    const putPartnerDeal = statements(c).putPartnerDeal;
     // In id ranges: better-sqlite3 cannot write while a statement is still iterating.
     const chunk = c
       .prepare(
@@ -500,6 +541,7 @@ export function rebuildRollups(db: DB, options: RebuildOptions = {}): RebuildSum
       const k = contributionOf(deal, touchList, kindOf);
       if (!k) return;
       months.add(k.month);
+      for (const row of partnerDealRows(deal, touchList, k)) putPartnerDeal.run(...row);
       putLedger.run(
         deal.id,
         k.month,

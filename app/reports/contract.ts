@@ -18,6 +18,8 @@ export type PaperSize = (typeof PAPER_SIZES)[number];
 
 /** Rows of the pipeline table; the rest is counted, so a huge pipeline cannot blow up a PDF. */
 export const PIPELINE_ROW_LIMIT = 250;
+/** Won deals listed (the largest credits); the rest is counted and listed on the Attribution page. */
+export const WON_DEAL_ROW_LIMIT = 25;
 /** Rows of the flagged long-tail table; the rest is counted. */
 export const FLAGGED_ROW_LIMIT = 20;
 
@@ -135,6 +137,12 @@ export function barChartGeometry(o: {
 export type Trend = "up" | "down" | "flat" | "none";
 
 /** The line under the won deals for those that give no credit under the program's model. */
+/** The line under a bounded won-deal table: how many more, and where the full list is. */
+export function moreWonDealsSentence(report: Pick<PartnerReport, "moreWonDeals" | "periodLabel">): string {
+  const n = report.moreWonDeals;
+  return `…and ${n} more won ${n === 1 ? "deal" : "deals"} that credit you, with smaller credits: the full list is on the Attribution page of the portal for ${report.periodLabel}.`;
+}
+
 export function uncreditedSentence(report: Pick<PartnerReport, "uncreditedWonDeals" | "modelLabel">): string {
   const n = report.uncreditedWonDeals;
   return `${n} more won ${n === 1 ? "deal" : "deals"} you registered or touched ${n === 1 ? "gives" : "give"} you no credit under the ${report.modelLabel} model; other models may credit ${n === 1 ? "it" : "them"} (see Attribution by model).`;
@@ -259,9 +267,12 @@ export type PartnerReport = {
   /** The month's credited revenue under every model, the program model first. */
   attribution: ModelTotal[];
   tier: TierProgress;
-  /** Won deals closed in the month that credit this partner under the program model, newest
-   *  first: as many as the "Deals won" figure counts. */
+  /** Won deals closed in the month that credit this partner under the program model: the
+   *  WON_DEAL_ROW_LIMIT largest credits, largest first (ties: newest first). */
   wonDeals: ReportWonDeal[];
+  /** Crediting won deals beyond the limit (wonDeals.length + moreWonDeals = the "Deals won"
+   *  figure); the full list is the Attribution page for the month. */
+  moreWonDeals: number;
   /** Won deals of the month it registered or touched that give it no credit under the program
    *  model (they may under others: see `attribution`); listed on the Attribution page. */
   uncreditedWonDeals: number;

@@ -7,6 +7,7 @@ import { planPartnerReport, renderPartnerReportPdf } from "./partner-report-pdf"
 import { bodyHeight } from "./partner-report-pdf-layout";
 import { PAPER } from "./pdf-kit";
 import { buildPartnerReport } from "./partner-report.server";
+import { moreWonDealsSentence } from "./contract";
 import { createRenderWorld, NOW, PERIOD, pdfDocumentInfo, pdfItems, pdfPages } from "./report-render.fixture";
 
 let db: DB;
@@ -36,6 +37,17 @@ describe("the partner report PDF", () => {
     expect(text).toContain("3 registrations expire within 14 days");
     expect(text).not.toContain("Ærø");
     console.info(`partner report PDF: ${pages.length} pages, ${pdf.length} bytes, ${Math.round(ms)} ms`);
+  });
+
+  it("says how many more won deals credit the partner beyond the listed ones, and where to see them", async () => {
+    const base = buildPartnerReport(db, lodz.id, PERIOD, { now: NOW });
+    expect(base.moreWonDeals).toBe(0);
+    // The text layer's words, whatever its items' line breaks (the ellipsis is an item of its own).
+    const words = (text: string) => text.replace(/\s+/g, " ").replace(/… /g, "…").trim();
+    expect(words((await pdfPages(await renderPartnerReportPdf(base))).join(" "))).not.toContain("more won deals that credit you");
+    const bounded = { ...base, moreWonDeals: 37 };
+    const text = words((await pdfPages(await renderPartnerReportPdf(bounded))).join(" "));
+    expect(text).toContain(words(moreWonDealsSentence(bounded)));
   });
 
   it("numbers the pages and repeats the table header on every page the pipeline spans", async () => {

@@ -11,7 +11,7 @@
 import { Document, Page, Text, View, renderToBuffer } from "@react-pdf/renderer";
 import type { Style } from "@react-pdf/types";
 import { formatDate, formatMoney } from "../domain/format";
-import { uncreditedSentence, type PaperSize, type PartnerReport } from "./contract";
+import { moreWonDealsSentence, uncreditedSentence, type PaperSize, type PartnerReport } from "./contract";
 import { Footer, pageSize, prepareReportFonts, s } from "./pdf-kit";
 import { BODY, bodyHeight, BODY_LINE, CONTENT_WIDTH, emptyHeight, type FixedColumn, type FixedTable, fixedTable, GAP, HEADING, Heading, headingHeight, LH, lines, measure, type Measured, NOTE, noteHeight, pageGeometry, r, ROW_HEIGHT, TableHead, type TableRow, TableRowView, THEAD_HEIGHT } from "./partner-report-pdf-layout";
 import { planSummary, Summary } from "./partner-report-pdf-summary";
@@ -91,7 +91,10 @@ function detailSections(report: PartnerReport): FlowSection[] {
           title: `Deals won in ${report.periodLabel} that credit you`,
           intro: [],
           empty: emptyItem(`No won deal credited you in ${report.periodLabel}.`),
-          tail: report.uncreditedWonDeals > 0 ? [noteItem(uncreditedSentence(report))] : [],
+          tail: [
+            ...(report.moreWonDeals > 0 ? [noteItem(moreWonDealsSentence(report))] : []),
+            ...(report.uncreditedWonDeals > 0 ? [noteItem(uncreditedSentence(report))] : []),
+          ],
         },
         won,
       ),

@@ -8,9 +8,10 @@ import { partners, programSettings, tierReviews, type Deal, type Partner, type T
 import { closeDatabase, type DB } from "../db.server";
 import { actorOf } from "../domain/audit.server";
 import { registerDeal, rejectRegistration } from "../domain/deals.server";
-import { ReportError, validateReportPeriod } from "./contract";
+import { moreWonDealsSentence, ReportError, validateReportPeriod, WON_DEAL_ROW_LIMIT } from "./contract";
 import { at, createReportWorld, NOW, PERIOD } from "./monthly-reports.fixture";
 import { buildPartnerReport, partnerReportPeriods } from "./partner-report.server";
+import { openRegistrationsAt, openRegistrationTotalsAt } from "../domain/deal-activity.server";
 
 let db: DB;
 let ladder: Record<string, Tier>;
@@ -83,11 +84,55 @@ describe("buildPartnerReport", () => {
     // Only the deals the "Deals won" figure counts are listed; the two touched deals that give
     // nothing under Sourced are one sentence.
     expect(report.wonDeals.map((d) => [d.title, d.creditCents, d.source])).toEqual([
-      ["Won Oct Two", 2_000_000, "sourced"],
       ["Won Oct One", 3_000_000, "sourced"],
+      ["Won Oct Two", 2_000_000, "sourced"],
     ]);
     expect(report.wonDeals).toHaveLength(report.kpis.find((k) => k.key === "dealsWon")!.value!);
+    expect(report.moreWonDeals).toBe(0);
     expect(report.uncreditedWonDeals).toBe(2);
+  });
+
+  it("lists only the largest credits of a busy month and counts the rest, pointing to the Attribution page", () => {
+    const amounts = Array.from({ length: WON_DEAL_ROW_LIMIT + 7 }, (_, i) => 100_000 + ((i * 7919) % 97) * 1_000 + i);
+    for (const [i, amountCents] of amounts.entries()) {
+      createDeal(db, {
+        partnerId: a.id,
+        stage: "won",
+        title: `Busy ${i}`,
+        amountCents,
+        submittedAt: new Date("2026-09-01T00:00:00Z"),
+        closedAt: new Date(`2026-10-${String(2 + (i % 27)).padStart(2, "0")}T10:00:00Z`),
+      });
+    }
+    const report = buildPartnerReport(db, a.id, PERIOD, { now: NOW });
+    const dealsWon = report.kpis.find((k) => k.key === "dealsWon")!.value!;
+    expect(dealsWon).toBe(2 + amounts.length);
+    expect(report.wonDeals).toHaveLength(WON_DEAL_ROW_LIMIT);
+    expect(report.moreWonDeals).toBe(dealsWon - WON_DEAL_ROW_LIMIT);
+    // The largest credits, largest first: the two earlier October wins (3M, 2M) and the 23 biggest busy ones.
+    const expected = [3_000_000, 2_000_000, ...amounts].sort((x, y) => y - x).slice(0, WON_DEAL_ROW_LIMIT);
+    expect(report.wonDeals.map((d) => d.creditCents)).toEqual(expected);
+    expect(moreWonDealsSentence(report)).toBe(
+      `…and ${dealsWon - WON_DEAL_ROW_LIMIT} more won deals that credit you, with smaller credits: the full list is on the Attribution page of the portal for October 2026.`
+    );
+    // The credited figures still count every deal.
+    expect(report.kpis.find((k) => k.key === "creditedRevenue")!.value).toBe(5_000_000 + amounts.reduce((x, y) => x + y, 0));
+  });
+
+  it("counts and totals the whole pipeline in one aggregate, listing only the first rows", () => {
+    const end = new Date("2026-11-01T00:00:00Z");
+    const soon = end.getTime() + 14 * 86_400_000;
+    const all = openRegistrationsAt(db, a.id, end);
+    expect(all.length).toBeGreaterThan(3);
+    const expiring = all.filter((r) => r.decidedAt !== null && r.decidedAt < end.getTime() && r.stage !== "rejected" && r.protectionEndsAt !== null && r.protectionEndsAt <= soon);
+    expect(openRegistrationTotalsAt(db, a.id, end, soon)).toEqual({
+      count: all.length,
+      totalCents: all.reduce((s, r) => s + (r.reportingCents ?? 0), 0),
+      missingRates: all.filter((r) => r.reportingCents === null).length,
+      expiringSoon: expiring.length,
+    });
+    expect(expiring.length).toBeGreaterThan(0);
+    expect(openRegistrationsAt(db, a.id, end, 2)).toEqual(all.slice(0, 2));
   });
 
   it("shows the pipeline and tier as they stood at the period end", () => {

@@ -5,11 +5,12 @@
 import type { AttributionModel } from "../../db/schema";
 import type { DB } from "../db.server";
 import { MODEL_LABEL, MODELS } from "../domain/attribution";
-import { programModel } from "../domain/attribution.server";
-import { firstRegistrationAt, openRegistrationsAt, partnerTouchCounts } from "../domain/deal-activity.server";
+import { creditPartnerDeals, programModel } from "../domain/attribution.server";
+import { firstRegistrationAt, openRegistrationsAt, openRegistrationTotalsAt, partnerTouchCounts } from "../domain/deal-activity.server";
 import { EXPIRY_WARNING_DAYS } from "../domain/deals";
 import { formatMoney } from "../domain/format";
-import { partnerAttribution } from "../domain/partner-attribution.server";
+import { partnerAttributionSummary } from "../domain/partner-attribution.server";
+import { clientOf } from "../domain/rollups.server";
 import { reportPartner } from "../domain/partner-roster.server";
 import { explainFigure, FIGURES } from "../domain/figures";
 import { partnerFigures } from "../domain/figures.server";
@@ -24,6 +25,7 @@ import {
   KIND_LABEL,
   PIPELINE_ROW_LIMIT,
   ReportError,
+  WON_DEAL_ROW_LIMIT,
   validateReportPeriod,
   type Kpi,
   type KpiKey,
@@ -100,9 +102,12 @@ function kpi(
  */
 function pipelineAt(db: DB, partnerId: number, end: Date, currency: string): PartnerReport["pipeline"] {
   const e = end.getTime();
-  const rows = openRegistrationsAt(db, partnerId, end);
   const soon = e + EXPIRY_WARNING_DAYS * DAY;
-  const all: ReportPipelineDeal[] = rows.map((r) => {
+  // Counts and the total over every open registration in one aggregate; names and rates only
+  // for the rows listed.
+  const totals = openRegistrationTotalsAt(db, partnerId, end, soon);
+  const rows = openRegistrationsAt(db, partnerId, end, PIPELINE_ROW_LIMIT);
+  const deals: ReportPipelineDeal[] = rows.map((r) => {
     // A registration decided after the period end (approved or rejected) was still waiting then.
     const approved = r.decidedAt !== null && r.decidedAt < e && r.stage !== "rejected";
     const ends = approved ? r.protectionEndsAt : null;
@@ -118,21 +123,47 @@ function pipelineAt(db: DB, partnerId: number, end: Date, currency: string): Par
       expiresSoon: ends !== null && ends <= soon,
     };
   });
-  const totalCents = rows.reduce((s, r) => s + (r.reportingCents ?? 0), 0);
   return {
-    missingRates: rows.filter((r) => r.reportingCents === null).length,
-    deals: all.slice(0, PIPELINE_ROW_LIMIT),
-    count: all.length,
-    totalCents,
+    missingRates: totals.missingRates,
+    deals,
+    count: totals.count,
+    totalCents: totals.totalCents,
     // Says the conversion rule wherever the total is shown (page, PDF), and what it leaves out.
-    totalText: `${formatMoney(totalCents, currency)} (in ${currency} at ${isoDay(e - 1)} rates${
-      rows.some((r) => r.reportingCents === null)
-        ? `; ${rows.filter((r) => r.reportingCents === null).length} without an exchange rate left out`
-        : ""
+    totalText: `${formatMoney(totals.totalCents, currency)} (in ${currency} at ${isoDay(e - 1)} rates${
+      totals.missingRates > 0 ? `; ${totals.missingRates} without an exchange rate left out` : ""
     })`,
-    expiringSoon: all.filter((d) => d.expiresSoon).length,
-    more: Math.max(0, all.length - PIPELINE_ROW_LIMIT),
+    expiringSoon: totals.expiringSoon,
+    more: Math.max(0, totals.count - deals.length),
   };
+}
+
+/**
+ * The month's won deals with the largest credit to this partner under the program model
+ * (WON_DEAL_ROW_LIMIT of them, ties newest first), chosen from its partner_deal_credits rows;
+ * only those go through the engine for their titles and amounts.
+ */
+function topWonDeals(db: DB, partnerId: number, window: { from: Date; to: Date }, model: AttributionModel): ReportWonDeal[] {
+  const top = clientOf(db)
+    .prepare(
+      `SELECT deal_id FROM partner_deal_credits
+        WHERE partner_id = ? AND closed_at >= ? AND closed_at < ? AND ${model}_cents > 0
+        ORDER BY ${model}_cents DESC, closed_at DESC, deal_id DESC LIMIT ?`,
+    )
+    .pluck()
+    .all(partnerId, window.from.getTime(), window.to.getTime(), WON_DEAL_ROW_LIMIT) as number[];
+  if (top.length === 0) return [];
+  const rank = new Map(top.map((id, i) => [id, i]));
+  return creditPartnerDeals(db, partnerId, window, [model], { onlyDealIds: top })
+    .sort((a, b) => rank.get(a.dealId)! - rank.get(b.dealId)!)
+    .map((d) => ({
+      dealId: d.dealId,
+      title: d.title,
+      closedOn: isoDay(d.closedAt),
+      amountCents: d.amountCents,
+      currency: d.currency,
+      creditCents: d.credit[model],
+      source: d.source === "sourced" ? "sourced" : "influenced",
+    }));
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -205,9 +236,9 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
   const previousPeriod = addMonths(period, -1);
   const prevFrom = periodStart(previousPeriod);
 
-  // The month under every model, the 12-month chart and the month's deals: the attribution
-  // page's own computation, so the report and the page never disagree.
-  const attribution = partnerAttribution(db, partnerId, { kind: "month", value: period }, now);
+  // The month under every model and the 12-month chart: the attribution page's own figures
+  // (summed from the rollup rows), so the report and the page never disagree.
+  const attribution = partnerAttributionSummary(db, partnerId, { kind: "month", value: period }, now);
   // The catalogue's figures (domain/figures.ts) for the month and the month before: the same
   // functions the dashboard, tier and attribution pages call.
   const month = partnerFigures(db, partnerId, { from, to: end }, model);
@@ -270,23 +301,16 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
     evaluation: outcome ? { outcome, text: EVALUATION_TEXT[outcome] ?? outcome } : null,
   };
 
-  // The deals the "Deals won" figure counts; the others are a sentence, not $0 rows.
-  const creditingDeals = attribution.deals.filter((d) => d.credit[model] > 0);
-  const wonDeals: ReportWonDeal[] = creditingDeals.map((d) => ({
-    dealId: d.dealId,
-    title: d.title,
-    closedOn: d.closedOn,
-    amountCents: d.amountCents,
-    currency: d.currency,
-    creditCents: d.credit[model],
-    source: d.source,
-  }));
+  // The deals the "Deals won" figure counts, bounded: the largest credits; the others are a
+  // count with a pointer to the Attribution page, the $0 ones a sentence.
+  const wonDeals = topWonDeals(db, partnerId, { from, to: end }, model);
+  const moreWonDeals = attribution.creditedDeals - wonDeals.length;
 
   const pipeline = pipelineAt(db, partnerId, end, currency);
   const touchesInMonth = partnerTouchCounts(db, partnerId, from, end);
   const hasActivity =
     month.registrationsSubmitted + month.registrationsApproved + month.registrationsRejected + month.won + month.lost > 0 ||
-    attribution.deals.length > 0 ||
+    attribution.dealCount > 0 ||
     touchesInMonth.all > 0;
 
   return {
@@ -317,7 +341,8 @@ export function buildPartnerReport(db: DB, partnerId: number, period: string, op
     attribution: attributionByModel,
     tier,
     wonDeals,
-    uncreditedWonDeals: attribution.deals.length - creditingDeals.length,
+    moreWonDeals,
+    uncreditedWonDeals: attribution.zeroCreditDeals,
     pipeline,
     actions: recommendedActions({
       expiring: pipeline.expiringSoon,

@@ -11,15 +11,14 @@ import { formatDate, formatMoney, formatPercent } from "../domain/format";
 import { periodOf as monthOf, quarterOf } from "../domain/periods";
 import { MonthlyCreditBars } from "../components/monthly-credit-bars";
 import {
-  dealPage,
-  DealPageError,
+  attributionDealPage,
   parsePeriod,
-  partnerAttribution,
+  partnerAttributionSummary,
   PERIOD_KIND_LABEL,
   PERIOD_KINDS,
   PeriodError,
 } from "../domain/partner-attribution.server";
-import type { DealPage, MonthCredit, PartnerAttribution } from "../domain/partner-attribution.server";
+import type { AttributionSummary, DealPage, MonthCredit } from "../domain/partner-attribution.server";
 import { figureLabel, type Span } from "../domain/figures";
 
 /** The catalogue's span (domain/figures.ts) of the page's period. */
@@ -55,21 +54,11 @@ export async function loader(args: LoaderFunctionArgs) {
   for (const key of ["kind", "month", "quarter"]) if (params.has(key)) periodParams.set(key, params.get(key)!);
   const showZero = params.get("zero") === "show";
   try {
-    const full = partnerAttribution(args.context.db, user.partnerId, parsePeriod(params), asOf);
-    // Only the listed page's deals go to the browser, not every deal of the period.
-    const { deals, ...rest } = full;
-    const report: ReportSummary = { ...rest, dealCount: deals.length };
-    try {
-      const listing = dealPage(full, params);
-      return { partnerName: user.partnerName, form, options, error: null, report, listing, listingError: null, periodParams: periodParams.toString(), showZero };
-    } catch (error) {
-      if (!(error instanceof DealPageError)) throw error;
-      const listing: DealPage | null = null;
-      return data(
-        { partnerName: user.partnerName, form, options, error: null, report, listing, listingError: error.message, periodParams: periodParams.toString(), showZero },
-        { status: error.status }
-      );
-    }
+    // Figures summed from the rollup rows of the period; only the listed page's deals are
+    // credited one by one and sent to the browser.
+    const report: ReportSummary = partnerAttributionSummary(args.context.db, user.partnerId, parsePeriod(params), asOf);
+    const listing = attributionDealPage(args.context.db, user.partnerId, report, params);
+    return { partnerName: user.partnerName, form, options, error: null, report, listing, periodParams: periodParams.toString(), showZero };
   } catch (error) {
     if (!(error instanceof PeriodError)) throw error;
     const report: ReportSummary | null = null;
@@ -82,7 +71,6 @@ export async function loader(args: LoaderFunctionArgs) {
         error: { field: error.field, message: error.message },
         report,
         listing,
-        listingError: null,
         periodParams: periodParams.toString(),
         showZero,
       },
@@ -91,20 +79,20 @@ export async function loader(args: LoaderFunctionArgs) {
   }
 }
 
-type ReportSummary = Omit<PartnerAttribution, "deals"> & { dealCount: number };
+type ReportSummary = AttributionSummary;
 
-/** The page's URL for the period in `periodParams`, with the $0 switch and the table page. */
-function tableHref(periodParams: string, showZero: boolean, page = 1) {
+/** The page's URL for the period in `periodParams`, with the $0 switch and the table's cursor. */
+function tableHref(periodParams: string, showZero: boolean, cursor?: { after?: string | null; before?: string | null }) {
   const params = new URLSearchParams(periodParams);
   if (showZero) params.set("zero", "show");
-  if (page > 1) params.set("page", String(page));
+  if (cursor?.after) params.set("after", cursor.after);
+  if (cursor?.before) params.set("before", cursor.before);
   const query = params.toString();
   return query ? `/attribution?${query}` : "/attribution";
 }
 
 export default function Attribution() {
-  const { partnerName, form, options, error, report, listing, listingError, periodParams, showZero } =
-    useLoaderData<typeof loader>();
+  const { partnerName, form, options, error, report, listing, periodParams, showZero } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <div className="page-head">
@@ -126,7 +114,7 @@ export default function Attribution() {
       <PeriodPicker form={form} options={options} error={error} showZero={showZero} />
 
       {report ? (
-        <Report report={report} listing={listing} listingError={listingError} periodParams={periodParams} showZero={showZero} />
+        <Report report={report} listing={listing} periodParams={periodParams} showZero={showZero} />
       ) : null}
     </div>
   );
@@ -219,13 +207,11 @@ function PeriodPicker({
 function Report({
   report,
   listing,
-  listingError,
   periodParams,
   showZero,
 }: {
   report: ReportSummary;
   listing: DealPage | null;
-  listingError: string | null;
   periodParams: string;
   showZero: boolean;
 }) {
@@ -329,13 +315,15 @@ function Report({
           </span>
         </h2>
         <ZeroSwitch report={report} periodParams={periodParams} showZero={showZero} />
-        {listingError ? (
-          <p className="form-error" role="alert">
-            {listingError} <Link to={tableHref(periodParams, showZero)}>First page</Link>
-          </p>
-        ) : listing && listing.total ? (
+        {listing && listing.total ? (
           <>
-            <DealTable report={report} listing={listing} />
+            {listing.deals.length ? (
+              <DealTable report={report} listing={listing} />
+            ) : (
+              <p className="muted">
+                No deals past this point of the table. <Link to={tableHref(periodParams, showZero)}>First page</Link>
+              </p>
+            )}
             <Pager listing={listing} periodParams={periodParams} />
           </>
         ) : report.dealCount ? (
@@ -449,22 +437,27 @@ function ZeroSwitch({ report, periodParams, showZero }: { report: ReportSummary;
 }
 
 function Pager({ listing, periodParams }: { listing: DealPage; periodParams: string }) {
-  if (listing.pages <= 1) return null;
+  if (!listing.prev && !listing.next) return null;
   return (
-    <nav aria-label="Pages of the deal table" className="row" style={{ marginTop: "0.75rem", alignItems: "center" }}>
-      {listing.page > 1 ? (
-        <Link to={tableHref(periodParams, listing.showZero, listing.page - 1)} rel="prev">
-          Previous
+    <nav aria-label="Pages of the deal table" className="row" style={{ marginTop: "0.75rem", justifyContent: "space-between" }}>
+      {listing.prev ? (
+        <Link to={tableHref(periodParams, listing.showZero, { before: listing.prev })} rel="prev">
+          ← Newer deals
         </Link>
-      ) : null}
-      <span className="muted small">
-        Page {listing.page} of {listing.pages}
-      </span>
-      {listing.page < listing.pages ? (
-        <Link to={tableHref(periodParams, listing.showZero, listing.page + 1)} rel="next">
-          Next
+      ) : (
+        <span className="muted" aria-disabled="true">
+          ← Newer deals
+        </span>
+      )}
+      {listing.next ? (
+        <Link to={tableHref(periodParams, listing.showZero, { after: listing.next })} rel="next">
+          Older deals →
         </Link>
-      ) : null}
+      ) : (
+        <span className="muted" aria-disabled="true">
+          Older deals →
+        </span>
+      )}
     </nav>
   );
 }
@@ -480,7 +473,7 @@ function DealTable({ report, listing }: { report: ReportSummary; listing: DealPa
       <table>
         <caption className="visually-hidden">
           {listing.showZero ? "Won deals you registered or touched" : "Won deals that credit you"} in{" "}
-          {report.periodLabel}, most recent close first, page {listing.page} of {listing.pages}
+          {report.periodLabel}, most recent close first, {listing.deals.length} of {listing.total}
         </caption>
         <thead>
           <tr>

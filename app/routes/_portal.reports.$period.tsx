@@ -6,7 +6,17 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requirePartnerUser } from "../auth/guards.server";
 import { MODEL_DESCRIPTION } from "../domain/attribution";
 import { formatDate, formatMoney } from "../domain/format";
-import { axisTicks, barChartGeometry, niceCeiling, ReportError, uncreditedSentence, validateReportPeriod, type Kpi, type PartnerReport } from "../reports/contract";
+import {
+  axisTicks,
+  barChartGeometry,
+  moreWonDealsSentence,
+  niceCeiling,
+  ReportError,
+  uncreditedSentence,
+  validateReportPeriod,
+  type Kpi,
+  type PartnerReport,
+} from "../reports/contract";
 import { buildPartnerReport } from "../reports/partner-report.server";
 import { DefinitionList } from "../components/figures";
 
@@ -215,6 +225,12 @@ export default function MonthlyReport() {
         ) : (
           <p className="muted">No won deal credited you in {report.periodLabel}.</p>
         )}
+        {report.moreWonDeals > 0 ? (
+          <p className="small" style={{ marginTop: "0.5rem" }}>
+            {moreWonDealsSentence(report)}{" "}
+            <Link to={`/attribution?kind=month&month=${report.period}`}>See every deal that credits you</Link>
+          </p>
+        ) : null}
         {report.uncreditedWonDeals > 0 ? (
           <p className="muted small" style={{ marginTop: "0.5rem" }}>
             {uncreditedSentence(report)}{" "}

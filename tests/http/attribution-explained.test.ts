@@ -105,11 +105,15 @@ describe("/attribution explains itself", () => {
     expect(first).toContain("You touched it but another partner registered it");
     expect(first).toContain("You touched it but no partner registered it");
     expect(first).toContain("customer-direct.test");
-    expect(first).toContain("Page 1 of 2");
-    expect(first).toMatch(/<a[^>]*href="\/attribution\?zero=show&amp;page=2"/);
+    const link = (html: string, rel: string) => /<a[^>]*>/g[Symbol.match](html)?.find((a) => a.includes(`rel="${rel}"`)) ?? "";
+    const next = /href="\/attribution\?zero=show&amp;after=(\d+\.\d+)"/.exec(link(first, "next"));
+    expect(next, "a link to the older deals").not.toBeNull();
+    expect(first).not.toMatch(/rel="prev"/);
     expect(first).toMatch(/<a[^>]*href="\/attribution"[^>]*>Hide the deals that give you no credit<\/a>/);
-    const second = await page(alpha, "/attribution?zero=show&page=2");
-    expect(second).toContain("Page 2 of 2");
+    const second = await page(alpha, `/attribution?zero=show&after=${next![1]}`);
+    expect(second).not.toMatch(/rel="next"/);
+    const prev = /href="\/attribution\?zero=show&amp;before=(\d+\.\d+)"/.exec(link(second, "prev"));
+    expect(prev, "a link back to the newer deals").not.toBeNull();
     // 33 deals listed: 25 on the first page, 8 on the second, none twice.
     const a = manyListed(first);
     const b = manyListed(second);
@@ -118,12 +122,17 @@ describe("/attribution explains itself", () => {
     expect([onFirst, onSecond]).toEqual([25, 8]);
     expect([...a].filter((x) => b.has(x))).toEqual([]);
     expect(a.size + b.size).toBe(MANY);
+    // Back from the second page: the first page's deals again.
+    const back = await page(alpha, `/attribution?zero=show&before=${prev![1]}`);
+    expect(manyListed(back)).toEqual(a);
   });
 
-  it("answers a page beyond the table with 400 and what to choose", async () => {
-    const html = await page(alpha, "/attribution?page=2", 400);
-    expect(html).toContain("choose a page from 1 to 1");
-    await page(alpha, "/attribution?zero=show&page=x", 400);
+  it("starts the table over for a cursor it did not write", async () => {
+    const first = await page(alpha, "/attribution?zero=show");
+    for (const junk of ["x", "1.2.3", "-5.1"]) {
+      const html = await page(alpha, `/attribution?zero=show&after=${junk}`);
+      expect(manyListed(html)).toEqual(manyListed(first));
+    }
   });
 
   it("gives the managers' partner page the same explanation", async () => {
