@@ -157,6 +157,7 @@ const internalPages = [
   "/internal/tier-reviews",
   "/internal/team",
   "/internal/settings",
+  "/internal/settings/api",
 ];
 const wanted = (p: string) => !values.only?.length || values.only.some((o) => p.startsWith(o));
 
