@@ -142,7 +142,7 @@ async function measure(who: string, cookie: string, path: string): Promise<Resul
 
 await waitUp();
 const period = lastCompletedPeriod();
-const partnerPages = ["/dashboard", "/tier", "/attribution", "/attribution?page=2", `/attribution?kind=month&month=${period}`, "/deals", "/deals?page=2", "/reports", `/reports/${period}`, "/team"];
+const partnerPages = ["/dashboard", "/tier", "/attribution", "/attribution?page=2", `/attribution?kind=month&month=${period}`, "/deals", "/deals?stage=won", "/reports", `/reports/${period}`, "/team"];
 const internalPages = [
   "/internal",
   "/internal/partners",
