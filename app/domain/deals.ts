@@ -44,11 +44,10 @@ export type DealListFilters = {
   from?: string;
   to?: string;
   q?: string;
-  page?: number;
 };
 
 /** A filter of the deal list that a URL got wrong, and what to do about it. */
-export type DealFilterErrors = Partial<Record<"stage" | "from" | "to" | "page", string>>;
+export type DealFilterErrors = Partial<Record<"stage" | "from" | "to", string>>;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -64,8 +63,8 @@ function isCalendarDay(s: string) {
 const quoted = (s: string) => `"${s.length > 20 ? `${s.slice(0, 20)}…` : s}"`;
 
 /**
- * The deal-list filters of a URL (?stage=&from=&to=&q=&page=), as the list and its CSV export
- * read them. The URL is typed by anyone: an empty value means "no filter", a value that is not
+ * The deal-list filters of a URL (?stage=&from=&to=&q=), as the list and its CSV export read
+ * them (the list's place is its keyset cursor, ?after= or ?before=, not a filter). The URL is typed by anyone: an empty value means "no filter", a value that is not
  * valid is left out of `filters` and explained in `errors` (the caller answers 400 with them).
  */
 export function parseDealFilters(params: URLSearchParams): { filters: DealListFilters; errors: DealFilterErrors } {
@@ -85,19 +84,12 @@ export function parseDealFilters(params: URLSearchParams): { filters: DealListFi
   }
   const q = params.get("q")?.trim().slice(0, 100) ?? "";
   if (q) filters.q = q;
-  const page = params.get("page")?.trim() ?? "";
-  if (page) {
-    const n = Number(page);
-    if (/^\d+$/.test(page) && n >= 1 && n <= 100_000) {
-      if (n > 1) filters.page = n;
-    } else errors.page = `${quoted(page)} is not a page number: use a whole number from 1 to 100,000.`;
-  }
   return { filters, errors };
 }
 
 /** The messages of parseDealFilters' errors, one per line, for the CSV export's 400. */
 export function dealFilterErrorText(errors: DealFilterErrors): string {
-  const label = { stage: "Stage", from: "Submitted from", to: "Submitted to", page: "Page" } as const;
+  const label = { stage: "Stage", from: "Submitted from", to: "Submitted to" } as const;
   return (Object.keys(errors) as (keyof DealFilterErrors)[]).map((k) => `${label[k]}: ${errors[k]}`).join("\n");
 }
 

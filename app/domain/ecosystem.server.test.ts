@@ -15,7 +15,7 @@ import { creditAllPartners, programModel, trailing12Months } from "./attribution
 import { actorOf } from "./audit.server";
 import { computeConcentration } from "./concentration";
 import { markWon } from "./deals.server";
-import { analyticsPeriod, concentrationTrend, ecosystemReport, ecosystemSnapshot, filterLongTail } from "./ecosystem.server";
+import { analyticsPeriod, concentrationTrend, ecosystemReport, ecosystemSnapshot, filterLongTail, partnerPlacement } from "./ecosystem.server";
 import { rebuildRollups } from "./rollups.server";
 
 const AS_OF = new Date("2026-03-17T09:30:00Z");
@@ -129,6 +129,28 @@ describe("concentrationTrend", () => {
       const expected = computeConcentration(independentRevenue(new Date(`${end}T00:00:00Z`)).map((r) => r.revenueCents));
       expectSameFigures(trend[k]!, expected);
     }
+  });
+});
+
+describe("partnerPlacement (the partner page)", () => {
+  it("gives each partner the rank and flags the ecosystem report gives it, and nothing for a partner outside it", () => {
+    const report = ecosystemReport(db, AS_OF);
+    const tail = new Map(report.longTail.rows.map((r) => [r.partner.id, r.flags]));
+    let flagged = 0;
+    for (const p of report.snapshot.partners) {
+      const placed = partnerPlacement(db, p.id, AS_OF);
+      expect({ id: p.id, rank: placed?.partner.rank, inHead: placed?.partner.inHead, flags: placed?.flags }).toEqual({
+        id: p.id,
+        rank: p.rank,
+        inHead: p.inHead,
+        flags: tail.get(p.id) ?? [],
+      });
+      if (placed?.flags.length) flagged++;
+    }
+    expect(flagged).toBeGreaterThan(0);
+    const inactive = db.select({ id: partners.id }).from(partners).where(eq(partners.status, "applied")).get();
+    if (inactive) expect(partnerPlacement(db, inactive.id, AS_OF)).toBeNull();
+    expect(partnerPlacement(db, 9_999_999, AS_OF)).toBeNull();
   });
 });
 

@@ -586,3 +586,36 @@ const longTailSearchSchema = z.object({
 export function longTailFiltersFromSearch(params: URLSearchParams): LongTailFilters & { page: number } {
   return longTailSearchSchema.parse(Object.fromEntries([...params].filter(([, v]) => v !== "")));
 }
+
+/**
+ * Where one partner stands on the ecosystem page (its partner page): its place in the snapshot
+ * and, in the long tail, its flags — the same definitions as longTail, with the latest touch
+ * and registrations read for this partner alone rather than for the whole tail. null: not an
+ * active partner, so not ranked.
+ */
+export function partnerPlacement(db: DB, partnerId: number, asOf: Date = new Date()): Omit<LongTailRow, "partner" | "registeredDeals" | "lastActivityAt"> & { partner: EcosystemPartner } | null {
+  ensureRollups(db);
+  const c = clientOf(db);
+  const period = analyticsPeriod(asOf);
+  const partners = activePartners(c);
+  const snapshot = snapshotFrom(period, programModel(db), partners, seriesFor(c, programModel(db), period, partners, rollupVersions(db)));
+  const p = snapshot.partners.find((x) => x.id === partnerId);
+  if (!p) return null;
+  if (p.inHead) return { partner: p, flags: [] };
+  const at = asOf.getTime();
+  const rampingSince = new Date(at - 180 * DAY).toISOString().slice(0, 10);
+  const registeredDeals =
+    p.joinedOn > rampingSince
+      ? (c.prepare(`SELECT count(*) FROM deals WHERE partner_id = ? AND submitted_at < ?`).pluck().get(partnerId, at) as number)
+      : 0;
+  const lastActivityAt = c
+    .prepare(`SELECT max(occurred_at) FROM touches WHERE partner_id = ? AND occurred_at < ?`)
+    .pluck()
+    .get(partnerId, at) as number | null;
+  const flags = longTailFlags(
+    { last3Cents: p.last3Cents, prev3Cents: p.prev3Cents, wonDeals: p.wonDeals, lostDeals: p.lostDeals, joinedOn: p.joinedOn, registeredDeals, lastActivityAt },
+    programBaselines(snapshot.partners),
+    asOf,
+  );
+  return { partner: p, flags };
+}

@@ -71,43 +71,14 @@ export function splitAtMonths(window: Window): { months: string[]; edges: Window
  * the deals it registered, each through a covering index on the partner's deals.
  */
 export function partnerFigures(db: DB, partnerId: number, window: Window, model: AttributionModel = programModel(db)): PartnerFigures {
-  const c = clientOf(db);
-  const { months, edges } = splitAtMonths(window);
-  let creditedRevenue = 0;
-  let dealsWon = 0;
-  const rolledUp = c.prepare(
-    `SELECT coalesce(sum(credited_cents), 0) AS cents, coalesce(sum(credited_deals), 0) AS deals FROM partner_month_credit
-      WHERE model = ? AND partner_id = ? AND month IN (SELECT value FROM json_each(?))`,
-  );
-  const add = (list: readonly string[], sign: 1 | -1) => {
-    const rolled = rolledUp.get(model, partnerId, JSON.stringify(list)) as { cents: number; deals: number };
-    creditedRevenue += sign * rolled.cents;
-    dealsWon += sign * rolled.deals;
-  };
-  const addDeals = (w: Window, sign: 1 | -1) => {
-    for (const d of creditPartnerDeals(db, partnerId, w, [model])) {
-      if (d.credit[model] <= 0) continue;
-      creditedRevenue += sign * d.credit[model];
-      dealsWon += sign;
-    }
-  };
-  if (months.length) add(months, 1);
-  for (const edge of edges) {
-    // An edge is one end of its month: read the deals of whichever is shorter, the edge itself
-    // or the rest of the month (then the month's rollup less that rest). The current month's
-    // rest is the future, so the trailing 12 months up to now read almost no deals.
-    const month = periodOf(edge.from);
-    const [start, end] = [periodStart(month), periodEnd(month)];
-    const rest: Window | null =
-      edge.from.getTime() === start.getTime() ? { from: edge.to, to: end } : edge.to.getTime() === end.getTime() ? { from: start, to: edge.from } : null;
-    const length = (w: Window) => w.to.getTime() - w.from.getTime();
-    if (rest && length(rest) < length(edge)) {
-      add([month], 1);
-      addDeals(rest, -1);
-    } else addDeals(edge, 1);
-  }
+  const credit = partnerCredit(db, partnerId, window, [model]).totals[model];
+  return { ...partnerOutcomes(db, partnerId, window, model), creditedRevenue: credit.cents, dealsWon: credit.deals };
+}
+
+/** partnerFigures less its credit (the counts of the deals it registered), for a caller that has partnerCredit already. */
+export function partnerOutcomes(db: DB, partnerId: number, window: Window, model: AttributionModel): Omit<PartnerFigures, "creditedRevenue" | "dealsWon"> {
   const [from, to] = [window.from.getTime(), window.to.getTime()];
-  const row = c
+  const row = clientOf(db)
     .prepare(
       `SELECT
          (SELECT count(*) FROM deals WHERE partner_id = @partnerId AND stage = 'won' AND closed_at >= @from AND closed_at < @to) AS won,
@@ -123,8 +94,6 @@ export function partnerFigures(db: DB, partnerId: number, window: Window, model:
     window,
     model,
     currency: programCurrency(db),
-    creditedRevenue,
-    dealsWon,
     won: row.won,
     lost: row.lost,
     winRate: winRateBp(row.won, row.lost),
@@ -156,4 +125,92 @@ export function openPipeline(db: DB, partnerId: number, asOf: Date = new Date())
 /** The value of a period figure, by key (null: a win rate with nothing closed). */
 export function figureValue(f: PartnerFigures, key: Exclude<FigureKey, "openRegistrations" | "openPipeline">): number | null {
   return f[key];
+}
+
+/** One partner's credit over a window under every model, by month, with its sourced share. */
+export type PartnerCredit = {
+  /** Per model: credited cents and credited won deals per 'YYYY-MM' of the window (months with none absent). */
+  byMonth: Record<AttributionModel, Map<string, { cents: number; deals: number }>>;
+  totals: Record<AttributionModel, { cents: number; deals: number }>;
+  /** Under `sourcedModel`: the credit from deals the partner registered (the rest it influenced); null when not asked for. */
+  sourcedCents: number | null;
+};
+
+/**
+ * partnerFigures' credited revenue and deals won, under several models at once and kept per
+ * month (the partner page's chart and its "other models"): whole months from
+ * partner_month_credit, the window's partial months from the engine over the shorter part,
+ * exactly as partnerFigures cuts them. The sourced share reads the partner's own won deals of
+ * the window through deals_partner_stage_closed_idx and their credit in deal_rollups — never
+ * its touched deals one by one.
+ */
+export function partnerCredit(
+  db: DB,
+  partnerId: number,
+  window: Window,
+  models: readonly AttributionModel[],
+  sourcedModel: AttributionModel | null = null,
+): PartnerCredit {
+  const c = clientOf(db);
+  const { months, edges } = splitAtMonths(window);
+  const byMonth = Object.fromEntries(models.map((m) => [m, new Map()])) as PartnerCredit["byMonth"];
+  const bump = (model: AttributionModel, month: string, cents: number, deals: number) => {
+    const at = byMonth[model].get(month) ?? { cents: 0, deals: 0 };
+    byMonth[model].set(month, { cents: at.cents + cents, deals: at.deals + deals });
+  };
+  // Each edge: the engine over the edge itself, or the month's rollup less the engine over the rest.
+  const rolledMonths = [...months];
+  const engineParts: { window: Window; sign: 1 | -1 }[] = [];
+  for (const edge of edges) {
+    const month = periodOf(edge.from);
+    const [start, end] = [periodStart(month), periodEnd(month)];
+    const rest: Window | null =
+      edge.from.getTime() === start.getTime() ? { from: edge.to, to: end } : edge.to.getTime() === end.getTime() ? { from: start, to: edge.from } : null;
+    const length = (w: Window) => w.to.getTime() - w.from.getTime();
+    if (rest && length(rest) < length(edge)) {
+      rolledMonths.push(month);
+      engineParts.push({ window: rest, sign: -1 });
+    } else engineParts.push({ window: edge, sign: 1 });
+  }
+  if (rolledMonths.length) {
+    const rows = c
+      .prepare(
+        `SELECT model, month, credited_cents, credited_deals FROM partner_month_credit
+          WHERE partner_id = ? AND model IN (SELECT value FROM json_each(?)) AND month IN (SELECT value FROM json_each(?))`,
+      )
+      .raw(true)
+      .all(partnerId, JSON.stringify(models), JSON.stringify(rolledMonths)) as [AttributionModel, string, number, number][];
+    for (const [model, month, cents, deals] of rows) bump(model, month, cents, deals);
+  }
+  for (const part of engineParts) {
+    for (const d of creditPartnerDeals(db, partnerId, part.window, models)) {
+      for (const model of models) {
+        if (d.credit[model] <= 0) continue;
+        bump(model, periodOf(new Date(d.closedAt)), part.sign * d.credit[model], part.sign);
+      }
+    }
+  }
+  const totals = Object.fromEntries(
+    models.map((m) => {
+      let cents = 0;
+      let deals = 0;
+      for (const v of byMonth[m].values()) {
+        cents += v.cents;
+        deals += v.deals;
+      }
+      return [m, { cents, deals }];
+    }),
+  ) as PartnerCredit["totals"];
+  if (sourcedModel === null) return { byMonth, totals, sourcedCents: null };
+  // Under the Sourced model only the registrant is credited: all of it is sourced.
+  if (sourcedModel === "sourced" && totals.sourced) return { byMonth, totals, sourcedCents: totals.sourced.cents };
+  const sourced = c
+    .prepare(
+      `SELECT coalesce(sum(j.value ->> 1), 0) FROM deals d INDEXED BY deals_partner_stage_closed_idx
+         JOIN deal_rollups r ON r.deal_id = d.id, json_each(r.credits, '$.' || ?) j
+        WHERE d.partner_id = ? AND d.stage = 'won' AND d.closed_at >= ? AND d.closed_at < ? AND j.value ->> 0 = ?`,
+    )
+    .pluck()
+    .get(sourcedModel, partnerId, window.from.getTime(), window.to.getTime(), partnerId) as number;
+  return { byMonth, totals, sourcedCents: sourced };
 }

@@ -19,6 +19,7 @@ import {
   addPartnerTouch,
   exportPartnerDeals,
   getPartnerDeal,
+  decodeDealCursor,
   listPartnerDeals,
   partnerDealHistory,
 } from "./partner-deals.server";
@@ -116,12 +117,23 @@ describe("listPartnerDeals", () => {
       );
     }
     const page1 = listPartnerDeals(db, partner.id);
-    expect(page1).toMatchObject({ total: 30, page: 1, pages: 2 });
+    expect(page1.total).toBe(30);
     expect(page1.rows).toHaveLength(25);
     expect(page1.rows[0]!.customer).toBe("Paging Customer 29"); // newest first
-    const page2 = listPartnerDeals(db, partner.id, { page: 2 });
+    expect(page1.prev).toBeNull();
+    const page2 = listPartnerDeals(db, partner.id, {}, { after: decodeDealCursor(page1.next) });
     expect(page2.rows).toHaveLength(5);
+    expect(page2.next).toBeNull();
     expect(new Set([...page1.rows, ...page2.rows].map((r) => r.id)).size).toBe(30);
+    // Back from the second page: the first page again, whole.
+    expect(listPartnerDeals(db, partner.id, {}, { before: decodeDealCursor(page2.prev) }).rows.map((r) => r.id)).toEqual(
+      page1.rows.map((r) => r.id),
+    );
+    // The filters hold across pages: 7 a page, stage approved (4) on one page.
+    const small = listPartnerDeals(db, partner.id, { stage: "submitted" }, {}, 7);
+    const rest = listPartnerDeals(db, partner.id, { stage: "submitted" }, { after: decodeDealCursor(small.next) }, 7);
+    expect([...small.rows, ...rest.rows].every((r) => r.stage === "submitted")).toBe(true);
+    expect(rest.rows[0]!.submittedAt.getTime()).toBeLessThan(small.rows[6]!.submittedAt.getTime());
 
     expect(listPartnerDeals(db, partner.id, { stage: "approved" }).total).toBe(4);
     expect(listPartnerDeals(db, partner.id, { from: "2031-01-03", to: "2031-01-05" }).total).toBe(3);

@@ -18,6 +18,7 @@ import { writeTransaction } from "../db.server";
 import { endAllSessionsOfPartner } from "../auth/session.server";
 import { programModel, trailing12Months } from "./attribution.server";
 import { openPipeline, partnerFigures } from "./figures.server";
+import { decodeKeyset, encodeKeyset } from "./keyset";
 import { recordAudit, type Actor } from "./audit.server";
 import { listPartnerUsers } from "./users.server";
 import { formatMoney } from "./format";
@@ -185,18 +186,13 @@ export const PARTNER_PAGE_SIZE = 50;
 export type PartnerCursor = { name: string; id: number };
 
 export function encodePartnerCursor(c: PartnerCursor): string {
-  return Buffer.from(JSON.stringify([c.name, c.id])).toString("base64url");
+  return encodeKeyset([c.name, c.id]);
 }
 
 /** null for anything that is not a cursor this module wrote (the list then starts over). */
 export function decodePartnerCursor(value: string | null | undefined): PartnerCursor | null {
-  if (!value || value.length > 400) return null;
-  try {
-    const v = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-    return Array.isArray(v) && typeof v[0] === "string" && Number.isInteger(v[1]) ? { name: v[0], id: v[1] } : null;
-  } catch {
-    return null;
-  }
+  const key = decodeKeyset(value, ["string", "number"]);
+  return key ? { name: key[0], id: key[1] } : null;
 }
 
 /**

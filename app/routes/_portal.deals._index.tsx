@@ -1,12 +1,13 @@
 // The partner's deals: filters kept in the URL (so a filtered list can be bookmarked, shared
-// with a colleague and exported as it is), 25 a page, newest submission first.
+// with a colleague and exported as it is), 25 a page, newest submission first, in keyset pages
+// (?after= / ?before= cursors, Previous/Next; decision 0019).
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { DEAL_STAGES, type DealStage } from "../../db/schema";
 import { requirePartnerUser } from "../auth/guards.server";
 import { humanize } from "../components/forms";
 import { EXPIRY_WARNING_DAYS, parseDealFilters, type DealFilterErrors } from "../domain/deals";
-import { listPartnerDeals, PAGE_SIZE } from "../domain/partner-deals.server";
+import { decodeDealCursor, listPartnerDeals } from "../domain/partner-deals.server";
 import { formatDate, formatMoney } from "../domain/format";
 
 export const meta: MetaFunction = () => [{ title: "Deals · Partner Portal" }];
@@ -28,7 +29,11 @@ export async function loader(args: LoaderFunctionArgs) {
   const { filters, errors } = parseDealFilters(params);
   // A bad filter is answered 400 and shown next to its field; the list still renders, with the
   // filters that are valid.
-  const { rows, total, page, pages } = listPartnerDeals(args.context.db, user.partnerId, filters);
+  // A cursor that does not parse starts the list over; the partner id decides which deals exist.
+  const { rows, total, next, prev } = listPartnerDeals(args.context.db, user.partnerId, filters, {
+    after: decodeDealCursor(params.get("after")),
+    before: decodeDealCursor(params.get("before")),
+  });
   const now = Date.now();
   // The form shows what was typed, so the partner can correct it.
   const typed = (key: "stage" | "from" | "to") => (errors[key] ? (params.get(key) ?? "").slice(0, 40) : (filters[key] ?? ""));
@@ -50,9 +55,8 @@ export async function loader(args: LoaderFunctionArgs) {
       };
     }),
     total,
-    page,
-    pages,
-    pageSize: PAGE_SIZE,
+    next,
+    prev,
   };
   return data(payload, { status: Object.keys(errors).length ? 400 : 200 });
 }
@@ -68,20 +72,17 @@ function FilterError({ id, message }: { id: string; message?: string }) {
 
 type Filters = { stage: string; from: string; to: string; q: string };
 
-function query(filters: Filters, page?: number) {
+function query(filters: Filters, cursor: { after?: string; before?: string } = {}) {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
-  if (page && page > 1) params.set("page", String(page));
+  for (const [key, value] of Object.entries({ ...filters, ...cursor })) if (value) params.set(key, value);
   const s = params.toString();
   return s ? `?${s}` : "";
 }
 
 export default function Deals() {
-  const { filters, errors, deals, total, page, pages, pageSize } = useLoaderData<typeof loader>();
+  const { filters, errors, deals, total, next, prev } = useLoaderData<typeof loader>();
   const invalid = Object.keys(errors).length > 0;
   const filtered = Object.values(filters).some(Boolean);
-  const first = total ? (page - 1) * pageSize + 1 : 0;
-  const last = Math.min(total, page * pageSize);
   return (
     <div className="stack">
       <div className="page-head">
@@ -167,7 +168,6 @@ export default function Deals() {
             ) : null}
           </div>
         </div>
-        {errors.page ? <FilterError id="filter-page-error" message={`Page: ${errors.page}`} /> : null}
         {invalid ? (
           <p className="muted small">Until the filter is fixed, the list below leaves it out.</p>
         ) : null}
@@ -177,7 +177,7 @@ export default function Deals() {
         <h2 id="deals-heading">
           {filtered ? "Matching deals" : "All deals"}{" "}
           <span className="muted small" style={{ fontWeight: 400 }}>
-            {total ? `${first}–${last} of ${total}` : ""}
+            {total ? `${total} ${total === 1 ? "deal" : "deals"}` : ""}
           </span>
         </h2>
         {deals.length ? (
@@ -238,7 +238,7 @@ export default function Deals() {
           </div>
         ) : total ? (
           <p className="muted">
-            There is no page {page}. <Link to={`/deals${query(filters)}`}>Go to the first page</Link>.
+            No more deals here. <Link to={`/deals${query(filters)}`}>Go to the first page</Link>.
           </p>
         ) : filtered ? (
           <p className="muted">
@@ -251,10 +251,10 @@ export default function Deals() {
           </p>
         )}
 
-        {pages > 1 ? (
+        {next || prev ? (
           <nav aria-label="Pagination" className="row" style={{ justifyContent: "space-between", marginTop: "1rem" }}>
-            {page > 1 ? (
-              <Link to={`/deals${query(filters, Math.min(page - 1, pages))}`} rel="prev">
+            {prev ? (
+              <Link to={`/deals${query(filters, { before: prev })}`} rel="prev">
                 ← Previous page
               </Link>
             ) : (
@@ -262,11 +262,8 @@ export default function Deals() {
                 ← Previous page
               </span>
             )}
-            <span>
-              Page {Math.min(page, pages)} of {pages}
-            </span>
-            {page < pages ? (
-              <Link to={`/deals${query(filters, page + 1)}`} rel="next">
+            {next ? (
+              <Link to={`/deals${query(filters, { after: next })}`} rel="next">
                 Next page →
               </Link>
             ) : (

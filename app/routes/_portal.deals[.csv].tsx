@@ -38,8 +38,7 @@ export async function loader(args: LoaderFunctionArgs) {
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
     });
   }
-  const { page: _page, ...filters } = parsed.filters;
-  const rows = exportPartnerDeals(args.context.db, user.partnerId, filters);
+  const rows = exportPartnerDeals(args.context.db, user.partnerId, parsed.filters);
   const slug = (user.partnerSlug ?? "").replace(/[^a-z0-9-]/g, "") || "partner";
   const filename = `deals-${slug}-${new Date().toISOString().slice(0, 10)}.csv`;
   // The byte-order mark makes Excel read the file as UTF-8 (accented customer names).

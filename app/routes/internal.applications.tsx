@@ -1,5 +1,6 @@
 // The partner team's application queue: pending ones oldest first, each approved (partner
-// created, contact invited) or declined with a reason the applicant receives.
+// created, contact invited) or declined with a reason the applicant receives; approved and
+// declined ones newest decision first. A status at a time, 20 a page (keyset cursors in the URL).
 import { getFormProps, getSelectProps, getTextareaProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
@@ -9,13 +10,17 @@ import { requireStaff } from "../auth/guards.server";
 import { FieldError, FormErrors, humanize } from "../components/forms";
 import {
   ApplicationError,
+  applicationsPage,
   approveApplication,
   declineApplication,
-  listApplications,
+  decodeApplicationCursor,
   possibleDuplicates,
 } from "../domain/applications.server";
 import { daysBetween, formatDate } from "../domain/format";
 import { listManagers } from "../domain/partners.server";
+
+/** The lists the page shows, one at a time (`?status=`; the queue when absent or unknown). */
+const APPLICATION_LIST_STATUSES = ["pending", "approved", "declined"] as const;
 
 export const meta: MetaFunction = () => [{ title: "Applications · Partner team" }];
 
@@ -31,7 +36,9 @@ const declineSchema = z.object({
   intent: z.literal("decline"),
   applicationId,
   reason: z
-    .string({ required_error: "Give a reason: the applicant receives it by email." })
+    .string({
+      required_error: "Give a reason: the applicant receives it by email.",
+    })
     .trim()
     .min(10, "Write a reason of at least 10 characters: the applicant receives it by email.")
     .max(1000, "Shorten the reason to 1,000 characters or fewer."),
@@ -43,7 +50,16 @@ export async function loader(args: LoaderFunctionArgs) {
   const user = requireStaff(args);
   const { db } = args.context;
   const now = Date.now();
-  const pendingRows = listApplications(db, { status: "pending", limit: 200 });
+  const params = new URL(args.request.url).searchParams;
+  // An unknown status means the queue; a cursor that does not parse starts the list over.
+  const status = (APPLICATION_LIST_STATUSES as readonly string[]).includes(params.get("status") ?? "")
+    ? (params.get("status") as (typeof APPLICATION_LIST_STATUSES)[number])
+    : "pending";
+  const page = applicationsPage(db, status, {
+    after: decodeApplicationCursor(params.get("after")),
+    before: decodeApplicationCursor(params.get("before")),
+  });
+  const pendingRows = status === "pending" ? page.rows : [];
   // Shown on each application before anyone approves it.
   const duplicates = possibleDuplicates(db, pendingRows);
   const pending = pendingRows.map((a) => ({
@@ -59,7 +75,7 @@ export async function loader(args: LoaderFunctionArgs) {
     daysWaiting: daysBetween(a.createdAt, now),
     duplicates: duplicates[a.id] ?? [],
   }));
-  const decided = listApplications(db, { status: "decided", limit: 20 }).map((a) => ({
+  const decided = (status === "pending" ? [] : page.rows).map((a) => ({
     id: a.id,
     companyName: a.companyName,
     status: a.status,
@@ -71,7 +87,16 @@ export async function loader(args: LoaderFunctionArgs) {
   }));
   // A partner manager who approves becomes the manager; an admin may pick one.
   const managers = user.role === "admin" ? listManagers(db).map((m) => ({ id: m.id, name: m.name, role: m.role })) : [];
-  return { pending, decided, managers, approverIsManager: user.role === "partner_manager" };
+  return {
+    status,
+    total: page.total,
+    next: page.next,
+    prev: page.prev,
+    pending,
+    decided,
+    managers,
+    approverIsManager: user.role === "partner_manager",
+  };
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -111,7 +136,12 @@ export async function action(args: ActionFunctionArgs) {
   } catch (error) {
     if (!(error instanceof ApplicationError)) throw error;
     return data(
-      { intent, applicationId: id, result: submission.reply({ formErrors: [error.message] }), notice: null },
+      {
+        intent,
+        applicationId: id,
+        result: submission.reply({ formErrors: [error.message] }),
+        notice: null,
+      },
       { status: error.status },
     );
   }
@@ -121,8 +151,15 @@ type Loader = ReturnType<typeof useLoaderData<typeof loader>>;
 type ActionData = ReturnType<typeof useActionData<typeof action>>;
 
 export default function Applications() {
-  const { pending, decided, managers, approverIsManager } = useLoaderData<typeof loader>();
+  const { status, total, next, prev, pending, decided, managers, approverIsManager } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const pageHref = (cursor: { after?: string; before?: string }) =>
+    `/internal/applications?${new URLSearchParams(
+      Object.entries({
+        status: status === "pending" ? "" : status,
+        ...cursor,
+      }).filter(([, v]) => v),
+    )}`;
   return (
     <div className="stack">
       <div className="page-head">
@@ -144,58 +181,106 @@ export default function Applications() {
           ) : null}
         </p>
       ) : null}
-      <section aria-labelledby="pending-heading" className="stack">
-        <h2 id="pending-heading">Waiting for a decision ({pending.length})</h2>
-        {pending.length === 0 ? <p className="muted card">No applications are waiting.</p> : null}
-        {pending.map((application) => (
-          <PendingApplication
-            key={application.id}
-            application={application}
-            managers={managers}
-            approverIsManager={approverIsManager}
-            actionData={actionData?.applicationId === application.id ? actionData : undefined}
-          />
-        ))}
-      </section>
-      <section aria-labelledby="decided-heading" className="card">
-        <h2 id="decided-heading">Recently decided</h2>
-        {decided.length === 0 ? (
-          <p className="muted">Nothing decided yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Company</th>
-                  <th scope="col">Decision</th>
-                  <th scope="col">Decided</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Outcome</th>
-                </tr>
-              </thead>
-              <tbody>
-                {decided.map((a) => (
-                  <tr key={a.id}>
-                    <td>{a.companyName}</td>
-                    <td>
-                      <span className={`badge ${a.status === "approved" ? "ok" : "neutral"}`}>{humanize(a.status)}</span>
-                    </td>
-                    <td>{formatDate(a.decidedOn)}</td>
-                    <td>{a.decidedByName ?? "—"}</td>
-                    <td>
-                      {a.status === "approved" && a.partnerSlug ? (
-                        <Link to={`/internal/partners/${a.partnerSlug}`}>{a.partnerName}</Link>
-                      ) : (
-                        <span className="small">{a.declineReason}</span>
-                      )}
-                    </td>
+      {/* key: the select shows the URL's status again after back/forward navigation. */}
+      <Form
+        method="get"
+        className="card row"
+        role="search"
+        aria-label="Filter applications"
+        key={status}
+        style={{ alignItems: "flex-end" }}
+      >
+        <div className="field" style={{ flex: "1 1 200px" }}>
+          <label htmlFor="filter-status">Status</label>
+          <select id="filter-status" name="status" defaultValue={status}>
+            {APPLICATION_LIST_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s === "pending" ? "Waiting for a decision" : humanize(s)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">Show</button>
+      </Form>
+      {status === "pending" ? (
+        <section aria-labelledby="pending-heading" className="stack">
+          <h2 id="pending-heading">Waiting for a decision ({total})</h2>
+          {pending.length === 0 ? <p className="muted card">No applications are waiting.</p> : null}
+          {pending.map((application) => (
+            <PendingApplication
+              key={application.id}
+              application={application}
+              managers={managers}
+              approverIsManager={approverIsManager}
+              actionData={actionData?.applicationId === application.id ? actionData : undefined}
+            />
+          ))}
+        </section>
+      ) : (
+        <section aria-labelledby="decided-heading" className="card">
+          <h2 id="decided-heading">
+            {humanize(status)} ({total})
+          </h2>
+          {decided.length === 0 ? (
+            <p className="muted">No {status} applications yet.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Company</th>
+                    <th scope="col">Decision</th>
+                    <th scope="col">Decided</th>
+                    <th scope="col">By</th>
+                    <th scope="col">Outcome</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+                </thead>
+                <tbody>
+                  {decided.map((a) => (
+                    <tr key={a.id}>
+                      <td>{a.companyName}</td>
+                      <td>
+                        <span className={`badge ${a.status === "approved" ? "ok" : "neutral"}`}>{humanize(a.status)}</span>
+                      </td>
+                      <td>{formatDate(a.decidedOn)}</td>
+                      <td>{a.decidedByName ?? "—"}</td>
+                      <td>
+                        {a.status === "approved" && a.partnerSlug ? (
+                          <Link to={`/internal/partners/${a.partnerSlug}`}>{a.partnerName}</Link>
+                        ) : (
+                          <span className="small">{a.declineReason}</span>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+      {next || prev ? (
+        <nav aria-label="Pagination" className="row" style={{ justifyContent: "space-between" }}>
+          {prev ? (
+            <Link to={pageHref({ before: prev })} rel="prev">
+              ← Previous page
+            </Link>
+          ) : (
+            <span className="muted" aria-disabled="true">
+              ← Previous page
+            </span>
+          )}
+          {next ? (
+            <Link to={pageHref({ after: next })} rel="next">
+              Next page →
+            </Link>
+          ) : (
+            <span className="muted" aria-disabled="true">
+              Next page →
+            </span>
+          )}
+        </nav>
+      ) : null}
     </div>
   );
 }
@@ -313,7 +398,9 @@ function PendingApplication({
           <div className="field">
             <label htmlFor={declineFields.reason.id}>Reason for declining</label>
             <textarea
-              {...getTextareaProps(declineFields.reason, { ariaDescribedBy: `${declineFields.reason.id}-hint` })}
+              {...getTextareaProps(declineFields.reason, {
+                ariaDescribedBy: `${declineFields.reason.id}-hint`,
+              })}
               key={declineFields.reason.key}
             />
             <span className="hint" id={`${declineFields.reason.id}-hint`}>

@@ -13,7 +13,8 @@ import { API_SCOPES, WEBHOOK_EVENT_TYPES } from "../../db/schema";
 import { allowPrivateWebhookUrls, kickWebhooks } from "../webhooks/drain.server";
 import {
   createWebhookEndpoint,
-  endpointDeliveries,
+  decodeDeliveryCursor,
+  endpointDeliveryPage,
   listWebhookEndpoints,
   replayWebhookDelivery,
   setAllowPrivateWebhookUrls,
@@ -26,10 +27,18 @@ export const meta: MetaFunction = () => [{ title: "API · Partner team" }];
 export async function loader(args: LoaderFunctionArgs) {
   requireAdmin(args);
   const { db } = args.context;
+  // ?endpoint=<id>&after=|before=<cursor>: that endpoint's delivery log at a page (the others at
+  // their newest); a cursor that does not parse starts the log over.
+  const params = new URL(args.request.url).searchParams;
+  const paged = Number(params.get("endpoint"));
   return {
     keys: listApiKeys(db, { partnerId: null }),
     allowPrivate: allowPrivateWebhookUrls(db),
-    endpoints: listWebhookEndpoints(db).map((e) => ({ ...e, deliveries: endpointDeliveries(db, e.id, 10) })),
+    endpoints: listWebhookEndpoints(db).map((e) => {
+      const dir = e.id === paged ? { after: decodeDeliveryCursor(params.get("after")), before: decodeDeliveryCursor(params.get("before")) } : {};
+      const page = endpointDeliveryPage(db, e.id, dir, 10);
+      return { ...e, deliveries: page.rows, next: page.next, prev: page.prev };
+    }),
   };
 }
 
@@ -120,7 +129,7 @@ export default function ApiSettings() {
         ) : null}
         {endpoints.length === 0 ? <p className="muted">No endpoints yet.</p> : null}
         {endpoints.map((e) => (
-          <article key={e.id} className="stack" aria-label={`Endpoint ${e.url}`} style={{ borderTop: "1px solid var(--border, #dde)", paddingTop: "0.75rem" }}>
+          <article key={e.id} id={`endpoint-${e.id}`} className="stack" aria-label={`Endpoint ${e.url}`} style={{ borderTop: "1px solid var(--border, #dde)", paddingTop: "0.75rem" }}>
             <p style={{ margin: 0, overflowWrap: "anywhere" }}>
               <strong>{e.url}</strong> {e.description ? <span className="muted">— {e.description}</span> : null}
             </p>
@@ -175,6 +184,28 @@ export default function ApiSettings() {
             ) : (
               <p className="muted">No deliveries yet.</p>
             )}
+            {e.next || e.prev ? (
+              <nav aria-label={`Deliveries to ${e.url}, pages`} className="row" style={{ justifyContent: "space-between" }}>
+                {e.prev ? (
+                  <Link to={`?endpoint=${e.id}&before=${e.prev}#endpoint-${e.id}`} rel="prev" preventScrollReset>
+                    ← Newer deliveries
+                  </Link>
+                ) : (
+                  <span className="muted" aria-disabled="true">
+                    ← Newer deliveries
+                  </span>
+                )}
+                {e.next ? (
+                  <Link to={`?endpoint=${e.id}&after=${e.next}#endpoint-${e.id}`} rel="next" preventScrollReset>
+                    Older deliveries →
+                  </Link>
+                ) : (
+                  <span className="muted" aria-disabled="true">
+                    Older deliveries →
+                  </span>
+                )}
+              </nav>
+            ) : null}
           </article>
         ))}
         <h3 style={{ margin: 0 }}>Add an endpoint</h3>

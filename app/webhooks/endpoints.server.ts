@@ -1,7 +1,7 @@
 // Webhook endpoints as admins manage them (Settings → API and the API): add with chosen event
 // types (the secret shown once), list with their recent deliveries and attempts, replay one
 // delivery, disable and enable. Program-wide: only program admins and program keys manage them.
-import { desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import {
   apiSettings,
   webhookAttempts,
@@ -13,6 +13,7 @@ import {
 import type { DB, Tx } from "../db.server";
 import { writeTransaction } from "../db.server";
 import { recordAudit, type Actor } from "../domain/audit.server";
+import { decodeKeyset, encodeKeyset } from "../domain/keyset";
 import { allowPrivateWebhookUrls } from "./drain.server";
 import { newWebhookSecret } from "./signature";
 import { checkWebhookUrl, WebhookUrlError } from "./ssrf.server";
@@ -78,7 +79,29 @@ export function listWebhookEndpoints(db: DB) {
 }
 
 /** An endpoint's latest deliveries, each with its attempts (newest first). */
-export function endpointDeliveries(db: DB, endpointId: number, limit = 20) {
+/** A position in an endpoint's delivery log (newest first): the id of a row, opaque in the URL. */
+export function decodeDeliveryCursor(value: string | null | undefined): number | null {
+  return decodeKeyset(value, ["number"])?.[0] ?? null;
+}
+
+/** One page of an endpoint's delivery log, newest first (keyset on id), with the cursors around it. */
+export function endpointDeliveryPage(db: DB, endpointId: number, dir: { after?: number | null; before?: number | null } = {}, pageSize = 10) {
+  const found = endpointDeliveries(db, endpointId, pageSize + 1, dir);
+  const backwards = dir.before != null;
+  const more = found.length > pageSize;
+  // Paging back past the start lands on the first page, full.
+  if (backwards && !more) return endpointDeliveryPage(db, endpointId, {}, pageSize);
+  const rows = backwards ? found.slice(1) : found.slice(0, pageSize);
+  const at = (r: (typeof rows)[number] | undefined) => (r ? encodeKeyset([r.id]) : null);
+  return {
+    rows,
+    next: backwards || more ? at(rows[rows.length - 1]) : null,
+    prev: backwards ? at(rows[0]) : dir.after != null ? (at(rows[0]) ?? encodeKeyset([dir.after])) : null,
+  };
+}
+
+export function endpointDeliveries(db: DB, endpointId: number, limit = 20, dir: { after?: number | null; before?: number | null } = {}) {
+  const backwards = dir.before != null;
   const rows = db
     .select({
       id: webhookDeliveries.id,
@@ -92,10 +115,16 @@ export function endpointDeliveries(db: DB, endpointId: number, limit = 20) {
       createdAt: webhookDeliveries.createdAt,
     })
     .from(webhookDeliveries)
-    .where(eq(webhookDeliveries.endpointId, endpointId))
-    .orderBy(desc(webhookDeliveries.id))
+    .where(
+      and(
+        eq(webhookDeliveries.endpointId, endpointId),
+        dir.before != null ? gt(webhookDeliveries.id, dir.before) : dir.after != null ? lt(webhookDeliveries.id, dir.after) : undefined,
+      ),
+    )
+    .orderBy(backwards ? asc(webhookDeliveries.id) : desc(webhookDeliveries.id))
     .limit(limit)
     .all();
+  if (backwards) rows.reverse();
   const attempts = rows.length
     ? db
         .select()

@@ -142,7 +142,7 @@ async function measure(who: string, cookie: string, path: string): Promise<Resul
 
 await waitUp();
 const period = lastCompletedPeriod();
-const partnerPages = ["/dashboard", "/tier", "/attribution", "/attribution?zero=show", "/attribution?kind=quarter&quarter=2026-Q3", `/attribution?kind=month&month=${period}`, "/deals", "/deals?page=2", "/reports", `/reports/${period}`, "/team"];
+const partnerPages = ["/dashboard", "/tier", "/attribution", "/attribution?zero=show", "/attribution?kind=quarter&quarter=2026-Q3", `/attribution?kind=month&month=${period}`, "/deals", "/deals?stage=won", "/reports", `/reports/${period}`, "/team"];
 const internalPages = [
   "/internal",
   "/internal/partners",
@@ -157,6 +157,7 @@ const internalPages = [
   "/internal/tier-reviews",
   "/internal/team",
   "/internal/settings",
+  "/internal/settings/api",
 ];
 const wanted = (p: string) => !values.only?.length || values.only.some((o) => p.startsWith(o));
 

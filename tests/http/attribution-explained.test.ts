@@ -1,7 +1,7 @@
 // The attribution page explains itself, through real HTTP against the built server: each model
 // in one sentence, the deal table lists credited deals only unless the $0 switch is on (and
 // then says why each gives nothing), paging counts the deals listed, and "Other models" says
-// how much more or less and why — the same explanation on the managers' partner page.
+// how much more or less and why — the same totals on the managers' partner page.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomer, createDeal, createTouch } from "../../db/factories";
@@ -135,9 +135,10 @@ describe("/attribution explains itself", () => {
     }
   });
 
-  it("gives the managers' partner page the same explanation", async () => {
+  it("gives the managers' partner page the model and every other model's total (from the rollups)", async () => {
     const html = await page(manager, "/internal/partners/alpha");
     expect(html).toContain(MODEL_DESCRIPTION.sourced);
-    expect(html).toContain(LAST_SENTENCE);
+    // The same totals as the partner's sentences; the why is the partner's Attribution page's.
+    expect(html).toContain(`Last touch: ${formatMoney(5_300_000)} (32 deals) · ${formatMoney(2_300_000)} more than Sourced`);
   });
 });

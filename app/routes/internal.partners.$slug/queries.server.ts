@@ -1,45 +1,65 @@
 // What the partner page shows beyond the partner's own facts, all from the functions that own
-// each figure (no SQL here): credited revenue and its sourced/influenced split are the
-// partner's own attribution page's (trailing 12 months, program model); tier history, report
+// each figure (no SQL here): credited revenue, its sourced/influenced split and the other
+// models' totals are the partner's trailing 12 months from the rollups; tier history, report
 // deliveries and the long-tail flag are the tier, delivery and ecosystem modules'.
 import type { DealStage } from "../../../db/schema";
 import type { DB } from "../../db.server";
-import { MODEL_DESCRIPTION, MODEL_LABEL } from "../../domain/attribution";
+import { MODEL_DESCRIPTION, MODEL_LABEL, MODELS } from "../../domain/attribution";
+import { programModel, trailing12Months } from "../../domain/attribution.server";
 import { parseDealFilters } from "../../domain/deals";
-import { ecosystemReport } from "../../domain/ecosystem.server";
+import { partnerPlacement } from "../../domain/ecosystem.server";
 import { describeEvidence, FLAG_LABEL } from "../../domain/long-tail";
-import { openPipeline, partnerFigures } from "../../domain/figures.server";
-import { partnerAttribution } from "../../domain/partner-attribution.server";
+import { openPipeline, partnerCredit, partnerOutcomes } from "../../domain/figures.server";
+import { periodLabel } from "../../domain/partner-attribution.server";
 import { listPartnerDeals } from "../../domain/partner-deals.server";
 import { listPartnerDeliveries } from "../../domain/partners.server";
 import { partnerTierHistory } from "../../domain/tier-history.server";
+import { calendarWindow, monthsIn, shortPeriodLabel } from "../../domain/periods";
 import { snapshotFigures } from "../../domain/tier-snapshot";
 
-/** The partner's credited revenue over the trailing 12 months, exactly as its attribution page has it. */
+/**
+ * The partner's credited revenue over the trailing 12 months, the same figures as its
+ * attribution page, from the month rollups (partnerCredit: whole months rolled up, the two
+ * partial months through the engine) — never every deal of the year one by one.
+ */
 export function revenueSection(db: DB, partnerId: number, asOf = new Date()) {
-  const a = partnerAttribution(db, partnerId, { kind: "ttm", value: null }, asOf);
-  // The catalogue's figures (domain/figures.ts), as the partner's dashboard shows them.
-  const ttm = partnerFigures(db, partnerId, { from: new Date(a.window.from), to: new Date(a.window.to) }, a.model);
+  const model = programModel(db);
+  const window = trailing12Months(asOf);
+  const credit = partnerCredit(db, partnerId, window, MODELS, model);
+  // The catalogue's figures (domain/figures.ts), as the partner's dashboard shows them: the
+  // credit above, the counts of its registrations here (partnerFigures is the two together).
+  const ttm = partnerOutcomes(db, partnerId, window, model);
   const open = openPipeline(db, partnerId);
+  const creditedCents = credit.totals[model].cents;
+  const months = monthsIn(window);
   return {
     winRate: ttm.winRate,
     closedRegistrations: ttm.won + ttm.lost,
     wonRegistrations: ttm.won,
     openRegistrations: open.openRegistrations,
     openPipelineCents: open.openPipeline,
-    periodLabel: a.periodLabel,
-    window: a.window,
-    model: a.model,
-    modelLabel: MODEL_LABEL[a.model],
-    modelDescription: MODEL_DESCRIPTION[a.model],
-    /** The partner's own "Other models" explanation, word for word (it speaks to the partner). */
-    comparisons: a.deals.length ? a.comparisons.map((c) => ({ model: c.model, sentence: c.sentence })) : [],
-    currency: a.currency,
-    creditedCents: a.creditedCents,
-    creditedDeals: a.creditedDeals,
-    sourcedCents: a.sourcedCents,
-    influencedCents: a.influencedCents,
-    monthly: a.monthly.map((m) => ({ month: m.month, label: m.label, cents: m.cents, partial: m.partial })),
+    periodLabel: periodLabel({ kind: "ttm", value: null }),
+    window: { from: window.from.toISOString(), to: window.to.toISOString() },
+    model,
+    modelLabel: MODEL_LABEL[model],
+    modelDescription: MODEL_DESCRIPTION[model],
+    /** What every other model would credit over the same 12 months. */
+    comparisons: MODELS.filter((m) => m !== model).map((m) => ({
+      model: m,
+      label: MODEL_LABEL[m],
+      cents: credit.totals[m].cents,
+      deals: credit.totals[m].deals,
+    })),
+    currency: ttm.currency,
+    creditedCents,
+    creditedDeals: credit.totals[model].deals,
+    sourcedCents: credit.sourcedCents ?? 0,
+    influencedCents: creditedCents - (credit.sourcedCents ?? 0),
+    monthly: months.map((month, i) => {
+      const { from, to } = calendarWindow(month);
+      const partial = (i === 0 && window.from > from) || (i === months.length - 1 && window.to < to);
+      return { month, label: shortPeriodLabel(month), cents: credit.byMonth[model].get(month)?.cents ?? 0, partial };
+    }),
   };
 }
 
@@ -94,13 +114,11 @@ export function deliveriesSection(db: DB, partnerId: number) {
 
 /** Where the partner stands on the ecosystem page: in the head, in the long tail (with its flags), or not ranked. */
 export function longTailSection(db: DB, partnerId: number, asOf = new Date()) {
-  const { snapshot, longTail } = ecosystemReport(db, asOf);
-  const ranked = snapshot.partners.find((p) => p.id === partnerId);
-  if (!ranked) return { place: "unranked" as const, rank: null, flags: [] };
-  const row = longTail.rows.find((r) => r.partner.id === partnerId);
+  const placed = partnerPlacement(db, partnerId, asOf);
+  if (!placed) return { place: "unranked" as const, rank: null, flags: [] };
   return {
-    place: ranked.inHead ? ("head" as const) : ("tail" as const),
-    rank: ranked.rank,
-    flags: (row?.flags ?? []).map((f) => ({ flag: f.flag, label: FLAG_LABEL[f.flag], evidence: describeEvidence(f) })),
+    place: placed.partner.inHead ? ("head" as const) : ("tail" as const),
+    rank: placed.partner.rank,
+    flags: placed.flags.map((f) => ({ flag: f.flag, label: FLAG_LABEL[f.flag], evidence: describeEvidence(f) })),
   };
 }

@@ -88,11 +88,16 @@ export function RevenueSection({ revenue: r }: { revenue: Revenue }) {
         <>
           <h3>Under the other models</h3>
           <p className="muted small" style={{ margin: 0 }}>
-            As the partner reads it on its Attribution page:
+            The same 12 months credited by each other model (the partner's Attribution page explains the differences):
           </p>
           <ul className="small" style={{ margin: 0, paddingLeft: "1.1rem" }} data-section="other-models">
             {r.comparisons.map((c) => (
-              <li key={c.model}>{c.sentence}</li>
+              <li key={c.model}>
+                {c.label}: {money(c.cents)} ({c.deals} {c.deals === 1 ? "deal" : "deals"}){" · "}
+                {c.cents === r.creditedCents
+                  ? `the same as ${r.modelLabel}`
+                  : `${money(Math.abs(c.cents - r.creditedCents))} ${c.cents > r.creditedCents ? "more" : "less"} than ${r.modelLabel}`}
+              </li>
             ))}
           </ul>
         </>
