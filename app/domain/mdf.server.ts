@@ -15,6 +15,7 @@ import { rememberResult, replayOf, type IdempotencyKey } from "./idempotency.ser
 import { mdfRemaining } from "./cost-metrics";
 import { quarterOf } from "./periods";
 import { parseAmountToCents } from "./products";
+import { decodeKeyset, encodeKeyset } from "./keyset";
 
 export { ACTIVITY_LABELS, type Pillar } from "./mdf";
 
@@ -121,18 +122,13 @@ export const MDF_PAGE_SIZE = 50;
 export type MdfCursor = { rank: number; id: number };
 
 export function encodeMdfCursor(c: MdfCursor): string {
-  return Buffer.from(JSON.stringify([c.rank, c.id])).toString("base64url");
+  return encodeKeyset([c.rank, c.id]);
 }
 
 /** null for anything that is not a cursor this module wrote (the list then starts over). */
 export function decodeMdfCursor(value: string | null | undefined): MdfCursor | null {
-  if (!value || value.length > 100) return null;
-  try {
-    const v = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-    return Array.isArray(v) && Number.isInteger(v[0]) && Number.isInteger(v[1]) ? { rank: v[0], id: v[1] } : null;
-  } catch {
-    return null;
-  }
+  const key = decodeKeyset(value, ["number", "number"] as const);
+  return key ? { rank: key[0], id: key[1] } : null;
 }
 
 export type MdfListFilters = { status?: MdfStatus };

@@ -13,6 +13,7 @@ import { programCurrency } from "./program-settings.server";
 
 export { SPEND_CATEGORY_INFO, type SpendChannel } from "./program-spend";
 import { SPEND_CATEGORY_INFO, type SpendChannel } from "./program-spend";
+import { decodeKeyset, encodeKeyset } from "./keyset";
 
 export const SPEND_COLUMNS = ["month", "category", "amount", "note"] as const;
 const REQUIRED = ["month", "category", "amount"] as const;
@@ -144,18 +145,14 @@ export const SPEND_PAGE_SIZE = 50;
 export type SpendCursor = { month: string; category: SpendCategory };
 
 export function encodeSpendCursor(c: SpendCursor): string {
-  return Buffer.from(JSON.stringify([c.month, c.category])).toString("base64url");
+  return encodeKeyset([c.month, c.category]);
 }
 
 /** null for anything that is not a cursor this module wrote (the list then starts over). */
 export function decodeSpendCursor(value: string | null | undefined): SpendCursor | null {
-  if (!value || value.length > 100) return null;
-  try {
-    const v = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-    return Array.isArray(v) && typeof v[0] === "string" && SPEND_CATEGORIES.includes(v[1]) ? { month: v[0], category: v[1] } : null;
-  } catch {
-    return null;
-  }
+  const key = decodeKeyset(value, ["string", "string"] as const);
+  const category = SPEND_CATEGORIES.find((c) => c === key?.[1]);
+  return key && category ? { month: key[0], category } : null;
 }
 
 /**

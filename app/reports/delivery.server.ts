@@ -449,6 +449,22 @@ export type DeliveryListRow = {
 
 const STATUS_ORDER = sql`CASE ${reportDeliveries.status} WHEN 'failed' THEN 0 WHEN 'partial' THEN 1 WHEN 'sending' THEN 2 WHEN 'queued' THEN 3 WHEN 'skipped' THEN 4 ELSE 5 END`;
 
+/** What the Reports page shows of a delivery (DeliveryListRow). */
+const DELIVERY_LIST_COLUMNS = {
+  id: reportDeliveries.id,
+  partnerId: reportDeliveries.partnerId,
+  partnerName: partners.name,
+  partnerSlug: partners.slug,
+  kind: reportDeliveries.kind,
+  status: reportDeliveries.status,
+  attempts: reportDeliveries.attempts,
+  nextAttemptAt: reportDeliveries.nextAttemptAt,
+  error: reportDeliveries.error,
+  sentAt: reportDeliveries.sentAt,
+  messageId: reportDeliveries.messageId,
+  outcomes: reportDeliveries.outcomes,
+};
+
 /** A period's deliveries, the ones needing attention first (failed, sending, queued). */
 export function listDeliveries(
   db: DB,
@@ -456,20 +472,7 @@ export function listDeliveries(
   options: { status?: DeliveryStatus; limit?: number } = {},
 ): DeliveryListRow[] {
   return db
-    .select({
-      id: reportDeliveries.id,
-      partnerId: reportDeliveries.partnerId,
-      partnerName: partners.name,
-      partnerSlug: partners.slug,
-      kind: reportDeliveries.kind,
-      status: reportDeliveries.status,
-      attempts: reportDeliveries.attempts,
-      nextAttemptAt: reportDeliveries.nextAttemptAt,
-      error: reportDeliveries.error,
-      sentAt: reportDeliveries.sentAt,
-      messageId: reportDeliveries.messageId,
-      outcomes: reportDeliveries.outcomes,
-    })
+    .select(DELIVERY_LIST_COLUMNS)
     .from(reportDeliveries)
     .leftJoin(partners, sql`${partners.id} = ${reportDeliveries.partnerId}`)
     .where(
@@ -496,20 +499,7 @@ export function listDeliveriesPage(
 ): { rows: DeliveryListRow[]; next: number | null } {
   const limit = options.limit ?? DELIVERY_PAGE_SIZE;
   const rows = db
-    .select({
-      id: reportDeliveries.id,
-      partnerId: reportDeliveries.partnerId,
-      partnerName: partners.name,
-      partnerSlug: partners.slug,
-      kind: reportDeliveries.kind,
-      status: reportDeliveries.status,
-      attempts: reportDeliveries.attempts,
-      nextAttemptAt: reportDeliveries.nextAttemptAt,
-      error: reportDeliveries.error,
-      sentAt: reportDeliveries.sentAt,
-      messageId: reportDeliveries.messageId,
-      outcomes: reportDeliveries.outcomes,
-    })
+    .select(DELIVERY_LIST_COLUMNS)
     .from(reportDeliveries)
     .leftJoin(partners, sql`${partners.id} = ${reportDeliveries.partnerId}`)
     .where(
