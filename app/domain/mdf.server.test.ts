@@ -21,6 +21,8 @@ import {
   decideMdf,
   getPartnerMdf,
   getProofFile,
+  LINKABLE_DEALS,
+  linkableDeals,
   MdfError,
   mdfBudget,
   proofFileType,
@@ -102,6 +104,23 @@ describe("requests within the tier allowance", () => {
     expect(errorOf(() => decideMdf(db, manager, id, { approve: false, reason: " " }, NOW)).problems.reason).toBeTruthy();
     decideMdf(db, manager, id, { approve: false, reason: "No target accounts named." }, NOW);
     expect(getPartnerMdf(db, alpha.id, id)).toMatchObject({ status: "rejected", rejectionReason: "No target accounts named." });
+  });
+});
+
+describe("the registrations a claim can link", () => {
+  it("are the partner's own, not rejected, submitted from a month before the activity on, newest first, bounded", () => {
+    const { alpha, beta } = world();
+    const at = (iso: string) => new Date(iso);
+    const tooEarly = createDeal(db, { partnerId: alpha.id, stage: "approved", submittedAt: at("2026-04-15T10:00:00Z") });
+    const early = createDeal(db, { partnerId: alpha.id, stage: "won", submittedAt: at("2026-04-25T10:00:00Z") });
+    const after = createDeal(db, { partnerId: alpha.id, stage: "submitted", submittedAt: at("2026-05-22T10:00:00Z") });
+    createDeal(db, { partnerId: alpha.id, stage: "rejected", submittedAt: at("2026-05-21T10:00:00Z") });
+    createDeal(db, { partnerId: beta.id, stage: "approved", submittedAt: at("2026-05-21T10:00:00Z") });
+    // Planned for 2026-05-20: from 2026-04-20 on.
+    expect(linkableDeals(db, alpha.id, "2026-05-20").map((d) => d.id)).toEqual([after.id, early.id]);
+    expect(linkableDeals(db, alpha.id, "2026-05-20").map((d) => d.id)).not.toContain(tooEarly.id);
+    for (let i = 0; i < LINKABLE_DEALS + 5; i++) createDeal(db, { partnerId: alpha.id, stage: "approved", submittedAt: at("2026-05-01T10:00:00Z") });
+    expect(linkableDeals(db, alpha.id, "2026-05-20")).toHaveLength(LINKABLE_DEALS);
   });
 });
 

@@ -4,7 +4,7 @@
 // proof files and results, and the manager approves the claim for payment. Every partner-side
 // function takes the partner id from the guard: another partner's request is simply not found.
 // Each change is one transaction with its audit event; emails go after (mdf-notifications).
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -236,13 +236,23 @@ export function getMdfForStaff(db: DB, id: number) {
 }
 
 /** The partner's registrations a claim may link: its own, not rejected. */
-export function linkableDeals(db: DB, partnerId: number) {
+/** How long before an activity a registration it produced may have been submitted (early sign-ups). */
+const LINK_LEAD_DAYS = 30;
+/** The claim form's choice of registrations: the newest this many. */
+export const LINKABLE_DEALS = 100;
+
+/**
+ * The registrations a claim can link: the partner's own, not rejected, submitted from a month
+ * before the activity on (what it can have produced), newest first, at most LINKABLE_DEALS.
+ */
+export function linkableDeals(db: DB, partnerId: number, plannedOn: string) {
+  const since = Date.parse(`${plannedOn}T00:00:00Z`) - LINK_LEAD_DAYS * 86_400_000;
   return db
     .select({ id: deals.id, title: deals.title, stage: deals.stage, customerName: deals.customerName })
     .from(deals)
-    .where(and(eq(deals.partnerId, partnerId), sql`${deals.stage} <> 'rejected'`))
+    .where(and(eq(deals.partnerId, partnerId), sql`${deals.stage} <> 'rejected'`, gte(deals.submittedAt, new Date(since))))
     .orderBy(desc(deals.submittedAt))
-    .limit(200)
+    .limit(LINKABLE_DEALS)
     .all();
 }
 

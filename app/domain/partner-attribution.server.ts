@@ -12,6 +12,7 @@ import { creditPartnerDeals, programModel, trailing12Months, type CreditedDeal, 
 import { calendarWindow as windowOf, isPeriod, isQuarter, monthsIn, periodOf, quarterLabel, shortPeriodLabel } from "./periods";
 import { programCurrency } from "./program-settings.server";
 import { clientOf } from "./rollups.server";
+import { decodeKeyset, encodeKeyset } from "./keyset";
 
 export type PeriodKind = "month" | "quarter" | "ttm";
 export type Period =
@@ -384,13 +385,13 @@ export const DEALS_PER_PAGE = 25;
 export type DealCursor = { closedAt: number; dealId: number };
 
 export function encodeDealCursor(c: DealCursor): string {
-  return `${c.closedAt}.${c.dealId}`;
+  return encodeKeyset([c.closedAt, c.dealId]);
 }
 
 /** null for anything that is not a cursor this module wrote (the table then starts over). */
 export function decodeDealCursor(value: string | null | undefined): DealCursor | null {
-  const m = /^(\d{1,15})\.(\d{1,15})$/.exec(value ?? "");
-  return m ? { closedAt: Number(m[1]), dealId: Number(m[2]) } : null;
+  const key = decodeKeyset(value, ["number", "number"] as const);
+  return key ? { closedAt: key[0], dealId: key[1] } : null;
 }
 
 export type DealPage = {

@@ -19,7 +19,7 @@ import { actorOf } from "../domain/audit.server";
 import { formatMoney } from "../domain/format";
 import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
 import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
-import { claimMdf, getPartnerMdf, linkableDeals, MAX_PROOF_BYTES, MdfError, mdfBudget, proofFolder, type ProofUpload } from "../domain/mdf.server";
+import { claimMdf, getPartnerMdf, LINKABLE_DEALS, linkableDeals, MAX_PROOF_BYTES, MdfError, mdfBudget, proofFolder, type ProofUpload } from "../domain/mdf.server";
 import { programCurrency } from "../domain/program-settings.server";
 
 export const meta: MetaFunction = () => [{ title: "MDF request · Partner Portal" }];
@@ -39,7 +39,7 @@ export async function loader(args: LoaderFunctionArgs) {
     currency: programCurrency(db),
     request,
     budget: mdfBudget(db, user.partnerId, request.quarter),
-    deals: request.status === "approved" ? linkableDeals(db, user.partnerId) : [],
+    deals: request.status === "approved" ? linkableDeals(db, user.partnerId, request.plannedOn) : [],
     idempotencyToken: newIdempotencyToken(),
   };
 }
@@ -157,12 +157,17 @@ export default function PartnerMdfRequest() {
             </div>
             <fieldset className="field" {...invalid("dealIds")}>
               <legend>Registrations from this activity</legend>
-              {deals.length === 0 ? <p className="small muted">You have no registrations to link yet.</p> : null}
-              {deals.map((d) => (
-                <label key={d.id} className="small" style={{ display: "block" }}>
-                  <input type="checkbox" name="dealId" value={d.id} /> {d.title} ({d.stage})
-                </label>
-              ))}
+              <p className="small muted" id="claim-deals-hint">
+                Your registrations submitted from a month before the activity on, newest first{deals.length >= LINKABLE_DEALS ? ` (the newest ${LINKABLE_DEALS})` : ""}.
+              </p>
+              {deals.length === 0 ? <p className="small muted">You have no registrations from then to link.</p> : null}
+              <div className="check-list" aria-describedby="claim-deals-hint">
+                {deals.map((d) => (
+                  <label key={d.id} className="small">
+                    <input type="checkbox" name="dealId" value={d.id} /> {d.title} ({d.stage})
+                  </label>
+                ))}
+              </div>
               {problem("dealIds")}
             </fieldset>
             <div className="field">

@@ -36,10 +36,11 @@ function partnerWithBudget(): string {
           WHERE p.status = 'active' AND t.mdf_quarter_cents >= 500000
             AND t.mdf_quarter_cents - coalesce((SELECT sum(coalesce(r.paid_cents, r.amount_cents)) FROM mdf_requests r
                  WHERE r.partner_id = p.id AND r.quarter = ? AND r.status IN ('approved', 'claimed', 'paid')), 0) >= 100000
-            AND EXISTS (SELECT 1 FROM deals d WHERE d.partner_id = p.id AND d.stage <> 'rejected')
+            -- a registration the claim can link: submitted from a month before the activity on
+            AND EXISTS (SELECT 1 FROM deals d WHERE d.partner_id = p.id AND d.stage <> 'rejected' AND d.submitted_at >= ?)
           ORDER BY p.id DESC LIMIT 1`,
       )
-      .get(q) as { slug: string } | undefined;
+      .get(q, Date.now() + 7 * DAY - 30 * DAY) as { slug: string } | undefined;
     if (!row) throw new Error("no demo partner with MDF budget left");
     return row.slug;
   });
