@@ -21,7 +21,6 @@ import {
   decideMdf,
   getPartnerMdf,
   getProofFile,
-  LINKABLE_DEALS,
   linkableDeals,
   MdfError,
   mdfBudget,
@@ -29,6 +28,7 @@ import {
   requestMdf,
   returnClaim,
 } from "./mdf.server";
+import { LINKABLE_DEALS } from "./mdf";
 
 const NOW = new Date("2026-04-10T09:00:00Z");
 const PDF = new TextEncoder().encode("%PDF-1.4\n% proof\n");

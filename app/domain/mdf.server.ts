@@ -17,6 +17,8 @@ import { quarterOf } from "./periods";
 import { parseAmountToCents } from "./products";
 import { decodeKeyset, encodeKeyset } from "./keyset";
 
+import { LINKABLE_DEALS } from "./mdf";
+
 export { ACTIVITY_LABELS, type Pillar } from "./mdf";
 
 export const STATUS_LABELS: Record<MdfStatus, string> = {
@@ -238,8 +240,6 @@ export function getMdfForStaff(db: DB, id: number) {
 /** The partner's registrations a claim may link: its own, not rejected. */
 /** How long before an activity a registration it produced may have been submitted (early sign-ups). */
 const LINK_LEAD_DAYS = 30;
-/** The claim form's choice of registrations: the newest this many. */
-export const LINKABLE_DEALS = 100;
 
 /**
  * The registrations a claim can link: the partner's own, not rejected, submitted from a month

@@ -9,3 +9,6 @@ export const ACTIVITY_LABELS: Record<Pillar, string> = {
   serve: "Serve — onboarding and customer success programs",
 };
 
+
+/** The MDF claim form's choice of registrations to link: the newest this many (mdf.server.ts linkableDeals). */
+export const LINKABLE_DEALS = 100;

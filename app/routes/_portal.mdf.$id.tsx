@@ -18,8 +18,9 @@ import { MdfBudgetCard, MdfDetails } from "../components/mdf";
 import { actorOf } from "../domain/audit.server";
 import { formatMoney } from "../domain/format";
 import { IDEMPOTENCY_FIELD } from "../domain/idempotency";
+import { LINKABLE_DEALS } from "../domain/mdf";
 import { IdempotencyError, idempotencyKeyOf, newIdempotencyToken } from "../domain/idempotency.server";
-import { claimMdf, getPartnerMdf, LINKABLE_DEALS, linkableDeals, MAX_PROOF_BYTES, MdfError, mdfBudget, proofFolder, type ProofUpload } from "../domain/mdf.server";
+import { claimMdf, getPartnerMdf, linkableDeals, MAX_PROOF_BYTES, MdfError, mdfBudget, proofFolder, type ProofUpload } from "../domain/mdf.server";
 import { programCurrency } from "../domain/program-settings.server";
 
 export const meta: MetaFunction = () => [{ title: "MDF request · Partner Portal" }];
