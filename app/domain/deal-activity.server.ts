@@ -116,11 +116,12 @@ export function partnerTouchCounts(db: DB, partnerId: number, from: Date, to: Da
 
 /** When the partner's first registration was submitted (ms), null without one. */
 export function firstRegistrationAt(db: DB, partnerId: number): number | null {
+  // One seek in (partner_id, submitted_at): left to itself, SQLite's planner read every deal of
+  // the partner through another index (90 ms for the largest partner's 38,168).
   return (
-    db
-      .select({ at: sql<number | null>`min(${deals.submittedAt})` })
-      .from(deals)
-      .where(eq(deals.partnerId, partnerId))
-      .get()?.at ?? null
+    (db.$client
+      .prepare("SELECT min(submitted_at) FROM deals INDEXED BY deals_partner_submitted_idx WHERE partner_id = ?")
+      .pluck()
+      .get(partnerId) as number | null | undefined) ?? null
   );
 }
