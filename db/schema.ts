@@ -344,7 +344,9 @@ export const deals = sqliteTable(
     closedAt: integer("closed_at", { mode: "timestamp_ms" }),
   },
   (t) => [
-    index("deals_partner_stage_idx").on(t.partnerId, t.stage),
+    // A partner's deals of a stage; expired ones by protection end (the report's open
+    // registrations at a period end: deals_partner_stage_closed_idx would read every row).
+    index("deals_partner_stage_protection_idx").on(t.partnerId, t.stage, t.protectionEndsAt),
     index("deals_stage_closed_idx").on(t.stage, t.closedAt),
     index("deals_customer_idx").on(t.customerId),
     index("deals_stage_submitted_idx").on(t.stage, t.submittedAt),
