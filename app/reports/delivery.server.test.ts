@@ -16,7 +16,7 @@ import { actorOf } from "../domain/audit.server";
 import { jobs } from "../jobs/scheduler.server";
 import { createMailer, type Mailer } from "../mailer.server";
 import { catchUpMonthlyReports, lastScheduledRun, previousPeriodIn } from "./delivery-schedule.server";
-import { backoffMs, classifyError, deliverOne, runDeliveries } from "./delivery-worker.server";
+import { backgroundConcurrency, backoffMs, classifyError, deliverOne, kickDeliveries, runDeliveries } from "./delivery-worker.server";
 import { claimNext, deliveryCounts, DeliveryError, enqueuePeriod, listDeliveries, MAX_ATTEMPTS, retryDelivery, type DeliveryContext } from "./delivery.server";
 import { reportMessageId } from "./render.server";
 import { pdfText } from "../../tests/support/pdf";
@@ -189,6 +189,26 @@ describe("monthly delivery through SMTP", () => {
     const head = message!.raw.toString("utf8").split(/\r?\n\r?\n/)[0]!;
     expect(head).not.toMatch(/^bcc:/im);
     expect(head).not.toMatch(/^x-injected:/im);
+  });
+
+  it("inside the server works on one report fewer than the machine has cores, leaving requests a core", async () => {
+    const { ctx, smtp } = await smtpContext({ replyDelayMs: 150 });
+    const admins = Array.from({ length: 6 }, (_, i) => reportingPartner({ name: `Partner ${i + 1}`, slug: `partner-${i + 1}` }).admin);
+    enqueuePeriod(db, PERIOD);
+    let most = 0;
+    const watch = setInterval(() => {
+      const sending = db.$client.prepare("SELECT count(*) FROM report_deliveries WHERE status = 'sending'").pluck().get() as number;
+      most = Math.max(most, sending);
+    }, 5);
+    try {
+      await kickDeliveries(ctx);
+    } finally {
+      clearInterval(watch);
+    }
+    for (const admin of admins) expect(messagesTo(admin.email, smtp.messages)).toHaveLength(1);
+    expect(most).toBe(backgroundConcurrency());
+    expect(backgroundConcurrency(1)).toBe(1);
+    expect(backgroundConcurrency(8)).toBe(7);
   });
 
   it("retries a temporary 4xx with backoff and then sends once", async () => {
