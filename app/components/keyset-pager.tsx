@@ -2,7 +2,18 @@
 // loader, the rest of the URL (the filters) is kept. Shown only when there is another page.
 import { Link } from "@remix-run/react";
 
-export function KeysetPager({ prev, next, hrefFor, summary }: { prev: string | null; next: string | null; hrefFor: (cursor: { after?: string; before?: string }) => string; summary: string }) {
+export function KeysetPager({
+  prev,
+  next,
+  hrefFor,
+  summary,
+}: {
+  prev: string | null;
+  next: string | null;
+  hrefFor: (cursor: { after?: string; before?: string }) => string;
+  /** What the page shows, between the links (e.g. "50 of 812 shown"). */
+  summary?: string;
+}) {
   if (!prev && !next) return null;
   const off = (label: string) => (
     <span className="muted" aria-disabled="true">
@@ -18,7 +29,7 @@ export function KeysetPager({ prev, next, hrefFor, summary }: { prev: string | n
       ) : (
         off("← Previous page")
       )}
-      <span className="muted small">{summary}</span>
+      {summary ? <span className="muted small">{summary}</span> : null}
       {next ? (
         <Link to={hrefFor({ after: next })} rel="next">
           Next page →

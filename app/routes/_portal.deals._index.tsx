@@ -1,6 +1,7 @@
 // The partner's deals: filters kept in the URL (so a filtered list can be bookmarked, shared
 // with a colleague and exported as it is), 25 a page, newest submission first, in keyset pages
 // (?after= / ?before= cursors, Previous/Next; decision 0019).
+import { KeysetPager } from "../components/keyset-pager";
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { DEAL_STAGES, type DealStage } from "../../db/schema";
@@ -251,28 +252,7 @@ export default function Deals() {
           </p>
         )}
 
-        {next || prev ? (
-          <nav aria-label="Pagination" className="row" style={{ justifyContent: "space-between", marginTop: "1rem" }}>
-            {prev ? (
-              <Link to={`/deals${query(filters, { before: prev })}`} rel="prev">
-                ← Previous page
-              </Link>
-            ) : (
-              <span className="muted" aria-disabled="true">
-                ← Previous page
-              </span>
-            )}
-            {next ? (
-              <Link to={`/deals${query(filters, { after: next })}`} rel="next">
-                Next page →
-              </Link>
-            ) : (
-              <span className="muted" aria-disabled="true">
-                Next page →
-              </span>
-            )}
-          </nav>
-        ) : null}
+        <KeysetPager prev={prev} next={next} hrefFor={(cursor) => `/deals${query(filters, cursor)}`} />
       </section>
     </div>
   );

@@ -1,6 +1,7 @@
 // The partner team's application queue: pending ones oldest first, each approved (partner
 // created, contact invited) or declined with a reason the applicant receives; approved and
 // declined ones newest decision first. A status at a time, 20 a page (keyset cursors in the URL).
+import { KeysetPager } from "../components/keyset-pager";
 import { getFormProps, getSelectProps, getTextareaProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
@@ -259,28 +260,7 @@ export default function Applications() {
           )}
         </section>
       )}
-      {next || prev ? (
-        <nav aria-label="Pagination" className="row" style={{ justifyContent: "space-between" }}>
-          {prev ? (
-            <Link to={pageHref({ before: prev })} rel="prev">
-              ← Previous page
-            </Link>
-          ) : (
-            <span className="muted" aria-disabled="true">
-              ← Previous page
-            </span>
-          )}
-          {next ? (
-            <Link to={pageHref({ after: next })} rel="next">
-              Next page →
-            </Link>
-          ) : (
-            <span className="muted" aria-disabled="true">
-              Next page →
-            </span>
-          )}
-        </nav>
-      ) : null}
+      <KeysetPager prev={prev} next={next} hrefFor={pageHref} />
     </div>
   );
 }

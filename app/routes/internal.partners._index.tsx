@@ -1,6 +1,7 @@
 // Every partner of the program, searchable and filterable; the filters live in the URL so a
 // filtered list can be bookmarked and shared.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { KeysetPager } from "../components/keyset-pager";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { PARTNER_KINDS, PARTNER_STATUSES, REGIONS } from "../../db/schema";
@@ -174,29 +175,7 @@ export default function Partners() {
             </table>
           </div>
         )}
-        {prev || next ? (
-          <nav aria-label="Pagination" className="row" style={{ justifyContent: "space-between", marginTop: "1rem" }}>
-            {prev ? (
-              <Link to={pageHref({ before: prev })} rel="prev">
-                ← Previous page
-              </Link>
-            ) : (
-              <span className="muted" aria-disabled="true">
-                ← Previous page
-              </span>
-            )}
-            <span className="muted small">{partners.length} shown, by name</span>
-            {next ? (
-              <Link to={pageHref({ after: next })} rel="next">
-                Next page →
-              </Link>
-            ) : (
-              <span className="muted" aria-disabled="true">
-                Next page →
-              </span>
-            )}
-          </nav>
-        ) : null}
+        <KeysetPager prev={prev} next={next} hrefFor={pageHref} summary={`${partners.length} shown, by name`} />
       </section>
     </div>
   );

@@ -2,6 +2,7 @@
 // cursors and filters in the URL, so it works without JavaScript), each row with its conflicts
 // (computed for the whole page at once), and bulk approval of the conflict-free ones
 // (re-checked one by one on the server).
+import { KeysetPager } from "../components/keyset-pager";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
@@ -274,28 +275,7 @@ export default function RegistrationQueue() {
             </div>
           </Form>
         )}
-        {prev || next ? (
-          <nav aria-label="Pagination" className="row" style={{ justifyContent: "space-between" }}>
-            {prev ? (
-              <Link to={queueHref(filters, { before: prev })} rel="prev">
-                ← Previous page
-              </Link>
-            ) : (
-              <span className="muted" aria-disabled="true">
-                ← Previous page
-              </span>
-            )}
-            {next ? (
-              <Link to={queueHref(filters, { after: next })} rel="next">
-                Next page →
-              </Link>
-            ) : (
-              <span className="muted" aria-disabled="true">
-                Next page →
-              </span>
-            )}
-          </nav>
-        ) : null}
+        <KeysetPager prev={prev} next={next} hrefFor={(cursor) => queueHref(filters, cursor)} />
       </section>
     </div>
   );
