@@ -10,7 +10,7 @@ import { partners, programSettings } from "../../db/schema";
 import { DEMO_PASSWORD_HASH } from "../../db/seed/demo-accounts";
 import { generateProgram } from "../../db/seed/program";
 import { createTestDatabase } from "../../tests/support/db";
-import { closeDatabase, type DB } from "../db.server";
+import { closeDatabase, openDatabase, type DB } from "../db.server";
 import { creditAllPartners, programModel, trailing12Months } from "./attribution.server";
 import { actorOf } from "./audit.server";
 import { computeConcentration } from "./concentration";
@@ -180,6 +180,36 @@ describe("ecosystemReport", () => {
     expect(after.snapshot.partners.find((p) => p.id === smallest.id)!.revenueCents).toBe(smallest.revenueCents + 987_654_00);
     expectSameFigures(after.snapshot.concentration, computeConcentration(independentRevenue(PERIOD_END).map((r) => r.revenueCents)));
     expect(after.trend.at(-1)!.revenueCents).toBe(after.snapshot.concentration.revenueCents);
+  });
+
+  it("follows another connection's commit (another server process) and forgets what a rolled-back transaction read", () => {
+    const first = ecosystemReport(db, AS_OF).snapshot.partners[0]!;
+    const other = openDatabase(file);
+    try {
+      other.update(partners).set({ name: "Renamed Elsewhere Ltd" }).where(eq(partners.id, first.id)).run();
+    } finally {
+      closeDatabase(other);
+    }
+    const renamed = ecosystemReport(db, AS_OF);
+    expect(renamed.snapshot.partners[0]).toMatchObject({ id: first.id, name: "Renamed Elsewhere Ltd" });
+
+    const rollback = new Error("rolled back");
+    expect(() =>
+      db.transaction((tx) => {
+        tx.update(partners).set({ name: "Never Committed Ltd" }).where(eq(partners.id, first.id)).run();
+        expect(ecosystemReport(db, AS_OF).snapshot.partners[0]!.name).toBe("Never Committed Ltd");
+        throw rollback;
+      }),
+    ).toThrow(rollback);
+    expect(ecosystemReport(db, AS_OF).snapshot.partners[0]!.name).toBe("Renamed Elsewhere Ltd");
+    db.update(partners).set({ name: first.name }).where(eq(partners.id, first.id)).run();
+    expect(ecosystemReport(db, AS_OF).snapshot.partners[0]!.name).toBe(first.name);
+  });
+
+  it("names the caller's as-of instant, though the window's figures are shared", () => {
+    const later = new Date(AS_OF.getTime() + 3_600_000);
+    expect(ecosystemReport(db, AS_OF).snapshot.period.asOf).toBe(AS_OF.toISOString());
+    expect(ecosystemReport(db, later).snapshot.period.asOf).toBe(later.toISOString());
   });
 
   it("agrees with the CLI's JSON", async () => {

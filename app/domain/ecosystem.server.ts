@@ -284,12 +284,40 @@ function snapshotFrom(
  * and what it says about concentration: the figures, Lorenz and Pareto points, head and tail.
  */
 export function ecosystemSnapshot(db: DB, asOf: Date = new Date()): EcosystemSnapshot {
+  return programSnapshot(db, programModel(db), analyticsPeriod(asOf)).snapshot;
+}
+
+/**
+ * A key that changes whenever the database may have changed: a commit by another connection
+ * (PRAGMA data_version) or a row changed through this one (total_changes()). Conservative — a
+ * rolled-back change still moves it — so a result memoized on it is never stale.
+ */
+function databaseVersion(c: Database.Database): string {
+  const other = c.prepare("PRAGMA data_version").pluck().get() as number;
+  const own = c.prepare("SELECT total_changes()").pluck().get() as number;
+  return `${other}:${own}`;
+}
+
+/**
+ * The snapshot of `period` and the series it was built from. Reading the 10,000 active
+ * partners and building a row for each costs ~40 ms a call at the design scale; between two
+ * writes to the database every caller (the ecosystem page and its CSV, the partner team's
+ * home page, each partner page's placement) gets the same snapshot, so it is memoized on the
+ * database's version. Never inside a transaction: what it reads there may yet be rolled back.
+ * Callers treat the snapshot as read-only.
+ */
+function programSnapshot(db: DB, model: AttributionModel, period: AnalyticsPeriod): { snapshot: EcosystemSnapshot; series: Series } {
   ensureRollups(db);
   const c = clientOf(db);
-  const model = programModel(db);
-  const period = analyticsPeriod(asOf);
-  const partners = activePartners(c);
-  return snapshotFrom(period, model, partners, seriesFor(c, model, period, partners, rollupVersions(db)));
+  const compute = () => {
+    const partners = activePartners(c);
+    const series = seriesFor(c, model, period, partners, rollupVersions(db));
+    return { snapshot: snapshotFrom(period, model, partners, series), series };
+  };
+  if (c.inTransaction) return compute();
+  const hit = memoized(c, `snapshot:${model}:${period.endMonth}`, databaseVersion(c), compute);
+  // The same window, asked for at another instant: the period names the caller's as-of date.
+  return { snapshot: { ...hit.snapshot, period }, series: hit.series };
 }
 
 export type TrendPoint = {
@@ -389,13 +417,10 @@ function trendFrom(period: AnalyticsPeriod, series: Series): TrendPoint[] {
 
 /** The concentration figures at each of the last 12 month-ends, oldest first; the last is the snapshot's. */
 export function concentrationTrend(db: DB, asOf: Date = new Date()): TrendPoint[] {
-  ensureRollups(db);
-  const c = clientOf(db);
   const model = programModel(db);
   const period = analyticsPeriod(asOf);
-  const partners = activePartners(c);
-  const series = seriesFor(c, model, period, partners, rollupVersions(db));
-  return memoized(c, `trend:${model}:${period.endMonth}`, series, () => trendFrom(period, series));
+  const { series } = programSnapshot(db, model, period);
+  return memoized(clientOf(db), `trend:${model}:${period.endMonth}`, series, () => trendFrom(period, series));
 }
 
 export type EcosystemAlert =
@@ -540,14 +565,10 @@ export type EcosystemAnalytics = {
  * are memoized per connection on the rollup versions of their months and the partner set.
  */
 export function ecosystemReport(db: DB, asOf: Date = new Date()): EcosystemAnalytics {
-  ensureRollups(db);
-  const c = clientOf(db);
   const model = programModel(db);
   const period = analyticsPeriod(asOf);
-  const partners = activePartners(c);
-  const series = seriesFor(c, model, period, partners, rollupVersions(db));
-  const snapshot = snapshotFrom(period, model, partners, series);
-  const trend = memoized(c, `trend:${model}:${period.endMonth}`, series, () => trendFrom(period, series));
+  const { snapshot, series } = programSnapshot(db, model, period);
+  const trend = memoized(clientOf(db), `trend:${model}:${period.endMonth}`, series, () => trendFrom(period, series));
   return { snapshot, trend, alerts: ecosystemAlerts(snapshot, trend), longTail: longTail(db, snapshot, asOf) };
 }
 
@@ -594,11 +615,8 @@ export function longTailFiltersFromSearch(params: URLSearchParams): LongTailFilt
  * active partner, so not ranked.
  */
 export function partnerPlacement(db: DB, partnerId: number, asOf: Date = new Date()): Omit<LongTailRow, "partner" | "registeredDeals" | "lastActivityAt"> & { partner: EcosystemPartner } | null {
-  ensureRollups(db);
+  const { snapshot } = programSnapshot(db, programModel(db), analyticsPeriod(asOf));
   const c = clientOf(db);
-  const period = analyticsPeriod(asOf);
-  const partners = activePartners(c);
-  const snapshot = snapshotFrom(period, programModel(db), partners, seriesFor(c, programModel(db), period, partners, rollupVersions(db)));
   const p = snapshot.partners.find((x) => x.id === partnerId);
   if (!p) return null;
   if (p.inHead) return { partner: p, flags: [] };
