@@ -169,3 +169,13 @@ export const programMonthRegistrations = sqliteTable(
   },
   (t) => [uniqueIndex("program_month_registrations_uq").on(t.month, t.segment)],
 );
+
+/**
+ * A version per table whose rows feed memoized figures (cache keys), bumped by triggers on
+ * every insert, update and delete, so no write path can forget it: 'partners' (the ecosystem
+ * snapshot's partner list, the applications page's roster of possible duplicates).
+ */
+export const tableVersions = sqliteTable("table_versions", {
+  name: text("name").primaryKey(),
+  version: integer("version").notNull(),
+});

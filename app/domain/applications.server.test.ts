@@ -4,7 +4,7 @@ import { auditEvents, invitations, partnerApplications, partners, users } from "
 import { createPartner, createTier, createUser, ensureDefaultProgram } from "../../db/factories";
 import { createTestDatabase } from "../../tests/support/db";
 import { createTestMailer } from "../../tests/support/mail";
-import { closeDatabase, type DB } from "../db.server";
+import { closeDatabase, openDatabase, type DB } from "../db.server";
 import { listOutbox, type Mailer } from "../mailer.server";
 import { deliverQueued } from "../mail/outbox.server";
 import {
@@ -12,18 +12,20 @@ import {
   approveApplication,
   declineApplication,
   listApplications,
+  possibleDuplicates,
   submitApplication,
   type ApplicationInput,
 } from "./applications.server";
 
 let db: DB;
+let file: string;
 let outboxDir: string;
 let mailer: Mailer;
 const config = { APP_URL: "http://portal.test" };
 const ctx = () => ({ db, mailer, config });
 
 beforeEach(() => {
-  db = createTestDatabase().db;
+  ({ db, file } = createTestDatabase());
   ensureDefaultProgram(db);
   ({ mailer, outboxDir } = createTestMailer());
 });
@@ -288,5 +290,29 @@ describe("the emails of a submission", () => {
     expect(toStaff).toHaveLength(1);
     expect(toStaff[0]!.to).toEqual(["ada@vendor.test", "mia@vendor.test"]);
     expect(toStaff[0]!.text).toContain("http://portal.test/internal/applications");
+  });
+});
+
+describe("possibleDuplicates", () => {
+  it("follows every change to the partners since it was last asked, through this connection or another process's", () => {
+    const { id } = submit(application({ companyName: "Nordlicht GmbH", contactEmail: "ann@nordlicht.example" }));
+    const pending = db.select().from(partnerApplications).where(eq(partnerApplications.id, id)).get()!;
+    const reasons = () => (possibleDuplicates(db, [pending])[pending.id] ?? []).map((d) => `${d.name}: ${d.reason}`);
+    expect(reasons()).toEqual([]);
+
+    const sameDomain = createPartner(db, { name: "Polar Systems", website: "https://www.nordlicht.example/" });
+    expect(reasons()).toEqual(["Polar Systems: same domain"]);
+
+    const other = openDatabase(file);
+    try {
+      other.update(partners).set({ website: "https://polar.example" }).where(eq(partners.id, sameDomain.id)).run();
+      createPartner(other, { name: "Nordlicht Software AG", website: "https://nordlicht-software.example" });
+    } finally {
+      closeDatabase(other);
+    }
+    expect(reasons()).toEqual(["Nordlicht Software AG: similar name"]);
+
+    db.delete(partners).where(eq(partners.name, "Nordlicht Software AG")).run();
+    expect(reasons()).toEqual([]);
   });
 });

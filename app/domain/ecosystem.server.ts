@@ -25,6 +25,7 @@ import {
 } from "./concentration";
 import { LONG_TAIL_FLAGS, longTailFlags, programBaselines, type FlagEvidence, type LongTailFlag, type ProgramBaselines } from "./long-tail";
 import { addMonths, periodOf as monthOf, periodStart as monthStart } from "./periods";
+import { clearMemo, connectionMemo, memoized, tableVersion } from "./memo.server";
 import { clientOf, ensureRollups, rollupVersions } from "./rollups.server";
 
 const DAY = 86_400_000;
@@ -117,23 +118,9 @@ function versionsKey(versions: Map<string, number>, months: readonly string[]) {
   return months.map((m) => versions.get(m) ?? 0).join(",");
 }
 
-// Per-connection memo of results that depend only on rollups of closed months and the partner
-// set: a page view recomputes them only after a change to one of those months (or partners).
-const memo = new WeakMap<Database.Database, Map<string, { key: unknown; value: unknown }>>();
-/** `key` is compared with ===: a string, or the object a result was derived from. */
-function memoized<T>(c: Database.Database, slot: string, key: unknown, compute: () => T): T {
-  let cache = memo.get(c);
-  if (!cache) memo.set(c, (cache = new Map()));
-  const hit = cache.get(slot);
-  if (hit && hit.key === key) return hit.value as T;
-  const value = compute();
-  cache.set(slot, { key, value });
-  return value;
-}
-
 /** Forgets memoized figures (benchmarks measure the cold path with it). */
 export function clearEcosystemMemo(db: DB) {
-  memo.delete(clientOf(db));
+  clearMemo(clientOf(db));
 }
 
 /** Months the trend reaches back over: 12 windows of 12 months, sliding by one. */
@@ -147,6 +134,11 @@ const SERIES_MONTHS = 23;
  */
 type Series = { credit: Float64Array[]; won: Float64Array; lost: Float64Array };
 
+/** The series' months, oldest first: the SERIES_MONTHS months before the as-of month. */
+function seriesMonths(period: AnalyticsPeriod): string[] {
+  return Array.from({ length: SERIES_MONTHS }, (_, m) => addMonths(period.endMonth, m - SERIES_MONTHS));
+}
+
 function seriesFor(
   c: Database.Database,
   model: AttributionModel,
@@ -154,7 +146,7 @@ function seriesFor(
   partners: readonly ActivePartner[],
   versions: Map<string, number>,
 ): Series {
-  const months = Array.from({ length: SERIES_MONTHS }, (_, m) => addMonths(period.endMonth, m - SERIES_MONTHS));
+  const months = seriesMonths(period);
   const key = `${fingerprint(partners)}|${versionsKey(versions, months)}`;
   return memoized(c, `series:${model}:${period.endMonth}`, key, () => {
     const n = partners.length;
@@ -167,10 +159,12 @@ function seriesFor(
     // Each month's column is kept on its own (per model, keyed on the partner set and that month's
     // rollup version): after a change to one month (a back-dated deal) only that month is read again.
     const fp = fingerprint(partners);
-    let columns = memo.get(c)?.get(`credit-months:${model}`)?.value as Map<string, { key: string; column: Float64Array }> | undefined;
+    // (Inside a transaction the columns read are not kept: see memoized.)
+    type Columns = Map<string, { key: string; column: Float64Array }>;
+    let columns = c.inTransaction ? undefined : (connectionMemo(c).get(`credit-months:${model}`)?.value as Columns | undefined);
     if (!columns) {
       columns = new Map();
-      memo.get(c)!.set(`credit-months:${model}`, { key: null, value: columns });
+      if (!c.inTransaction) connectionMemo(c).set(`credit-months:${model}`, { key: null, value: columns });
     }
     const monthKey = (m: string) => `${fp}|${versions.get(m) ?? 0}`;
     const missing = months.filter((m) => columns.get(m)?.key !== monthKey(m));
@@ -288,34 +282,24 @@ export function ecosystemSnapshot(db: DB, asOf: Date = new Date()): EcosystemSna
 }
 
 /**
- * A key that changes whenever the database may have changed: a commit by another connection
- * (PRAGMA data_version) or a row changed through this one (total_changes()). Conservative — a
- * rolled-back change still moves it — so a result memoized on it is never stale.
- */
-function databaseVersion(c: Database.Database): string {
-  const other = c.prepare("PRAGMA data_version").pluck().get() as number;
-  const own = c.prepare("SELECT total_changes()").pluck().get() as number;
-  return `${other}:${own}`;
-}
-
-/**
  * The snapshot of `period` and the series it was built from. Reading the 10,000 active
- * partners and building a row for each costs ~40 ms a call at the design scale; between two
- * writes to the database every caller (the ecosystem page and its CSV, the partner team's
- * home page, each partner page's placement) gets the same snapshot, so it is memoized on the
- * database's version. Never inside a transaction: what it reads there may yet be rolled back.
+ * partners and building a row for each costs ~40 ms a call at the design scale; every caller
+ * (the ecosystem page and its CSV, the partner team's home page, each partner page's
+ * placement) gets the same snapshot until a partner or a month's rollups change, so it is
+ * memoized on the partners' table version and the rollup versions of the series' months.
  * Callers treat the snapshot as read-only.
  */
 function programSnapshot(db: DB, model: AttributionModel, period: AnalyticsPeriod): { snapshot: EcosystemSnapshot; series: Series } {
   ensureRollups(db);
   const c = clientOf(db);
-  const compute = () => {
-    const partners = activePartners(c);
-    const series = seriesFor(c, model, period, partners, rollupVersions(db));
+  const partnersVersion = tableVersion(c, "partners");
+  const versions = rollupVersions(db);
+  const key = `${partnersVersion}|${versionsKey(versions, seriesMonths(period))}`;
+  const hit = memoized(c, `snapshot:${model}:${period.endMonth}`, key, () => {
+    const partners = memoized(c, "active-partners", partnersVersion, () => activePartners(c));
+    const series = seriesFor(c, model, period, partners, versions);
     return { snapshot: snapshotFrom(period, model, partners, series), series };
-  };
-  if (c.inTransaction) return compute();
-  const hit = memoized(c, `snapshot:${model}:${period.endMonth}`, databaseVersion(c), compute);
+  });
   // The same window, asked for at another instant: the period names the caller's as-of date.
   return { snapshot: { ...hit.snapshot, period }, series: hit.series };
 }
