@@ -35,6 +35,10 @@ describe("npm run bench:http -- --smoke", () => {
     expect(stdout).toMatch(
       new RegExp(String.raw`median /dashboard during a monthly run \(${num} reports queued, ${num} sent during the 1 s\): p99 ${num} ms vs ${num} ms idle`),
     );
+    // The dashboard's latency at a steady rate below capacity, one process and two.
+    for (const processes of ["1 process", "2 processes"]) {
+      expect(stdout).toMatch(new RegExp(String.raw`median /dashboard, ${processes}, a steady 50 req/s over 10 connections: p50 ${num} ms, p99 ${num} ms`));
+    }
     // How long one request alone holds the loop (the one-process rows), and the delay under load.
     expect(stdout).toMatch(new RegExp(String.raw`/internal\s+manager\s+1\s+10\s+(?:\S+\s+){5}${num}\s+${num}×`));
     expect(stdout).toMatch(new RegExp(String.raw`longest event-loop block by one request alone: ${num} ms`));
