@@ -132,29 +132,39 @@ export type ComparedDeal = Pick<DealView, "credit"> & ({ involvement: Category }
 
 /** For every model but the program's: its total, the difference and the deals it comes from, in words. */
 export function compareModels(list: readonly ComparedDeal[], program: AttributionModel, currency: string): ModelComparison[] {
-  const total = (m: AttributionModel) => list.reduce((s, d) => s + d.credit[m], 0);
-  const programCents = total(program);
+  // One pass per model over numbers only (the largest partner's year is ~12,000 deals × 5
+  // models): each deal's category is worked out once, and the groups are slots indexed by
+  // category and direction, remembering when each was first met — the order ties keep.
+  const category = new Uint8Array(list.length);
+  let programCents = 0;
+  list.forEach((deal, i) => {
+    category[i] = CATEGORY_ORDER.indexOf("involvement" in deal ? deal.involvement : involvementOf(deal));
+    programCents += deal.credit[program];
+  });
   return MODELS.filter((m) => m !== program).map((model) => {
-    const cents = total(model);
-    const groups = new Map<string, ModelDifferencePart>();
-    for (const deal of list) {
-      const delta = deal.credit[model] - deal.credit[program];
+    let cents = 0;
+    const slots: (ModelDifferencePart & { firstSeen: number })[] = [];
+    let seen = 0;
+    for (let i = 0; i < list.length; i++) {
+      const credit = list[i]!.credit;
+      cents += credit[model];
+      const delta = credit[model] - credit[program];
       if (delta === 0) continue;
-      const category = "involvement" in deal ? deal.involvement : involvementOf(deal);
       const more = delta > 0;
-      const key = `${category}|${more}`;
-      const part = groups.get(key) ?? { category, more, deals: 0, deltaCents: 0, text: "" };
+      const slot = category[i]! * 2 + (more ? 1 : 0);
+      const part = (slots[slot] ??= { category: CATEGORY_ORDER[category[i]!]!, more, deals: 0, deltaCents: 0, text: "", firstSeen: seen++ });
       part.deals++;
       part.deltaCents += delta;
-      groups.set(key, part);
     }
-    const parts = [...groups.values()]
+    const parts = slots
+      .filter((p) => p !== undefined)
       .sort(
         (a, b) =>
           Math.abs(b.deltaCents) - Math.abs(a.deltaCents) ||
-          CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category)
+          CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category) ||
+          a.firstSeen - b.firstSeen
       )
-      .map((p) => ({
+      .map(({ firstSeen: _firstSeen, ...p }) => ({
         ...p,
         text: `${partText(p.category, p.more, p.deals, model, program)} (${signed(p.deltaCents, currency)})`,
       }));
