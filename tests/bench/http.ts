@@ -363,9 +363,13 @@ async function main() {
         await single(url, cookie); // warm: first-use caches, statements, the page's code
         // The event loop's longest delay while it serves this one request: how long the page's
         // handler blocks every other request (one process: the stats are that process's).
-        if (processes === 1) await serverStats(target.base, true);
+        // monitorEventLoopDelay records the gap between two of its samples, and its first sample
+        // after a reset only starts the clock: a request sent right after the reset would go
+        // unmeasured. Its 10 ms samples run before and after the request.
+        const settle = () => new Promise((resolve) => setTimeout(resolve, 40));
+        if (processes === 1) await serverStats(target.base, true).then(settle);
         const first = await single(url, cookie);
-        if (processes === 1) first.blockMs = (await serverStats(target.base, true))?.eventLoopDelayMs.max;
+        if (processes === 1) first.blockMs = await settle().then(async () => (await serverStats(target.base, true))?.eventLoopDelayMs.max);
         if (first.status !== 200 || first.ms > timeoutS * 1000) {
           rows.push({ target, processes, connections: null, first, load: null, note: first.status === 0 ? `no answer in ${timeoutS} s` : `status ${first.status}` });
           continue;
