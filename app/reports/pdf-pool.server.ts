@@ -14,7 +14,11 @@ import type { EcosystemReport, PartnerReport } from "./contract";
 export type PdfJob = { kind: "partner"; report: PartnerReport } | { kind: "ecosystem"; report: EcosystemReport };
 
 const POOL = Symbol.for("partner-portal.pdf-pool");
-type Holder = { [POOL]?: Piscina };
+const MEMORY = Symbol.for("partner-portal.pdf-pool.memory");
+type Holder = { [POOL]?: Piscina; [MEMORY]?: { figures: Float64Array; slots: number } };
+
+/** Figures per thread slot in the shared memory the threads write (pdf-render.worker.mjs). */
+const FIELDS = 4;
 
 /** PDF_THREADS: a whole number ≥ 1, or unset for one thread per core. */
 export function pdfThreads(env: Record<string, string | undefined> = process.env): number {
@@ -40,8 +44,13 @@ export function pdfPool(): Piscina {
   const holder = globalThis as Holder;
   if (!holder[POOL]) {
     const threads = pdfThreads();
+    // Room for threads that replace idle ones that stopped; a thread past the end reports nothing.
+    const slots = threads * 4;
+    const memory = new SharedArrayBuffer(slots * FIELDS * Float64Array.BYTES_PER_ELEMENT);
+    holder[MEMORY] = { figures: new Float64Array(memory), slots };
     holder[POOL] = new Piscina({
       filename: workerFile(),
+      workerData: { memory, slots: new SharedArrayBuffer(4) },
       minThreads: 1,
       maxThreads: threads,
       // A queued render waits for a thread; a worker's fonts and modules stay loaded between jobs.
@@ -65,10 +74,43 @@ export function renderEcosystemPdf(report: EcosystemReport) {
   return renderPdfInPool({ kind: "ecosystem", report });
 }
 
+export type PdfPoolMemory = {
+  /** Threads that have rendered since the pool started. */
+  threads: number;
+  /** V8 heap committed by the running threads after their last render, in bytes. */
+  heapBytes: number;
+  /** The largest heap one thread committed after a render. */
+  peakThreadHeapBytes: number;
+  /** Memory outside the threads' heaps (buffers, the layout engine's wasm memory) after their last render. */
+  externalBytes: number;
+  peakThreadExternalBytes: number;
+};
+
+/**
+ * What the PDF threads hold, as they reported it after each render (zero before the first
+ * render): how much of a process's memory is the pool's, for the batch's memory figures.
+ */
+export function pdfPoolMemory(): PdfPoolMemory {
+  const memory = (globalThis as Holder)[MEMORY];
+  const result: PdfPoolMemory = { threads: 0, heapBytes: 0, peakThreadHeapBytes: 0, externalBytes: 0, peakThreadExternalBytes: 0 };
+  if (!memory) return result;
+  for (let at = 0; at < memory.slots * FIELDS; at += FIELDS) {
+    const [heap, peakHeap, external, peakExternal] = memory.figures.subarray(at, at + FIELDS) as unknown as number[];
+    if (!peakHeap) continue;
+    result.threads++;
+    result.heapBytes += heap!;
+    result.peakThreadHeapBytes = Math.max(result.peakThreadHeapBytes, peakHeap);
+    result.externalBytes += external!;
+    result.peakThreadExternalBytes = Math.max(result.peakThreadExternalBytes, peakExternal!);
+  }
+  return result;
+}
+
 /** Stops the pool's threads (server shutdown, end of a CLI or test); the next render starts a new one. */
 export async function closePdfPool(): Promise<void> {
   const holder = globalThis as Holder;
   const pool = holder[POOL];
   delete holder[POOL];
+  delete holder[MEMORY];
   await pool?.destroy();
 }

@@ -26,7 +26,7 @@ import { previousPeriodIn } from "../../app/reports/delivery-schedule.server";
 import { describeError, runDeliveries, type DeliverySummary } from "../../app/reports/delivery-worker.server";
 import { enqueuePeriod } from "../../app/reports/delivery.server";
 import { buildPartnerReport } from "../../app/reports/partner-report.server";
-import { closePdfPool, renderPartnerPdf } from "../../app/reports/pdf-pool.server";
+import { closePdfPool, pdfPoolMemory, renderPartnerPdf } from "../../app/reports/pdf-pool.server";
 import { monthlyReportEmail } from "../../emails/monthly-report";
 import { pdfText } from "../support/pdf";
 import { startSmtpServer } from "../support/smtp";
@@ -56,19 +56,36 @@ function int(name: string, value: string | undefined, fallback: number, min = 1)
   return n;
 }
 
-/** Samples this process's RSS every 100 ms; maxRSS from the kernel covers what sampling misses. */
+/** The parts of a process's memory at one moment (bytes). */
+type MemorySplit = { rss: number; mainHeap: number; pdfHeap: number; pdfThreads: number; external: number };
+
+/**
+ * Samples this process's RSS every 100 ms, and with it where the memory is: the main thread's
+ * V8 heap (committed), the PDF threads' heaps (as they last reported them) and the main
+ * thread's buffers; the rest is the binary, the modules' code, malloc and thread stacks.
+ * maxRSS from the kernel covers what sampling misses.
+ */
 function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 100);
+  const sample = (): MemorySplit => {
+    const pool = pdfPoolMemory();
+    const usage = process.memoryUsage();
+    return { rss: usage.rss, mainHeap: usage.heapTotal, pdfHeap: pool.heapBytes + pool.externalBytes, pdfThreads: pool.threads, external: usage.external };
+  };
+  let atPeak = sample();
+  const peaks = { ...atPeak };
+  const take = () => {
+    const now = sample();
+    if (now.rss > atPeak.rss) atPeak = now;
+    for (const key of Object.keys(peaks) as (keyof MemorySplit)[]) peaks[key] = Math.max(peaks[key], now[key]);
+  };
+  const timer = setInterval(take, 100);
   timer.unref();
   return {
     stop() {
       clearInterval(timer);
-      peak = Math.max(peak, process.memoryUsage().rss);
+      take();
       // resourceUsage().maxRSS is in kilobytes.
-      return { peakRss: peak, maxRss: process.resourceUsage().maxRSS * 1024 };
+      return { peakRss: atPeak.rss, maxRss: process.resourceUsage().maxRSS * 1024, atPeak, peaks };
     },
   };
 }
@@ -77,6 +94,8 @@ type WorkerResult = {
   summary: DeliverySummary;
   peakRss: number;
   maxRss: number;
+  atPeak: MemorySplit;
+  peaks: MemorySplit;
   cpuMs: number;
   ms: number;
 };
@@ -120,13 +139,14 @@ async function worker(argv: string[]) {
     },
   );
   process.stdout.write(`progress ${summary.sent + summary.skipped + summary.failed + summary.retrying + summary.lost - last}\n`);
+  const memory = sampler.stop();
   await closePdfPool();
   mailer.close();
   closeDatabase(db);
   const cpu = process.cpuUsage(cpu0);
   const result: WorkerResult = {
     summary,
-    ...sampler.stop(),
+    ...memory,
     cpuMs: (cpu.user + cpu.system) / 1000,
     ms: performance.now() - started,
   };
@@ -408,6 +428,15 @@ async function main() {
       (r, i) =>
         `  worker ${i + 1}          ${formatCount(r.summary.sent)} sent in ${formatDuration(r.ms)}, peak RSS ${(r.peakRss / MB).toFixed(0)} MB sampled / ${(r.maxRss / MB).toFixed(0)} MB maxRSS`,
     ),
+    ...results.map((r, i) => {
+      const m = r.atPeak;
+      const rest = m.rss - m.mainHeap - m.pdfHeap;
+      return (
+        `  worker ${i + 1} memory   at its peak: main thread heap ${(m.mainHeap / MB).toFixed(0)} MB, PDF threads (${m.pdfThreads}) heap+buffers ${(m.pdfHeap / MB).toFixed(0)} MB, ` +
+        `rest ${(rest / MB).toFixed(0)} MB (binary, code, malloc, stacks; main-thread buffers ${(m.external / MB).toFixed(0)} MB); ` +
+        `largest seen: main heap ${(r.peaks.mainHeap / MB).toFixed(0)} MB, PDF threads ${(r.peaks.pdfHeap / MB).toFixed(0)} MB`
+      );
+    }),
     `  orchestrator      peak RSS ${(main.peakRss / MB).toFixed(0)} MB sampled / ${(main.maxRss / MB).toFixed(0)} MB maxRSS (SMTP sink, enqueue, bare renders)`,
     `  peak RSS          ${(workerPeak / MB).toFixed(0)} MB per worker process  [target ≤ 400 MB: ${ok(workerPeak <= 400 * MB)}]`,
   ];
