@@ -15,10 +15,6 @@ import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createElement } from "react";
-import { Document, Page, Text, renderToBuffer } from "@react-pdf/renderer";
-import { DEMO_PASSWORD_HASH } from "../../db/seed/demo-accounts";
-import { generateProgram } from "../../db/seed/program";
 import { createProgressBar, formatCount, formatDuration } from "../../app/cli/progress";
 import { closeDatabase, openDatabase, runMigrations } from "../../app/db.server";
 import { createMailer } from "../../app/mailer.server";
@@ -28,9 +24,11 @@ import { enqueuePeriod } from "../../app/reports/delivery.server";
 import { buildPartnerReport } from "../../app/reports/partner-report.server";
 import { closePdfPool, pdfPoolMemory, renderPartnerPdf } from "../../app/reports/pdf-pool.server";
 import { monthlyReportEmail } from "../../emails/monthly-report";
-import { pdfText } from "../support/pdf";
 import { startSmtpServer } from "../support/smtp";
 
+// The bench's own tools — react-pdf on this thread for the bare render, pdfjs for the text-layer
+// check, the seed — are imported where they are used: a worker process loads what
+// `npm run reports -- send` loads, or its RSS would be the bench's (pdfjs alone is ~120 MB).
 const SELF = fileURLToPath(import.meta.url);
 const MB = 1024 * 1024;
 
@@ -239,6 +237,7 @@ async function decomposeMode(argv: string[]) {
     mark();
     if (i < 5) {
       textChecked++;
+      const { pdfText } = await import("../support/pdf");
       const text = await pdfText(pdf);
       const expected = [report.partner.name, report.periodLabel, ...report.kpis.map((k) => k.text.value)];
       const missing = expected.filter((s) => !text.includes(s.replace(/\s+/g, " ")));
@@ -290,6 +289,7 @@ function runChild<T>(args: string[], heapMb: number): Promise<T> {
 
 /** Mean of `times` renders after a warm-up, trimmed of the slowest 10% (other load on the machine). */
 async function bareRenderMs(times: number) {
+  const [{ createElement }, { Document, Page, Text, renderToBuffer }] = await Promise.all([import("react"), import("@react-pdf/renderer")]);
   const doc = () =>
     createElement(Document, null, createElement(Page, { size: "A4" }, createElement(Text, null, "Hello, partner.")));
   for (let i = 0; i < 10; i++) await renderToBuffer(doc()); // warm up the JIT and the font
@@ -448,6 +448,7 @@ async function main() {
 
 async function seed(argv: string[]) {
   const [file, partners, deals, analyze] = argv;
+  const [{ DEMO_PASSWORD_HASH }, { generateProgram }] = await Promise.all([import("../../db/seed/demo-accounts"), import("../../db/seed/program")]);
   const db = openDatabase(file!);
   runMigrations(db);
   const bar = createProgressBar("Seeding");
