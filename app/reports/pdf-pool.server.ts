@@ -18,7 +18,17 @@ const MEMORY = Symbol.for("partner-portal.pdf-pool.memory");
 type Holder = { [POOL]?: Piscina; [MEMORY]?: { figures: Float64Array; slots: number } };
 
 /** Figures per thread slot in the shared memory the threads write (pdf-render.worker.mjs). */
-const FIELDS = 4;
+const FIELDS = 5;
+
+/**
+ * Each PDF thread's V8 old space. A thread keeps ~50 MB (modules, the prepared fonts, the layout
+ * cache) and a render makes a few MB of garbage; left to V8's default limit (a quarter of the
+ * machine's memory) a thread's heap grows to ~230 MB before V8 collects, with 128 it stays at
+ * ~115 MB at the same CPU per report (300-partner batch). A --max-old-space-size given to the
+ * process overrides this (V8's flag wins over a worker's resourceLimits): the send workers of
+ * `npm run reports -- send --processes N` run with 192, under which a thread stays at ~120 MB.
+ */
+export const PDF_THREAD_OLD_SPACE_MB = 128;
 
 /** PDF_THREADS: a whole number ≥ 1, or unset for one thread per core. */
 export function pdfThreads(env: Record<string, string | undefined> = process.env): number {
@@ -55,6 +65,7 @@ export function pdfPool(): Piscina {
       maxThreads: threads,
       // A queued render waits for a thread; a worker's fonts and modules stay loaded between jobs.
       idleTimeout: 60_000,
+      resourceLimits: { maxOldGenerationSizeMb: PDF_THREAD_OLD_SPACE_MB },
     });
   }
   return holder[POOL]!;
@@ -77,6 +88,8 @@ export function renderEcosystemPdf(report: EcosystemReport) {
 export type PdfPoolMemory = {
   /** Threads that have rendered since the pool started. */
   threads: number;
+  /** The largest heap limit of a thread (V8's heap_size_limit: old space plus young generation). */
+  heapLimitBytes: number;
   /** V8 heap committed by the running threads after their last render, in bytes. */
   heapBytes: number;
   /** The largest heap one thread committed after a render. */
@@ -92,12 +105,13 @@ export type PdfPoolMemory = {
  */
 export function pdfPoolMemory(): PdfPoolMemory {
   const memory = (globalThis as Holder)[MEMORY];
-  const result: PdfPoolMemory = { threads: 0, heapBytes: 0, peakThreadHeapBytes: 0, externalBytes: 0, peakThreadExternalBytes: 0 };
+  const result: PdfPoolMemory = { threads: 0, heapLimitBytes: 0, heapBytes: 0, peakThreadHeapBytes: 0, externalBytes: 0, peakThreadExternalBytes: 0 };
   if (!memory) return result;
   for (let at = 0; at < memory.slots * FIELDS; at += FIELDS) {
-    const [heap, peakHeap, external, peakExternal] = memory.figures.subarray(at, at + FIELDS) as unknown as number[];
+    const [heap, peakHeap, external, peakExternal, limit] = memory.figures.subarray(at, at + FIELDS) as unknown as number[];
     if (!peakHeap) continue;
     result.threads++;
+    result.heapLimitBytes = Math.max(result.heapLimitBytes, limit!);
     result.heapBytes += heap!;
     result.peakThreadHeapBytes = Math.max(result.peakThreadHeapBytes, peakHeap);
     result.externalBytes += external!;

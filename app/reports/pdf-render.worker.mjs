@@ -12,11 +12,11 @@ const [{ renderPartnerReportPdf }, { renderEcosystemReportPdf }] = await Promise
 ]);
 
 // This thread's slot in the pool's shared memory figures (pdf-pool.server.ts, pdfPoolMemory):
-// its V8 heap, committed and peak, and the memory outside the heap (buffers, the layout engine's
-// wasm memory), written after each render, when the render's garbage is still in the heap.
+// its V8 heap, committed and peak, the memory outside the heap (buffers, the layout engine's
+// wasm memory) and its heap limit, written after each render, when the render's garbage is still in the heap.
 const figures = workerData?.memory instanceof SharedArrayBuffer ? new Float64Array(workerData.memory) : null;
 const slot = figures ? Atomics.add(new Int32Array(workerData.slots), 0, 1) : -1;
-const FIELDS = 4;
+const FIELDS = 5;
 
 function recordMemory() {
   if (!figures || slot < 0 || (slot + 1) * FIELDS > figures.length) return;
@@ -26,6 +26,7 @@ function recordMemory() {
   figures[at + 1] = Math.max(figures[at + 1], heap.total_heap_size);
   figures[at + 2] = heap.external_memory;
   figures[at + 3] = Math.max(figures[at + 3], heap.external_memory);
+  figures[at + 4] = heap.heap_size_limit;
 }
 
 process.on("exit", () => {
