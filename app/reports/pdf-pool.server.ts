@@ -40,6 +40,18 @@ export function pdfThreads(env: Record<string, string | undefined> = process.env
   return Number(value);
 }
 
+/**
+ * PDF_THREADS for each of `processes` processes that render on this machine (the send workers
+ * of `npm run reports -- send --processes N`, the bench's): the operator's PDF_THREADS, else the
+ * cores shared between the processes. Each process's default, one thread per core, would give
+ * every process a thread per core: threads the cores cannot run at once, each holding its own
+ * ~150 MB of heap, fonts and buffers.
+ */
+export function pdfThreadsPerProcess(processes: number, env: Record<string, string | undefined> = process.env): string {
+  if (env.PDF_THREADS?.trim()) return String(pdfThreads(env));
+  return String(Math.max(1, Math.floor(os.availableParallelism() / processes)));
+}
+
 function workerFile(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   // Beside this module in the source tree; from the server build (build/server/index.js) the
