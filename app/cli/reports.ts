@@ -21,7 +21,7 @@ import { ConfigError, loadConfig } from "../config.server";
 import { runUntilSettled, type DeliverySummary } from "../reports/delivery-worker.server";
 import { DeliveryError, enqueuePeriod } from "../reports/delivery.server";
 import { partnerReportRecipients, renderEcosystemReport, renderPartnerReport } from "../reports/render.server";
-import { pdfThreads, pdfThreadsPerProcess } from "../reports/pdf-pool.server";
+import { pdfThreads, renderingProcessEnv } from "../reports/pdf-pool.server";
 
 const USAGE = `Usage: npm run reports -- <command> [options]
 
@@ -251,14 +251,9 @@ async function send(argv: string[]) {
  * from the same queue (the claim is atomic, so they never share a report), and adds up their
  * results. Each child gets a heap limit: react-pdf leaves much garbage that V8 collects lazily
  * (the flag also sets the child's PDF threads' limit: pdf-pool.server.ts). The children share
- * the cores' PDF threads (PDF_THREADS, unless the operator set it) and one malloc arena per
- * core instead of up to eight per core: a process's memory stays under 400 MB
- * (docs/operations.md, "Memory").
+ * the cores' PDF threads and run with two malloc arenas (renderingProcessEnv): a process's
+ * memory stays under 400 MB (docs/operations.md, "Memory").
  */
-export function sendWorkerEnv(processes: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...env, PDF_THREADS: pdfThreadsPerProcess(processes, env), MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX?.trim() || "2" };
-}
-
 async function deliverInChildren(
   processes: number,
   args: string[],
@@ -266,7 +261,7 @@ async function deliverInChildren(
 ): Promise<{ summary: DeliverySummary; threads: number[]; mallocArenas: (string | null)[] }> {
   const script = process.argv[1]!;
   const execArgv = [...process.execArgv, "--max-old-space-size=192"];
-  const env = sendWorkerEnv(processes);
+  const env = { ...process.env, ...renderingProcessEnv(processes) };
   let done = 0;
   type WorkerResult = DeliverySummary & { pdfThreads: number; mallocArenas: string | null };
   const results = await Promise.all(

@@ -22,7 +22,7 @@ import { previousPeriodIn } from "../../app/reports/delivery-schedule.server";
 import { describeError, runDeliveries, type DeliverySummary } from "../../app/reports/delivery-worker.server";
 import { enqueuePeriod } from "../../app/reports/delivery.server";
 import { buildPartnerReport } from "../../app/reports/partner-report.server";
-import { closePdfPool, pdfPoolMemory, renderPartnerPdf } from "../../app/reports/pdf-pool.server";
+import { closePdfPool, pdfPoolMemory, renderingProcessEnv, renderPartnerPdf } from "../../app/reports/pdf-pool.server";
 import { monthlyReportEmail } from "../../emails/monthly-report";
 import { startSmtpServer } from "../support/smtp";
 
@@ -154,7 +154,7 @@ async function worker(argv: string[]) {
 function startWorker(
   file: string,
   port: number,
-  options: { concurrency: number; heapMb: number; pdfThreads: number },
+  options: { concurrency: number; heapMb: number; processes: number },
   id: string,
   onProgress: (n: number) => void,
 ) {
@@ -168,8 +168,9 @@ function startWorker(
   ];
   const child = spawn(process.execPath, [...execArgv, SELF, "--worker", file, String(port), String(concurrency), id], {
     stdio: ["ignore", "pipe", "inherit"],
-    // The PDFs render in each process's worker-thread pool: the cores shared between the processes.
-    env: { ...process.env, PDF_THREADS: String(options.pdfThreads) },
+    // As `npm run reports -- send --processes N` starts its workers: the PDFs render in each
+    // process's worker-thread pool, the cores shared between the processes; two malloc arenas.
+    env: { ...process.env, ...renderingProcessEnv(options.processes) },
   });
   return new Promise<WorkerResult>((resolve, reject) => {
     let result: WorkerResult | null = null;
@@ -384,7 +385,7 @@ async function main() {
   let done = 0;
   const results = await Promise.all(
     Array.from({ length: processes }, (_, i) =>
-      startWorker(file, smtp.port, { concurrency, heapMb, pdfThreads: Math.max(1, Math.floor(os.availableParallelism() / processes)) }, `bench-${i + 1}`, (n) => bar.update((done += n), total)),
+      startWorker(file, smtp.port, { concurrency, heapMb, processes }, `bench-${i + 1}`, (n) => bar.update((done += n), total)),
     ),
   );
   const elapsed = performance.now() - started;
