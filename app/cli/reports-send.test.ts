@@ -76,6 +76,14 @@ describe("npm run reports -- send", () => {
       expect(own.status, own.stderr).toBe(0);
       expect(own.stdout).toContain("rendering  2 processes × 3/3 PDF threads");
       expect(own.stdout).toContain("malloc arenas 4/4 (MALLOC_ARENA_MAX)");
+      // One process: `npm run reports` starts it with two arenas (package.json).
+      const viaNpm = spawnSync("npm", ["run", "--silent", "reports", "--", "send", "--period", "2025-08", "--database", file], {
+        encoding: "utf8",
+        env: { ...process.env, SMTP_URL: "", ...env, MALLOC_ARENA_MAX: undefined },
+        timeout: 60_000,
+      });
+      expect(viaNpm.status, viaNpm.stderr).toBe(0);
+      expect(viaNpm.stdout).toMatch(/rendering  1 process × \d+ PDF threads? \(PDF_THREADS\), malloc arenas 2 \(MALLOC_ARENA_MAX\)/);
     } finally {
       fs.rmSync(outbox, { recursive: true, force: true });
     }
