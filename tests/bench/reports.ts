@@ -2,7 +2,8 @@
 // program (db/seed/program.ts) into a temporary database, starts a local SMTP sink, and runs
 // the real pipeline — enqueuePeriod, then runDeliveries in worker processes that each claim
 // from the same queue — over every partner. Prints ms per report, total time and peak RSS
-// next to the time of a bare one-page react-pdf render measured in the same run.
+// next to the time of a bare one-page react-pdf render measured in the same run, and where each
+// worker process's memory is at its peak (main-thread heap, PDF threads, the rest).
 //
 //   npm run bench:reports -- --partners 10000 --processes 2 --concurrency 2
 //
