@@ -12,17 +12,16 @@ import { eq } from "drizzle-orm";
 import { partners } from "../../db/schema";
 import { closeDatabase, openDatabase, type DB } from "../db.server";
 import { lastCompletedPeriod, periodLabel } from "../domain/periods";
-import { renderEcosystemReportPdf } from "../reports/ecosystem-report-pdf";
 import { ReportError, validateReportPeriod } from "../reports/contract";
 import { buildEcosystemReport } from "../reports/ecosystem-report.server";
 import { buildPartnerReport } from "../reports/partner-report.server";
-import { renderPartnerReportPdf } from "../reports/partner-report-pdf";
 import { createProgressBar, formatCount, formatDuration } from "./progress";
 import { createMailer } from "../mailer.server";
 import { ConfigError, loadConfig } from "../config.server";
 import { runUntilSettled, type DeliverySummary } from "../reports/delivery-worker.server";
 import { DeliveryError, enqueuePeriod } from "../reports/delivery.server";
 import { partnerReportRecipients, renderEcosystemReport, renderPartnerReport } from "../reports/render.server";
+import { pdfThreads, renderingProcessEnv } from "../reports/pdf-pool.server";
 
 const USAGE = `Usage: npm run reports -- <command> [options]
 
@@ -46,7 +45,8 @@ Commands:
             --dry-run          render and count what would be sent; send and write nothing
             --concurrency N    reports in flight at once per process, 1–32 (default 4)
             --processes N      worker processes sharing the queue, 1–16 (default 1); rendering
-                               is CPU-bound, so one per core makes a big month go faster
+                               is CPU-bound, so one per core makes a big month go faster; they
+                               share the cores' PDF threads (PDF_THREADS to set each one's)
             --database PATH    SQLite file (default: $DATABASE_PATH or ./data/portal.db)
 
   help      Show this help.`;
@@ -103,6 +103,12 @@ async function render(argv: string[]) {
   try {
     const started = performance.now();
     let body: Buffer | string;
+    // react-pdf on this thread only for `render`: `send` renders in the PDF threads, and its
+    // processes would otherwise hold a second copy of the renderer and its fonts (~20 MB).
+    const [{ renderEcosystemReportPdf }, { renderPartnerReportPdf }] = await Promise.all([
+      import("../reports/ecosystem-report-pdf"),
+      import("../reports/partner-report-pdf"),
+    ]);
     if (values.ecosystem) {
       const report = buildEcosystemReport(db, month);
       body = ext === ".json" ? JSON.stringify(report, null, 2) : await renderEcosystemReportPdf(report);
@@ -181,7 +187,8 @@ async function send(argv: string[]) {
         { db, mailer, config },
         { concurrency, scope, signal: abort.signal, onProgress: () => process.stdout.write("progress 1\n") },
       );
-      process.stdout.write(`result ${JSON.stringify(summary)}\n`);
+      const mallocArenas = process.env.MALLOC_ARENA_MAX ?? null;
+      process.stdout.write(`result ${JSON.stringify({ ...summary, pdfThreads: pdfThreads(), mallocArenas })}\n`);
       return;
     }
     let enqueued;
@@ -192,12 +199,16 @@ async function send(argv: string[]) {
       throw error;
     }
     const bar = createProgressBar(`Sending ${month}`, enqueued.queued);
-    const summary =
+    const { summary, threads, mallocArenas } =
       processes === 1
-        ? await runUntilSettled(
-            { db, mailer, config },
-            { concurrency, scope, signal: abort.signal, onProgress: (done, total) => bar.update(done, total) },
-          )
+        ? {
+            summary: await runUntilSettled(
+              { db, mailer, config },
+              { concurrency, scope, signal: abort.signal, onProgress: (done, total) => bar.update(done, total) },
+            ),
+            threads: [pdfThreads()],
+            mallocArenas: [process.env.MALLOC_ARENA_MAX ?? null],
+          }
         : await deliverInChildren(processes, [
             "--period",
             month,
@@ -208,7 +219,7 @@ async function send(argv: string[]) {
             ...(values.partner !== undefined ? ["--partner", values.partner] : []),
           ], (done) => bar.update(done, Math.max(done, enqueued.queued)));
     bar.finish(`Sending ${month}`);
-    printSendSummary(month, enqueued, summary, started, mailer.kind === "smtp" ? "SMTP" : `the outbox (${config.OUTBOX_DIR})`);
+    printSendSummary(month, enqueued, summary, started, mailer.kind === "smtp" ? "SMTP" : `the outbox (${config.OUTBOX_DIR})`, { threads, mallocArenas });
     // The truth is the table, not this run's tally: rows another process handled count too.
     const left = db.$client
       .prepare(
@@ -238,28 +249,34 @@ async function send(argv: string[]) {
 /**
  * Rendering a PDF is CPU-bound: --processes N runs N copies of `send --worker`, each claiming
  * from the same queue (the claim is atomic, so they never share a report), and adds up their
- * results. Each child gets a heap limit: react-pdf leaves much garbage that V8 collects lazily.
+ * results. Each child gets a heap limit: react-pdf leaves much garbage that V8 collects lazily
+ * (the flag also sets the child's PDF threads' limit: pdf-pool.server.ts). The children share
+ * the cores' PDF threads and run with two malloc arenas (renderingProcessEnv): a process's
+ * memory stays under 400 MB (docs/operations.md, "Memory").
  */
 async function deliverInChildren(
   processes: number,
   args: string[],
   onProgress: (done: number) => void,
-): Promise<DeliverySummary> {
+): Promise<{ summary: DeliverySummary; threads: number[]; mallocArenas: (string | null)[] }> {
   const script = process.argv[1]!;
   const execArgv = [...process.execArgv, "--max-old-space-size=192"];
+  const env = { ...process.env, ...renderingProcessEnv(processes) };
   let done = 0;
+  type WorkerResult = DeliverySummary & { pdfThreads: number; mallocArenas: string | null };
   const results = await Promise.all(
     Array.from(
       { length: processes },
       () =>
-        new Promise<DeliverySummary>((resolve, reject) => {
+        new Promise<WorkerResult>((resolve, reject) => {
           const child = spawn(process.execPath, [...execArgv, script, "send", "--worker", ...args], {
             stdio: ["ignore", "pipe", "inherit"],
+            env,
           });
-          let result: DeliverySummary | null = null;
+          let result: WorkerResult | null = null;
           readline.createInterface({ input: child.stdout }).on("line", (line) => {
             if (line.startsWith("progress ")) onProgress(++done);
-            else if (line.startsWith("result ")) result = JSON.parse(line.slice(7)) as DeliverySummary;
+            else if (line.startsWith("result ")) result = JSON.parse(line.slice(7)) as WorkerResult;
           });
           child.on("exit", (code) =>
             result ? resolve(result) : reject(new Error(`A send worker stopped (exit code ${code}) before it finished.`)),
@@ -269,7 +286,7 @@ async function deliverInChildren(
   );
   const total: DeliverySummary = { sent: 0, partial: 0, skipped: 0, failed: 0, retrying: 0, lost: 0 };
   for (const r of results) for (const key of Object.keys(total) as (keyof DeliverySummary)[]) total[key] += r[key];
-  return total;
+  return { summary: total, threads: results.map((r) => r.pdfThreads), mallocArenas: results.map((r) => r.mallocArenas) };
 }
 
 function printSendSummary(
@@ -278,6 +295,7 @@ function printSendSummary(
   summary: DeliverySummary,
   started: number,
   via: string,
+  { threads, mallocArenas }: { threads: number[]; mallocArenas: (string | null)[] },
 ) {
   const lines = [
     `${periodLabel(month)} reports via ${via}:`,
@@ -289,6 +307,8 @@ function printSendSummary(
     ...(summary.lost ? [`  taken over ${formatCount(summary.lost)}  (another worker took these over after this one's lease ran out)`] : []),
     ...(enqueued.existing ? [`  earlier    ${formatCount(enqueued.existing)}  (already queued or handled by an earlier run: not sent again)`] : []),
     `  elapsed    ${formatDuration(performance.now() - started)}`,
+    `  rendering  ${threads.length} ${threads.length === 1 ? "process" : "processes"} × ${threads.join("/")} PDF ${threads.every((n) => n === 1) ? "thread" : "threads"} (PDF_THREADS), ` +
+      `malloc arenas ${mallocArenas.map((n) => n ?? "default").join("/")} (MALLOC_ARENA_MAX)`,
   ];
   console.log(lines.join("\n"));
 }

@@ -73,13 +73,49 @@ export function registerReportFonts() {
 // 1. Shaping: textkit asks fontkit to shape every text run on every render, and DejaVu's
 //    OpenType tables make that slow. A GlyphRun is never mutated by react-pdf (textkit maps its
 //    positions into new objects; the renderer copies the glyph array before touching it), so
-//    the same string with the same features can share one.
+//    the same string with the same features can share one. The cache keeps the most recently
+//    used runs (LayoutCache): a run costs ~2.4 KB of heap in every PDF thread, and the strings
+//    that repeat from report to report (labels, headings, months, round figures) are a few
+//    hundred — 2,000 runs per font keep 99% of the hits of 20,000 (300-partner batch: 6,569
+//    misses instead of 6,250 in 40,713 layouts) in 5 instead of 48 MB.
 // 2. pdfkit's doc.font(fontkitFont), called for every text run, builds a new EmbeddedFont and
 //    compares it with the cached one by JSON.stringify-ing the whole `name` table (DejaVu's
 //    holds its licence text). A toJSON on those records makes that comparison cheap: it still
 //    tells fonts apart by their PostScript name, version and table checksum.
-const LAYOUT_CACHE_LIMIT = 20_000;
+export const LAYOUT_CACHE_LIMIT = 2_000;
 let fontsPrepared: Promise<void> | null = null;
+const layoutCaches: LayoutCache<unknown>[] = [];
+
+/** A map that keeps at most `limit` entries, dropping the least recently used one. */
+export class LayoutCache<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(readonly limit: number) {}
+
+  get size() {
+    return this.entries.size;
+  }
+
+  get(key: string): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      // A Map iterates in insertion order: re-inserting makes this the newest entry.
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V) {
+    this.entries.delete(key);
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, value);
+  }
+}
+
+/** How many text runs each prepared font holds (the bound is LAYOUT_CACHE_LIMIT). */
+export function layoutCacheSizes(): number[] {
+  return layoutCaches.map((cache) => cache.size);
+}
 
 type FontkitFont = MeasureFont & {
   characterSet: number[];
@@ -97,13 +133,13 @@ function prepareFont(font: FontkitFont) {
     Object.defineProperty(records, "toJSON", { value: () => identity, enumerable: false });
   }
   const layout = font.layout.bind(font);
-  const cache = new Map<string, unknown>();
+  const cache = new LayoutCache<unknown>(LAYOUT_CACHE_LIMIT);
+  layoutCaches.push(cache);
   font.layout = (string, features, script, language, direction) => {
     if (typeof string !== "string") return layout(string, features, script, language, direction);
     const key = `${string}\u0000${features === undefined ? "" : JSON.stringify(features)}\u0000${script ?? ""}\u0000${language ?? ""}\u0000${direction ?? ""}`;
     let run = cache.get(key);
     if (run === undefined) {
-      if (cache.size >= LAYOUT_CACHE_LIMIT) cache.clear();
       run = layout(string, features, script, language, direction);
       cache.set(key, run);
     }

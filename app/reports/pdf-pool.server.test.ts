@@ -9,7 +9,15 @@ import { renderEcosystemReportPdf } from "./ecosystem-report-pdf";
 import { buildEcosystemReport } from "./ecosystem-report.server";
 import { buildPartnerReport } from "./partner-report.server";
 import { renderPartnerReportPdf } from "./partner-report-pdf";
-import { closePdfPool, pdfPool, pdfThreads, renderEcosystemPdf, renderPartnerPdf } from "./pdf-pool.server";
+import {
+  closePdfPool,
+  PDF_THREAD_OLD_SPACE_MB,
+  pdfPool,
+  pdfPoolMemory,
+  pdfThreads,
+  renderEcosystemPdf,
+  renderPartnerPdf,
+} from "./pdf-pool.server";
 import { createRenderWorld, NOW, PERIOD, type RenderWorld } from "./report-render.fixture";
 
 let world: RenderWorld;
@@ -66,5 +74,22 @@ describe("the PDF worker pool", () => {
     expect(pdfThreads({ PDF_THREADS: "3" })).toBe(3);
     expect(() => pdfThreads({ PDF_THREADS: "0" })).toThrow(/PDF_THREADS="0": must be a whole number of threads ≥ 1/);
     expect(() => pdfThreads({ PDF_THREADS: "two" })).toThrow(/PDF_THREADS/);
+  });
+
+  it("caps each thread's heap and reports what the threads hold", async () => {
+    const report = buildPartnerReport(db, world.lodz.id, PERIOD, { now: NOW });
+    await renderPartnerPdf(report);
+    const memory = pdfPoolMemory();
+    expect(memory.threads).toBeGreaterThanOrEqual(1);
+    // Old space plus the young generation; without the cap V8 gives a thread a quarter of the
+    // machine's memory (gigabytes). A --max-old-space-size on vitest's process would override it.
+    if (!process.execArgv.some((flag) => flag.startsWith("--max-old-space-size"))) {
+      expect(memory.heapLimitBytes).toBeGreaterThan(PDF_THREAD_OLD_SPACE_MB * 1024 * 1024);
+      expect(memory.heapLimitBytes).toBeLessThan((PDF_THREAD_OLD_SPACE_MB + 100) * 1024 * 1024);
+    }
+    // Modules and fonts at least; a render's garbage at most what the cap allows.
+    expect(memory.heapBytes).toBeGreaterThan(20 * 1024 * 1024);
+    expect(memory.peakThreadHeapBytes).toBeGreaterThanOrEqual(memory.heapBytes / memory.threads);
+    expect(memory.externalBytes).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,8 @@
 // program (db/seed/program.ts) into a temporary database, starts a local SMTP sink, and runs
 // the real pipeline — enqueuePeriod, then runDeliveries in worker processes that each claim
 // from the same queue — over every partner. Prints ms per report, total time and peak RSS
-// next to the time of a bare one-page react-pdf render measured in the same run.
+// next to the time of a bare one-page react-pdf render measured in the same run, and where each
+// worker process's memory is at its peak (main-thread heap, PDF threads, the rest).
 //
 //   npm run bench:reports -- --partners 10000 --processes 2 --concurrency 2
 //
@@ -15,10 +16,6 @@ import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createElement } from "react";
-import { Document, Page, Text, renderToBuffer } from "@react-pdf/renderer";
-import { DEMO_PASSWORD_HASH } from "../../db/seed/demo-accounts";
-import { generateProgram } from "../../db/seed/program";
 import { createProgressBar, formatCount, formatDuration } from "../../app/cli/progress";
 import { closeDatabase, openDatabase, runMigrations } from "../../app/db.server";
 import { createMailer } from "../../app/mailer.server";
@@ -26,11 +23,13 @@ import { previousPeriodIn } from "../../app/reports/delivery-schedule.server";
 import { describeError, runDeliveries, type DeliverySummary } from "../../app/reports/delivery-worker.server";
 import { enqueuePeriod } from "../../app/reports/delivery.server";
 import { buildPartnerReport } from "../../app/reports/partner-report.server";
-import { closePdfPool, renderPartnerPdf } from "../../app/reports/pdf-pool.server";
+import { closePdfPool, pdfPoolMemory, renderingProcessEnv, renderPartnerPdf } from "../../app/reports/pdf-pool.server";
 import { monthlyReportEmail } from "../../emails/monthly-report";
-import { pdfText } from "../support/pdf";
 import { startSmtpServer } from "../support/smtp";
 
+// The bench's own tools — react-pdf on this thread for the bare render, pdfjs for the text-layer
+// check, the seed — are imported where they are used: a worker process loads what
+// `npm run reports -- send` loads, or its RSS would be the bench's (pdfjs alone is ~120 MB).
 const SELF = fileURLToPath(import.meta.url);
 const MB = 1024 * 1024;
 
@@ -56,19 +55,36 @@ function int(name: string, value: string | undefined, fallback: number, min = 1)
   return n;
 }
 
-/** Samples this process's RSS every 100 ms; maxRSS from the kernel covers what sampling misses. */
+/** The parts of a process's memory at one moment (bytes). */
+type MemorySplit = { rss: number; mainHeap: number; pdfHeap: number; pdfThreads: number; external: number };
+
+/**
+ * Samples this process's RSS every 100 ms, and with it where the memory is: the main thread's
+ * V8 heap (committed), the PDF threads' heaps (as they last reported them) and the main
+ * thread's buffers; the rest is the binary, the modules' code, malloc and thread stacks.
+ * maxRSS from the kernel covers what sampling misses.
+ */
 function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 100);
+  const sample = (): MemorySplit => {
+    const pool = pdfPoolMemory();
+    const usage = process.memoryUsage();
+    return { rss: usage.rss, mainHeap: usage.heapTotal, pdfHeap: pool.heapBytes + pool.externalBytes, pdfThreads: pool.threads, external: usage.external };
+  };
+  let atPeak = sample();
+  const peaks = { ...atPeak };
+  const take = () => {
+    const now = sample();
+    if (now.rss > atPeak.rss) atPeak = now;
+    for (const key of Object.keys(peaks) as (keyof MemorySplit)[]) peaks[key] = Math.max(peaks[key], now[key]);
+  };
+  const timer = setInterval(take, 100);
   timer.unref();
   return {
     stop() {
       clearInterval(timer);
-      peak = Math.max(peak, process.memoryUsage().rss);
+      take();
       // resourceUsage().maxRSS is in kilobytes.
-      return { peakRss: peak, maxRss: process.resourceUsage().maxRSS * 1024 };
+      return { peakRss: atPeak.rss, maxRss: process.resourceUsage().maxRSS * 1024, atPeak, peaks };
     },
   };
 }
@@ -77,6 +93,8 @@ type WorkerResult = {
   summary: DeliverySummary;
   peakRss: number;
   maxRss: number;
+  atPeak: MemorySplit;
+  peaks: MemorySplit;
   cpuMs: number;
   ms: number;
 };
@@ -120,13 +138,14 @@ async function worker(argv: string[]) {
     },
   );
   process.stdout.write(`progress ${summary.sent + summary.skipped + summary.failed + summary.retrying + summary.lost - last}\n`);
+  const memory = sampler.stop();
   await closePdfPool();
   mailer.close();
   closeDatabase(db);
   const cpu = process.cpuUsage(cpu0);
   const result: WorkerResult = {
     summary,
-    ...sampler.stop(),
+    ...memory,
     cpuMs: (cpu.user + cpu.system) / 1000,
     ms: performance.now() - started,
   };
@@ -136,7 +155,7 @@ async function worker(argv: string[]) {
 function startWorker(
   file: string,
   port: number,
-  options: { concurrency: number; heapMb: number; pdfThreads: number },
+  options: { concurrency: number; heapMb: number; processes: number },
   id: string,
   onProgress: (n: number) => void,
 ) {
@@ -150,8 +169,9 @@ function startWorker(
   ];
   const child = spawn(process.execPath, [...execArgv, SELF, "--worker", file, String(port), String(concurrency), id], {
     stdio: ["ignore", "pipe", "inherit"],
-    // The PDFs render in each process's worker-thread pool: the cores shared between the processes.
-    env: { ...process.env, PDF_THREADS: String(options.pdfThreads) },
+    // As `npm run reports -- send --processes N` starts its workers: the PDFs render in each
+    // process's worker-thread pool, the cores shared between the processes; two malloc arenas.
+    env: { ...process.env, ...renderingProcessEnv(options.processes) },
   });
   return new Promise<WorkerResult>((resolve, reject) => {
     let result: WorkerResult | null = null;
@@ -219,6 +239,7 @@ async function decomposeMode(argv: string[]) {
     mark();
     if (i < 5) {
       textChecked++;
+      const { pdfText } = await import("../support/pdf");
       const text = await pdfText(pdf);
       const expected = [report.partner.name, report.periodLabel, ...report.kpis.map((k) => k.text.value)];
       const missing = expected.filter((s) => !text.includes(s.replace(/\s+/g, " ")));
@@ -270,6 +291,7 @@ function runChild<T>(args: string[], heapMb: number): Promise<T> {
 
 /** Mean of `times` renders after a warm-up, trimmed of the slowest 10% (other load on the machine). */
 async function bareRenderMs(times: number) {
+  const [{ createElement }, { Document, Page, Text, renderToBuffer }] = await Promise.all([import("react"), import("@react-pdf/renderer")]);
   const doc = () =>
     createElement(Document, null, createElement(Page, { size: "A4" }, createElement(Text, null, "Hello, partner.")));
   for (let i = 0; i < 10; i++) await renderToBuffer(doc()); // warm up the JIT and the font
@@ -364,7 +386,7 @@ async function main() {
   let done = 0;
   const results = await Promise.all(
     Array.from({ length: processes }, (_, i) =>
-      startWorker(file, smtp.port, { concurrency, heapMb, pdfThreads: Math.max(1, Math.floor(os.availableParallelism() / processes)) }, `bench-${i + 1}`, (n) => bar.update((done += n), total)),
+      startWorker(file, smtp.port, { concurrency, heapMb, processes }, `bench-${i + 1}`, (n) => bar.update((done += n), total)),
     ),
   );
   const elapsed = performance.now() - started;
@@ -408,6 +430,15 @@ async function main() {
       (r, i) =>
         `  worker ${i + 1}          ${formatCount(r.summary.sent)} sent in ${formatDuration(r.ms)}, peak RSS ${(r.peakRss / MB).toFixed(0)} MB sampled / ${(r.maxRss / MB).toFixed(0)} MB maxRSS`,
     ),
+    ...results.map((r, i) => {
+      const m = r.atPeak;
+      const rest = m.rss - m.mainHeap - m.pdfHeap;
+      return (
+        `  worker ${i + 1} memory   at its peak: main thread heap ${(m.mainHeap / MB).toFixed(0)} MB, PDF threads (${m.pdfThreads}) heap+buffers ${(m.pdfHeap / MB).toFixed(0)} MB, ` +
+        `rest ${(rest / MB).toFixed(0)} MB (binary, code, malloc, stacks; main-thread buffers ${(m.external / MB).toFixed(0)} MB); ` +
+        `largest seen: main heap ${(r.peaks.mainHeap / MB).toFixed(0)} MB, PDF threads ${(r.peaks.pdfHeap / MB).toFixed(0)} MB`
+      );
+    }),
     `  orchestrator      peak RSS ${(main.peakRss / MB).toFixed(0)} MB sampled / ${(main.maxRss / MB).toFixed(0)} MB maxRSS (SMTP sink, enqueue, bare renders)`,
     `  peak RSS          ${(workerPeak / MB).toFixed(0)} MB per worker process  [target ≤ 400 MB: ${ok(workerPeak <= 400 * MB)}]`,
   ];
@@ -419,6 +450,7 @@ async function main() {
 
 async function seed(argv: string[]) {
   const [file, partners, deals, analyze] = argv;
+  const [{ DEMO_PASSWORD_HASH }, { generateProgram }] = await Promise.all([import("../../db/seed/demo-accounts"), import("../../db/seed/program")]);
   const db = openDatabase(file!);
   runMigrations(db);
   const bar = createProgressBar("Seeding");
