@@ -14,7 +14,7 @@ import { closeDatabase, openDatabase, runMigrations, type DB } from "../db.serve
 import { ecosystemReport } from "../domain/ecosystem.server";
 import { ensureRollups } from "../domain/rollups.server";
 import { stopDeliveries } from "../reports/delivery-worker.server";
-import { closePdfPool, pdfThreads } from "../reports/pdf-pool.server";
+import { closePdfPool, pdfThreads, renderingProcessEnv } from "../reports/pdf-pool.server";
 import { webhooksRunning } from "../webhooks/drain.server";
 import { startScheduler } from "../jobs/scheduler.server";
 import { createMailer } from "../mailer.server";
@@ -62,7 +62,9 @@ function superviseWorkers(count: number) {
   let stopping = false;
   let listening = 0;
   const recentRestarts: number[] = [];
-  const fork = () => cluster.fork().on("listening", onListening);
+  // Each process renders PDFs with its share of the cores' threads (PDF_THREADS unless set) and
+  // two malloc arenas (MALLOC_ARENA_MAX unless set): docs/operations.md, "Memory".
+  const fork = () => cluster.fork(renderingProcessEnv(count)).on("listening", onListening);
   function onListening(this: Worker, address: { port: number }) {
     if (++listening === count) {
       console.log(

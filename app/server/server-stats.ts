@@ -2,10 +2,11 @@
 // for the benchmarks (tests/bench/http.ts) — its pid (which cluster worker answered), the event
 // loop's delay since the last reset (perf_hooks.monitorEventLoopDelay: how long a ready callback
 // waited, i.e. how long something held the loop), its utilisation, the CPU time it used (main
-// thread and any others, user + system) and RSS. `?reset=1` starts a new measurement after
-// answering.
+// thread and any others, user + system), RSS, and the PDF threads and malloc arenas it was
+// started with. `?reset=1` starts a new measurement after answering.
 import type express from "express";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { pdfThreads } from "../reports/pdf-pool.server";
 
 export const SERVER_STATS_PATH = "/__server-stats";
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
@@ -34,6 +35,9 @@ export function serverStats(): express.RequestHandler {
       eventLoopUtilisation: Math.round(utilisation.utilization * 1000) / 1000,
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       rssBytes: process.memoryUsage().rss,
+      // What this process was started with (cluster workers get their share: app/server/index.ts).
+      pdfThreads: pdfThreads(),
+      mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
     });
     if (req.query.reset === "1") {
       delay.reset();

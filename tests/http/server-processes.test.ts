@@ -4,6 +4,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
@@ -60,6 +61,8 @@ beforeAll(async () => {
       DEMO: "0",
       SCHEDULER: "0",
       WEB_CONCURRENCY: "2",
+      PDF_THREADS: "",
+      MALLOC_ARENA_MAX: "",
       SERVER_STATS: "1",
       OUTBOX_DIR: path.join(dir, "outbox"),
       APP_SECRET: "processes-test-secret-processes-test-secret",
@@ -89,6 +92,18 @@ describe("npm start with WEB_CONCURRENCY=2", () => {
     const page = await getOnNewConnection("/login");
     expect(page.status).toBe(200);
     expect(page.body).toContain("<form");
+  });
+
+  it("gives each worker its share of the cores' PDF threads and two malloc arenas (unless set)", async () => {
+    const seen = new Map<number, { pdfThreads: number; mallocArenaMax: string | null }>();
+    for (let i = 0; i < 24 && seen.size < 2; i++) {
+      const res = await getOnNewConnection("/__server-stats");
+      const stats = JSON.parse(res.body) as { pid: number; pdfThreads: number; mallocArenaMax: string | null };
+      seen.set(stats.pid, { pdfThreads: stats.pdfThreads, mallocArenaMax: stats.mallocArenaMax });
+    }
+    expect(seen.size).toBe(2);
+    const share = Math.max(1, Math.floor(os.availableParallelism() / 2));
+    for (const figures of seen.values()) expect(figures).toEqual({ pdfThreads: share, mallocArenaMax: "2" });
   });
 
   it("replaces a worker that dies", async () => {
