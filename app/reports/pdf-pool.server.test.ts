@@ -1,6 +1,7 @@
 // The PDF pool renders in worker threads what the direct render produces on the calling thread:
 // the same text layer (what copy, search and screen readers get) for the partner and ecosystem
 // PDFs, and the calling thread's event loop keeps turning while a document is rendered.
+import fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdfText } from "../../tests/support/pdf";
@@ -11,6 +12,7 @@ import { buildPartnerReport } from "./partner-report.server";
 import { renderPartnerReportPdf } from "./partner-report-pdf";
 import {
   closePdfPool,
+  PDF_THREAD_NICE,
   PDF_THREAD_OLD_SPACE_MB,
   pdfPool,
   pdfPoolMemory,
@@ -74,6 +76,22 @@ describe("the PDF worker pool", () => {
     expect(pdfThreads({ PDF_THREADS: "3" })).toBe(3);
     expect(() => pdfThreads({ PDF_THREADS: "0" })).toThrow(/PDF_THREADS="0": must be a whole number of threads ≥ 1/);
     expect(() => pdfThreads({ PDF_THREADS: "two" })).toThrow(/PDF_THREADS/);
+  });
+
+  it.runIf(process.platform === "linux")("renders at a lower CPU priority than the calling thread (the web's)", async () => {
+    // On Linux each thread has its own nice value: /proc/self/task/<tid>/stat, field 19.
+    const niceOf = (tid: string | number) => {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    };
+    const niceOfThreads = () => fs.readdirSync("/proc/self/task").map(niceOf);
+    const before = niceOfThreads().filter((n) => n === PDF_THREAD_NICE).length;
+    const pool = pdfPool();
+    await renderPartnerPdf(buildPartnerReport(db, world.lodz.id, PERIOD, { now: NOW }));
+    expect(pool.threads.length).toBeGreaterThanOrEqual(1);
+    expect(PDF_THREAD_NICE).toBeGreaterThan(0);
+    expect(niceOfThreads().filter((n) => n === PDF_THREAD_NICE).length).toBeGreaterThanOrEqual(Math.max(1, before));
+    expect(niceOf(process.pid)).toBe(0); // the main thread (its thread id is the pid) keeps its priority
   });
 
   it("caps each thread's heap and reports what the threads hold", async () => {

@@ -30,6 +30,15 @@ const FIELDS = 5;
  */
 export const PDF_THREAD_OLD_SPACE_MB = 128;
 
+/**
+ * The nice value each PDF thread gives itself (pdf-render.worker.mjs): on a machine whose cores
+ * are busy, the kernel runs the process's main thread — the web requests — before a render. On
+ * 2 cores a monthly run inside the server otherwise took one core from the pages while they
+ * shared the other with everything else (dashboard p99 during a run up to 4.3× idle). Renders
+ * lose nothing when the cores are free.
+ */
+export const PDF_THREAD_NICE = 10;
+
 /** PDF_THREADS: a whole number ≥ 1, or unset for one thread per core. */
 export function pdfThreads(env: Record<string, string | undefined> = process.env): number {
   const value = env.PDF_THREADS?.trim();
@@ -83,7 +92,7 @@ export function pdfPool(): Piscina {
     holder[MEMORY] = { figures: new Float64Array(memory), slots };
     holder[POOL] = new Piscina({
       filename: workerFile(),
-      workerData: { memory, slots: new SharedArrayBuffer(4) },
+      workerData: { memory, slots: new SharedArrayBuffer(4), nice: PDF_THREAD_NICE },
       minThreads: 1,
       maxThreads: threads,
       // A queued render waits for a thread; a worker's fonts and modules stay loaded between jobs.

@@ -1,9 +1,21 @@
 // One thread of the PDF pool (pdf-pool.server.ts). Plain ESM so that piscina can load it in any
 // host — the tsx server, the Vite server build, vitest: it registers tsx itself and then imports
 // the renderers from the source tree, the same modules a direct render uses.
+import os from "node:os";
 import v8 from "node:v8";
 import { register } from "tsx/esm/api";
 import { Piscina, workerData } from "piscina";
+
+// This thread yields the CPU to the process's main thread (on Linux a nice value is a thread's
+// own): a month of reports rendering inside the server must not slow its pages. Where the
+// system refuses, the thread renders at normal priority.
+if (typeof workerData?.nice === "number") {
+  try {
+    os.setPriority(0, workerData.nice);
+  } catch {
+    // not permitted here: keep the inherited priority
+  }
+}
 
 register();
 const [{ renderPartnerReportPdf }, { renderEcosystemReportPdf }] = await Promise.all([
