@@ -7,9 +7,10 @@ import { register } from "tsx/esm/api";
 import { Piscina, workerData } from "piscina";
 
 // This thread yields the CPU to the process's main thread (on Linux a nice value is a thread's
-// own): a month of reports rendering inside the server must not slow its pages. Where the
-// system refuses, the thread renders at normal priority.
-if (typeof workerData?.nice === "number") {
+// own): a month of reports rendering inside the server must not slow its pages. Elsewhere
+// (macOS: the nice value is the whole process's) and where the system refuses, the thread
+// renders at normal priority.
+if (process.platform === "linux" && typeof workerData?.nice === "number") {
   try {
     os.setPriority(0, workerData.nice);
   } catch {
