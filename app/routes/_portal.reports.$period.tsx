@@ -66,7 +66,8 @@ export default function MonthlyReport() {
           <h2 id="kpis-heading" className="visually-hidden">
             {report.periodLabel} compared with {report.previousPeriodLabel}
           </h2>
-          <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(170px, 1fr))" }}>
+          {/* 200 px: the largest partner's "$42,212,700" fits its tile; at 170 it ran past the edge. */}
+          <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(min(200px, 100%), 1fr))" }}>
             {report.kpis.map((k) => (
               <KpiCard key={k.key} kpi={k} previousLabel={report.previousPeriodShortLabel} />
             ))}
