@@ -56,6 +56,9 @@ test("staff open the ecosystem page, filter the long tail, record a growth play,
   await row.getByText("Record growth play").click();
   const form = row.getByRole("form", { name: `Growth play for ${partnerName}` });
   await expect(form.getByLabel("About")).toHaveValue("rising");
+  // Opened by its link, the form takes the keyboard; the link kept the filters.
+  await expect(form.getByLabel("About")).toBeFocused();
+  await expect(page).toHaveURL(/[?&]flag=rising&play=\d+$/);
   await form.getByLabel("Owner").selectOption({ label: "Morgan Manager" });
   await form.getByLabel("Next action").fill(nextAction);
   await form.getByLabel("Status").selectOption({ label: "In progress" });
@@ -63,6 +66,9 @@ test("staff open the ecosystem page, filter the long tail, record a growth play,
   const saved = tail.getByRole("table").locator("tbody tr").filter({ has: page.getByRole("link", { name: partnerName, exact: true }) });
   await expect(saved.getByRole("status")).toHaveText("Growth play recorded.");
   await expect(saved.getByRole("link", { name: "1 open play" })).toBeVisible();
+  // Saved, the form closes; its link is back for the next play.
+  await expect(saved.getByRole("form")).toHaveCount(0);
+  await expect(saved.getByRole("link", { name: `Record growth play for ${partnerName}` })).toBeVisible();
   await expect(page).toHaveURL(/[?&]flag=rising(&|$)/);
 
   // The play is on the partner's page.

@@ -105,6 +105,33 @@ describe("/internal/ecosystem", () => {
     expect(lines[0]).toMatch(/^"'=HYPERLINK\(""http:\/\/x""\)",formula-partner,agency,/);
   });
 
+  it("opens one growth-play form at a time, by a plain link that keeps the list's filters", async () => {
+    const forms = (html: string) => [...html.matchAll(/<form[^>]*aria-label="Growth play for ([^"]*)"/g)].map((m) => m[1]);
+    const list = await page(manager, "/internal/ecosystem?kind=agency");
+    expect(forms(list)).toEqual([]);
+    const link = `?kind=agency&amp;play=${tailPartner.id}`;
+    expect(list).toContain(`href="/internal/ecosystem${link}"`);
+    expect(list).toContain('Record growth play<span class="visually-hidden"> for =HYPERLINK(&quot;http://x&quot;)</span>');
+
+    const opened = await page(manager, `/internal/ecosystem?kind=agency&play=${tailPartner.id}`);
+    expect(forms(opened)).toEqual(["=HYPERLINK(&quot;http://x&quot;)"]);
+    expect(opened).toContain('href="/internal/ecosystem?kind=agency">Close</a>');
+    // A refused save (no JavaScript: the form posts to the list's own URL) shows the form again.
+    const refused = await manager.post(`/internal/ecosystem?kind=agency&play=${tailPartner.id}`, {
+      intent: "play",
+      partnerId: String(tailPartner.id),
+      flag: "rising",
+      ownerId: "",
+      nextAction: "x",
+      status: "open",
+    });
+    expect(refused.status).toBe(400);
+    const html = (await refused.text()).replace(/<!-- -->/g, "");
+    expect(forms(html)).toEqual(["=HYPERLINK(&quot;http://x&quot;)"]);
+    expect(html).toContain("Choose an owner.");
+    expect(server.db.select().from(growthPlays).where(eq(growthPlays.partnerId, tailPartner.id)).all()).toEqual([]);
+  });
+
   it("records a growth play with its audit event, and refuses an incomplete one", async () => {
     const bad = await manager.post("/internal/ecosystem", {
       intent: "play",

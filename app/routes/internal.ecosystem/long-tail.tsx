@@ -1,6 +1,7 @@
 // The long-tail half of the ecosystem page: the flag rules, the filters (kept in the URL, so
-// the CSV export takes the same ones), the flagged-first list with its paging, and a growth-play
-// form on every row.
+// the CSV export takes the same ones), the flagged-first list with its paging, and on every row a
+// link that opens a growth-play form there (?play=<partner id>, a plain link: works without
+// JavaScript; one form rendered at a time — see growth-play-form.tsx).
 import type { SubmissionResult } from "@conform-to/react";
 import { Form, Link, useNavigation } from "@remix-run/react";
 import { PARTNER_KINDS, REGIONS } from "../../../db/schema";
@@ -19,6 +20,16 @@ export function LongTail({ d, actionData }: { d: EcosystemPageData; actionData: 
   const query = new URLSearchParams(Object.entries(d.filters).filter(([, v]) => v)).toString();
   const pageLink = (page: number) =>
     `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(d.filters).filter(([, v]) => v)), page: String(page) })}`;
+  /** This list (filters, page) with one row's growth-play form open, or none. */
+  const playLink = (partnerId: number | null) => {
+    const search = new URLSearchParams(Object.entries(d.filters).filter(([, v]) => v));
+    if (d.page > 1) search.set("page", String(d.page));
+    if (partnerId !== null) search.set("play", String(partnerId));
+    return `?${search}`;
+  };
+  /** A row's form is open when its link was followed, closed once saved, kept open on a refused save. */
+  const playOpen = (partnerId: number) =>
+    actionData?.partnerId === partnerId ? !actionData.notice : d.openPlay === partnerId;
   const filtered = Object.values(d.filters).some(Boolean);
   return (
   <section className="card stack" aria-labelledby="tail-heading">
@@ -153,14 +164,25 @@ export function LongTail({ d, actionData }: { d: EcosystemPageData; actionData: 
                       </Link>
                     </p>
                   ) : null}
-                  <GrowthPlayForm
-                    partnerId={r.partnerId}
-                    partnerName={r.name}
-                    defaultFlag={r.flags[0]?.flag ?? "other"}
-                    staff={d.staff}
-                    lastResult={actionData?.partnerId === r.partnerId ? actionData.result : undefined}
-                    notice={actionData?.partnerId === r.partnerId ? actionData.notice : null}
-                  />
+                  {actionData?.partnerId === r.partnerId && actionData.notice ? (
+                    <p className="notice small" role="status">
+                      {actionData.notice}
+                    </p>
+                  ) : null}
+                  {playOpen(r.partnerId) ? (
+                    <GrowthPlayForm
+                      partnerId={r.partnerId}
+                      partnerName={r.name}
+                      defaultFlag={r.flags[0]?.flag ?? "other"}
+                      staff={d.staff}
+                      lastResult={actionData?.partnerId === r.partnerId ? actionData.result : undefined}
+                      closeTo={playLink(null)}
+                    />
+                  ) : (
+                    <Link to={playLink(r.partnerId)} preventScrollReset className="small">
+                      Record growth play<span className="visually-hidden"> for {r.name}</span>
+                    </Link>
+                  )}
                 </td>
               </tr>
             ))}

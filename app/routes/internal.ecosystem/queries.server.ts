@@ -61,6 +61,8 @@ export function loadEcosystemPage(db: DB, search: URLSearchParams) {
       openPlays: openPlays.get(r.partner.id) ?? 0,
     })),
     staff,
+    /** The long-tail row whose growth-play form is open (?play=<partner id>), if any. */
+    openPlay: Number(search.get("play")) || null,
   };
 }
 
