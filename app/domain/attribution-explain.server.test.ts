@@ -7,7 +7,7 @@ import { programSettings, type AttributionModel, type Partner } from "../../db/s
 import { createTestDatabase } from "../../tests/support/db";
 import { closeDatabase, type DB } from "../db.server";
 import { MODEL_DESCRIPTION, MODELS } from "./attribution";
-import { zeroCreditReason } from "./attribution-explain";
+import { compareModels, zeroCreditReason } from "./attribution-explain";
 import { formatMoney } from "./format";
 import { attributionDealPage, partnerAttribution, partnerAttributionSummary } from "./partner-attribution.server";
 
@@ -227,5 +227,28 @@ describe("zeroCreditReason", () => {
       "so long before the close"
     );
     expect(zeroCreditReason("sourced", deal({ amountCents: 0 }))).toContain("won at 0");
+  });
+});
+
+describe("compareModels", () => {
+  const credit = (first: number, last: number) => ({ sourced: 0, first, last, linear: first, time_decay: first, position: first });
+  it("says parts of equal size in a fixed order, whatever the order of the deals", () => {
+    // Two shared deals that differ by the same $5 under Last touch, one each way, and a larger
+    // influenced difference: the larger part first, then "more" before "less".
+    const list = [
+      { involvement: "registered_shared" as const, credit: credit(1000, 500) },
+      { involvement: "registered_shared" as const, credit: credit(500, 1000) },
+      { involvement: "influenced" as const, credit: credit(0, 2000) },
+    ];
+    const [forward] = compareModels(list, "first", "USD").filter((c) => c.model === "last");
+    expect(forward!.parts.map((p) => [p.category, p.more, p.deltaCents])).toEqual([
+      ["influenced", true, 2000],
+      ["registered_shared", true, 500],
+      ["registered_shared", false, -500],
+    ]);
+    for (let k = 1; k < list.length; k++) {
+      const rotated = [...list.slice(k), ...list.slice(0, k)];
+      expect(compareModels(rotated, "first", "USD")).toEqual(compareModels(list, "first", "USD"));
+    }
   });
 });

@@ -130,43 +130,65 @@ function signed(cents: number, currency: string) {
 /** A deal as compareModels needs it: the partner's credit per model and how it is involved. */
 export type ComparedDeal = Pick<DealView, "credit"> & ({ involvement: Category } | Pick<DealView, "registrant" | "touchOrder">);
 
+/**
+ * The deals whose credit under `model` differs from the program model's, summed per
+ * involvement and direction: what the comparison sentences are made of. A period's groups can
+ * be summed in SQL (partner-attribution.server.ts) or from the deals (modelDifferenceGroups).
+ */
+export type ModelDifferenceGroup = { model: AttributionModel; category: Category; more: boolean; deals: number; deltaCents: number };
+
+/** compareModels' groups, counted deal by deal. */
+export function modelDifferenceGroups(list: readonly ComparedDeal[], program: AttributionModel): ModelDifferenceGroup[] {
+  const groups = new Map<string, ModelDifferenceGroup>();
+  for (const deal of list) {
+    const category = "involvement" in deal ? deal.involvement : involvementOf(deal);
+    for (const model of MODELS) {
+      const delta = deal.credit[model] - deal.credit[program];
+      if (model === program || delta === 0) continue;
+      const key = `${model}:${category}:${delta > 0}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { model, category, more: delta > 0, deals: 0, deltaCents: 0 }));
+      group.deals++;
+      group.deltaCents += delta;
+    }
+  }
+  return [...groups.values()];
+}
+
 /** For every model but the program's: its total, the difference and the deals it comes from, in words. */
 export function compareModels(list: readonly ComparedDeal[], program: AttributionModel, currency: string): ModelComparison[] {
-  // One pass per model over numbers only (the largest partner's year is ~12,000 deals × 5
-  // models): each deal's category is worked out once, and the groups are slots indexed by
-  // category and direction, remembering when each was first met — the order ties keep.
-  const category = new Uint8Array(list.length);
-  let programCents = 0;
-  list.forEach((deal, i) => {
-    category[i] = CATEGORY_ORDER.indexOf("involvement" in deal ? deal.involvement : involvementOf(deal));
-    programCents += deal.credit[program];
-  });
+  const totals = Object.fromEntries(MODELS.map((m) => [m, list.reduce((s, d) => s + d.credit[m], 0)])) as Record<AttributionModel, number>;
+  return describeModelDifferences(totals, modelDifferenceGroups(list, program), program, currency);
+}
+
+/**
+ * The comparison sentences from a period's totals per model and its difference groups. Parts
+ * go largest difference first; equal ones by CATEGORY_ORDER, then "more" before "less" — never
+ * by deal order, so the same deals always read the same.
+ */
+export function describeModelDifferences(
+  totals: Readonly<Record<AttributionModel, number>>,
+  groups: readonly ModelDifferenceGroup[],
+  program: AttributionModel,
+  currency: string
+): ModelComparison[] {
+  const programCents = totals[program];
   return MODELS.filter((m) => m !== program).map((model) => {
-    let cents = 0;
-    const slots: (ModelDifferencePart & { firstSeen: number })[] = [];
-    let seen = 0;
-    for (let i = 0; i < list.length; i++) {
-      const credit = list[i]!.credit;
-      cents += credit[model];
-      const delta = credit[model] - credit[program];
-      if (delta === 0) continue;
-      const more = delta > 0;
-      const slot = category[i]! * 2 + (more ? 1 : 0);
-      const part = (slots[slot] ??= { category: CATEGORY_ORDER[category[i]!]!, more, deals: 0, deltaCents: 0, text: "", firstSeen: seen++ });
-      part.deals++;
-      part.deltaCents += delta;
-    }
-    const parts = slots
-      .filter((p) => p !== undefined)
+    const cents = totals[model];
+    const parts = groups
+      .filter((g) => g.model === model && g.deals > 0)
       .sort(
         (a, b) =>
           Math.abs(b.deltaCents) - Math.abs(a.deltaCents) ||
           CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category) ||
-          a.firstSeen - b.firstSeen
+          Number(b.more) - Number(a.more)
       )
-      .map(({ firstSeen: _firstSeen, ...p }) => ({
-        ...p,
-        text: `${partText(p.category, p.more, p.deals, model, program)} (${signed(p.deltaCents, currency)})`,
+      .map(({ category, more, deals, deltaCents }) => ({
+        category,
+        more,
+        deals,
+        deltaCents,
+        text: `${partText(category, more, deals, model, program)} (${signed(deltaCents, currency)})`,
       }));
     const head = `Under ${MODEL_LABEL[model]} you would be credited ${formatMoney(cents, currency)} (${signed(cents - programCents, currency)})`;
     const sentence = parts.length
