@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomer, createDeal, createPartner, createTouch, ensureDefaultProgram } from "../../db/factories";
 import { programSettings, type AttributionModel, type Partner } from "../../db/schema";
 import { createTestDatabase } from "../../tests/support/db";
-import { closeDatabase, type DB } from "../db.server";
+import { closeDatabase, openDatabase, type DB } from "../db.server";
 import { MODEL_DESCRIPTION, MODELS } from "./attribution";
 import { compareModels, zeroCreditReason } from "./attribution-explain";
 import { formatMoney } from "./format";
@@ -16,6 +16,7 @@ const AS_OF = new Date("2025-06-15T12:00:00Z");
 const TTM = { kind: "ttm", value: null } as const;
 
 let db: DB;
+let file: string;
 let alpha: Partner;
 let beta: Partner;
 let gamma: Partner;
@@ -45,7 +46,7 @@ function setModel(model: AttributionModel) {
 }
 
 beforeAll(() => {
-  ({ db } = createTestDatabase());
+  ({ db, file } = createTestDatabase());
   ensureDefaultProgram(db);
   alpha = createPartner(db, { name: "Alpha", slug: "alpha" });
   beta = createPartner(db, { name: "Beta", slug: "beta" });
@@ -204,6 +205,37 @@ describe("partnerAttributionSummary", () => {
       }
     }
     setModel("sourced");
+  });
+
+  it("follows another connection's change to a month it has summed, and keeps nothing read in a transaction", () => {
+    const engine = (p: Partner) => {
+      const { deals, ...figures } = partnerAttribution(db, p.id, TTM, AS_OF);
+      return { ...figures, dealCount: deals.length };
+    };
+    // A deal won at 0 in May (a whole month of the window): a touch by another partner gives
+    // that partner a $0 row, while no credit anywhere changes.
+    won("zero", alpha, 45, 0, [alpha]);
+    const before = partnerAttributionSummary(db, beta.id, TTM, AS_OF);
+    expect(before).toEqual(engine(beta));
+    const other = openDatabase(file);
+    try {
+      createTouch(other, { dealId: ids["zero"]!, partnerId: beta.id, occurredAt: new Date(AS_OF.getTime() - 50 * DAY) });
+    } finally {
+      closeDatabase(other);
+    }
+    const after = partnerAttributionSummary(db, beta.id, TTM, AS_OF);
+    expect(after.dealCount).toBe(before.dealCount + 1);
+    expect(after).toEqual(engine(beta));
+
+    const rollback = new Error("rolled back");
+    expect(() =>
+      db.transaction(() => {
+        won("uncommitted", beta, 60, 750_000, [beta]);
+        expect(partnerAttributionSummary(db, beta.id, TTM, AS_OF)).toEqual(engine(beta));
+        throw rollback;
+      })
+    ).toThrow(rollback);
+    expect(partnerAttributionSummary(db, beta.id, TTM, AS_OF)).toEqual(after);
   });
 });
 

@@ -19,7 +19,8 @@ import type { DealInvolvement } from "../../db/schema";
 import { creditPartnerDeals, programModel, trailing12Months, type CreditedDeal, type Window } from "./attribution.server";
 import { calendarWindow as windowOf, isPeriod, isQuarter, monthsIn, periodOf, quarterLabel, shortPeriodLabel } from "./periods";
 import { programCurrency } from "./program-settings.server";
-import { clientOf } from "./rollups.server";
+import { connectionMemo } from "./memo.server";
+import { clientOf, rollupVersions } from "./rollups.server";
 import { decodeKeyset, encodeKeyset } from "./keyset";
 
 export type PeriodKind = "month" | "quarter" | "ttm";
@@ -308,6 +309,67 @@ function figuresSql(model: AttributionModel) {
   };
 }
 
+/** A row of figuresSql: month, involvement, then its sums. */
+type FigureRow = [string, DealInvolvement, ...number[]];
+
+/** How many partner-months of summed rows each connection keeps (a few KB each). */
+export const SUMMARY_MONTH_MEMO_LIMIT = 5_000;
+
+/**
+ * figuresSql's rows for a window. A whole calendar month's rows are kept per (partner, model,
+ * month) and reused while the month's rollup version (rollup_months, moved in the same
+ * transaction as any change to its partner_deal_credits rows) is unchanged, so the trailing 12
+ * months of the largest partner sum only the two part-months at its ends again (17 → ~3 ms).
+ * Nothing read inside a transaction is kept (see memo.server.ts).
+ */
+function periodFigureRows(db: DB, partnerId: number, model: AttributionModel, window: Window): FigureRow[] {
+  const c = clientOf(db);
+  const statement = c.prepare(figuresSql(model).sql).raw(true);
+  const query = (from: number, to: number) => statement.all(partnerId, from, to) as FigureRow[];
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  if (c.inTransaction) return query(from, to);
+  const versions = rollupVersions(db);
+  const memo = connectionMemo(c);
+  let kept = memo.get("attribution-months")?.value as Map<string, { version: number; rows: FigureRow[] }> | undefined;
+  if (!kept) memo.set("attribution-months", { key: null, value: (kept = new Map()) });
+  const rows: FigureRow[] = [];
+  // Consecutive spans not answered from the memo are summed in one query each.
+  let spanFrom: number | null = null;
+  let spanTo = from;
+  const flush = () => {
+    if (spanFrom !== null && spanTo > spanFrom) rows.push(...query(spanFrom, spanTo));
+    spanFrom = null;
+  };
+  for (const month of monthsIn(window)) {
+    const bounds = windowOf(month);
+    const lo = Math.max(from, bounds.from.getTime());
+    const hi = Math.min(to, bounds.to.getTime());
+    const version = versions.get(month);
+    const whole = lo === bounds.from.getTime() && hi === bounds.to.getTime() && version !== undefined;
+    const key = `${partnerId}:${model}:${month}`;
+    const hit = whole ? kept.get(key) : undefined;
+    if (hit && hit.version === version) {
+      flush();
+      kept.delete(key);
+      kept.set(key, hit); // most recently used last
+      rows.push(...hit.rows);
+    } else if (whole) {
+      flush();
+      const monthRows = query(lo, hi);
+      kept.delete(key);
+      kept.set(key, { version: version!, rows: monthRows });
+      if (kept.size > SUMMARY_MONTH_MEMO_LIMIT) kept.delete(kept.keys().next().value!);
+      rows.push(...monthRows);
+    } else {
+      spanFrom ??= lo;
+      spanTo = hi;
+    }
+  }
+  flush();
+  return rows;
+}
+
 /**
  * The attribution page's figures for a period — totals under every model, the sourced /
  * influenced split, the credited and $0 counts, the chart and the model comparisons — summed
@@ -326,12 +388,8 @@ export function partnerAttributionSummary(
   const { period: valid, window } = periodWindow(period, asOf);
   const model = programModel(db);
   const currency = programCurrency(db);
-  const { sql, others } = figuresSql(model);
-  const rows = clientOf(db).prepare(sql).raw(true).all(partnerId, window.from.getTime(), window.to.getTime()) as [
-    string,
-    DealInvolvement,
-    ...number[],
-  ][];
+  const { others } = figuresSql(model);
+  const rows = periodFigureRows(db, partnerId, model, window);
   const totals = Object.fromEntries(MODELS.map((m) => [m, 0])) as Record<AttributionModel, number>;
   const figures: PeriodFigures = { totals, sourcedCents: 0, influencedCents: 0, creditedDeals: 0, dealCount: 0, perMonth: new Map(), groups: [] };
   const groups = new Map<string, ModelDifferenceGroup>();

@@ -170,6 +170,12 @@ function prepareStatements(c: Client) {
     ),
     deleteLedger: c.prepare(`DELETE FROM deal_rollups WHERE deal_id = ?`),
     deletePartnerDeals: c.prepare(`DELETE FROM partner_deal_credits WHERE deal_id = ?`),
+    partnerDeals: c
+      .prepare(
+        `SELECT partner_id, deal_id, closed_at, registered, involvement, ${MODELS.map((m) => `${m}_cents`).join(", ")}
+           FROM partner_deal_credits WHERE deal_id = ? ORDER BY partner_id`,
+      )
+      .raw(true),
     putPartnerDeal: c.prepare(
       `INSERT INTO partner_deal_credits (partner_id, deal_id, closed_at, registered, involvement,
          ${MODELS.map((m) => `${m}_cents`).join(", ")}) VALUES (?, ?, ?, ?, ?, ${MODELS.map(() => "?").join(", ")})`,
@@ -320,10 +326,18 @@ function currentFacts(s: Statements, dealId: number) {
   return { deal, touchList, contribution: contributionOf(deal, touchList, (pid) => s.kind.get(pid) as PartnerKind | undefined) };
 }
 
-/** Replaces a deal's partner_deal_credits rows (who is involved can change with equal credits). */
+/**
+ * Replaces a deal's partner_deal_credits rows when they change (who is involved can change with
+ * equal credits), and then moves the version of the months they were and are in: the
+ * attribution summary memoizes a partner's month of these rows on it (partner-attribution.server.ts).
+ */
 function writePartnerDeals(s: Statements, dealId: number, rows: readonly PartnerDealRow[]) {
+  const before = s.partnerDeals.all(dealId) as PartnerDealRow[];
+  const after = [...rows].sort((a, b) => a[0] - b[0]);
+  if (JSON.stringify(before) === JSON.stringify(after)) return;
   s.deletePartnerDeals.run(dealId);
-  for (const row of rows) s.putPartnerDeal.run(...row);
+  for (const row of after) s.putPartnerDeal.run(...row);
+  for (const month of new Set([...before, ...after].map((row) => monthOf(row[2])))) s.bumpMonth.run(month);
 }
 
 const sameContribution = (a: Contribution | null, b: Contribution | null) => JSON.stringify(a) === JSON.stringify(b);
