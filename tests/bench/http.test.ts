@@ -3,6 +3,8 @@
 // event-loop figures, a monthly run started from the Reports page) and prints every figure. The
 // figures' values are timings of a shared machine: only their presence and form are checked.
 import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
@@ -16,6 +18,9 @@ describe("npm run bench:http -- --smoke", () => {
       env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST"))) as NodeJS.ProcessEnv,
       maxBuffer: 16 * 1024 * 1024,
     });
+    // wrk drives the load where it is installed (its report parsed for every row below).
+    const wrk = (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, "wrk")));
+    expect(stdout).toContain(`load by ${wrk ? "wrk (one thread)" : "autocannon"}`);
     expect(stdout).toMatch(/page\s+who\s+procs\s+conns\s+req\/s\s+p50 ms\s+p99 ms\s+KB\s+first ms\s+block ms\s+×bare\s+CPU ms\/req\s+loop p99\/max ms/);
     const row = (page: string, who: string, procs: number) =>
       new RegExp(String.raw`${page}\s+${who}\s+${procs}\s+10\s+${num}\s+${num}\s+${num}\s+${num}\s+${num}\s+(?:${num}|—)\s+${num}×\s+`);
@@ -44,4 +49,10 @@ describe("npm run bench:http -- --smoke", () => {
     expect(stdout).toMatch(new RegExp(String.raw`longest event-loop block by one request alone: ${num} ms`));
     expect(stdout).toMatch(new RegExp(String.raw`longest event-loop delay under load: ${num} ms`));
   }, 300_000);
+
+  it("refuses a load generator it does not know, saying which it takes", async () => {
+    const failed = await run("npx", ["tsx", "tests/bench/http.ts", "--smoke", "--generator", "ab"]).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).toContain('--generator must be wrk or autocannon, got "ab"');
+  });
 });

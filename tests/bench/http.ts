@@ -2,7 +2,9 @@
 // file measured in the same run. On the 10,000-partner / 1,000,000-deal program (seeded once into
 // data/bench/10k-1m.db, or copied from /work/big/big.db, and reused), starts the built server on
 // 127.0.0.1 — one process, then WEB_CONCURRENCY=2 — signs in as a median partner, the largest
-// partner and a manager, and drives every page with autocannon at 10 and 50 connections. Prints
+// partner and a manager, and drives every page at 10 and 50 connections with wrk where it is
+// installed (`apt-get install wrk`: a C load generator, so less of the 2 cores goes to the load
+// itself) or else autocannon; the steady-rate run is always autocannon's. Prints
 // req/s, p50, p99 and bytes per page with the ratio to the bare page, the server's event-loop
 // delay during each run (SERVER_STATS=1, /__server-stats), and the median partner's dashboard p99
 // while a monthly report run executes inside the server, next to its idle p99.
@@ -37,7 +39,8 @@ const USAGE = `Usage: npm run bench:http -- [options]
   --database PATH      the program to run on (default data/bench/10k-1m.db, seeded if missing)
   --timeout S          a page that takes longer for one request is not load-tested (default 30)
   --who LIST           only pages of these users: median,largest,manager (default: all)
-  --no-batch           skip the dashboard-during-a-monthly-run measurement`;
+  --no-batch           skip the dashboard-during-a-monthly-run measurement
+  --generator NAME     wrk or autocannon (default: wrk when it is on the PATH)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -50,6 +53,7 @@ const { values: args } = parseArgs({
     timeout: { type: "string", default: "30" },
     "no-batch": { type: "boolean", default: false },
     who: { type: "string" },
+    generator: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -75,6 +79,16 @@ const processCounts = numbers("processes", args.processes, [1, 2]);
 const timeoutS = numbers("timeout", args.timeout, [30])[0]!;
 const onlyPages = args.pages?.split(",").map((p) => p.trim()).filter(Boolean);
 const onlyWho = args.who?.split(",").map((w) => w.trim()).filter(Boolean);
+const wrkInstalled = (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, "wrk")));
+if (args.generator !== undefined && args.generator !== "wrk" && args.generator !== "autocannon") {
+  console.error(`--generator must be wrk or autocannon, got ${JSON.stringify(args.generator)}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (args.generator === "wrk" && !wrkInstalled) {
+  console.error("--generator wrk: wrk is not on the PATH (apt-get install wrk)");
+  process.exit(2);
+}
+const generator: "wrk" | "autocannon" = (args.generator as "wrk" | "autocannon" | undefined) ?? (wrkInstalled ? "wrk" : "autocannon");
 
 type Who = "median" | "largest" | "manager" | "admin";
 type Target = { name: string; who: Who | "none" | "bare"; path: string };
@@ -263,23 +277,83 @@ async function single(url: string, cookie: string | null): Promise<Single> {
  */
 type Load = { rps: number; p50: number; p99: number; errors: number; non2xx: number; loop: Stats | null; cpuMsPerRequest: number | null };
 
-async function load(base: string, pathname: string, cookie: string | null, connections: number, seconds = duration, stats = true, processes = 1, overallRate?: number): Promise<Load> {
-  const run = (s: number) =>
-    autocannon({ url: base + pathname, connections, duration: s, timeout: timeoutS, headers: cookie ? { cookie } : {}, ...(overallRate ? { overallRate } : {}) });
-  // Every process warm (JIT, statement caches, first-use figures) before anything is counted.
-  if (!smoke) await run(Math.min(3, seconds));
-  if (stats) await serverStats(base, true);
-  const result = await run(seconds);
-  const loop = stats ? await serverStats(base, true) : null;
-  const answered = (result.requests as { total?: number }).total ?? 0; // in autocannon's result, not its types
+/** One load run's figures, whichever generator ran it. */
+type Run = { rps: number; p50: number; p99: number; errors: number; non2xx: number; answered: number };
+
+async function autocannonRun(url: string, cookie: string | null, connections: number, seconds: number, overallRate?: number): Promise<Run> {
+  const result = await autocannon({ url, connections, duration: seconds, timeout: timeoutS, headers: cookie ? { cookie } : {}, ...(overallRate ? { overallRate } : {}) });
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    answered: (result.requests as { total?: number }).total ?? 0, // in autocannon's result, not its types
+  };
+}
+
+/** wrk's "12.34ms" / "850.00us" / "1.20s" in milliseconds. */
+function wrkMs(value: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(value);
+  if (!m) throw new Error(`wrk: cannot read the duration ${JSON.stringify(value)}`);
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] as "us" | "ms" | "s" | "m"];
+}
+
+/** Reads wrk --latency's report (one thread): req/s, p50, p99, errors, non-2xx/3xx, requests. */
+function parseWrk(output: string): Run {
+  const find = (re: RegExp) => {
+    const m = re.exec(output);
+    if (!m) throw new Error(`wrk: no ${re} in its output:\n${output}`);
+    return m;
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  return {
+    rps: Number(find(/Requests\/sec:\s+([\d.]+)/)[1]),
+    p50: wrkMs(find(/^\s+50%\s+(\S+)/m)[1]!),
+    p99: wrkMs(find(/^\s+99%\s+(\S+)/m)[1]!),
+    errors: socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0,
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
+    answered: Number(find(/(\d+) requests in/)[1]),
+  };
+}
+
+function wrkRun(url: string, cookie: string | null, connections: number, seconds: number): Promise<Run> {
+  const argv = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", `--timeout=${timeoutS}s`, ...(cookie ? ["-H", `Cookie: ${cookie}`] : []), url];
+  return new Promise((resolve, reject) => {
+    const child = spawn("wrk", argv, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`wrk exited with ${code}:\n${out}`));
+      else {
+        try {
+          resolve(parseWrk(out));
+        } catch (error) {
+          reject(error);
+        }
+      }
+    });
+  });
+}
+
+async function load(base: string, pathname: string, cookie: string | null, connections: number, seconds = duration, stats = true, processes = 1, overallRate?: number): Promise<Load> {
+  // wrk keeps no steady rate: that run is autocannon's, which corrects for coordinated omission.
+  const run = (s: number) =>
+    generator === "wrk" && !overallRate ? wrkRun(base + pathname, cookie, connections, s) : autocannonRun(base + pathname, cookie, connections, s, overallRate);
+  // Every process warm (JIT, statement caches, first-use figures) before anything is counted.
+  if (!smoke) await run(Math.min(3, seconds));
+  if (stats) await serverStats(base, true);
+  const result = await run(seconds);
+  const loop = stats ? await serverStats(base, true) : null;
+  return {
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
     loop,
-    cpuMsPerRequest: loop && processes === 1 && answered > 0 ? loop.cpuMs / answered : null,
+    cpuMsPerRequest: loop && processes === 1 && result.answered > 0 ? loop.cpuMs / result.answered : null,
   };
 }
 
@@ -402,7 +476,9 @@ async function main() {
     await smtp.close();
   }
 
-  console.log(`\nbench:http on ${smoke ? "the demo program (smoke)" : path.relative(ROOT, file)}, ${duration} s per run, ${os.availableParallelism()} cores`);
+  console.log(
+    `\nbench:http on ${smoke ? "the demo program (smoke)" : path.relative(ROOT, file)}, ${duration} s per run, ${os.availableParallelism()} cores, load by ${generator === "wrk" ? "wrk (one thread)" : "autocannon"}`,
+  );
   if (people) console.log(`median partner ${people.median} (${fmt(people.medianDeals)} deals), largest ${people.largest} (${fmt(people.largestDeals)} deals), manager manager@demo.test`);
   printRows(rows);
   const ref = (who: Target["who"], processes: number) => rows.find((r) => r.target.who === who && r.processes === processes && r.connections === connectionCounts[0])?.load?.rps;
