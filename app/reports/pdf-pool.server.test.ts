@@ -1,6 +1,6 @@
 // The PDF pool renders in worker threads what the direct render produces on the calling thread:
-// the same text layer (what copy, search and screen readers get) for the partner and ecosystem
-// PDFs, and the calling thread's event loop keeps turning while a document is rendered.
+// the same document, text layer (what copy, search and screen readers get) and all, for the
+// partner and ecosystem PDFs — though the threads run React's production build — and the calling thread's event loop keeps turning while a document is rendered.
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ import {
   renderEcosystemPdf,
   renderPartnerPdf,
 } from "./pdf-pool.server";
-import { createRenderWorld, NOW, PERIOD, type RenderWorld } from "./report-render.fixture";
+import { comparablePdf, createRenderWorld, NOW, PERIOD, type RenderWorld } from "./report-render.fixture";
 
 let world: RenderWorld;
 let db: DB;
@@ -43,21 +43,23 @@ async function busyMs(work: () => Promise<unknown>): Promise<number> {
 }
 
 describe("the PDF worker pool", () => {
-  it("renders a partner's PDF with the same text layer as the direct render", async () => {
+  it("renders the same partner PDF as the direct render, text layer and all", async () => {
     const report = buildPartnerReport(db, world.lodz.id, PERIOD, { now: NOW });
     const [direct, pooled] = await Promise.all([renderPartnerReportPdf(report), renderPartnerPdf(report)]);
     const text = await pdfText(pooled);
     expect(text).toContain("Łódź Systems");
     expect(text).toContain("Pipeline Prospect 69");
     expect(text).toBe(await pdfText(direct));
+    expect(comparablePdf(pooled) === comparablePdf(direct), "the pooled PDF differs from the direct one").toBe(true);
   });
 
-  it("renders the ecosystem PDF with the same text layer as the direct render", async () => {
+  it("renders the same ecosystem PDF as the direct render, text layer and all", async () => {
     const report = buildEcosystemReport(db, PERIOD, { now: NOW });
     const [direct, pooled] = await Promise.all([renderEcosystemReportPdf(report), renderEcosystemPdf(report)]);
     const text = await pdfText(pooled);
     expect(text).toContain("Ærø Partners");
     expect(text).toBe(await pdfText(direct));
+    expect(comparablePdf(pooled) === comparablePdf(direct), "the pooled PDF differs from the direct one").toBe(true);
   });
 
   it("keeps the calling thread's event loop free while it renders", async () => {

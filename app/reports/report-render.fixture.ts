@@ -24,6 +24,14 @@ export async function pdfPages(pdf: Buffer): Promise<string[]> {
   return pages;
 }
 
+/**
+ * A PDF's bytes with the two things that change on every render blanked: its creation date and
+ * its file ID. Two renders of one report compare equal when everything a reader gets is the same.
+ */
+export function comparablePdf(pdf: Buffer): string {
+  return pdf.toString("latin1").replace(/\(D:\d+Z\)/g, "(D:)").replace(/\/ID \[<[0-9a-f]+> <[0-9a-f]+>\]/, "/ID []");
+}
+
 /** Every page's size in points, and the document's title, author and language (catalog /Lang). */
 export async function pdfDocumentInfo(pdf: Buffer) {
   const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;
