@@ -4,7 +4,7 @@
 // thread), and after a warm-up prints per PDF the process's CPU ms (every thread: V8's garbage
 // collection runs partly on helper threads), the wall ms, pages and bytes.
 //
-//   cp /work/big/big.db /tmp/program.db   # a copy: the bench migrates it
+//   sqlite3 data/bench/10k-1m.db ".backup /tmp/program.db"   # a copy (bench:http seeds the original): the bench migrates it
 //   npm run bench:pdf -- --database /tmp/program.db --renders 40
 //
 // On a shared machine the CPU figures move by ±10 % from run to run: compare a change with the
