@@ -75,6 +75,16 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** A growth play without an owner and with a one-letter next action: refused. */
+const incompletePlay = () => ({
+  intent: "play",
+  partnerId: String(tailPartner.id),
+  flag: "rising",
+  ownerId: "",
+  nextAction: "x",
+  status: "open",
+});
+
 describe("/internal/ecosystem", () => {
   it("shows the HHI, top-20% share and N80 of ecosystemSnapshot", async () => {
     const html = await page(manager, "/internal/ecosystem");
@@ -117,14 +127,7 @@ describe("/internal/ecosystem", () => {
     expect(forms(opened)).toEqual(["=HYPERLINK(&quot;http://x&quot;)"]);
     expect(opened).toContain('href="/internal/ecosystem?kind=agency">Close</a>');
     // A refused save (no JavaScript: the form posts to the list's own URL) shows the form again.
-    const refused = await manager.post(`/internal/ecosystem?kind=agency&play=${tailPartner.id}`, {
-      intent: "play",
-      partnerId: String(tailPartner.id),
-      flag: "rising",
-      ownerId: "",
-      nextAction: "x",
-      status: "open",
-    });
+    const refused = await manager.post(`/internal/ecosystem?kind=agency&play=${tailPartner.id}`, incompletePlay());
     expect(refused.status).toBe(400);
     const html = (await refused.text()).replace(/<!-- -->/g, "");
     expect(forms(html)).toEqual(["=HYPERLINK(&quot;http://x&quot;)"]);
@@ -133,14 +136,7 @@ describe("/internal/ecosystem", () => {
   });
 
   it("records a growth play with its audit event, and refuses an incomplete one", async () => {
-    const bad = await manager.post("/internal/ecosystem", {
-      intent: "play",
-      partnerId: String(tailPartner.id),
-      flag: "rising",
-      ownerId: "",
-      nextAction: "x",
-      status: "open",
-    });
+    const bad = await manager.post("/internal/ecosystem", incompletePlay());
     expect(bad.status).toBe(400);
     const ok = await manager.post("/internal/ecosystem", {
       intent: "play",

@@ -289,10 +289,14 @@ describe("the growth play form on the ecosystem page submitted twice", () => {
   it("records one growth play", async () => {
     const staff = new Client(server.url);
     await staff.signIn(world.manager.email, TEST_PASSWORD);
-    const idempotencyToken = await formToken(staff, "/internal/ecosystem");
+    // The form a row's "Record growth play" link opens (?play=<partner id>), on the first row.
+    const list = await staff.get("/internal/ecosystem");
+    const partnerId = /href="\/internal\/ecosystem\?play=(\d+)"/.exec(await list.text())?.[1];
+    expect(partnerId, "no growth-play link on the ecosystem page").toBeTruthy();
+    const idempotencyToken = await formToken(staff, `/internal/ecosystem?play=${partnerId}`);
     const form = {
       intent: "play",
-      partnerId: String(world.partnerB.id),
+      partnerId: partnerId!,
       flag: "other",
       ownerId: world.manager.id,
       nextAction: "Call Beta about a joint webinar.",
