@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeal, createPartner, createTouch } from "../../db/factories";
 import { createTestDatabase } from "../../tests/support/db";
 import { closeDatabase, type DB } from "../db.server";
-import { OPEN_AT_SQL, partnerTouchCounts } from "./deal-activity.server";
+import { partnerTouchCounts } from "./deal-activity.server";
 
 let db: DB;
 
@@ -42,15 +42,5 @@ describe("partnerTouchCounts", () => {
       .map((p) => p.detail)
       .join("\n");
     expect(plan).toMatch(/SEARCH touches USING COVERING INDEX touches_partner_occurred_kind_idx \(partner_id=\? AND occurred_at>\? AND occurred_at<\?\)/);
-  });
-});
-
-describe("open registrations at a date", () => {
-  it("are found from the ids the stage indexes give, not by reading every deal the partner submitted", () => {
-    const plan = (db.$client.prepare(`EXPLAIN QUERY PLAN SELECT count(*) FROM deals d WHERE ${OPEN_AT_SQL}`).all({ partnerId: 1, e: 0 }) as { detail: string }[])
-      .map((p) => p.detail)
-      .join("\n");
-    expect(plan).toMatch(/^SEARCH d USING INTEGER PRIMARY KEY \(rowid=\?\)/);
-    expect(plan).not.toContain("deals_partner_submitted_idx");
   });
 });
