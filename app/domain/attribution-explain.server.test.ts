@@ -7,7 +7,7 @@ import { programSettings, type AttributionModel, type Partner } from "../../db/s
 import { createTestDatabase } from "../../tests/support/db";
 import { closeDatabase, openDatabase, type DB } from "../db.server";
 import { MODEL_DESCRIPTION, MODELS } from "./attribution";
-import { compareModels, zeroCreditReason } from "./attribution-explain";
+import { creditTotals, describeModelDifferences, modelDifferenceGroups, zeroCreditReason, type ComparedDeal } from "./attribution-explain";
 import { formatMoney } from "./format";
 import { attributionDealPage, partnerAttribution, partnerAttributionSummary } from "./partner-attribution.server";
 
@@ -262,7 +262,9 @@ describe("zeroCreditReason", () => {
   });
 });
 
-describe("compareModels", () => {
+describe("the other models in words", () => {
+  const compareModels = (list: readonly ComparedDeal[], program: AttributionModel, currency: string) =>
+    describeModelDifferences(creditTotals(list), modelDifferenceGroups(list, program), program, currency);
   const credit = (first: number, last: number) => ({ sourced: 0, first, last, linear: first, time_decay: first, position: first });
   it("says parts of equal size in a fixed order, whatever the order of the deals", () => {
     // Two shared deals that differ by the same $5 under Last touch, one each way, and a larger

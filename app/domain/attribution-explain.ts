@@ -155,14 +155,14 @@ export function modelDifferenceGroups(list: readonly ComparedDeal[], program: At
   return [...groups.values()];
 }
 
-/** For every model but the program's: its total, the difference and the deals it comes from, in words. */
-export function compareModels(list: readonly ComparedDeal[], program: AttributionModel, currency: string): ModelComparison[] {
-  const totals = Object.fromEntries(MODELS.map((m) => [m, list.reduce((s, d) => s + d.credit[m], 0)])) as Record<AttributionModel, number>;
-  return describeModelDifferences(totals, modelDifferenceGroups(list, program), program, currency);
+/** The deals' credit summed under every model. */
+export function creditTotals(list: readonly Pick<DealView, "credit">[]): Record<AttributionModel, number> {
+  return Object.fromEntries(MODELS.map((m) => [m, list.reduce((s, d) => s + d.credit[m], 0)])) as Record<AttributionModel, number>;
 }
 
 /**
- * The comparison sentences from a period's totals per model and its difference groups. Parts
+ * For every model but the program's: its total, the difference and the deals it comes from, in
+ * words — from a period's totals per model (creditTotals) and its difference groups. Parts
  * go largest difference first; equal ones by CATEGORY_ORDER, then "more" before "less" — never
  * by deal order, so the same deals always read the same.
  */

@@ -17,16 +17,14 @@ type PlayResult = { partnerId: number; result: SubmissionResult<string[]>; notic
 
 export function LongTail({ d, actionData }: { d: EcosystemPageData; actionData: PlayResult }) {
   const navigation = useNavigation();
-  const query = new URLSearchParams(Object.entries(d.filters).filter(([, v]) => v)).toString();
-  const pageLink = (page: number) =>
-    `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(d.filters).filter(([, v]) => v)), page: String(page) })}`;
+  const activeFilters = Object.fromEntries(Object.entries(d.filters).filter(([, v]) => v));
+  const query = new URLSearchParams(activeFilters).toString();
+  /** This list's filters with `extra` (a page, an open form) on top. */
+  const listLink = (extra: Record<string, string> = {}) => `?${new URLSearchParams({ ...activeFilters, ...extra })}`;
+  const pageLink = (page: number) => listLink({ page: String(page) });
   /** This list (filters, page) with one row's growth-play form open, or none. */
-  const playLink = (partnerId: number | null) => {
-    const search = new URLSearchParams(Object.entries(d.filters).filter(([, v]) => v));
-    if (d.page > 1) search.set("page", String(d.page));
-    if (partnerId !== null) search.set("play", String(partnerId));
-    return `?${search}`;
-  };
+  const playLink = (partnerId: number | null) =>
+    listLink({ ...(d.page > 1 ? { page: String(d.page) } : {}), ...(partnerId !== null ? { play: String(partnerId) } : {}) });
   /** A row's form is open when its link was followed, closed once saved, kept open on a refused save. */
   const playOpen = (partnerId: number) =>
     actionData?.partnerId === partnerId ? !actionData.notice : d.openPlay === partnerId;
